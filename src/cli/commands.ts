@@ -1,0 +1,15 @@
+/**
+ * commands — the table of top-level `tair-cs` commands, loaded lazily so that a quick
+ * command never pays for loading the server.
+ */
+
+/** CommandModule — what every command file exports. */
+export interface CommandModule {
+  run(argv: string[]): Promise<number>;
+}
+
+/** commandModules — command name to a loader of its module. */
+export const commandModules: Record<string, () => Promise<CommandModule>> = {
+  table: () => import('./table-command.js'),
+  config: () => import('./config-command.js'),
+};

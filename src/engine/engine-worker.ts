@@ -1,0 +1,32 @@
+/**
+ * engine-worker — the worker side of WorkerEngine: an engine instance over the memory the
+ * main thread shares with it, running one prepared call per message.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { engineModule, instantiateEngine, type EngineVariant } from './wasm-module.js';
+
+interface WorkerSetup {
+  memory: WebAssembly.Memory;
+  variant: EngineVariant;
+}
+
+interface CallMessage {
+  id: number;
+  fn: string;
+  args: number[];
+}
+
+const setup = workerData as WorkerSetup;
+const exports = instantiateEngine(engineModule(setup.variant), setup.memory) as unknown as Record<
+  string,
+  (...args: number[]) => number
+>;
+
+parentPort?.on('message', (message: CallMessage) => {
+  try {
+    const returned = exports[message.fn](...message.args);
+    parentPort?.postMessage({ id: message.id, returned });
+  } catch (error) {
+    parentPort?.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+  }
+});

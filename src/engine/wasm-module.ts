@@ -1,0 +1,103 @@
+/**
+ * wasm-module — find, compile and instantiate the engine's Wasm module.
+ *
+ * The module imports exactly two things: `env.memory` (shared, sized by the host) and
+ * `env.abort` (an engine assert failed: a host bug, reported as an exception).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** EngineVariant — `release` (optimised) or `debug` (asserts plus O(N) self-checks). */
+export type EngineVariant = 'release' | 'debug';
+
+/** EngineExports — the module's functions, as the host calls them. */
+export interface EngineExports {
+  heapBase(): number;
+  scanTable(b: number, c: number, s: number, table: number, alive: number, result: number): number;
+  quickTable(
+    b: number, c: number, s: number, table: number, alive: number, allowLost: number,
+    scratch: number, scratchBytes: number, result: number,
+  ): number;
+  quickScratchBytes(s: number): number;
+  diffTables(
+    b: number, c: number, s: number, current: number, target: number, flags: number, receivers: number,
+    perSource: number,
+  ): number;
+  tableStats(
+    b: number, c: number, s: number, r: number, table: number, alive: number, rack: number, replicas: number,
+    masters: number, result: number, scratch: number, scratchBytes: number,
+  ): void;
+  statsScratchBytes(r: number): number;
+  buildTable(
+    b: number, c: number, s: number, r: number, strategy: number, diffRatioMillionths: number, seed: number,
+    source: number, target: number, rack: number, weight: number, alive: number, scratch: number,
+    scratchBytes: number, result: number,
+  ): number;
+  buildScratchBytes(b: number, c: number, s: number, r: number): number;
+}
+
+const modules = new Map<EngineVariant, WebAssembly.Module>();
+
+/** packageRoot — the folder holding this package's package.json (works from src/ and dist/). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'asconfig.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the tair-config-server package root');
+    dir = parent;
+  }
+}
+
+/** wasmPath — where `npm run build:wasm` writes a variant. */
+export function wasmPath(variant: EngineVariant): string {
+  return join(packageRoot(), 'build', `engine.${variant}.wasm`);
+}
+
+/** engineModule — the compiled module of a variant (compiled once per process). */
+export function engineModule(variant: EngineVariant): WebAssembly.Module {
+  let module = modules.get(variant);
+  if (!module) {
+    const path = wasmPath(variant);
+    if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build:wasm\``);
+    module = new WebAssembly.Module(readFileSync(path));
+    modules.set(variant, module);
+  }
+  return module;
+}
+
+/** EngineAbort — an assert inside the engine failed (a host bug: inputs are checked before). */
+export class EngineAbort extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineAbort';
+  }
+}
+
+/** instantiateEngine — an instance over the given shared memory. */
+export function instantiateEngine(module: WebAssembly.Module, memory: WebAssembly.Memory): EngineExports {
+  const readText = (ptr: number): string => {
+    if (ptr === 0) return '';
+    // AssemblyScript strings: UTF-16, byte length stored 4 bytes before the data.
+    const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+    const copy = new Uint16Array(bytes >>> 1);
+    copy.set(new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+    return String.fromCharCode(...copy);
+  };
+  const imports = {
+    env: {
+      memory,
+      abort(messagePtr: number, filePtr: number, line: number, column: number): never {
+        throw new EngineAbort(`engine assert: ${readText(messagePtr)} at ${readText(filePtr)}:${line}:${column}`);
+      },
+    },
+  };
+  const instance = new WebAssembly.Instance(module, imports);
+  return instance.exports as unknown as EngineExports;
+}
+
+/** createEngineMemory — a shared memory the host can grow up to 4 GiB. */
+export function createEngineMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 16, maximum: 65_536, shared: true });
+}

@@ -1,0 +1,121 @@
+/**
+ * worker-engine — the table engine in a worker thread over shared memory.
+ *
+ * The main thread lays out and writes the inputs (cheap copies), the worker runs the
+ * engine call on the same memory, the main thread reads the outputs: the event loop is
+ * free for the whole of the engine's work. Calls are queued, one at a time.
+ */
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  type EngineCore, type PreparedCall, prepareBuild, prepareDiff, prepareQuick, prepareScan, prepareStats,
+} from './engine-calls.js';
+import { createEngineMemory, engineModule, instantiateEngine, type EngineVariant } from './wasm-module.js';
+import type {
+  BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats,
+} from './types.js';
+
+interface Reply {
+  id: number;
+  returned?: number;
+  error?: string;
+}
+
+/** WorkerEngine — the Engine's operations, asynchronous, computed off the event loop. */
+export class WorkerEngine {
+  private readonly core: EngineCore;
+  private readonly worker: Worker;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve(value: number): void; reject(error: Error): void }>();
+
+  constructor(options: { variant?: EngineVariant } = {}) {
+    const variant = options.variant ?? 'release';
+    const memory = createEngineMemory();
+    // Sizing exports are pure: a local instance answers them without a round trip.
+    const local = instantiateEngine(engineModule(variant), memory);
+    this.core = { memory, heapBase: local.heapBase(), exports: local };
+    this.worker = new Worker(workerScript(), { workerData: { memory, variant } });
+    this.worker.on('message', (reply: Reply) => this.settle(reply));
+    this.worker.on('error', (error) => this.failAll(error));
+    this.worker.unref();
+  }
+
+  /** build — as Engine.build, off the event loop. */
+  async build(input: BuildInput): Promise<BuildReport> {
+    const started = performance.now();
+    const report = await this.run(() => prepareBuild(this.core, input));
+    report.buildMs = performance.now() - started;
+    return report;
+  }
+
+  /** quickTable — as Engine.quickTable. */
+  quickTable(table: Table, servers: ServerSpec[], options: { allowLost?: boolean } = {}): Promise<QuickReport> {
+    return this.run(() => prepareQuick(this.core, table, servers, options.allowLost ?? false));
+  }
+
+  /** scan — as Engine.scan. */
+  scan(table: Table, servers: ServerSpec[]): Promise<ScanReport> {
+    return this.run(() => prepareScan(this.core, table, servers));
+  }
+
+  /** diff — as Engine.diff. */
+  diff(current: Table, target: Table, serverCount: number): Promise<MigrationPlan> {
+    return this.run(() => prepareDiff(this.core, current, target, serverCount));
+  }
+
+  /** stats — as Engine.stats. */
+  stats(table: Table, servers: ServerSpec[]): Promise<TableStats> {
+    return this.run(() => prepareStats(this.core, table, servers));
+  }
+
+  /** close — stop the worker; pending calls fail. */
+  async close(): Promise<void> {
+    await this.worker.terminate();
+    this.failAll(new Error('engine worker closed'));
+  }
+
+  // Calls share one memory layout, so they run strictly one after another.
+  private run<R>(prepare: () => PreparedCall<R>): Promise<R> {
+    const result = this.queue.then(async () => {
+      const call = prepare();
+      const returned = await this.call(call.fn, call.args);
+      return call.finish(returned);
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private call(fn: string, args: number[]): Promise<number> {
+    const id = this.nextId++;
+    return new Promise<number>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, fn, args });
+    });
+  }
+
+  private settle(reply: Reply): void {
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    this.waiting.delete(reply.id);
+    if (this.waiting.size === 0) this.worker.unref();
+    if (reply.error !== undefined) waiter.reject(new Error(reply.error));
+    else waiter.resolve(reply.returned ?? 0);
+  }
+
+  private failAll(error: Error): void {
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
+  }
+}
+
+// From dist/ the compiled .js sits beside this file; under vitest (sources) fall back to dist.
+function workerScript(): URL {
+  const beside = new URL('./engine-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  const fromDist = new URL('../../dist/src/engine/engine-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(fromDist))) return fromDist;
+  throw new Error('engine-worker.js not found: run `npm run build:ts`');
+}

@@ -1,0 +1,51 @@
+/**
+ * limits — every maximum of the project, in one place, each with the reason it exists.
+ *
+ * The host checks these before any state changes (clear error, nothing lost); the engine
+ * asserts the same bounds (assembly/limits.ts mirrors the engine's share of them, and
+ * test/engine/limits.test.ts checks that both sides agree).
+ */
+
+/** bucketCountMax — 2^24: the largest table we promise to build in seconds (XXL benchmark). */
+export const bucketCountMax = 16_777_216;
+/** copyCountMax — Tair deployments use 1..3; 8 keeps the per-bucket work tiny and fixed. */
+export const copyCountMax = 8;
+/** slotCountMax — B·C ≤ 2^26: three u32 tables of this size stay far below the 4 GiB Wasm memory. */
+export const slotCountMax = 67_108_864;
+/** serverCountMax — server indexes are u16 on the engine side (0 = empty slot). */
+export const serverCountMax = 65_535;
+/** rackCountMax — racks are dense u16 indexes; 4,096 is more racks than any real cluster has. */
+export const rackCountMax = 4_096;
+/** weightMax — weights are relative; 1,000,000 keeps quota arithmetic exact in doubles. */
+export const weightMax = 1_000_000;
+
+/** frameBytesMax — the original's tbnet frame limit (1 << 26), reference §9.1. */
+export const frameBytesMax = 64 * 1024 * 1024;
+/** originalTableBlobBytesMax — compressed table size original peers accept (reference §9, App. A). */
+export const originalTableBlobBytesMax = 1_000_000;
+/** groupNameBytesMax — the wire carries group names in a 64-byte NUL-padded field. */
+export const groupNameBytesMax = 63;
+/** pluginNameBytesMax — heartbeat replies carry plugin names behind a length the original caps at 255. */
+export const pluginNameBytesMax = 255;
+/** tableInflateBytesMax — a data server's view (current ‖ destination) of the largest table we build. */
+export const tableInflateBytesMax = 2 * slotCountMax * 8;
+/** connectionCountMax — one per data server and client plus headroom; each costs a socket. */
+export const connectionCountMax = 20_000;
+
+/** configFileBytesMax — group.conf is hand-written; 16 MiB is far beyond any real one. */
+export const configFileBytesMax = 16 * 1024 * 1024;
+/** configLineBytesMax — the original's line buffer (reference §1.1). */
+export const configLineBytesMax = 4096;
+/** groupCountMax — groups are sections of group.conf, each with its own table. */
+export const groupCountMax = 1_024;
+
+/** rackNameBytesMax — a rack label (`ip@rack`) is a short name; longer is a paste error. */
+export const rackNameBytesMax = 64;
+/** areaCountMax — TAIR_MAX_AREA_COUNT: areas (namespaces) are 0..65535 (reference App. A). */
+export const areaCountMax = 65_536;
+/** configProblemCountMax — past a thousand problems it is the wrong file; the report stays readable. */
+export const configProblemCountMax = 1_000;
+/** serverDownTimeSecondsMax — an hour without heartbeats is a dead server; longer is a typo. */
+export const serverDownTimeSecondsMax = 3_600;
+/** configHashHexCharsMax — a SHA-512 in hex; a longer hash in a table file is corruption. */
+export const configHashHexCharsMax = 128;
