@@ -1,0 +1,252 @@
+/**
+ * configserver-conf — parses configserver.conf (reference §1.2), plus the keys the original lacks:
+ *
+ *   [public]
+ *   config_server = 127.0.0.1:5198     the pair; entry 0 is the default primary (first two used)
+ *   config_server = 127.0.0.1:5298
+ *   [configserver]
+ *   port      = 5198                   listen port, default port of config_server entries
+ *   address   = 127.0.0.1:5198         new: this server's own entry (the original guessed from a NIC)
+ *   http_port = 5199                   new: status API
+ *   group_file = group.conf            relative paths are resolved against this file's directory
+ *   data_dir = data   log_file = cfgsvr.log   pid_file = cfgsvr.pid   log_level = info
+ *   [tairserver]
+ *   port = 5191                        default data-server port in _server_list
+ */
+import { networkInterfaces } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { ConfigProblem } from '../errors.js';
+import { ConfigError, InputError } from '../errors.js';
+import { configFileBytesMax } from '../limits.js';
+import { defaultConfigServerPort, defaultDataServerPort, formatServerId, parseServerAddress, serverIdFromAddress } from '../common/server-id.js';
+import { readConfigFile } from './config-file.js';
+import { readInteger, splitList } from './config-values.js';
+import type { IniEntry, IniSection } from './ini-dialect.js';
+import { clip, scanIni } from './ini-dialect.js';
+import { unknownKeyMessage } from './nearest-key.js';
+import { fileProblemKey, ProblemList } from './problem-list.js';
+
+/** LogLevel — pino's level names; Tair's `warning` is accepted as `warn`. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** ConfigServerConfig — configserver.conf resolved: defaults applied, paths absolute. */
+export interface ConfigServerConfig {
+  /** configServers — the pair as `ip:port` (at most two); entry 0 is the default primary. */
+  configServers: string[];
+  port: number;
+  /** address — this server's own `ip:port`, one of configServers. */
+  address: string;
+  httpPort: number | null;
+  groupFile: string;
+  dataDir: string;
+  logFile: string;
+  pidFile: string;
+  logLevel: LogLevel;
+  /** dataServerPort — `[tairserver] port`, the default port of `_server_list` entries. */
+  dataServerPort: number;
+}
+
+/** ConfigServerConfOptions — lets tests say which IPv4 addresses count as "this host". */
+export interface ConfigServerConfOptions {
+  localAddresses?: readonly string[];
+}
+
+const knownKeys = new Map<string, readonly string[]>([
+  ['public', ['config_server']],
+  ['configserver', [
+    'port', 'address', 'http_port', 'group_file', 'data_dir', 'log_file', 'pid_file', 'log_level',
+    // Read by the original, meaningless here; accepted so its files load unchanged.
+    'dev_name', 'process_thread_num', 'io_thread_num',
+  ]],
+  ['tairserver', ['port']],
+]);
+const multiValueKeys = ['config_server'];
+const logLevels = new Map<string, LogLevel>([
+  ['trace', 'trace'], ['debug', 'debug'], ['info', 'info'], ['warn', 'warn'], ['warning', 'warn'],
+  ['error', 'error'], ['fatal', 'fatal'],
+]);
+const configServerPairSize = 2;
+
+type SectionKeys = Map<string, IniEntry[]>;
+
+/** parseConfigServerConf — configserver.conf text to a config, or null with every problem found. */
+export function parseConfigServerConf(
+  text: string,
+  file: string,
+  options: ConfigServerConfOptions = {},
+): { config: ConfigServerConfig | null; problems: ConfigProblem[] } {
+  const problems = new ProblemList(file);
+  if (Buffer.byteLength(text) > configFileBytesMax) {
+    problems.add(1, fileProblemKey, `file is over the ${configFileBytesMax}-byte limit`);
+    return { config: null, problems: problems.toArray() };
+  }
+  const sections = indexSections(scanIni(text, problems), problems);
+  const first = (section: string, key: string) => sections.get(section)?.get(key)?.[0];
+  const baseDir = dirname(resolve(file));
+  const path = (key: string, fallback: string | null): string =>
+    resolve(baseDir, readPath(first('configserver', key), fallback, problems));
+  const own = resolveOwnAddress(sections, options, problems);
+  const httpEntry = first('configserver', 'http_port');
+  const httpPort = httpEntry ? readInteger(httpEntry, 0, 1, 65_535, problems) : null;
+  if (httpEntry && httpPort === own.port) {
+    problems.add(httpEntry.line, 'http_port', `must differ from the config server port ${own.port}`);
+  }
+  const config: ConfigServerConfig = {
+    configServers: own.configServers,
+    port: own.port,
+    address: own.address,
+    httpPort,
+    groupFile: path('group_file', null),
+    dataDir: path('data_dir', 'data'),
+    logFile: path('log_file', 'cfgsvr.log'),
+    pidFile: path('pid_file', 'cfgsvr.pid'),
+    logLevel: readLogLevel(first('configserver', 'log_level'), problems),
+    dataServerPort: readInteger(first('tairserver', 'port'), defaultDataServerPort, 1, 65_535, problems),
+  };
+  if (!first('configserver', 'group_file')) {
+    problems.add(1, 'group_file', '[configserver] group_file is required (the path of group.conf)');
+  }
+  return problems.isEmpty() ? { config, problems: [] } : { config: null, problems: problems.toArray() };
+}
+
+/** loadConfigServerConf — reads and parses configserver.conf; throws ConfigError listing every problem. */
+export async function loadConfigServerConf(
+  path: string,
+  options: ConfigServerConfOptions = {},
+): Promise<ConfigServerConfig> {
+  const read = await readConfigFile(path);
+  if (!read.ok) throw new ConfigError([read.problem]);
+  const { config, problems } = parseConfigServerConf(read.text, path, options);
+  if (!config) throw new ConfigError(problems);
+  return config;
+}
+
+function indexSections(sections: IniSection[], problems: ProblemList): Map<string, SectionKeys> {
+  const result = new Map<string, SectionKeys>();
+  const sectionNames = [...knownKeys.keys()];
+  for (const section of sections) {
+    if (!section.valid) continue;
+    const known = knownKeys.get(section.name);
+    if (!known) {
+      problems.add(section.line, `[${section.name}]`, unknownKeyMessage('section', section.name, sectionNames));
+      continue;
+    }
+    const keys: SectionKeys = new Map();
+    for (const entry of section.entries) {
+      if (!known.includes(entry.key)) {
+        // [tairserver] is the data servers' section too; we read only its port.
+        if (section.name !== 'tairserver') {
+          problems.add(entry.line, entry.key, unknownKeyMessage(`key in [${section.name}]`, entry.key, known));
+        }
+        continue;
+      }
+      const list = keys.get(entry.key);
+      if (!list) keys.set(entry.key, [entry]);
+      else if (multiValueKeys.includes(entry.key)) list.push(entry);
+      else problems.add(entry.line, entry.key, `given twice (first at line ${list[0].line}); only one value is allowed`);
+    }
+    result.set(section.name, keys);
+  }
+  return result;
+}
+
+interface OwnAddress {
+  configServers: string[];
+  port: number;
+  address: string;
+}
+
+/**
+ * resolveOwnAddress — the pair and this server's entry in it. `address` wins; without it, the
+ * config_server entry on our port, preferring one whose IP belongs to this host; else 127.0.0.1.
+ */
+function resolveOwnAddress(
+  sections: Map<string, SectionKeys>,
+  options: ConfigServerConfOptions,
+  problems: ProblemList,
+): OwnAddress {
+  const portEntry = sections.get('configserver')?.get('port')?.[0];
+  const addressEntry = sections.get('configserver')?.get('address')?.[0];
+  let port = readInteger(portEntry, defaultConfigServerPort, 1, 65_535, problems);
+  let address = addressEntry ? readAddress(addressEntry, addressEntry.value, port, problems) : null;
+  if (address && addressEntry && /:\d+$/.test(addressEntry.value)) {
+    const addressPort = Number(address.slice(address.lastIndexOf(':') + 1));
+    if (!portEntry) port = addressPort;
+    else if (addressPort !== port) {
+      problems.add(addressEntry.line, 'address', `port ${addressPort} differs from [configserver] port ${port}`);
+    }
+  }
+  const serverEntries = sections.get('public')?.get('config_server') ?? [];
+  const configServers = readConfigServers(serverEntries, port, problems);
+  address ??= defaultOwnAddress(configServers, port, serverEntries[0]?.line ?? 1, options, problems);
+  if (configServers.length === 0) return { configServers: [address], port, address };
+  if (!configServers.includes(address)) {
+    problems.add(addressEntry?.line ?? 1, 'address',
+      `this server (${address}) is not one of config_server ${configServers.join(', ')}; ` +
+      'set [configserver] address to its entry');
+  }
+  return { configServers, port, address };
+}
+
+function readConfigServers(entries: readonly IniEntry[], port: number, problems: ProblemList): string[] {
+  const servers: string[] = [];
+  for (const entry of entries) {
+    for (const text of splitList(entry.value)) {
+      const address = readAddress(entry, text, port, problems);
+      if (!address) continue;
+      if (servers.includes(address)) problems.add(entry.line, entry.key, `${address} is listed twice`);
+      else servers.push(address);
+    }
+  }
+  // The original uses the first two valid entries and ignores the rest (reference §1.2).
+  return servers.slice(0, configServerPairSize);
+}
+
+function defaultOwnAddress(
+  configServers: readonly string[],
+  port: number,
+  line: number,
+  options: ConfigServerConfOptions,
+  problems: ProblemList,
+): string {
+  const onPort = configServers.filter((server) => server.endsWith(`:${port}`));
+  if (onPort.length <= 1) return onPort[0] ?? `127.0.0.1:${port}`;
+  const local = options.localAddresses ?? localIpv4Addresses();
+  const mine = onPort.filter((server) => local.includes(server.slice(0, server.lastIndexOf(':'))));
+  if (mine.length === 1) return mine[0];
+  problems.add(line, 'address',
+    `cannot tell which of ${onPort.join(', ')} is this server; set [configserver] address`);
+  return onPort[0];
+}
+
+function localIpv4Addresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((nic) => nic.family === 'IPv4')
+    .map((nic) => nic.address);
+}
+
+function readAddress(entry: IniEntry, text: string, port: number, problems: ProblemList): string | null {
+  try {
+    return formatServerId(serverIdFromAddress(parseServerAddress(text, port)));
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    problems.add(entry.line, entry.key, error.message);
+    return null;
+  }
+}
+
+function readPath(entry: IniEntry | undefined, fallback: string | null, problems: ProblemList): string {
+  if (entry && entry.value !== '') return entry.value;
+  if (entry) problems.add(entry.line, entry.key, 'must not be empty');
+  return fallback ?? '.';
+}
+
+function readLogLevel(entry: IniEntry | undefined, problems: ProblemList): LogLevel {
+  if (!entry) return 'info';
+  const level = logLevels.get(entry.value.toLowerCase());
+  if (level) return level;
+  problems.add(entry.line, entry.key,
+    `must be one of trace, debug, info, warn, error, fatal; got '${clip(entry.value)}'`);
+  return 'info';
+}

@@ -1,0 +1,159 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { ConfigError, formatConfigProblem } from '../../src/errors.js';
+import { loadConfigServerConf, parseConfigServerConf } from '../../src/config/configserver-conf.js';
+
+const file = '/etc/tair/configserver.conf';
+const parse = (text: string, localAddresses: string[] = []) => parseConfigServerConf(text, file, { localAddresses });
+const problemsOf = (text: string, localAddresses: string[] = []) =>
+  parse(text, localAddresses).problems.map(formatConfigProblem);
+
+describe('configserver.conf', () => {
+  test('defaults: ports 5198/5191, data dir "data", paths resolved against the file', () => {
+    const { config, problems } = parse('[configserver]\ngroup_file = group.conf\n');
+    expect(problems).toEqual([]);
+    expect(config).toEqual({
+      configServers: ['127.0.0.1:5198'],
+      port: 5198,
+      address: '127.0.0.1:5198',
+      httpPort: null,
+      groupFile: '/etc/tair/group.conf',
+      dataDir: '/etc/tair/data',
+      logFile: '/etc/tair/cfgsvr.log',
+      pidFile: '/etc/tair/cfgsvr.pid',
+      logLevel: 'info',
+      dataServerPort: 5191,
+    });
+  });
+
+  test('every key set', () => {
+    const { config } = parse([
+      '[public]',
+      'config_server = 127.0.0.1:5198',
+      'config_server = 127.0.0.1:5298',
+      '[configserver]',
+      'port = 5298',
+      'address = 127.0.0.1:5298',
+      'http_port = 5299',
+      'group_file = /srv/group.conf',
+      'data_dir = ./state',
+      'log_file = logs/cs.log',
+      'pid_file = logs/cs.pid',
+      'log_level = WARNING',
+      '[tairserver]',
+      'port = 6191',
+      'storage_engine = mdb   # a data-server key: ignored here',
+    ].join('\n'));
+    expect(config).toEqual({
+      configServers: ['127.0.0.1:5198', '127.0.0.1:5298'],
+      port: 5298,
+      address: '127.0.0.1:5298',
+      httpPort: 5299,
+      groupFile: '/srv/group.conf',
+      dataDir: '/etc/tair/state',
+      logFile: '/etc/tair/logs/cs.log',
+      pidFile: '/etc/tair/logs/cs.pid',
+      logLevel: 'warn',
+      dataServerPort: 6191,
+    });
+  });
+
+  test('config_server entries without a port take [configserver] port; only the first two count', () => {
+    const { config } = parse('[public]\nconfig_server = 127.0.0.1\nconfig_server = 127.0.0.2\n' +
+      'config_server = 127.0.0.3\n[configserver]\nport = 7000\ngroup_file = g\n', ['127.0.0.1']);
+    expect(config?.configServers).toEqual(['127.0.0.1:7000', '127.0.0.2:7000']);
+    expect(config?.address).toBe('127.0.0.1:7000');
+  });
+
+  test('address without port key: the listen port follows the address', () => {
+    const { config } = parse('[public]\nconfig_server = 127.0.0.1:5198\nconfig_server = 127.0.0.1:5298\n' +
+      '[configserver]\naddress = 127.0.0.1:5298\ngroup_file = g\n');
+    expect(config).toMatchObject({ port: 5298, address: '127.0.0.1:5298' });
+  });
+
+  test("the original's layout: the pair on two hosts, this host picked by its own addresses", () => {
+    const text = readFileSync(new URL('../fixtures/config/original-configserver.conf', import.meta.url), 'utf8');
+    const { config } = parse(text, ['127.0.0.1', '192.168.1.101']);
+    expect(config).toMatchObject({
+      configServers: ['192.168.1.100:5198', '192.168.1.101:5198'],
+      address: '192.168.1.101:5198',
+      logLevel: 'warn',
+      groupFile: '/etc/tair/etc/group.conf',
+      dataDir: '/etc/tair/data/data',
+    });
+    expect(problemsOf(text, ['10.9.9.9'])).toEqual([
+      `${file}:3: address: cannot tell which of 192.168.1.100:5198, 192.168.1.101:5198 is this server; ` +
+        'set [configserver] address',
+    ]);
+  });
+
+  test('every problem at once, with lines', () => {
+    expect(problemsOf([
+      '[public]',
+      'config_server = 127.0.0.1:5198',
+      'config_server = 127.0.0.1:5198',
+      'config_server = 300.0.0.1',
+      '[configserver]',
+      'port = 99999',
+      'address = 127.0.0.9:5198',
+      'http_port = 5198',
+      'log_level = loud',
+      'data_dir =',
+      'grup_file = g',
+      'port = 1',
+      '[configsever]',
+    ].join('\n'))).toEqual([
+      `${file}:1: group_file: [configserver] group_file is required (the path of group.conf)`,
+      `${file}:3: config_server: 127.0.0.1:5198 is listed twice`,
+      `${file}:4: config_server: '300.0.0.1': octet 300 is over 255`,
+      `${file}:6: port: must be between 1 and 65535, got 99999`,
+      `${file}:7: address: this server (127.0.0.9:5198) is not one of config_server 127.0.0.1:5198; ` +
+        'set [configserver] address to its entry',
+      `${file}:8: http_port: must differ from the config server port 5198`,
+      `${file}:9: log_level: must be one of trace, debug, info, warn, error, fatal; got 'loud'`,
+      `${file}:10: data_dir: must not be empty`,
+      `${file}:11: grup_file: unknown key in [configserver] (did you mean group_file?)`,
+      `${file}:12: port: given twice (first at line 6); only one value is allowed`,
+      `${file}:13: [configsever]: unknown section (did you mean configserver?)`,
+    ]);
+  });
+
+  test('odd section names cannot reach object prototypes', () => {
+    expect(problemsOf('[constructor]\n[configserver]\ngroup_file = g\nlog_level = constructor\n')).toEqual([
+      `${file}:1: [constructor]: unknown section`,
+      `${file}:4: log_level: must be one of trace, debug, info, warn, error, fatal; got 'constructor'`,
+    ]);
+  });
+});
+
+describe('loadConfigServerConf', () => {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tair-cs-conf-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('reads the file and resolves paths against its directory', async () => {
+    await writeFile(join(dir, 'cs.conf'), '[configserver]\ngroup_file = group.conf\n');
+    const config = await loadConfigServerConf(join(dir, 'cs.conf'));
+    expect(config.groupFile).toBe(resolve(dir, 'group.conf'));
+  });
+
+  test('a missing file is a ConfigError naming the file', async () => {
+    const path = join(dir, 'nope.conf');
+    const error = await loadConfigServerConf(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(`${path}:1: (file): file not found`);
+  });
+
+  test('an invalid file is a ConfigError with every problem', async () => {
+    await writeFile(join(dir, 'cs.conf'), '[configserver]\nport = x\n');
+    const error = (await loadConfigServerConf(join(dir, 'cs.conf')).catch((e: unknown) => e)) as ConfigError;
+    expect(error.problems.map((p) => `${p.line}: ${p.key}`)).toEqual(['1: group_file', '2: port']);
+  });
+});
