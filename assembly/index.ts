@@ -6,7 +6,7 @@ export { scanTable } from './scan';
 export { quickTable, quickScratchBytes } from './quick-table';
 export { diffTables } from './diff';
 export { tableStats, statsScratchBytes } from './stats';
-export { buildTable, buildScratchBytes } from './build/build';
+export { buildTable, buildScratchBytes } from './builder/build';
 
 /** heapBase — first byte the host may use; the engine's static data lies below it. */
 export function heapBase(): usize {

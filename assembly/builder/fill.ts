@@ -1,0 +1,217 @@
+/**
+ * fill — place every server's deficit into the empty slots.
+ *
+ * The deficits become one sequence of server units in rounds: unit j of server s lands in
+ * round ⌊(j + φs)·D/ds⌋ (D = the largest deficit, φs a seeded phase), so a server's units
+ * are spread evenly over the sequence; each round is shuffled (seeded), so partners vary
+ * from round to round. Empty slots are filled in bucket order from the front of the
+ * sequence, looking a few units ahead when the front one does not fit the bucket.
+ *
+ *   sequence:  | round 0 (shuffled) | round 1 | ... | round D-1 |
+ *                 ^ next unit            units not placed here go to repair
+ */
+import {
+  SlotFresh, alivePtr, bucketCount, copyCount, pendingAt, pendingCount, replicaCountPtr, replicaTargetPtr, seed, serverCount,
+  slotStatePtr, strictRacks, targetPtr,
+} from './context';
+import { canPlace, emptyCopyOf } from './placement-rules';
+import { bestHolderScore, decideMaster, isDecided, masterScore } from './masters';
+import { hashUnit, randomBelow, randomSeed } from '../random';
+import { scratchAlloc } from '../scratch';
+import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
+
+/** lookAhead — units tried past the front before a slot is left to repair. */
+const lookAhead: u32 = 48;
+/** masterLookAhead — units weighed when a bucket's master could be a newcomer. */
+const masterLookAhead: u32 = 256;
+
+
+/** fillScratchBytes — scratch the fill needs for a table of slotCount slots. */
+export function fillScratchBytes(slotCount: u64, serverCount: u32): u64 {
+  return slotCount * 2 + slotCount * 4 + (slotCount + 2) * 4 + (<u64>serverCount + 1) * 4 + 64;
+}
+
+/** FillState — where the sequence and the slots left over are. */
+export let sequencePtr: usize = 0;
+export let sequenceLength: u32 = 0;
+export let sequenceNext: u32 = 0;
+export let unfilledPtr: usize = 0;
+export let unfilledCount: u32 = 0;
+
+/** fillEmptySlots — fill what the sequence can; leaves the rest in unfilledPtr for repair. */
+export function fillEmptySlots(): void {
+  buildSequence();
+  unfilledPtr = scratchAlloc(<usize>(sequenceLength + 1) << 2);
+  unfilledCount = 0;
+  sequenceNext = 0;
+  // First every bucket whose master is open gets one: the best of its holders, or a
+  // newcomer from the sequence window that suits the role better (a joining server short
+  // of masters, a server with room when every holder is full), placed now. Deciding these
+  // before any other placement keeps the best candidates for them, so no role is traded
+  // (moved) later.
+  for (let k: u32 = 0; k < pendingCount; k++) {
+    const bucket = pendingAt(k);
+    if (isDecided(bucket)) continue;
+    const copyIndex = emptyCopyOf(bucket);
+    if (copyIndex < copyCount) placeFromSequence(copyIndex * bucketCount + bucket, bucket, true, bestHolderScore(bucket));
+    decideMaster(bucket);
+  }
+  for (let k: u32 = 0; k < pendingCount; k++) {
+    const bucket = pendingAt(k);
+    if (emptyCopyOf(bucket) != copyCount) fillBucket(bucket);
+    decideMaster(bucket);
+  }
+}
+
+function fillBucket(bucket: u32): void {
+  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+    const slot = copyIndex * bucketCount + bucket;
+    if (slotGet(targetPtr, slot) != 0) continue;
+    if (placeFromSequence(slot, bucket, true, i64.MIN_VALUE)) continue;
+    // Racks that cannot all be spread still get the best spread the sequence allows.
+    if (!strictRacks && placeFromSequence(slot, bucket, false, i64.MIN_VALUE)) continue;
+    u32Set(unfilledPtr, unfilledCount++, slot);
+  }
+}
+
+// Place the first unit in the window that fits; with a score bar, the best-scoring unit
+// above the bar (for a bucket choosing its master), or nothing.
+function placeFromSequence(slot: u32, bucket: u32, spread: bool, scoreBar: i64): bool {
+  const wantMaster = scoreBar != i64.MIN_VALUE;
+  const end = min(sequenceNext + (wantMaster ? masterLookAhead : lookAhead), sequenceLength);
+  let chosen: u32 = end;
+  let chosenScore = scoreBar;
+  for (let k = sequenceNext; k < end; k++) {
+    const server = unitAt(k);
+    if (wantMaster) {
+      const score = masterScore(server);
+      if (score <= chosenScore) continue;
+      if (!canPlace(server, bucket, copyCount, spread)) continue;
+      chosen = k;
+      chosenScore = score;
+      continue;
+    }
+    if (!canPlace(server, bucket, copyCount, spread)) continue;
+    chosen = k;
+    break;
+  }
+  if (chosen == end) return false;
+  const server = unitAt(chosen);
+  // Bring the chosen unit to the front; the front one stays in the window for later slots.
+  setUnit(chosen, unitAt(sequenceNext));
+  setUnit(sequenceNext, server);
+  sequenceNext++;
+  slotSet(targetPtr, slot, server);
+  u8Set(slotStatePtr, slot, SlotFresh);
+  u32Add(replicaCountPtr, server, 1);
+  return true;
+}
+
+// @ts-ignore: decorator
+@inline export function unitAt(index: u32): u32 {
+  return <u32>load<u16>(sequencePtr + (<usize>index << 1));
+}
+
+// @ts-ignore: decorator
+@inline export function setUnit(index: u32, server: u32): void {
+  store<u16>(sequencePtr + (<usize>index << 1), <u16>server);
+}
+
+function buildSequence(): void {
+  let total: u32 = 0;
+  let rounds: u32 = 0;
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    if (u8Get(alivePtr, server) == 0) continue;
+    const deficit = u32Get(replicaTargetPtr, server) - u32Get(replicaCountPtr, server);
+    total += deficit;
+    if (deficit > rounds) rounds = deficit;
+  }
+  sequenceLength = total;
+  sequencePtr = scratchAlloc(<usize>(total + 1) << 1);
+  if (total == 0) return;
+  const roundStartPtr = scratchAlloc(<usize>(rounds + 2) << 2);
+  forEachUnit(rounds, roundStartPtr, false);
+  let running: u32 = 0;
+  for (let round: u32 = 0; round <= rounds; round++) {
+    const size = u32Get(roundStartPtr, round);
+    u32Set(roundStartPtr, round, running);
+    running += size;
+  }
+  forEachUnit(rounds, roundStartPtr, true);
+  // forEachUnit advanced every round start to the next round's start; shuffle each round.
+  randomSeed(seed);
+  let start: u32 = 0;
+  for (let round: u32 = 0; round < rounds; round++) {
+    const end = u32Get(roundStartPtr, round);
+    shuffle(start, end);
+    start = end;
+  }
+}
+
+// Counts units per round (place = false), or writes them to their round's next position.
+// Unit j of server s lands in round ⌊(j + φs)·D/ds⌋; an accumulator per server finds the
+// same rounds with integer steps when S·D is not much more than the unit count.
+function forEachUnit(rounds: u32, roundStartPtr: usize, place: bool): void {
+  if (<u64>serverCount * <u64>rounds <= <u64>sequenceLength * 4 + 65536) {
+    forEachUnitByRound(rounds, roundStartPtr, place);
+    return;
+  }
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    const deficit = deficitOf(server);
+    if (deficit == 0) continue;
+    const phase = hashUnit(seed, server);
+    const stride = <f64>rounds / <f64>deficit;
+    for (let unit: u32 = 0; unit < deficit; unit++) {
+      let round = <u32>((<f64>unit + phase) * stride);
+      if (round >= rounds) round = rounds - 1;
+      emit(roundStartPtr, round, server, place);
+    }
+  }
+}
+
+// Round by round: server s is due when its accumulator (φs·D + r·ds) passes a multiple of D.
+function forEachUnitByRound(rounds: u32, roundStartPtr: usize, place: bool): void {
+  const accumulatorPtr = scratchAlloc(<usize>(serverCount + 1) << 3);
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    // Start one step back so round 0 is due exactly when φ·D + d ≥ D.
+    const phase = <u64>(hashUnit(seed, server) * <f64>rounds);
+    store<u64>(accumulatorPtr + (<usize>server << 3), phase);
+  }
+  for (let round: u32 = 0; round < rounds; round++) {
+    for (let server: u32 = 1; server <= serverCount; server++) {
+      const deficit = deficitOf(server);
+      if (deficit == 0) continue;
+      const at = accumulatorPtr + (<usize>server << 3);
+      let accumulator = load<u64>(at) + <u64>deficit;
+      if (accumulator >= <u64>rounds) {
+        accumulator -= <u64>rounds;
+        emit(roundStartPtr, round, server, place);
+      }
+      store<u64>(at, accumulator);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function deficitOf(server: u32): u32 {
+  if (u8Get(alivePtr, server) == 0) return 0;
+  return u32Get(replicaTargetPtr, server) - u32Get(replicaCountPtr, server);
+}
+
+// @ts-ignore: decorator
+@inline function emit(roundStartPtr: usize, round: u32, server: u32, place: bool): void {
+  const at = roundStartPtr + (<usize>round << 2);
+  const position = load<u32>(at);
+  store<u32>(at, position + 1);
+  if (place) setUnit(position, server);
+}
+
+function shuffle(start: u32, end: u32): void {
+  for (let k = end; k > start + 1; k--) {
+    const pick = start + randomBelow(k - start);
+    const last = k - 1;
+    const server = unitAt(last);
+    setUnit(last, unitAt(pick));
+    setUnit(pick, server);
+  }
+}

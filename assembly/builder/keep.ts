@@ -1,0 +1,258 @@
+/**
+ * keep — decide which source copies stay where they are.
+ *
+ * A source copy is kept when its server is alive, not already in the bucket, fits the
+ * rack rule (strict racks), and its server is not over its replica target. A server over
+ * target gives up exactly its excess, chosen so the moves are the minimum and cheap:
+ *   1. copies a deficit rack can take over (so the freed slot is refilled by one move),
+ *      masters first while the server is also over its master target (the master role
+ *      leaves with the data: no extra hand-over);
+ *   2. otherwise any copies, masters first likewise;
+ * and spread evenly over the table, so refills do not pile up in a few buckets.
+ *
+ *   category of a kept candidate:  0 fillable master  1 fillable slave  2 other master  3 other slave
+ */
+import {
+  SlotKept, alivePtr, bucketCount, copyCount, masterTargetPtr, rackCount, rackOf, replicaCountPtr,
+  replicaTargetPtr, seed, serverCount, slotStatePtr, sourcePtr, sourceMastersPtr, sourceReplicasPtr,
+  pendingAdd, pendingReset, spreadWanted, strictRacks, targetPtr,
+} from './context';
+import { scratchAlloc } from '../scratch';
+import { hashUnit } from '../random';
+import { keepSourceMaster } from './masters';
+import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
+
+const categoryCount: u32 = 4;
+
+/** keepScratchBytes — scratch the keep pass needs. */
+export function keepScratchBytes(serverCount: u32, rackCount: u32): u64 {
+  return (<u64>serverCount + 1) * 4 * 4 * 3 + (<u64>serverCount + 1) * 8 + <u64>rackCount + 64;
+}
+
+/** countSourceHoldings — live, non-duplicate source copies per server (what each could keep). */
+export function countSourceHoldings(): void {
+  for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+      const server = slotGet(sourcePtr, copyIndex * bucketCount + bucket);
+      if (u8Get(alivePtr, server) == 0 || seenEarlier(sourcePtr, bucket, copyIndex, server)) continue;
+      u32Add(sourceReplicasPtr, server, 1);
+      if (copyIndex == 0) u32Add(sourceMastersPtr, server, 1);
+    }
+  }
+}
+
+/** keepSourceCopies — write the kept copies into the target (others 0); marks them SlotKept. */
+export function keepSourceCopies(): void {
+  const acceptedPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
+  const acceptedMastersPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
+  acceptCandidates(acceptedPtr, acceptedMastersPtr);
+  const deficitRacksPtr = scratchAlloc(<usize>rackCount + 1);
+  const deficitRackCount = markDeficitRacks(acceptedPtr, deficitRacksPtr);
+  const sizePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
+  const quotaPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
+  const seenPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
+  pendingReset(scratchAlloc(<usize>bucketCount << 2));
+  if (anyOverTarget(acceptedPtr)) {
+    countCategories(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr);
+    planEvictions(acceptedPtr, acceptedMastersPtr, sizePtr, quotaPtr);
+  }
+  evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, seenPtr);
+}
+
+function anyOverTarget(acceptedPtr: usize): bool {
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    if (u32Get(acceptedPtr, server) > u32Get(replicaTargetPtr, server)) return true;
+  }
+  return false;
+}
+
+// Pass 1: candidates that may stay (alive, first in bucket, rack rule) go into the target.
+function acceptCandidates(acceptedPtr: usize, acceptedMastersPtr: usize): void {
+  for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+    let accepted: u32 = 0;
+    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+      const slot = copyIndex * bucketCount + bucket;
+      const server = slotGet(sourcePtr, slot);
+      if (u8Get(alivePtr, server) == 0 || seenEarlier(targetPtr, bucket, copyIndex, server)) continue;
+      if (strictRacks && !rackRoomFor(server, bucket, copyIndex, accepted)) continue;
+      slotSet(targetPtr, slot, server);
+      u8Set(slotStatePtr, slot, SlotKept);
+      accepted++;
+      u32Add(acceptedPtr, server, 1);
+      if (copyIndex == 0) u32Add(acceptedMastersPtr, server, 1);
+    }
+  }
+}
+
+// With strict racks, a second copy in a rack is kept only if the bucket can still reach its spread.
+function rackRoomFor(server: u32, bucket: u32, copyIndex: u32, accepted: u32): bool {
+  const rack = rackOf(server);
+  let rackUsed = false;
+  let distinct: u32 = 0;
+  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
+    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
+    if (other == 0) continue;
+    if (rackOf(other) == rack) rackUsed = true;
+    if (firstOfRackBefore(bucket, earlier, rackOf(other))) distinct++;
+  }
+  if (!rackUsed) return true;
+  return distinct + (copyCount - accepted - 1) >= spreadWanted;
+}
+
+function firstOfRackBefore(bucket: u32, copyIndex: u32, rack: u32): bool {
+  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
+    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
+    if (other != 0 && rackOf(other) == rack) return false;
+  }
+  return true;
+}
+
+function seenEarlier(tablePtr: usize, bucket: u32, copyIndex: u32, server: u32): bool {
+  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
+    if (slotGet(tablePtr, earlier * bucketCount + bucket) == server) return true;
+  }
+  return false;
+}
+
+// A rack is a deficit rack when its servers, together, need more copies than they keep.
+function markDeficitRacks(acceptedPtr: usize, deficitRacksPtr: usize): u32 {
+  let count: u32 = 0;
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    if (u8Get(alivePtr, server) == 0) continue;
+    if (u32Get(replicaTargetPtr, server) > u32Get(acceptedPtr, server)) {
+      const rack = rackOf(server);
+      if (load<u8>(deficitRacksPtr + rack) == 0) count++;
+      store<u8>(deficitRacksPtr + rack, 1);
+    }
+  }
+  return count;
+}
+
+// Could a server of a deficit rack take this copy's place without breaking the spread?
+// Yes when some deficit rack is not among the other holders' racks (a new rack is always
+// fine), or when the bucket can afford a repeated rack (C > racks).
+function fillable(bucket: u32, copyIndex: u32, server: u32, deficitRacksPtr: usize, deficitRackCount: u32): bool {
+  if (!strictRacks || load<u8>(deficitRacksPtr + rackOf(server)) != 0) return true;
+  let blocked: u32 = 0;
+  let others: u32 = 0;
+  let distinct: u32 = 0;
+  for (let other: u32 = 0; other < copyCount; other++) {
+    if (other == copyIndex) continue;
+    const holder = slotGet(targetPtr, other * bucketCount + bucket);
+    if (holder == 0) continue;
+    others++;
+    const rack = rackOf(holder);
+    if (!firstOfRackExcept(bucket, other, copyIndex, rack)) continue;
+    distinct++;
+    if (load<u8>(deficitRacksPtr + rack) != 0) blocked++;
+  }
+  if (deficitRackCount > blocked) return true;
+  return distinct + (copyCount - others - 1) >= spreadWanted;
+}
+
+function firstOfRackExcept(bucket: u32, copyIndex: u32, exceptCopy: u32, rack: u32): bool {
+  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
+    if (earlier == exceptCopy) continue;
+    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
+    if (other != 0 && rackOf(other) == rack) return false;
+  }
+  return true;
+}
+
+// @ts-ignore: decorator
+@inline function categoryOf(copyIndex: u32, isFillable: bool): u32 {
+  return (isFillable ? 0 : 2) + (copyIndex == 0 ? 0 : 1);
+}
+
+// @ts-ignore: decorator
+@inline function cell(ptr: usize, server: u32, category: u32): usize {
+  return ptr + (((<usize>server << 2) + <usize>category) << 2);
+}
+
+function countCategories(acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32, sizePtr: usize): void {
+  for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+      const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+      if (server == 0 || u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
+      const category = categoryOf(copyIndex, fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount));
+      const at = cell(sizePtr, server, category);
+      store<u32>(at, load<u32>(at) + 1);
+    }
+  }
+}
+
+// How many copies of each category every over-target server gives up.
+function planEvictions(acceptedPtr: usize, acceptedMastersPtr: usize, sizePtr: usize, quotaPtr: usize): void {
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    const accepted = u32Get(acceptedPtr, server);
+    const target = u32Get(replicaTargetPtr, server);
+    if (accepted <= target) continue;
+    let excess = accepted - target;
+    const masters = u32Get(acceptedMastersPtr, server);
+    const masterTarget = u32Get(masterTargetPtr, server);
+    let mastersWanted = masters > masterTarget ? masters - masterTarget : 0;
+    // Preference order: fillable masters (up to mastersWanted), fillable slaves, any fillable,
+    // then the same among the others.
+    for (let group: u32 = 0; group < 2 && excess > 0; group++) {
+      const masterCategory = group * 2;
+      const slaveCategory = masterCategory + 1;
+      const masterTake = takeUpTo(sizePtr, quotaPtr, server, masterCategory, min(mastersWanted, excess));
+      excess -= masterTake;
+      mastersWanted -= masterTake;
+      excess -= takeUpTo(sizePtr, quotaPtr, server, slaveCategory, excess);
+      excess -= takeUpTo(sizePtr, quotaPtr, server, masterCategory, excess);
+    }
+    assert(excess == 0, 'eviction plan short');
+  }
+}
+
+function takeUpTo(sizePtr: usize, quotaPtr: usize, server: u32, category: u32, wanted: u32): u32 {
+  const size = load<u32>(cell(sizePtr, server, category));
+  const already = load<u32>(cell(quotaPtr, server, category));
+  const room = size - already;
+  const take = wanted < room ? wanted : room;
+  store<u32>(cell(quotaPtr, server, category), already + take);
+  return take;
+}
+
+// Evict the planned number of each category, evenly spaced over the server's copies of it;
+// then count what stays, keep the source master where it may stay, and list the buckets
+// that still need work (an empty slot or an open master).
+function evict(
+  acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32, sizePtr: usize, quotaPtr: usize, seenPtr: usize,
+): void {
+  // Categories depend on the target as it was before evictions, so decide all of a bucket first.
+  for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+    let evictMask: u32 = 0;
+    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+      const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+      if (server == 0 || u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
+      const category = categoryOf(copyIndex, fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount));
+      const size = load<u32>(cell(sizePtr, server, category));
+      const quota = load<u32>(cell(quotaPtr, server, category));
+      const seenAt = cell(seenPtr, server, category);
+      const seen = load<u32>(seenAt);
+      store<u32>(seenAt, seen + 1);
+      // A per-server phase keeps different servers' evictions out of the same buckets.
+      const phase = <u64>(hashUnit(seed, server * categoryCount + category) * <f64>size);
+      const before = (<u64>seen * <u64>quota + phase) / <u64>size;
+      const after = ((<u64>seen + 1) * <u64>quota + phase) / <u64>size;
+      if (after > before) evictMask |= 1 << copyIndex;
+    }
+    let open = false;
+    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+      const slot = copyIndex * bucketCount + bucket;
+      const server = slotGet(targetPtr, slot);
+      if ((evictMask & (1 << copyIndex)) != 0) {
+        slotSet(targetPtr, slot, 0);
+        u8Set(slotStatePtr, slot, 0);
+        open = true;
+      } else if (server != 0) {
+        u32Add(replicaCountPtr, server, 1);
+      } else {
+        open = true;
+      }
+    }
+    if (!keepSourceMaster(bucket) || open) pendingAdd(bucket);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * masters — choose each bucket's master among its holders, then put it in copy 0.
+ *
+ *   1. keep the source master where it still holds the bucket and is under its target
+ *      (a role change makes clients re-route writes, so the minimum is the aim);
+ *   2. other buckets take the holder furthest below its master target (ties: lowest copy);
+ *   3. trade roles inside buckets until every server is within its allowed range
+ *      [masterLow, masterHigh] (±1 of its quota).
+ */
+import {
+  bucketCount, copyCount, isAlive, pendingAt, pendingCount, serverCount, slotStatePtr, masterCountPtr, masterHighPtr, masterLowPtr, masterTargetPtr, sourcePtr,
+  targetPtr,
+} from './context';
+import { slotGet, slotSet, u32Add, u32Get } from '../layout';
+
+const balanceRoundsMax: u32 = 16;
+
+/** chooseMasters — decide the buckets the fill left open, then balance; copy 0 is each master. */
+export function chooseMasters(): void {
+  assignRemainingMasters();
+  balanceMasters();
+}
+
+/**
+ * masterScore — how well a server suits one more master role: first whether it has room
+ * below its allowed maximum (no trade needed later), then whether it is below its allowed
+ * minimum (it must get one), then how far below its target it is.
+ */
+export function masterScore(server: u32): i64 {
+  const count = u32Get(masterCountPtr, server);
+  const room: i64 = count < u32Get(masterHighPtr, server) ? 1 : 0;
+  const below: i64 = count < u32Get(masterLowPtr, server) ? 1 : 0;
+  const need = <i64>u32Get(masterTargetPtr, server) - <i64>count;
+  return (room << 50) + (below << 40) + need;
+}
+
+/** bestHolderScore — the best masterScore among a bucket's current holders (MIN_VALUE if none). */
+export function bestHolderScore(bucket: u32): i64 {
+  let best: i64 = i64.MIN_VALUE;
+  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+    const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+    if (server == 0) continue;
+    const score = masterScore(server);
+    if (score > best) best = score;
+  }
+  return best;
+}
+
+/** isDecided — whether a bucket's master is chosen already. */
+export function isDecided(bucket: u32): bool {
+  return load<u8>(decidedPtr + <usize>bucket) != 0;
+}
+
+/** hasMasterRoom — the server can take one more master without leaving its allowed range. */
+// @ts-ignore: decorator
+@inline export function hasMasterRoom(server: u32): bool {
+  return u32Get(masterCountPtr, server) < u32Get(masterHighPtr, server);
+}
+
+/** anyHolderHasRoom — some current holder of the bucket can take its master role. */
+export function anyHolderHasRoom(bucket: u32): bool {
+  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+    const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+    if (server != 0 && hasMasterRoom(server)) return true;
+  }
+  return false;
+}
+
+/** keepSourceMaster — the source master stays where it still holds the bucket and is under target; returns whether it did. */
+export function keepSourceMaster(bucket: u32): bool {
+  const master = slotGet(sourcePtr, bucket);
+  if (master == 0) return false;
+  const copyIndex = copyOf(master, bucket);
+  if (copyIndex == copyCount) return false;
+  if (u32Get(masterCountPtr, master) >= u32Get(masterTargetPtr, master)) return false;
+  moveToFront(bucket, copyIndex);
+  store<u8>(decidedPtr + <usize>bucket, 1);
+  u32Add(masterCountPtr, master, 1);
+  return true;
+}
+
+function assignRemainingMasters(): void {
+  for (let k: u32 = 0; k < pendingCount; k++) decideMaster(pendingAt(k));
+}
+
+/** decideMaster — choose an undecided bucket's master among its holders now. */
+export function decideMaster(bucket: u32): void {
+  {
+    if (load<u8>(decidedPtr + <usize>bucket) != 0) return;
+    let best: u32 = 0;
+    let bestScore: i64 = i64.MIN_VALUE;
+    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+      const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+      if (server == 0) continue;
+      const score = masterScore(server);
+      if (score > bestScore) {
+        bestScore = score;
+        best = copyIndex;
+      }
+    }
+    const chosen = slotGet(targetPtr, best * bucketCount + bucket);
+    if (chosen == 0) return;
+    moveToFront(bucket, best);
+    store<u8>(decidedPtr + <usize>bucket, 1);
+    u32Add(masterCountPtr, chosen, 1);
+  }
+}
+
+let decidedPtr: usize = 0;
+
+/** setDecidedMarks — a zeroed u8[B] region recording which buckets kept their source master. */
+export function setDecidedMarks(ptr: usize): void {
+  decidedPtr = ptr;
+}
+
+// Swap a row's copy 0 with another copy, slot states included (copy 0 may be empty).
+function moveToFront(bucket: u32, copyIndex: u32): void {
+  if (copyIndex == 0) return;
+  const slot = copyIndex * bucketCount + bucket;
+  const server = slotGet(targetPtr, slot);
+  slotSet(targetPtr, slot, slotGet(targetPtr, bucket));
+  slotSet(targetPtr, bucket, server);
+  const state = load<u8>(slotStatePtr + <usize>slot);
+  store<u8>(slotStatePtr + <usize>slot, load<u8>(slotStatePtr + <usize>bucket));
+  store<u8>(slotStatePtr + <usize>bucket, state);
+}
+
+function copyOf(server: u32, bucket: u32): u32 {
+  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+    if (slotGet(targetPtr, copyIndex * bucketCount + bucket) == server) return copyIndex;
+  }
+  return copyCount;
+}
+
+function balanceMasters(): void {
+  for (let round: u32 = 0; round < balanceRoundsMax; round++) {
+    if (!anyOutOfRange()) return;
+    let traded = false;
+    for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+      if (tradeInBucket(bucket)) traded = true;
+    }
+    if (!traded) return;
+  }
+}
+
+function anyOutOfRange(): bool {
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    if (!isAlive(server)) continue;
+    const count = u32Get(masterCountPtr, server);
+    if (count < u32Get(masterLowPtr, server) || count > u32Get(masterHighPtr, server)) return true;
+  }
+  return false;
+}
+
+// Hand this bucket's master role to a holder when that brings someone back into range.
+function tradeInBucket(bucket: u32): bool {
+  const master = slotGet(targetPtr, bucket);
+  const masterCount = u32Get(masterCountPtr, master);
+  const masterOver = masterCount > u32Get(masterHighPtr, master);
+  const masterCanGive = masterCount > u32Get(masterLowPtr, master);
+  if (!masterCanGive) return false;
+  for (let copyIndex: u32 = 1; copyIndex < copyCount; copyIndex++) {
+    const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+    if (server == 0) continue;
+    const count = u32Get(masterCountPtr, server);
+    const under = count < u32Get(masterLowPtr, server);
+    const canTake = count < u32Get(masterHighPtr, server);
+    if (under || (masterOver && canTake)) {
+      moveToFront(bucket, copyIndex);
+      u32Add(masterCountPtr, master, -1);
+      u32Add(masterCountPtr, server, 1);
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,143 @@
+/**
+ * partners — with two copies, spread each server's partners evenly.
+ *
+ * When a server dies, the quick table promotes the other copy of each bucket it mastered;
+ * with C = 2 there is no choice, so the build must already have spread every master's
+ * partners: for master d with m buckets and P servers allowed to partner it (outside its
+ * rack when racks are strict), no partner may hold more than ⌈m/P⌉ + 1 of them.
+ * A partner over the bound trades its slot with the partner of another bucket, preferring
+ * slots this build placed (no extra data moves).
+ *
+ *   bucketsByMaster (CSR):  start[d] .. start[d+1]-1  index into order[] = buckets mastered by d
+ */
+import {
+  SlotFresh, aliveCount, alivePtr, bucketCount, copyCount, rackOf, serverCount, slotStatePtr,
+  spreadWanted, strictRacks, targetPtr,
+} from './context';
+import { canPlace } from './placement-rules';
+import { scratchAlloc } from '../scratch';
+import { slotGet, slotSet, u32Get, u32Set, u8Get, u8Set } from '../layout';
+
+let startPtr: usize = 0;
+let orderPtr: usize = 0;
+let countPtr: usize = 0;
+let rackAlivePtr: usize = 0;
+let cursor: u32 = 0;
+
+/** partnerSwaps — trades made by the last spreadPartners. */
+export let partnerSwaps: u32 = 0;
+
+/** partnersScratchBytes — scratch spreadPartners needs. */
+export function partnersScratchBytes(bucketCount: u32, serverCount: u32, rackCount: u32): u64 {
+  return <u64>bucketCount * 4 + (<u64>serverCount + 2) * 8 + (<u64>rackCount + 1) * 4 + 64;
+}
+
+/** spreadPartners — enforce the partner bound for C = 2 tables; returns buckets still over it. */
+export function spreadPartners(rackCount: u32): u32 {
+  partnerSwaps = 0;
+  if (copyCount != 2) return 0;
+  indexBucketsByMaster();
+  countPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
+  rackAlivePtr = scratchAlloc(<usize>(rackCount + 1) << 2);
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    if (u8Get(alivePtr, server) != 0) u32Set(rackAlivePtr, rackOf(server), u32Get(rackAlivePtr, rackOf(server)) + 1);
+  }
+  let over: u32 = 0;
+  cursor = 0;
+  for (let master: u32 = 1; master <= serverCount; master++) {
+    if (u8Get(alivePtr, master) == 0) continue;
+    over += spreadOne(master);
+  }
+  return over;
+}
+
+/** partnerBound — the most buckets of `master` one partner may hold. */
+export function partnerBound(master: u32): u32 {
+  const mastered = u32Get(startPtr, master + 1) - u32Get(startPtr, master);
+  const sameRack = strictRacks && spreadWanted == copyCount ? u32Get(rackAlivePtr, rackOf(master)) : 1;
+  const partners = aliveCount - sameRack;
+  if (partners == 0) return mastered;
+  return (mastered + partners - 1) / partners + 1;
+}
+
+function indexBucketsByMaster(): void {
+  startPtr = scratchAlloc(<usize>(serverCount + 2) << 2);
+  orderPtr = scratchAlloc(<usize>bucketCount << 2);
+  for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+    const master = slotGet(targetPtr, bucket);
+    u32Set(startPtr, master + 1, u32Get(startPtr, master + 1) + 1);
+  }
+  for (let server: u32 = 1; server <= serverCount + 1; server++) {
+    u32Set(startPtr, server, u32Get(startPtr, server) + u32Get(startPtr, server - 1));
+  }
+  // Fill using start[] as cursors, then shift back.
+  for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+    const master = slotGet(targetPtr, bucket);
+    const at = u32Get(startPtr, master);
+    u32Set(orderPtr, at, bucket);
+    u32Set(startPtr, master, at + 1);
+  }
+  for (let server = serverCount + 1; server > 0; server--) {
+    u32Set(startPtr, server, u32Get(startPtr, server - 1));
+  }
+  u32Set(startPtr, 0, 0);
+}
+
+function spreadOne(master: u32): u32 {
+  const first = u32Get(startPtr, master);
+  const end = u32Get(startPtr, master + 1);
+  const bound = partnerBound(master);
+  for (let k = first; k < end; k++) {
+    const partner = slotGet(targetPtr, bucketCount + u32Get(orderPtr, k));
+    u32Set(countPtr, partner, u32Get(countPtr, partner) + 1);
+  }
+  let over: u32 = 0;
+  for (let k = first; k < end; k++) {
+    const bucket = u32Get(orderPtr, k);
+    const partner = slotGet(targetPtr, bucketCount + bucket);
+    if (u32Get(countPtr, partner) <= bound) continue;
+    if (!tradePartner(master, bucket, partner, bound)) over++;
+  }
+  for (let k = first; k < end; k++) {
+    u32Set(countPtr, slotGet(targetPtr, bucketCount + u32Get(orderPtr, k)), 0);
+  }
+  return over;
+}
+
+// Swap the partner of `bucket` with the partner of another bucket that can take it. Only
+// slots this build placed trade (a trade of kept copies would move data just for spread),
+// and never into a worse rack spread.
+function tradePartner(master: u32, bucket: u32, partner: u32, bound: u32): bool {
+  const slot = bucketCount + bucket;
+  if (u8Get(slotStatePtr, slot) != SlotFresh) return false;
+  for (let step: u32 = 0; step < bucketCount; step++) {
+    const other = cursor;
+    cursor = cursor + 1 == bucketCount ? 0 : cursor + 1;
+    const otherSlot = bucketCount + other;
+    if (u8Get(slotStatePtr, otherSlot) != SlotFresh) continue;
+    const otherMaster = slotGet(targetPtr, other);
+    const otherPartner = slotGet(targetPtr, otherSlot);
+    if (otherMaster == master || otherPartner == master || otherMaster == partner || otherPartner == 0) continue;
+    if (u32Get(countPtr, otherPartner) + 1 > bound) continue;
+    if (!canPlace(otherPartner, bucket, 1, true) || !canPlace(partner, other, 1, true)) continue;
+    if (pairCount(otherMaster, partner) + 1 > partnerBound(otherMaster)) continue;
+    slotSet(targetPtr, slot, otherPartner);
+    slotSet(targetPtr, otherSlot, partner);
+    u8Set(slotStatePtr, slot, SlotFresh);
+    u8Set(slotStatePtr, otherSlot, SlotFresh);
+    u32Set(countPtr, partner, u32Get(countPtr, partner) - 1);
+    u32Set(countPtr, otherPartner, u32Get(countPtr, otherPartner) + 1);
+    partnerSwaps++;
+    return true;
+  }
+  return false;
+}
+
+function pairCount(master: u32, partner: u32): u32 {
+  let count: u32 = 0;
+  const end = u32Get(startPtr, master + 1);
+  for (let k = u32Get(startPtr, master); k < end; k++) {
+    if (slotGet(targetPtr, bucketCount + u32Get(orderPtr, k)) == partner) count++;
+  }
+  return count;
+}

@@ -1,0 +1,102 @@
+/**
+ * repair — place the units the fill could not, one empty slot at a time.
+ *
+ * For an empty slot of bucket b and the units left over, in order of cost:
+ *   1. a left-over server that fits b;
+ *   2. a swap: a server x in another bucket b' that fits b moves to b, and a left-over
+ *      server y takes x's place in b' — free when x's slot in b' was placed by this build
+ *      (tried first), two extra moves otherwise;
+ *   3. the same two steps ignoring the rack rule (the bucket ends up short of racks).
+ * The scan for swaps starts where the previous one stopped, so repairs spread out.
+ */
+import { SlotFresh, SlotKept, bucketCount, copyCount, replicaCountPtr, slotStatePtr, targetPtr } from './context';
+import { canPlace } from './placement-rules';
+import { isDecided } from './masters';
+import { sequenceLength, sequenceNext, setUnit, unfilledCount, unfilledPtr, unitAt } from './fill';
+import { slotGet, slotSet, u32Add, u32Get, u8Get, u8Set } from '../layout';
+
+let leftStart: u32 = 0;
+let leftEnd: u32 = 0;
+let swapCursor: u32 = 0;
+
+/** repairSwaps — swaps made by the last repairUnfilled. */
+export let repairSwaps: u32 = 0;
+
+/** repairUnfilled — fill every slot the fill left; returns the slots still empty (0 on success). */
+export function repairUnfilled(): u32 {
+  leftStart = sequenceNext;
+  leftEnd = sequenceLength;
+  repairSwaps = 0;
+  swapCursor = 0;
+  let stillEmpty: u32 = 0;
+  for (let k: u32 = 0; k < unfilledCount; k++) {
+    const slot = u32Get(unfilledPtr, k);
+    if (!repairSlot(slot)) stillEmpty++;
+  }
+  return stillEmpty;
+}
+
+function repairSlot(slot: u32): bool {
+  const bucket = slot % bucketCount;
+  // Spread-keeping placements first, then (racks only) any placement at all.
+  for (let pass: u32 = 0; pass < 2; pass++) {
+    const spread = pass == 0;
+    if (placeLeftOver(slot, bucket, spread)) return true;
+    if (swapInto(slot, bucket, spread, true)) return true;
+    if (swapInto(slot, bucket, spread, false)) return true;
+  }
+  return false;
+}
+
+function placeLeftOver(slot: u32, bucket: u32, strict: bool): bool {
+  for (let k = leftStart; k < leftEnd; k++) {
+    const server = unitAt(k);
+    if (!canPlace(server, bucket, copyCount, strict)) continue;
+    takeLeftOver(k);
+    put(slot, server);
+    return true;
+  }
+  return false;
+}
+
+function takeLeftOver(index: u32): void {
+  setUnit(index, unitAt(leftStart));
+  leftStart++;
+}
+
+function put(slot: u32, server: u32): void {
+  slotSet(targetPtr, slot, server);
+  u8Set(slotStatePtr, slot, SlotFresh);
+  u32Add(replicaCountPtr, server, 1);
+}
+
+// Move some x from another bucket into `bucket`, and a left-over y into x's old slot.
+function swapInto(slot: u32, bucket: u32, strict: bool, freshOnly: bool): bool {
+  const slotCount = bucketCount * copyCount;
+  for (let step: u32 = 0; step < slotCount; step++) {
+    const other = swapCursor;
+    swapCursor = swapCursor + 1 == slotCount ? 0 : swapCursor + 1;
+    const otherBucket = other % bucketCount;
+    if (otherBucket == bucket) continue;
+    // A decided master stays put: its role is already counted.
+    if (other < bucketCount && isDecided(otherBucket)) continue;
+    const state = u8Get(slotStatePtr, other);
+    if (freshOnly ? state != SlotFresh : state != SlotKept) continue;
+    const mover = slotGet(targetPtr, other);
+    if (mover == 0 || !canPlace(mover, bucket, copyCount, strict)) continue;
+    const otherCopy = other / bucketCount;
+    for (let k = leftStart; k < leftEnd; k++) {
+      const server = unitAt(k);
+      if (!canPlace(server, otherBucket, otherCopy, strict)) continue;
+      takeLeftOver(k);
+      slotSet(targetPtr, slot, mover);
+      u8Set(slotStatePtr, slot, SlotFresh);
+      slotSet(targetPtr, other, server);
+      u8Set(slotStatePtr, other, SlotFresh);
+      u32Add(replicaCountPtr, server, 1);
+      repairSwaps++;
+      return true;
+    }
+  }
+  return false;
+}
