@@ -7,7 +7,7 @@
  * every other slot on a dead server become empty.
  *
  * With C = 2 there is no choice here: the spread comes from the full build placing each
- * server's partner copies evenly (see build/partners.ts).
+ * server's partner copies evenly (see builder/partners.ts).
  */
 import { Outcome, QuickResult } from './outcome';
 import { assertShape } from './limits';
