@@ -14,7 +14,7 @@ import { alignedBytes, scratchAlloc, scratchReset } from '../scratch';
 import { slotGet, u16Get, u32Get, u32Set, u8Get } from '../layout';
 import {
   contextSet, contextSetServerArrays, contextSetSpread, masterTargetPtr, replicaTargetPtr,
-  sourceMastersPtr, sourceReplicasPtr, sourcePtr, spreadWanted, targetPtr,
+  sourceMastersPtr, sourceReplicasPtr, sourcePtr, spreadWanted, strictRacks, targetPtr,
 } from './context';
 import { computeTargets, targetsScratchBytes } from './targets';
 import { countSourceHoldings, keepScratchBytes, keepSourceCopies } from './keep';
@@ -133,6 +133,8 @@ function autoStrategy(
 }
 
 // One pass over the finished table: moves against the source and spread violations.
+// A row equal to its source row was accepted whole by the keep pass (live, distinct, and
+// spread when racks are strict), so only changed rows need the full look.
 function writeSummary(
   resultPtr: usize, bucketCount: u32, copyCount: u32, serverCount: u32, rackCount: u32,
   alivePtr: usize, rackPtr: usize,
@@ -142,31 +144,35 @@ function writeSummary(
   let empty: u32 = 0;
   let sameServer: u32 = 0;
   let spreadShort: u32 = 0;
-  let changedSlots: u32 = 0;
+  let changedRows: u32 = 0;
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     if (slotGet(targetPtr, bucket) != slotGet(sourcePtr, bucket)) masterChanges++;
+    let same = true;
+    for (let slot = bucket; slot < bucketCount * copyCount; slot += bucketCount) {
+      if (slotGet(targetPtr, slot) != slotGet(sourcePtr, slot)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      if (!strictRacks && distinctRacks(bucket, bucketCount, copyCount, rackPtr) < spreadWanted) spreadShort++;
+      continue;
+    }
+    changedRows++;
     let duplicate = false;
-    let distinct: u32 = 0;
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-      const slot = copyIndex * bucketCount + bucket;
-      const server = slotGet(targetPtr, slot);
-      if (server != slotGet(sourcePtr, slot)) changedSlots++;
+      const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
       if (server == 0) {
         empty++;
         continue;
       }
       if (!inSourceRow(server, bucket, bucketCount, copyCount)) replicaMoves++;
-      let firstOfRack = true;
-      const rack = u16Get(rackPtr, server);
       for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-        const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-        if (other == server) duplicate = true;
-        if (other != 0 && u16Get(rackPtr, other) == rack) firstOfRack = false;
+        if (slotGet(targetPtr, earlier * bucketCount + bucket) == server) duplicate = true;
       }
-      if (firstOfRack) distinct++;
     }
     if (duplicate) sameServer++;
-    if (distinct < spreadWanted) spreadShort++;
+    if (distinctRacks(bucket, bucketCount, copyCount, rackPtr) < spreadWanted) spreadShort++;
   }
   u32Set(resultPtr, BuildResult.ReplicaMoves, replicaMoves);
   u32Set(resultPtr, BuildResult.MasterChanges, masterChanges);
@@ -175,8 +181,24 @@ function writeSummary(
   u32Set(resultPtr, BuildResult.EmptySlots, empty);
   u32Set(resultPtr, BuildResult.SameServer, sameServer);
   u32Set(resultPtr, BuildResult.RackSpreadShort, spreadShort);
-  u32Set(resultPtr, BuildResult.UnchangedFromSource, changedSlots == 0 ? 1 : 0);
+  u32Set(resultPtr, BuildResult.UnchangedFromSource, changedRows == 0 ? 1 : 0);
   u32Set(resultPtr, BuildResult.Outcome, Outcome.Ok);
+}
+
+function distinctRacks(bucket: u32, bucketCount: u32, copyCount: u32, rackPtr: usize): u32 {
+  let distinct: u32 = 0;
+  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+    const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+    if (server == 0) continue;
+    const rack = u16Get(rackPtr, server);
+    let first = true;
+    for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
+      const other = slotGet(targetPtr, earlier * bucketCount + bucket);
+      if (other != 0 && u16Get(rackPtr, other) == rack) first = false;
+    }
+    if (first) distinct++;
+  }
+  return distinct;
 }
 
 // Every target slot a server fills beyond what it can keep from the source is a move.

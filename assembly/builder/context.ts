@@ -42,14 +42,19 @@ export let slotStatePtr: usize = 0;
 export let pendingPtr: usize = 0;
 export let pendingCount: u32 = 0;
 
-/** pendingReset — point the pending list at a u32[B] region, empty. */
-export function pendingReset(ptr: usize): void {
+let pendingMarkPtr: usize = 0;
+
+/** pendingReset — point the pending list at a u32[B] region and its marks at a zeroed u8[B] region. */
+export function pendingReset(ptr: usize, markPtr: usize): void {
   pendingPtr = ptr;
+  pendingMarkPtr = markPtr;
   pendingCount = 0;
 }
 
-/** pendingAdd — append a bucket to the pending list. */
+/** pendingAdd — append a bucket to the pending list (once). */
 export function pendingAdd(bucket: u32): void {
+  if (load<u8>(pendingMarkPtr + <usize>bucket) != 0) return;
+  store<u8>(pendingMarkPtr + <usize>bucket, 1);
   store<u32>(pendingPtr + (<usize>pendingCount << 2), bucket);
   pendingCount++;
 }

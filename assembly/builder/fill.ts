@@ -53,7 +53,11 @@ export function fillEmptySlots(): void {
     const bucket = pendingAt(k);
     if (isDecided(bucket)) continue;
     const copyIndex = emptyCopyOf(bucket);
-    if (copyIndex < copyCount) placeFromSequence(copyIndex * bucketCount + bucket, bucket, true, bestHolderScore(bucket));
+    if (copyIndex < copyCount) {
+      const slot = copyIndex * bucketCount + bucket;
+      const bar = bestHolderScore(bucket);
+      if (!placeFromSequence(slot, bucket, true, bar) && !strictRacks) placeFromSequence(slot, bucket, false, bar);
+    }
     decideMaster(bucket);
   }
   for (let k: u32 = 0; k < pendingCount; k++) {

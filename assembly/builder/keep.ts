@@ -19,7 +19,7 @@ import {
 } from './context';
 import { scratchAlloc } from '../scratch';
 import { hashUnit } from '../random';
-import { keepSourceMaster } from './masters';
+import { keepSourceMaster, releaseMaster } from './masters';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
 
 const categoryCount: u32 = 4;
@@ -51,12 +51,14 @@ export function keepSourceCopies(): void {
   const sizePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   const quotaPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   const seenPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
-  pendingReset(scratchAlloc(<usize>bucketCount << 2));
+  pendingReset(scratchAlloc(<usize>bucketCount << 2), scratchAlloc(<usize>bucketCount));
   if (anyOverTarget(acceptedPtr)) {
     countCategories(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr);
     planEvictions(acceptedPtr, acceptedMastersPtr, sizePtr, quotaPtr);
   }
-  evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, seenPtr);
+  const owedPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
+  evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, seenPtr, owedPtr);
+  settleOwed(acceptedPtr, deficitRacksPtr, deficitRackCount, owedPtr);
 }
 
 function anyOverTarget(acceptedPtr: usize): bool {
@@ -215,11 +217,14 @@ function takeUpTo(sizePtr: usize, quotaPtr: usize, server: u32, category: u32, w
   return take;
 }
 
-// Evict the planned number of each category, evenly spaced over the server's copies of it;
-// then count what stays, keep the source master where it may stay, and list the buckets
-// that still need work (an empty slot or an open master).
+// Evict the planned number of each category, evenly spaced over the server's copies of it,
+// at most one copy per bucket (two evictions in one bucket would need a second newcomer
+// there: an extra move); an eviction that lands on a bucket already giving one is owed and
+// paid at the server's next copy of that category. Then count what stays, keep the source
+// master where it may stay, and list the buckets that still need work.
 function evict(
   acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32, sizePtr: usize, quotaPtr: usize, seenPtr: usize,
+  owedPtr: usize,
 ): void {
   // Categories depend on the target as it was before evictions, so decide all of a bucket first.
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
@@ -237,7 +242,15 @@ function evict(
       const phase = <u64>(hashUnit(seed, server * categoryCount + category) * <f64>size);
       const before = (<u64>seen * <u64>quota + phase) / <u64>size;
       const after = ((<u64>seen + 1) * <u64>quota + phase) / <u64>size;
-      if (after > before) evictMask |= 1 << copyIndex;
+      const owedAt = cell(owedPtr, server, category);
+      const due = load<u32>(owedAt) + (after > before ? 1 : 0);
+      if (due == 0) continue;
+      if (evictMask == 0) {
+        evictMask |= 1 << copyIndex;
+        store<u32>(owedAt, due - 1);
+      } else {
+        store<u32>(owedAt, due);
+      }
     }
     let open = false;
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
@@ -254,5 +267,31 @@ function evict(
       }
     }
     if (!keepSourceMaster(bucket) || open) pendingAdd(bucket);
+  }
+}
+
+// Evictions still owed at the end of the table are paid from the top, now allowing a
+// second eviction in a bucket (rare: only when a server's last copies were all blocked).
+function settleOwed(acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32, owedPtr: usize): void {
+  let owedTotal: u64 = 0;
+  for (let k: usize = 0; k < (<usize>(serverCount + 1) << 2); k++) owedTotal += load<u32>(owedPtr + (k << 2));
+  for (let bucket: u32 = 0; bucket < bucketCount && owedTotal > 0; bucket++) {
+    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+      const slot = copyIndex * bucketCount + bucket;
+      const server = slotGet(targetPtr, slot);
+      if (server == 0 || u8Get(slotStatePtr, slot) != SlotKept) continue;
+      if (u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
+      const category = categoryOf(copyIndex, fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount));
+      const owedAt = cell(owedPtr, server, category);
+      const owed = load<u32>(owedAt);
+      if (owed == 0) continue;
+      store<u32>(owedAt, owed - 1);
+      owedTotal--;
+      slotSet(targetPtr, slot, 0);
+      u8Set(slotStatePtr, slot, 0);
+      u32Add(replicaCountPtr, server, -1);
+      if (copyIndex == 0) releaseMaster(bucket, server);
+      pendingAdd(bucket);
+    }
   }
 }

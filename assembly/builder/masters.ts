@@ -46,6 +46,13 @@ export function bestHolderScore(bucket: u32): i64 {
   return best;
 }
 
+/** releaseMaster — undo a decided master whose copy was evicted after all. */
+export function releaseMaster(bucket: u32, server: u32): void {
+  if (load<u8>(decidedPtr + <usize>bucket) == 0) return;
+  store<u8>(decidedPtr + <usize>bucket, 0);
+  u32Add(masterCountPtr, server, -1);
+}
+
 /** isDecided — whether a bucket's master is chosen already. */
 export function isDecided(bucket: u32): bool {
   return load<u8>(decidedPtr + <usize>bucket) != 0;

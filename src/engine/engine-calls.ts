@@ -12,7 +12,7 @@ import type { EngineExports } from './wasm-module.js';
 import type {
   BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats,
 } from './types.js';
-import { validateServers, validateShape, validateTable } from './validate-input.js';
+import { checkServerNumbers, validateServers, validateShape, validateTableShape } from './validate-input.js';
 import { InputError } from '../errors.js';
 
 /** EngineCore — one instance and its memory. */
@@ -20,7 +20,7 @@ export interface EngineCore {
   memory: WebAssembly.Memory;
   heapBase: number;
   /** sizes — the exports that size scratch (pure and cheap, always called on this thread). */
-  exports: Pick<EngineExports, 'buildScratchBytes' | 'quickScratchBytes' | 'statsScratchBytes'>;
+  exports: Pick<EngineExports, 'buildScratchBytes' | 'quickScratchBytes' | 'statsScratchBytes' | 'maxServerIndex'>;
 }
 
 /** PreparedCall — an export to call with these arguments, then `finish` with its return value. */
@@ -36,7 +36,7 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
   validateShape(bucketCount, copyCount);
   validateServers(servers);
   if (input.source) {
-    validateTable(input.source, servers.length, 'source');
+    validateTableShape(input.source, 'source');
     if (input.source.bucketCount !== bucketCount || input.source.copyCount !== copyCount) {
       throw new InputError('source table shape differs from bucketCount/copyCount');
     }
@@ -59,8 +59,13 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
   planner.commit();
   const buffer = core.memory.buffer;
   const source = new Uint16Array(buffer, sourceAt, slotCount);
-  if (input.source) remapSlots(input.source.slots, order.toCanonical, order.identity, source);
-  else source.fill(0);
+  if (input.source) {
+    copyIn(core, sourceAt, input.source.slots);
+    checkServerNumbers(core.exports.maxServerIndex(sourceAt, slotCount), serverCount, 'source');
+    if (!order.identity) remapSlots(source.slice(), order.toCanonical, false, source);
+  } else {
+    source.fill(0);
+  }
   writeServerArrays(buffer, serverArrays, order.sorted, order.rackIndex);
   return {
     fn: 'buildTable',
@@ -71,9 +76,10 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
     ],
     finish(outcome: number): BuildReport {
       const words = new Uint32Array(core.memory.buffer, resultAt, BuildResultWord.words);
-      const slots = new Uint16Array(slotCount);
-      if (outcome === Outcome.ok) remapSlots(new Uint16Array(core.memory.buffer, targetAt, slotCount), order.toCaller, order.identity, slots);
-      else if (input.source) slots.set(input.source.slots);
+      let slots: Uint16Array;
+      if (outcome !== Outcome.ok) slots = input.source ? input.source.slots.slice() : new Uint16Array(slotCount);
+      else if (order.identity) slots = copyOut(core, targetAt, slotCount);
+      else remapSlots(copyOut(core, targetAt, slotCount), order.toCaller, false, (slots = new Uint16Array(slotCount)));
       return {
         ok: outcome === Outcome.ok,
         outcome: outcomeName(outcome),
@@ -101,7 +107,7 @@ export function prepareQuick(
   core: EngineCore, table: Table, servers: ServerSpec[], allowLost: boolean,
 ): PreparedCall<QuickReport> {
   validateServers(servers);
-  validateTable(table, servers.length, 'current');
+  validateTableShape(table, 'current');
   const { bucketCount, copyCount } = table;
   const slotCount = bucketCount * copyCount;
   const planner = new RegionPlanner(core.memory, core.heapBase);
@@ -111,15 +117,15 @@ export function prepareQuick(
   const scratchBytes = core.exports.quickScratchBytes(servers.length);
   const scratchAt = planner.reserve(scratchBytes);
   planner.commit();
-  new Uint16Array(core.memory.buffer, tableAt, slotCount).set(table.slots);
+  copyIn(core, tableAt, table.slots);
+  checkServerNumbers(core.exports.maxServerIndex(tableAt, slotCount), servers.length, 'current');
   writeAlive(core.memory.buffer, aliveAt, servers);
   return {
     fn: 'quickTable',
     args: [bucketCount, copyCount, servers.length, tableAt, aliveAt, allowLost ? 1 : 0, scratchAt, scratchBytes, resultAt],
     finish(outcome: number): QuickReport {
       const words = new Uint32Array(core.memory.buffer, resultAt, QuickResultWord.words);
-      const slots = new Uint16Array(slotCount);
-      slots.set(outcome === Outcome.ok ? new Uint16Array(core.memory.buffer, tableAt, slotCount) : table.slots);
+      const slots = outcome === Outcome.ok ? copyOut(core, tableAt, slotCount) : table.slots.slice();
       return {
         ok: outcome === Outcome.ok,
         outcome: outcomeName(outcome),
@@ -134,7 +140,7 @@ export function prepareQuick(
 
 /** prepareScan — slots that force a rebuild. */
 export function prepareScan(core: EngineCore, table: Table, servers: ServerSpec[]): PreparedCall<ScanReport> {
-  validateTable(table, servers.length, 'scanned');
+  validateTableShape(table, 'scanned');
   const { bucketCount, copyCount } = table;
   const slotCount = bucketCount * copyCount;
   const planner = new RegionPlanner(core.memory, core.heapBase);
@@ -142,7 +148,8 @@ export function prepareScan(core: EngineCore, table: Table, servers: ServerSpec[
   const aliveAt = planner.reserve(servers.length + 1);
   const resultAt = planner.reserve((1 + 2 * copyCount) * 4);
   planner.commit();
-  new Uint16Array(core.memory.buffer, tableAt, slotCount).set(table.slots);
+  copyIn(core, tableAt, table.slots);
+  checkServerNumbers(core.exports.maxServerIndex(tableAt, slotCount), servers.length, 'scanned');
   writeAlive(core.memory.buffer, aliveAt, servers);
   return {
     fn: 'scanTable',
@@ -161,8 +168,8 @@ export function prepareScan(core: EngineCore, table: Table, servers: ServerSpec[
 
 /** prepareDiff — the migration plan from `current` to `target` over `serverCount` servers. */
 export function prepareDiff(core: EngineCore, current: Table, target: Table, serverCount: number): PreparedCall<MigrationPlan> {
-  validateTable(current, serverCount, 'current');
-  validateTable(target, serverCount, 'target');
+  validateTableShape(current, 'current');
+  validateTableShape(target, 'target');
   if (current.bucketCount !== target.bucketCount || current.copyCount !== target.copyCount) {
     throw new InputError('current and target tables differ in shape');
   }
@@ -175,8 +182,10 @@ export function prepareDiff(core: EngineCore, current: Table, target: Table, ser
   const receiversAt = planner.reserve(slotCount * 2);
   const perSourceAt = planner.reserve((serverCount + 1) * 4);
   planner.commit();
-  new Uint16Array(core.memory.buffer, currentAt, slotCount).set(current.slots);
-  new Uint16Array(core.memory.buffer, targetAt, slotCount).set(target.slots);
+  copyIn(core, currentAt, current.slots);
+  copyIn(core, targetAt, target.slots);
+  checkServerNumbers(core.exports.maxServerIndex(currentAt, slotCount), serverCount, 'current');
+  checkServerNumbers(core.exports.maxServerIndex(targetAt, slotCount), serverCount, 'target');
   return {
     fn: 'diffTables',
     args: [bucketCount, copyCount, serverCount, currentAt, targetAt, flagsAt, receiversAt, perSourceAt],
@@ -195,7 +204,7 @@ export function prepareDiff(core: EngineCore, current: Table, target: Table, ser
 /** prepareStats — replicas and masters per server, and spread violations. */
 export function prepareStats(core: EngineCore, table: Table, servers: ServerSpec[]): PreparedCall<TableStats> {
   validateServers(servers);
-  validateTable(table, servers.length, 'measured');
+  validateTableShape(table, 'measured');
   const { bucketCount, copyCount } = table;
   const slotCount = bucketCount * copyCount;
   const order = canonicalOrder(servers);
@@ -215,7 +224,8 @@ export function prepareStats(core: EngineCore, table: Table, servers: ServerSpec
   const scratchAt = planner.reserve(scratchBytes);
   planner.commit();
   const buffer = core.memory.buffer;
-  new Uint16Array(buffer, tableAt, slotCount).set(table.slots);
+  copyIn(core, tableAt, table.slots);
+  checkServerNumbers(core.exports.maxServerIndex(tableAt, slotCount), servers.length, 'measured');
   writeAlive(buffer, aliveAt, servers);
   new Uint16Array(buffer, rackAt, servers.length + 1).set(rackIndex);
   return {
@@ -235,6 +245,18 @@ export function prepareStats(core: EngineCore, table: Table, servers: ServerSpec
       };
     },
   };
+}
+
+// Copies into shared memory are fast with typed-array set; copies out are fast through
+// Buffer.copy (a typed-array read of a SharedArrayBuffer takes a slow element-wise path).
+function copyIn(core: EngineCore, at: number, slots: Uint16Array): void {
+  new Uint8Array(core.memory.buffer, at, slots.byteLength).set(new Uint8Array(slots.buffer, slots.byteOffset, slots.byteLength));
+}
+
+function copyOut(core: EngineCore, at: number, count: number): Uint16Array {
+  const out = new Uint16Array(count);
+  Buffer.from(core.memory.buffer, at, count * 2).copy(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
+  return out;
 }
 
 interface ServerArrays {

@@ -40,14 +40,19 @@ export function validateServers(servers: ServerSpec[]): void {
   if (racks.size > rackCountMax) throw new InputError(`${racks.size} racks is over the limit of ${rackCountMax}`);
 }
 
-/** validateTable — a table of the given shape whose entries name listed servers. */
-export function validateTable(table: Table, serverCount: number, what: string): void {
+/**
+ * validateTableShape — a table of a valid shape with one entry per slot. Whether its entries
+ * name listed servers is checked once it is in engine memory (checkServerNumbers), at memory speed.
+ */
+export function validateTableShape(table: Table, what: string): void {
   validateShape(table.bucketCount, table.copyCount);
   if (!(table.slots instanceof Uint16Array) || table.slots.length !== table.bucketCount * table.copyCount) {
     throw new InputError(`${what} table must be a Uint16Array of bucketCount × copyCount entries`);
   }
-  let highest = 0;
-  for (let i = 0; i < table.slots.length; i++) if (table.slots[i] > highest) highest = table.slots[i];
+}
+
+/** checkServerNumbers — throw unless the largest entry (computed by the engine) names a listed server. */
+export function checkServerNumbers(highest: number, serverCount: number, what: string): void {
   if (highest > serverCount) {
     throw new InputError(`${what} table names server ${highest} but only ${serverCount} servers are listed`);
   }

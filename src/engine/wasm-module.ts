@@ -35,6 +35,7 @@ export interface EngineExports {
     scratchBytes: number, result: number,
   ): number;
   buildScratchBytes(b: number, c: number, s: number, r: number): number;
+  maxServerIndex(ptr: number, count: number): number;
 }
 
 const modules = new Map<EngineVariant, WebAssembly.Module>();
