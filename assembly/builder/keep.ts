@@ -45,13 +45,18 @@ export function countSourceHoldings(): void {
 export function keepSourceCopies(): void {
   const acceptedPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   const acceptedMastersPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
-  acceptCandidates(acceptedPtr, acceptedMastersPtr);
+  pendingReset(scratchAlloc(<usize>bucketCount << 2), scratchAlloc(<usize>bucketCount));
+  if (!anyMayBeOver()) {
+    // Nobody can be over target (a server left, or nothing changed): one pass does it all.
+    acceptCandidates(acceptedPtr, acceptedMastersPtr, true);
+    return;
+  }
+  acceptCandidates(acceptedPtr, acceptedMastersPtr, false);
   const deficitRacksPtr = scratchAlloc(<usize>rackCount + 1);
   const deficitRackCount = markDeficitRacks(acceptedPtr, deficitRacksPtr);
   const sizePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   const quotaPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   const seenPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
-  pendingReset(scratchAlloc(<usize>bucketCount << 2), scratchAlloc(<usize>bucketCount));
   if (anyOverTarget(acceptedPtr)) {
     countCategories(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr);
     planEvictions(acceptedPtr, acceptedMastersPtr, sizePtr, quotaPtr);
@@ -59,6 +64,14 @@ export function keepSourceCopies(): void {
   const owedPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, seenPtr, owedPtr);
   settleOwed(acceptedPtr, deficitRacksPtr, deficitRackCount, owedPtr);
+}
+
+// What a server keeps never exceeds its live source copies.
+function anyMayBeOver(): bool {
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    if (u32Get(sourceReplicasPtr, server) > u32Get(replicaTargetPtr, server)) return true;
+  }
+  return false;
 }
 
 function anyOverTarget(acceptedPtr: usize): bool {
@@ -69,7 +82,9 @@ function anyOverTarget(acceptedPtr: usize): bool {
 }
 
 // Pass 1: candidates that may stay (alive, first in bucket, rack rule) go into the target.
-function acceptCandidates(acceptedPtr: usize, acceptedMastersPtr: usize): void {
+// With `settle`, nothing will be evicted, so the pass also counts what stays, keeps source
+// masters and lists the buckets that need work (what evict() does otherwise).
+function acceptCandidates(acceptedPtr: usize, acceptedMastersPtr: usize, settle: bool): void {
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     let accepted: u32 = 0;
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
@@ -83,6 +98,12 @@ function acceptCandidates(acceptedPtr: usize, acceptedMastersPtr: usize): void {
       u32Add(acceptedPtr, server, 1);
       if (copyIndex == 0) u32Add(acceptedMastersPtr, server, 1);
     }
+    if (!settle) continue;
+    u32Set(replicaCountPtr, 0, 0);
+    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+      u32Add(replicaCountPtr, slotGet(targetPtr, copyIndex * bucketCount + bucket), 1);
+    }
+    if (!keepSourceMaster(bucket) || accepted < copyCount) pendingAdd(bucket);
   }
 }
 
