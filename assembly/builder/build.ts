@@ -139,6 +139,12 @@ function writeSummary(
   resultPtr: usize, bucketCount: u32, copyCount: u32, serverCount: u32, rackCount: u32,
   alivePtr: usize, rackPtr: usize,
 ): void {
+  const target = targetPtr;
+  const source = sourcePtr;
+  const stride = <usize>bucketCount << 1;
+  const rowEnd = stride * <usize>copyCount;
+  const wanted = spreadWanted;
+  const relaxed = !strictRacks;
   let replicaMoves: u32 = 0;
   let masterChanges: u32 = 0;
   let empty: u32 = 0;
@@ -146,33 +152,43 @@ function writeSummary(
   let spreadShort: u32 = 0;
   let changedRows: u32 = 0;
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
-    if (slotGet(targetPtr, bucket) != slotGet(sourcePtr, bucket)) masterChanges++;
+    const base = <usize>bucket << 1;
+    if (load<u16>(target + base) != load<u16>(source + base)) masterChanges++;
     let same = true;
-    for (let slot = bucket; slot < bucketCount * copyCount; slot += bucketCount) {
-      if (slotGet(targetPtr, slot) != slotGet(sourcePtr, slot)) {
+    for (let at = base; at < rowEnd; at += stride) {
+      if (load<u16>(target + at) != load<u16>(source + at)) {
         same = false;
         break;
       }
     }
     if (same) {
-      if (!strictRacks && distinctRacks(bucket, bucketCount, copyCount, rackPtr) < spreadWanted) spreadShort++;
+      if (relaxed && distinctRacks(bucket, bucketCount, copyCount, rackPtr) < wanted) spreadShort++;
       continue;
     }
     changedRows++;
     let duplicate = false;
-    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-      const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+    let distinct: u32 = 0;
+    for (let at = base; at < rowEnd; at += stride) {
+      const server = <u32>load<u16>(target + at);
       if (server == 0) {
         empty++;
         continue;
       }
-      if (!inSourceRow(server, bucket, bucketCount, copyCount)) replicaMoves++;
-      for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-        if (slotGet(targetPtr, earlier * bucketCount + bucket) == server) duplicate = true;
+      let inSource = false;
+      let firstOfRack = true;
+      const rack = load<u16>(rackPtr + (<usize>server << 1));
+      for (let other = base; other < rowEnd; other += stride) {
+        if (<u32>load<u16>(source + other) == server) inSource = true;
+        if (other >= at) continue;
+        const earlier = <u32>load<u16>(target + other);
+        if (earlier == server) duplicate = true;
+        if (earlier != 0 && load<u16>(rackPtr + (<usize>earlier << 1)) == rack) firstOfRack = false;
       }
+      if (!inSource) replicaMoves++;
+      if (firstOfRack) distinct++;
     }
     if (duplicate) sameServer++;
-    if (distinctRacks(bucket, bucketCount, copyCount, rackPtr) < spreadWanted) spreadShort++;
+    if (distinct < wanted) spreadShort++;
   }
   u32Set(resultPtr, BuildResult.ReplicaMoves, replicaMoves);
   u32Set(resultPtr, BuildResult.MasterChanges, masterChanges);
@@ -218,13 +234,4 @@ function minimumMasterChanges(serverCount: u32, bucketCount: u32, alivePtr: usiz
     keepable += min(u32Get(masterTargetPtr, server), u32Get(sourceMastersPtr, server));
   }
   return bucketCount - keepable;
-}
-
-// @ts-ignore: decorator
-@inline function inSourceRow(server: u32, bucket: u32, bucketCount: u32, copyCount: u32): bool {
-  let found = false;
-  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-    if (slotGet(sourcePtr, copyIndex * bucketCount + bucket) == server) found = true;
-  }
-  return found;
 }

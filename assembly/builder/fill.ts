@@ -52,10 +52,12 @@ export function fillEmptySlots(): void {
   for (let k: u32 = 0; k < pendingCount; k++) {
     const bucket = pendingAt(k);
     if (isDecided(bucket)) continue;
+    const bar = bestHolderScore(bucket);
+    // An empty bucket chooses among all its copies once they are placed (pass two).
+    if (bar == i64.MIN_VALUE) continue;
     const copyIndex = emptyCopyOf(bucket);
     if (copyIndex < copyCount) {
       const slot = copyIndex * bucketCount + bucket;
-      const bar = bestHolderScore(bucket);
       if (!placeFromSequence(slot, bucket, true, bar) && !strictRacks) placeFromSequence(slot, bucket, false, bar);
     }
     decideMaster(bucket);

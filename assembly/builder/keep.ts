@@ -46,6 +46,11 @@ export function keepSourceCopies(): void {
   const acceptedPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   const acceptedMastersPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   pendingReset(scratchAlloc(<usize>bucketCount << 2), scratchAlloc(<usize>bucketCount));
+  if (!anySourceCopy()) {
+    // A first build: nothing to keep, every bucket needs work.
+    for (let bucket: u32 = 0; bucket < bucketCount; bucket++) pendingAdd(bucket);
+    return;
+  }
   if (!anyMayBeOver()) {
     // Nobody can be over target (a server left, or nothing changed): one pass does it all.
     acceptCandidates(acceptedPtr, acceptedMastersPtr, true);
@@ -64,6 +69,13 @@ export function keepSourceCopies(): void {
   const owedPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, seenPtr, owedPtr);
   settleOwed(acceptedPtr, deficitRacksPtr, deficitRackCount, owedPtr);
+}
+
+function anySourceCopy(): bool {
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    if (u32Get(sourceReplicasPtr, server) > 0) return true;
+  }
+  return false;
 }
 
 // What a server keeps never exceeds its live source copies.

@@ -16,11 +16,13 @@ import { slotGet } from '../layout';
 export function canPlace(server: u32, bucket: u32, exceptCopy: u32, strict: bool): bool {
   const rack = rackOf(server);
   let rackUsed = false;
-  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-    if (copyIndex == exceptCopy) continue;
-    const other = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+  const stride = <usize>bucketCount << 1;
+  let at = targetPtr + (<usize>bucket << 1);
+  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++, at += stride) {
+    const other = <u32>load<u16>(at);
+    if (other == 0 || copyIndex == exceptCopy) continue;
     if (other == server) return false;
-    if (other != 0 && rackOf(other) == rack) rackUsed = true;
+    if (rackOf(other) == rack) rackUsed = true;
   }
   if (!strict || !rackUsed) return true;
   return repeatAffordable(bucket, exceptCopy);
