@@ -22,6 +22,7 @@ import { fillEmptySlots, fillScratchBytes } from './fill';
 import { repairSwaps, repairUnfilled } from './repair';
 import { chooseMasters, setDecidedMarks } from './masters';
 import { partnerSwaps, partnersScratchBytes, spreadPartners } from './partners';
+import { chainsScratchBytes } from './master-chains';
 
 /** buildScratchBytes — scratch a build of this shape needs (the host sizes memory with it). */
 export function buildScratchBytes(bucketCount: u32, copyCount: u32, serverCount: u32, rackCount: u32): f64 {
@@ -32,6 +33,7 @@ export function buildScratchBytes(bucketCount: u32, copyCount: u32, serverCount:
   bytes += keepScratchBytes(serverCount, rackCount);
   bytes += fillScratchBytes(slotCount, serverCount);
   bytes += partnersScratchBytes(bucketCount, serverCount, rackCount);
+  bytes += chainsScratchBytes(slotCount, serverCount);
   bytes += (<u64>rackCount + 1) * 8 + 4096;
   return <f64>bytes;
 }

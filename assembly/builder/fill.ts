@@ -15,7 +15,7 @@ import {
   slotStatePtr, strictRacks, targetPtr,
 } from './context';
 import { canPlace, emptyCopyOf } from './placement-rules';
-import { bestHolderScore, decideMaster, isDecided, masterScore } from './masters';
+import { bestHolderScore, decideMaster, isDecided, masterBelowScore, masterRoomScore, masterScore } from './masters';
 import { hashUnit, randomBelow, randomSeed } from '../random';
 import { scratchAlloc } from '../scratch';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
@@ -52,9 +52,12 @@ export function fillEmptySlots(): void {
   for (let k: u32 = 0; k < pendingCount; k++) {
     const bucket = pendingAt(k);
     if (isDecided(bucket)) continue;
-    const bar = bestHolderScore(bucket);
+    let bar = bestHolderScore(bucket);
     // An empty bucket chooses among all its copies once they are placed (pass two).
     if (bar == i64.MIN_VALUE) continue;
+    // A holder with room keeps the role unless a newcomer is below its minimum (and the
+    // holder is not): newcomers with room are scarce and saved for buckets that need them.
+    if (bar >= masterRoomScore) bar |= masterBelowScore - 1;
     const copyIndex = emptyCopyOf(bucket);
     if (copyIndex < copyCount) {
       const slot = copyIndex * bucketCount + bucket;

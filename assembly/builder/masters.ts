@@ -12,8 +12,9 @@ import {
   targetPtr,
 } from './context';
 import { slotGet, slotSet, u32Add, u32Get } from '../layout';
+import { balanceByChains } from './master-chains';
 
-const balanceRoundsMax: u32 = 16;
+const balanceRoundsMax: u32 = 4;
 
 /** chooseMasters — decide the buckets the fill left open, then balance; copy 0 is each master. */
 export function chooseMasters(): void {
@@ -28,11 +29,15 @@ export function chooseMasters(): void {
  */
 export function masterScore(server: u32): i64 {
   const count = u32Get(masterCountPtr, server);
-  const room: i64 = count < u32Get(masterHighPtr, server) ? 1 : 0;
-  const below: i64 = count < u32Get(masterLowPtr, server) ? 1 : 0;
+  const room: i64 = count < u32Get(masterHighPtr, server) ? masterRoomScore : 0;
+  const below: i64 = count < u32Get(masterLowPtr, server) ? masterBelowScore : 0;
   const need = <i64>u32Get(masterTargetPtr, server) - <i64>count;
-  return (room << 50) + (below << 40) + need;
+  return room + below + need;
 }
+
+/** masterRoomScore / masterBelowScore — the two flags of masterScore, above any need. */
+export const masterRoomScore: i64 = 1 << 50;
+export const masterBelowScore: i64 = 1 << 40;
 
 /** bestHolderScore — the best masterScore among a bucket's current holders (MIN_VALUE if none). */
 export function bestHolderScore(bucket: u32): i64 {
@@ -139,6 +144,7 @@ function copyOf(server: u32, bucket: u32): u32 {
   return copyCount;
 }
 
+// Single trades first (one pass usually settles everything), chains for what is left.
 function balanceMasters(): void {
   for (let round: u32 = 0; round < balanceRoundsMax; round++) {
     if (!anyOutOfRange()) return;
@@ -146,8 +152,9 @@ function balanceMasters(): void {
     for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
       if (tradeInBucket(bucket)) traded = true;
     }
-    if (!traded) return;
+    if (!traded) break;
   }
+  if (anyOutOfRange()) balanceByChains();
 }
 
 function anyOutOfRange(): bool {
