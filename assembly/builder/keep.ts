@@ -123,14 +123,16 @@ function acceptCandidates(acceptedPtr: usize, acceptedMastersPtr: usize, settle:
 function rackRoomFor(server: u32, bucket: u32, copyIndex: u32, accepted: u32): bool {
   const rack = rackOf(server);
   let rackUsed = false;
+  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
+    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
+    if (other != 0 && rackOf(other) == rack) rackUsed = true;
+  }
+  if (!rackUsed) return true;
   let distinct: u32 = 0;
   for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
     const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-    if (other == 0) continue;
-    if (rackOf(other) == rack) rackUsed = true;
-    if (firstOfRackBefore(bucket, earlier, rackOf(other))) distinct++;
+    if (other != 0 && firstOfRackBefore(bucket, earlier, rackOf(other))) distinct++;
   }
-  if (!rackUsed) return true;
   return distinct + (copyCount - accepted - 1) >= spreadWanted;
 }
 

@@ -14,8 +14,6 @@ import {
 import { slotGet, slotSet, u32Add, u32Get } from '../layout';
 import { balanceByChains } from './master-chains';
 
-const balanceRoundsMax: u32 = 4;
-
 /** chooseMasters — decide the buckets the fill left open, then balance; copy 0 is each master. */
 export function chooseMasters(): void {
   assignRemainingMasters();
@@ -144,17 +142,31 @@ function copyOf(server: u32, bucket: u32): u32 {
   return copyCount;
 }
 
-// Single trades first (one pass usually settles everything), chains for what is left.
+// One pass of single trades settles most of what the greedy choice left out of range; the
+// few servers left get the shortest chain of role trades each.
 function balanceMasters(): void {
-  for (let round: u32 = 0; round < balanceRoundsMax; round++) {
-    if (!anyOutOfRange()) return;
-    let traded = false;
-    for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
-      if (tradeInBucket(bucket)) traded = true;
-    }
-    if (!traded) break;
-  }
+  if (!anyOutOfRange()) return;
+  for (let bucket: u32 = 0; bucket < bucketCount; bucket++) tradeInBucket(bucket);
   if (anyOutOfRange()) balanceByChains();
+}
+
+// Hand this bucket's master role to a holder when that brings someone back into range.
+function tradeInBucket(bucket: u32): void {
+  const master = slotGet(targetPtr, bucket);
+  const masterCount = u32Get(masterCountPtr, master);
+  if (masterCount <= u32Get(masterLowPtr, master)) return;
+  const masterOver = masterCount > u32Get(masterHighPtr, master);
+  for (let copyIndex: u32 = 1; copyIndex < copyCount; copyIndex++) {
+    const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+    if (server == 0) continue;
+    const count = u32Get(masterCountPtr, server);
+    if (count < u32Get(masterLowPtr, server) || (masterOver && count < u32Get(masterHighPtr, server))) {
+      moveToFront(bucket, copyIndex);
+      u32Add(masterCountPtr, master, -1);
+      u32Add(masterCountPtr, server, 1);
+      return;
+    }
+  }
 }
 
 function anyOutOfRange(): bool {
@@ -162,29 +174,6 @@ function anyOutOfRange(): bool {
     if (!isAlive(server)) continue;
     const count = u32Get(masterCountPtr, server);
     if (count < u32Get(masterLowPtr, server) || count > u32Get(masterHighPtr, server)) return true;
-  }
-  return false;
-}
-
-// Hand this bucket's master role to a holder when that brings someone back into range.
-function tradeInBucket(bucket: u32): bool {
-  const master = slotGet(targetPtr, bucket);
-  const masterCount = u32Get(masterCountPtr, master);
-  const masterOver = masterCount > u32Get(masterHighPtr, master);
-  const masterCanGive = masterCount > u32Get(masterLowPtr, master);
-  if (!masterCanGive) return false;
-  for (let copyIndex: u32 = 1; copyIndex < copyCount; copyIndex++) {
-    const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
-    if (server == 0) continue;
-    const count = u32Get(masterCountPtr, server);
-    const under = count < u32Get(masterLowPtr, server);
-    const canTake = count < u32Get(masterHighPtr, server);
-    if (under || (masterOver && canTake)) {
-      moveToFront(bucket, copyIndex);
-      u32Add(masterCountPtr, master, -1);
-      u32Add(masterCountPtr, server, 1);
-      return true;
-    }
   }
   return false;
 }
