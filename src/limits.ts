@@ -19,6 +19,9 @@ export const rackCountMax = 4_096;
 /** weightMax — weights are relative; 1,000,000 keeps quota arithmetic exact in doubles. */
 export const weightMax = 1_000_000;
 
+/** tableJsonBytesMax — a `tair-cs table` JSON file of slotCountMax slots (≤ 6 chars each) stays under V8's string limit. */
+export const tableJsonBytesMax = 500_000_000;
+
 /** frameBytesMax — the original's tbnet frame limit (1 << 26), reference §9.1. */
 export const frameBytesMax = 64 * 1024 * 1024;
 /** originalTableBlobBytesMax — compressed table size original peers accept (reference §9, App. A). */
@@ -49,3 +52,17 @@ export const configProblemCountMax = 1_000;
 export const serverDownTimeSecondsMax = 3_600;
 /** configHashHexCharsMax — a SHA-512 in hex; a longer hash in a table file is corruption. */
 export const configHashHexCharsMax = 128;
+
+/** dataKeyBytesMax — Tair's key limit (1 KiB); the reference data server refuses longer keys. */
+export const dataKeyBytesMax = 1024;
+/** dataValueBytesMax — Tair's value limit (1 MiB); keeps one put far below the frame limit. */
+export const dataValueBytesMax = 1024 * 1024;
+/** migrateBatchBytesMax — one migration batch frame; 4 MiB keeps a batch well under frameBytesMax. */
+export const migrateBatchBytesMax = 4 * 1024 * 1024;
+
+/** requestBodyBytesMax — requests to a config server are small (a heartbeat with statistics is ~3 KB). */
+export const requestBodyBytesMax = 16 * 1024 * 1024;
+/** replyBacklogBytesMax — replies queued for one peer that does not read; a table view is at most a few MB. */
+export const replyBacklogBytesMax = 256 * 1024 * 1024;
+/** idleConnectionMs — the original closes connections idle for 15 minutes (reference App. A). */
+export const idleConnectionMs = 15 * 60_000;

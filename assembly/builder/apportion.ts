@@ -41,3 +41,46 @@ export function apportion(
     u32Set(outPtr, item, u32Get(outPtr, item) + 1);
   }
 }
+
+/**
+ * apportionNear — whole counts as close as possible to what each item holds, each within its
+ * allowed range [low, high], adding up to `total`. Units still to give go to the items
+ * furthest below their quota; units to take back come from those furthest above it.
+ * Used for masters: a source within ±1 of every quota keeps every role.
+ */
+export function apportionNear(
+  itemsPtr: usize, count: u32, quotaPtr: usize, heldPtr: usize, lowPtr: usize, highPtr: usize,
+  total: u64, outPtr: usize, keysPtr: usize,
+): void {
+  let assigned: i64 = 0;
+  for (let k: u32 = 0; k < count; k++) {
+    const item = u32Get(itemsPtr, k);
+    const held = u32Get(heldPtr, item);
+    const low = u32Get(lowPtr, item);
+    const high = u32Get(highPtr, item);
+    const whole = held < low ? low : held > high ? high : held;
+    u32Set(outPtr, item, whole);
+    assigned += whole;
+  }
+  // Each round moves every eligible item by at most one; ranges are at most three wide.
+  for (let round: u32 = 0; round < 4 && assigned != <i64>total; round++) {
+    const raising = assigned < <i64>total;
+    let candidates: u32 = 0;
+    for (let k: u32 = 0; k < count; k++) {
+      const item = u32Get(itemsPtr, k);
+      const whole = u32Get(outPtr, item);
+      if (raising ? whole >= u32Get(highPtr, item) : whole <= u32Get(lowPtr, item)) continue;
+      const gap = raising ? f64Get(quotaPtr, item) - <f64>whole : <f64>whole - f64Get(quotaPtr, item);
+      const gapBits = <u64>((gap + 4.0) * 67108864.0) & 0x7fffffff;
+      store<u64>(keysPtr + (<usize>candidates << 3), (gapBits << 32) | <u64>(~item));
+      candidates++;
+    }
+    sortDescending(keysPtr, candidates);
+    const wanted = raising ? <u64>(<i64>total - assigned) : <u64>(assigned - <i64>total);
+    for (let k: u32 = 0; k < candidates && <u64>k < wanted; k++) {
+      const item = ~<u32>(load<u64>(keysPtr + (<usize>k << 3)) & 0xffffffff);
+      u32Set(outPtr, item, raising ? u32Get(outPtr, item) + 1 : u32Get(outPtr, item) - 1);
+      assigned += raising ? 1 : -1;
+    }
+  }
+}

@@ -13,7 +13,7 @@ import { assertShape, rackCountMax } from '../limits';
 import { alignedBytes, scratchAlloc, scratchReset } from '../scratch';
 import { slotGet, u16Get, u32Get, u32Set, u8Get } from '../layout';
 import {
-  contextSet, contextSetServerArrays, contextSetSpread, masterTargetPtr, replicaTargetPtr,
+  contextSet, contextSetReplicaRange, contextSetServerArrays, contextSetSpread, masterTargetPtr, replicaTargetPtr,
   sourceMastersPtr, sourceReplicasPtr, sourcePtr, spreadWanted, strictRacks, targetPtr,
 } from './context';
 import { computeTargets, targetsScratchBytes } from './targets';
@@ -23,17 +23,19 @@ import { repairSwaps, repairUnfilled } from './repair';
 import { chooseMasters, setDecidedMarks } from './masters';
 import { partnerSwaps, partnersScratchBytes, spreadPartners } from './partners';
 import { chainsScratchBytes } from './master-chains';
+import { setRackCaps } from './placement-rules';
 
 /** buildScratchBytes — scratch a build of this shape needs (the host sizes memory with it). */
 export function buildScratchBytes(bucketCount: u32, copyCount: u32, serverCount: u32, rackCount: u32): f64 {
   const slotCount = <u64>bucketCount * <u64>copyCount;
-  const perServer = alignedBytes((<u64>serverCount + 1) * 4) * 8;
+  const perServer = alignedBytes((<u64>serverCount + 1) * 4) * 10;
   let bytes = perServer + alignedBytes(slotCount) + alignedBytes(<u64>bucketCount);
   bytes += targetsScratchBytes(serverCount, rackCount);
   bytes += keepScratchBytes(serverCount, rackCount);
   bytes += fillScratchBytes(slotCount, serverCount);
   bytes += partnersScratchBytes(bucketCount, serverCount, rackCount);
   bytes += chainsScratchBytes(slotCount, serverCount);
+  bytes += (<u64>serverCount + 1) * 8 + (<u64>rackCount + 1) * 8 + 2048;
   bytes += (<u64>rackCount + 1) * 8 + 4096;
   return <f64>bytes;
 }
@@ -51,6 +53,7 @@ export function buildTable(
   memory.fill(resultPtr, 0, BuildResult.Words << 2);
   scratchReset(scratchPtr, scratchBytes);
   contextSet(bucketCount, copyCount, serverCount, rackCount, seed, sourcePtrIn, targetPtrIn, rackPtr, weightPtr, alivePtr);
+  setRackCaps(0, 0, 0);
   const alive = countAlive(serverCount, alivePtr);
   const racks = countRacks(serverCount, rackCount, alivePtr, rackPtr);
   u32Set(resultPtr, BuildResult.AliveCount, alive);
@@ -87,6 +90,7 @@ export function buildTable(
 
 function allocateWorkingArrays(serverCount: u32, slotCount: u32): void {
   const perServer = <usize>(serverCount + 1) << 2;
+  contextSetReplicaRange(scratchAlloc(perServer), scratchAlloc(perServer));
   contextSetServerArrays(
     scratchAlloc(perServer), scratchAlloc(perServer), scratchAlloc(perServer), scratchAlloc(perServer),
     scratchAlloc(perServer), scratchAlloc(perServer), scratchAlloc(perServer), scratchAlloc(perServer),

@@ -29,6 +29,15 @@ export let weightPtr: usize = 0;
 export let alivePtr: usize = 0;
 
 export let replicaTargetPtr: usize = 0;
+/** replicaLowPtr / replicaHighPtr — floor and ceil of each server's replica quota (u32[S+1]). */
+export let replicaLowPtr: usize = 0;
+export let replicaHighPtr: usize = 0;
+
+/** contextSetReplicaRange — install the replica range arrays. */
+export function contextSetReplicaRange(low: usize, high: usize): void {
+  replicaLowPtr = low;
+  replicaHighPtr = high;
+}
 export let masterTargetPtr: usize = 0;
 export let masterLowPtr: usize = 0;
 export let masterHighPtr: usize = 0;

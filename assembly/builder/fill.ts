@@ -12,9 +12,9 @@
  */
 import {
   SlotFresh, alivePtr, bucketCount, copyCount, pendingAt, pendingCount, replicaCountPtr, replicaTargetPtr, seed, serverCount,
-  slotStatePtr, strictRacks, targetPtr,
+  rackCount, rackOf, racksAlive, replicaHighPtr, replicaLowPtr, slotStatePtr, strictRacks, targetPtr,
 } from './context';
-import { canPlace, emptyCopyOf } from './placement-rules';
+import { canPlace, emptyCopyOf, moveRackUnit } from './placement-rules';
 import { bestHolderScore, decideMaster, isDecided, masterBelowScore, masterRoomScore, masterScore } from './masters';
 import { hashUnit, randomBelow, randomSeed } from '../random';
 import { scratchAlloc } from '../scratch';
@@ -40,6 +40,7 @@ export let unfilledCount: u32 = 0;
 
 /** fillEmptySlots — fill what the sequence can; leaves the rest in unfilledPtr for repair. */
 export function fillEmptySlots(): void {
+  substituteCursor = 1;
   buildSequence();
   unfilledPtr = scratchAlloc(<usize>(sequenceLength + 1) << 2);
   unfilledCount = 0;
@@ -61,7 +62,11 @@ export function fillEmptySlots(): void {
     const copyIndex = emptyCopyOf(bucket);
     if (copyIndex < copyCount) {
       const slot = copyIndex * bucketCount + bucket;
-      if (!placeFromSequence(slot, bucket, true, bar) && !strictRacks) placeFromSequence(slot, bucket, false, bar);
+      if (!placeFromSequence(slot, bucket, true, bar) && !(!strictRacks && placeFromSequence(slot, bucket, false, bar))) {
+        // No newcomer in view suits the role better; when no holder has room either, a unit
+        // may change hands to a server with room for both a copy and the role.
+        if (bar < masterRoomScore && substituteInWindow(bucket, true)) placeFromSequence(slot, bucket, true, bar);
+      }
     }
     decideMaster(bucket);
   }
@@ -116,6 +121,42 @@ function placeFromSequence(slot: u32, bucket: u32, spread: bool, scoreBar: i64):
   return true;
 }
 
+let substituteCursor: u32 = 1;
+
+/**
+ * substituteUnit — the unit at `index` changes hands to another server that may hold one
+ * more copy (both stay within their floor..ceil quota) and fits `bucket`; with
+ * `wantMasterRoom`, only to a server that can also take a master role. With strict racks,
+ * only where the rack totals still allow a full spread. Returns whether it did.
+ */
+export function substituteUnit(index: u32, bucket: u32, spread: bool, wantMasterRoom: bool): bool {
+  const giver = unitAt(index);
+  if (u32Get(replicaTargetPtr, giver) <= u32Get(replicaLowPtr, giver)) return false;
+  for (let step: u32 = 0; step < serverCount; step++) {
+    const taker = substituteCursor;
+    substituteCursor = substituteCursor >= serverCount ? 1 : substituteCursor + 1;
+    if (taker == giver || u8Get(alivePtr, taker) == 0) continue;
+    const target = u32Get(replicaTargetPtr, taker);
+    if (target >= u32Get(replicaHighPtr, taker)) continue;
+    if (wantMasterRoom && masterScore(taker) < masterRoomScore) continue;
+    if (!canPlace(taker, bucket, copyCount, spread)) continue;
+    if (strictRacks && !moveRackUnit(rackOf(giver), rackOf(taker))) continue;
+    u32Set(replicaTargetPtr, giver, u32Get(replicaTargetPtr, giver) - 1);
+    u32Set(replicaTargetPtr, taker, target + 1);
+    setUnit(index, taker);
+    return true;
+  }
+  return false;
+}
+
+function substituteInWindow(bucket: u32, wantMasterRoom: bool): bool {
+  const end = min(sequenceNext + lookAhead, sequenceLength);
+  for (let k = sequenceNext; k < end; k++) {
+    if (substituteUnit(k, bucket, true, wantMasterRoom)) return true;
+  }
+  return false;
+}
+
 // @ts-ignore: decorator
 @inline export function unitAt(index: u32): u32 {
   return <u32>load<u16>(sequencePtr + (<usize>index << 1));
@@ -126,7 +167,10 @@ function placeFromSequence(slot: u32, bucket: u32, spread: bool, scoreBar: i64):
   store<u16>(sequencePtr + (<usize>index << 1), <u16>server);
 }
 
+let scratchCounts: usize = 0;
+
 function buildSequence(): void {
+  scratchCounts = scratchAlloc(256 << 2);
   let total: u32 = 0;
   let rounds: u32 = 0;
   for (let server: u32 = 1; server <= serverCount; server++) {
@@ -147,13 +191,76 @@ function buildSequence(): void {
     running += size;
   }
   forEachUnit(rounds, roundStartPtr, true);
-  // forEachUnit advanced every round start to the next round's start; shuffle each round.
+  // forEachUnit advanced every round start to the next round's start; shuffle each round,
+  // then spread each rack's units evenly through it (consecutive units fill one bucket).
   randomSeed(seed);
+  const interleave = racksAlive > 1 && copyCount > 1;
+  let largest: u32 = 0;
   let start: u32 = 0;
   for (let round: u32 = 0; round < rounds; round++) {
     const end = u32Get(roundStartPtr, round);
-    shuffle(start, end);
+    if (end - start > largest) largest = end - start;
     start = end;
+  }
+  const keyedPtr = interleave ? scratchAlloc(<usize>(largest + 1) << 3) : 0;
+  const rackUnitsPtr = interleave ? scratchAlloc(<usize>(rackCount + 1) << 3) : 0;
+  start = 0;
+  for (let round: u32 = 0; round < rounds; round++) {
+    const end = u32Get(roundStartPtr, round);
+    shuffle(start, end);
+    if (interleave) interleaveRacks(start, end, keyedPtr, rackUnitsPtr);
+    start = end;
+  }
+}
+
+// Reorder units [start, end) so each rack's units sit evenly spaced: unit k of a rack with
+// n units in the round gets the key (k + ½)/n (16-bit fixed point); a stable radix sort on
+// the key keeps the shuffled order among equals.
+function interleaveRacks(start: u32, end: u32, keyedPtr: usize, rackUnitsPtr: usize): void {
+  const size = end - start;
+  if (size < 3) return;
+  // rackUnits[r] = (units in this round << 32) | (units placed so far)
+  for (let k = start; k < end; k++) store<u64>(rackUnitsPtr + (<usize>rackOf(unitAt(k)) << 3), 0);
+  for (let k = start; k < end; k++) {
+    const at = rackUnitsPtr + (<usize>rackOf(unitAt(k)) << 3);
+    store<u64>(at, load<u64>(at) + (<u64>1 << 32));
+  }
+  const sortedPtr = keyedPtr + (<usize>size << 2);
+  for (let k = start; k < end; k++) {
+    const server = unitAt(k);
+    const at = rackUnitsPtr + (<usize>rackOf(server) << 3);
+    const counts = load<u64>(at);
+    const placed = <u32>(counts & 0xffffffff);
+    const inRack = <u32>(counts >>> 32);
+    store<u64>(at, counts + 1);
+    const key = <u32>(((<u64>placed * 2 + 1) << 15) / <u64>inRack);
+    store<u32>(keyedPtr + (<usize>(k - start) << 2), (min(key, 0xffff) << 16) | server);
+  }
+  radixPass(keyedPtr, sortedPtr, size, 16);
+  radixPass(sortedPtr, keyedPtr, size, 24);
+  for (let k: u32 = 0; k < size; k++) setUnit(start + k, load<u32>(keyedPtr + (<usize>k << 2)) & 0xffff);
+}
+
+// One stable counting-sort pass on the byte at `shift` of u32 entries.
+function radixPass(fromPtr: usize, toPtr: usize, size: u32, shift: u32): void {
+  const countsPtr = scratchCounts;
+  memory.fill(countsPtr, 0, 256 << 2);
+  for (let k: u32 = 0; k < size; k++) {
+    const digit = (load<u32>(fromPtr + (<usize>k << 2)) >>> shift) & 0xff;
+    u32Set(countsPtr, digit, u32Get(countsPtr, digit) + 1);
+  }
+  let running: u32 = 0;
+  for (let digit: u32 = 0; digit < 256; digit++) {
+    const count = u32Get(countsPtr, digit);
+    u32Set(countsPtr, digit, running);
+    running += count;
+  }
+  for (let k: u32 = 0; k < size; k++) {
+    const entry = load<u32>(fromPtr + (<usize>k << 2));
+    const digit = (entry >>> shift) & 0xff;
+    const at = u32Get(countsPtr, digit);
+    u32Set(countsPtr, digit, at + 1);
+    store<u32>(toPtr + (<usize>at << 2), entry);
   }
 }
 

@@ -20,6 +20,7 @@ import {
 import { scratchAlloc } from '../scratch';
 import { hashUnit } from '../random';
 import { keepSourceMaster, releaseMaster } from './masters';
+import { rackCapOf } from './placement-rules';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
 
 const categoryCount: u32 = 4;
@@ -122,12 +123,13 @@ function acceptCandidates(acceptedPtr: usize, acceptedMastersPtr: usize, settle:
 // With strict racks, a second copy in a rack is kept only if the bucket can still reach its spread.
 function rackRoomFor(server: u32, bucket: u32, copyIndex: u32, accepted: u32): bool {
   const rack = rackOf(server);
-  let rackUsed = false;
+  let sameRack: u32 = 0;
   for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
     const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-    if (other != 0 && rackOf(other) == rack) rackUsed = true;
+    if (other != 0 && rackOf(other) == rack) sameRack++;
   }
-  if (!rackUsed) return true;
+  if (sameRack == 0) return true;
+  if (sameRack + 1 > rackCapOf(rack)) return false;
   let distinct: u32 = 0;
   for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
     const other = slotGet(targetPtr, earlier * bucketCount + bucket);

@@ -30,6 +30,7 @@ export function chainsScratchBytes(slotCount: u64, serverCount: u32): u64 {
 
 /** balanceByChains — fix every server still out of range where a chain exists; returns those left. */
 export function balanceByChains(): u32 {
+  stamp = 0;
   indexHoldings();
   parentServerPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   parentBucketPtr = scratchAlloc(<usize>(serverCount + 1) << 2);

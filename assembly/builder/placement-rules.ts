@@ -15,17 +15,55 @@ import { slotGet } from '../layout';
 /** canPlace — `server` may fill one empty slot of `bucket`, ignoring the slot `exceptCopy` (or copyCount for none). */
 export function canPlace(server: u32, bucket: u32, exceptCopy: u32, strict: bool): bool {
   const rack = rackOf(server);
-  let rackUsed = false;
+  let sameRack: u32 = 0;
   const stride = <usize>bucketCount << 1;
   let at = targetPtr + (<usize>bucket << 1);
   for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++, at += stride) {
     const other = <u32>load<u16>(at);
     if (other == 0 || copyIndex == exceptCopy) continue;
     if (other == server) return false;
-    if (rackOf(other) == rack) rackUsed = true;
+    if (rackOf(other) == rack) sameRack++;
   }
-  if (!strict || !rackUsed) return true;
+  if (!strict || sameRack == 0) return true;
+  // A rack takes no more copies of a bucket than its share ⌈total/B⌉, or other buckets starve.
+  if (sameRack + 1 > rackCapOf(rack)) return false;
   return repeatAffordable(bucket, exceptCopy);
+}
+
+let rackCapPtr: usize = 0;
+let rackTotalPtr: usize = 0;
+let rackTotalLow: u64 = 0;
+
+/**
+ * setRackCaps — per rack, the most copies of one bucket it may hold (⌈rack's target total / B⌉),
+ * the racks' target totals (u64 each) and the least total a rack needs for a full spread.
+ */
+export function setRackCaps(capPtr: usize, totalPtr: usize, totalLow: u64): void {
+  rackCapPtr = capPtr;
+  rackTotalPtr = totalPtr;
+  rackTotalLow = totalLow;
+}
+
+/**
+ * moveRackUnit — one unit of target moves from a server of rack `from` to one of rack `to`;
+ * refused (false) when it would break a full spread: `to` past its per-bucket cap times B,
+ * or `from` below the least total.
+ */
+export function moveRackUnit(from: u32, to: u32): bool {
+  if (from == to || rackTotalPtr == 0) return true;
+  const fromAt = rackTotalPtr + (<usize>from << 3);
+  const toAt = rackTotalPtr + (<usize>to << 3);
+  const fromTotal = load<u64>(fromAt);
+  const toTotal = load<u64>(toAt);
+  if (fromTotal <= rackTotalLow || toTotal + 1 > <u64>rackCapOf(to) * <u64>bucketCount) return false;
+  store<u64>(fromAt, fromTotal - 1);
+  store<u64>(toAt, toTotal + 1);
+  return true;
+}
+
+/** rackCapOf — see setRackCaps (copyCount when no caps are set). */
+export function rackCapOf(rack: u32): u32 {
+  return rackCapPtr == 0 ? copyCount : <u32>load<u8>(rackCapPtr + <usize>rack);
 }
 
 // The rare path: the rack is taken; a repeat is fine only if the spread stays reachable.

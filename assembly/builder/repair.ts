@@ -9,10 +9,10 @@
  *   3. the same two steps ignoring the rack rule (the bucket ends up short of racks).
  * The scan for swaps starts where the previous one stopped, so repairs spread out.
  */
-import { SlotFresh, SlotKept, bucketCount, copyCount, replicaCountPtr, slotStatePtr, targetPtr } from './context';
+import { SlotFresh, SlotKept, bucketCount, copyCount, replicaCountPtr, slotStatePtr, strictRacks, targetPtr } from './context';
 import { canPlace } from './placement-rules';
 import { isDecided } from './masters';
-import { sequenceLength, sequenceNext, setUnit, unfilledCount, unfilledPtr, unitAt } from './fill';
+import { sequenceLength, sequenceNext, setUnit, substituteUnit, unfilledCount, unfilledPtr, unitAt } from './fill';
 import { slotGet, slotSet, u32Add, u32Get, u8Get, u8Set } from '../layout';
 
 let leftStart: u32 = 0;
@@ -36,16 +36,19 @@ export function repairUnfilled(): u32 {
   return stillEmpty;
 }
 
+// Cheapest first: placements that keep the spread and move nothing extra; then, when racks
+// are strict, a swap with a kept copy (two extra moves) before giving up spread; when they
+// are not, a worse spread before extra moves.
 function repairSlot(slot: u32): bool {
   const bucket = slot % bucketCount;
-  // Spread-keeping placements first, then (racks only) any placement at all.
-  for (let pass: u32 = 0; pass < 2; pass++) {
-    const spread = pass == 0;
-    if (placeLeftOver(slot, bucket, spread)) return true;
-    if (swapInto(slot, bucket, spread, true)) return true;
-    if (swapInto(slot, bucket, spread, false)) return true;
-  }
-  return false;
+  if (repairWithoutExtraMoves(slot, bucket, true)) return true;
+  if (strictRacks && swapInto(slot, bucket, true, false)) return true;
+  if (repairWithoutExtraMoves(slot, bucket, false)) return true;
+  return swapInto(slot, bucket, true, false) || swapInto(slot, bucket, false, false);
+}
+
+function repairWithoutExtraMoves(slot: u32, bucket: u32, spread: bool): bool {
+  return placeLeftOver(slot, bucket, spread) || substitute(slot, bucket, spread) || swapInto(slot, bucket, spread, true);
 }
 
 function placeLeftOver(slot: u32, bucket: u32, strict: bool): bool {
@@ -54,6 +57,19 @@ function placeLeftOver(slot: u32, bucket: u32, strict: bool): bool {
     if (!canPlace(server, bucket, copyCount, strict)) continue;
     takeLeftOver(k);
     put(slot, server);
+    return true;
+  }
+  return false;
+}
+
+// A left-over unit whose server fits nowhere changes hands to a server that fits this
+// bucket (fill.substituteUnit): one move, where a swap would take two.
+function substitute(slot: u32, bucket: u32, spread: bool): bool {
+  for (let k = leftStart; k < leftEnd; k++) {
+    if (!substituteUnit(k, bucket, spread, false)) continue;
+    const taker = unitAt(k);
+    takeLeftOver(k);
+    put(slot, taker);
     return true;
   }
   return false;

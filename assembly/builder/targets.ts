@@ -7,10 +7,11 @@
  * spreadBounds) and servers share their rack's total by weight. Masters: B·w(s)/Σw.
  * Real quotas become whole targets through apportion (a balanced source keeps its counts).
  */
-import { apportion } from './apportion';
+import { apportion, apportionNear } from './apportion';
+import { setRackCaps } from './placement-rules';
 import {
   aliveCount, alivePtr, bucketCount, copyCount, masterHighPtr, masterLowPtr, masterTargetPtr,
-  rackCount, rackOf, racksAlive, replicaTargetPtr, serverCount, sourceMastersPtr, sourceReplicasPtr,
+  rackCount, rackOf, racksAlive, replicaHighPtr, replicaLowPtr, replicaTargetPtr, serverCount, sourceMastersPtr, sourceReplicasPtr,
   weightPtr,
 } from './context';
 import { scratchAlloc } from '../scratch';
@@ -46,14 +47,99 @@ export function computeTargets(rackFirst: bool): bool {
   const quotaPtr = scratchAlloc(<usize>(serverCount + 1) << 3);
   const keysPtr = scratchAlloc(<usize>(serverCount + rackCount + 2) << 3);
   const slotTotal = <f64>bucketCount * <f64>copyCount;
-  if (rackFirst && racksAlive > 1) {
+  waterFill(alivePtrList, aliveCount, slotTotal, <f64>bucketCount, quotaPtr);
+  apportion(alivePtrList, aliveCount, quotaPtr, sourceReplicasPtr, <u64>slotTotal, replicaTargetPtr, keysPtr);
+  setReplicaRanges(alivePtrList, quotaPtr);
+  // Balance within ±1 and a full spread usually both fit: pick which servers round up so
+  // every rack's total fits the spread. Only when they cannot both hold does the rack
+  // strategy give up balance for spread (and the balanced strategy spread for balance).
+  const fitted = racksAlive <= 1 || fitRackTotals(alivePtrList);
+  if (!fitted && rackFirst) {
     rackFirstTargets(alivePtrList, quotaPtr, keysPtr);
-  } else {
-    waterFill(alivePtrList, aliveCount, slotTotal, <f64>bucketCount, quotaPtr);
-    apportion(alivePtrList, aliveCount, quotaPtr, sourceReplicasPtr, <u64>slotTotal, replicaTargetPtr, keysPtr);
+    setReplicaRanges(alivePtrList, quotaPtr);
   }
   masterTargets(alivePtrList, weightTotal, quotaPtr, keysPtr);
   return spreadFeasible();
+}
+
+// Floor and ceil of each server's real replica share, the range it may end up in.
+function setReplicaRanges(listPtr: usize, quotaPtr: usize): void {
+  for (let k: u32 = 0; k < aliveCount; k++) {
+    const server = u32Get(listPtr, k);
+    const quota = f64Get(quotaPtr, server);
+    u32Set(replicaLowPtr, server, <u32>Math.floor(quota + 1e-9));
+    u32Set(replicaHighPtr, server, <u32>Math.ceil(quota - 1e-9));
+  }
+}
+
+/**
+ * fitRackTotals — move round-up units between servers (each staying within its floor..ceil)
+ * until every rack's total fits a full spread (lo·B ≤ total ≤ hi·B); units not backed by
+ * copies a server holds move first, so no extra data moves. Returns whether all racks fit.
+ */
+function fitRackTotals(listPtr: usize): bool {
+  const totalsPtr = scratchAlloc(<usize>(rackCount + 1) << 3);
+  const serversPtr = scratchAlloc(<usize>(rackCount + 1) << 2);
+  for (let k: u32 = 0; k < aliveCount; k++) {
+    const server = u32Get(listPtr, k);
+    const at = totalsPtr + (<usize>rackOf(server) << 3);
+    store<u64>(at, load<u64>(at) + <u64>u32Get(replicaTargetPtr, server));
+    u32Set(serversPtr, rackOf(server), u32Get(serversPtr, rackOf(server)) + 1);
+  }
+  const low = <u64>spreadLow() * <u64>bucketCount;
+  const high = <u64>spreadHigh() * <u64>bucketCount;
+  for (let step: u32 = 0; step <= aliveCount * 2; step++) {
+    let over: i32 = -1;
+    let under: i32 = -1;
+    for (let rack: u32 = 0; rack < rackCount; rack++) {
+      if (u32Get(serversPtr, rack) == 0) continue;
+      const total = load<u64>(totalsPtr + (<usize>rack << 3));
+      const rackHigh = min(high, <u64>u32Get(serversPtr, rack) * <u64>bucketCount);
+      if (total > rackHigh && over < 0) over = rack;
+      if (total < low && under < 0) under = rack;
+    }
+    if (over < 0 && under < 0) return true;
+    // A unit leaves an over rack (or any rack above its floor, towards an under rack).
+    const donor = pickServer(listPtr, over, under, totalsPtr, low, high, serversPtr, true);
+    const taker = donor == 0 ? 0 : pickServer(listPtr, under, over, totalsPtr, low, high, serversPtr, false);
+    if (donor == 0 || taker == 0) return false;
+    u32Set(replicaTargetPtr, donor, u32Get(replicaTargetPtr, donor) - 1);
+    u32Set(replicaTargetPtr, taker, u32Get(replicaTargetPtr, taker) + 1);
+    const donorAt = totalsPtr + (<usize>rackOf(donor) << 3);
+    const takerAt = totalsPtr + (<usize>rackOf(taker) << 3);
+    store<u64>(donorAt, load<u64>(donorAt) - 1);
+    store<u64>(takerAt, load<u64>(takerAt) + 1);
+  }
+  return false;
+}
+
+// The best server to give (or take) one unit: in `rack` when given (≥ 0), else in any rack
+// that can spare (or absorb) one; never `avoidRack`. Givers are above their floor, takers
+// below their ceil; prefer units that are not (givers) / are (takers) backed by held copies.
+function pickServer(
+  listPtr: usize, rack: i32, avoidRack: i32, totalsPtr: usize, low: u64, high: u64, serversPtr: usize, giving: bool,
+): u32 {
+  let best: u32 = 0;
+  let bestScore: i64 = i64.MIN_VALUE;
+  for (let k: u32 = 0; k < aliveCount; k++) {
+    const server = u32Get(listPtr, k);
+    const serverRack = rackOf(server);
+    if (rack >= 0 ? serverRack != <u32>rack : serverRack == <u32>avoidRack) continue;
+    const target = u32Get(replicaTargetPtr, server);
+    if (giving ? target <= u32Get(replicaLowPtr, server) : target >= u32Get(replicaHighPtr, server)) continue;
+    if (rack < 0) {
+      const total = load<u64>(totalsPtr + (<usize>serverRack << 3));
+      const rackHigh = min(high, <u64>u32Get(serversPtr, serverRack) * <u64>bucketCount);
+      if (giving ? total <= low : total >= rackHigh) continue;
+    }
+    const held = <i64>u32Get(sourceReplicasPtr, server) - <i64>target;
+    const score = giving ? -held : held;
+    if (score > bestScore) {
+      bestScore = score;
+      best = server;
+    }
+  }
+  return best;
 }
 
 function masterTargets(listPtr: usize, weightTotal: f64, quotaPtr: usize, keysPtr: usize): void {
@@ -65,7 +151,10 @@ function masterTargets(listPtr: usize, weightTotal: f64, quotaPtr: usize, keysPt
     u32Set(masterLowPtr, server, low < 0 ? 0 : <u32>low);
     u32Set(masterHighPtr, server, <u32>Math.floor(quota + 1 + 1e-9));
   }
-  apportion(listPtr, aliveCount, quotaPtr, sourceMastersPtr, <u64>bucketCount, masterTargetPtr, keysPtr);
+  apportionNear(
+    listPtr, aliveCount, quotaPtr, sourceMastersPtr, masterLowPtr, masterHighPtr, <u64>bucketCount, masterTargetPtr,
+    keysPtr,
+  );
 }
 
 /**
@@ -104,10 +193,13 @@ function rackFirstTargets(listPtr: usize, quotaPtr: usize, keysPtr: usize): void
   const rackWeightPtr = scratchAlloc(<usize>(racks + 1) << 3);
   const rackServersPtr = scratchAlloc(<usize>(racks + 1) << 2);
   const rackHeldPtr = scratchAlloc(<usize>(racks + 1) << 2);
+  // Racks are weighed by what their servers would hold unconstrained (capped at B each),
+  // not by raw weight: a heavy server capped at one copy per bucket weighs what it holds.
+  waterFill(listPtr, aliveCount, <f64>bucketCount * <f64>copyCount, <f64>bucketCount, quotaPtr);
   for (let k: u32 = 0; k < aliveCount; k++) {
     const server = u32Get(listPtr, k);
     const rack = rackOf(server);
-    f64Set(rackWeightPtr, rack, f64Get(rackWeightPtr, rack) + <f64>u32Get(weightPtr, server));
+    f64Set(rackWeightPtr, rack, f64Get(rackWeightPtr, rack) + f64Get(quotaPtr, server));
     u32Set(rackServersPtr, rack, u32Get(rackServersPtr, rack) + 1);
     u32Set(rackHeldPtr, rack, u32Get(rackHeldPtr, rack) + u32Get(sourceReplicasPtr, server));
   }
@@ -174,6 +266,7 @@ function rackWaterFill(rackWeightPtr: usize, rackServersPtr: usize, rackQuotaPtr
 }
 
 // Every rack's whole total must fit the spread bounds for every bucket to reach its spread.
+// Also sets the per-bucket rack caps ⌈total/B⌉ the placement rules use.
 function spreadFeasible(): bool {
   if (racksAlive <= 1) return true;
   const low = <u64>spreadLow() * <u64>bucketCount;
@@ -184,6 +277,13 @@ function spreadFeasible(): bool {
     const at = totalsPtr + (<usize>rackOf(server) << 3);
     store<u64>(at, load<u64>(at) + <u64>u32Get(replicaTargetPtr, server));
   }
+  const capPtr = scratchAlloc(<usize>rackCount + 1);
+  for (let rack: u32 = 0; rack < rackCount; rack++) {
+    const total = load<u64>(totalsPtr + (<usize>rack << 3));
+    const cap = (total + <u64>bucketCount - 1) / <u64>bucketCount;
+    store<u8>(capPtr + rack, <u8>min(cap, <u64>copyCount));
+  }
+  setRackCaps(capPtr, totalsPtr, low);
   for (let server: u32 = 1; server <= serverCount; server++) {
     if (u8Get(alivePtr, server) == 0) continue;
     const total = load<u64>(totalsPtr + (<usize>rackOf(server) << 3));
