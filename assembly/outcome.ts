@@ -13,6 +13,8 @@ export const enum Outcome {
   BucketLost = 2,
   /** Unplaceable — a slot could not be filled (should not happen when S ≥ C). */
   Unplaceable = 3,
+  /** InvalidSource — the source table names a server past the server count (nothing was built). */
+  InvalidSource = 4,
 }
 
 /** Strategy — table builders, numbered as the original's `_build_strategy`. */

@@ -45,12 +45,14 @@ export function buildTable(
   bucketCount: u32, copyCount: u32, serverCount: u32, rackCount: u32,
   strategy: u32, diffRatioMillionths: u32, seed: u32,
   sourcePtrIn: usize, targetPtrIn: usize, rackPtr: usize, weightPtr: usize, alivePtr: usize,
-  scratchPtr: usize, scratchBytes: usize, resultPtr: usize,
+  scratchPtr: usize, scratchBytes: usize, resultPtr: usize, sourceEmpty: u32,
 ): u32 {
   assertShape(bucketCount, copyCount, serverCount);
   assert(rackCount >= 1 && rackCount <= rackCountMax, 'rackCount out of range');
   assert(strategy >= <u32>Strategy.Balanced && strategy <= <u32>Strategy.Auto, 'unknown strategy');
   memory.fill(resultPtr, 0, BuildResult.Words << 2);
+  // The host leaves an empty source to us, so a worker pays for the zeroing, not its caller.
+  if (sourceEmpty != 0) memory.fill(sourcePtrIn, 0, <usize>(bucketCount * copyCount) << 1);
   scratchReset(scratchPtr, scratchBytes);
   contextSet(bucketCount, copyCount, serverCount, rackCount, seed, sourcePtrIn, targetPtrIn, rackPtr, weightPtr, alivePtr);
   setRackCaps(0, 0, 0);
@@ -66,7 +68,10 @@ export function buildTable(
   u32Set(resultPtr, BuildResult.StrategyUsed, used);
   allocateWorkingArrays(serverCount, bucketCount * copyCount);
   contextSetSpread(alive, racks, false);
-  countSourceHoldings();
+  if (!countSourceHoldings()) {
+    u32Set(resultPtr, BuildResult.Outcome, Outcome.InvalidSource);
+    return Outcome.InvalidSource;
+  }
   const feasible = computeTargets(used == Strategy.Rack);
   contextSetSpread(alive, racks, feasible);
   u32Set(resultPtr, <u32>BuildResult.RackSpreadFeasible, feasible ? 1 : 0);

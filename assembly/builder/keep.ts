@@ -30,16 +30,22 @@ export function keepScratchBytes(serverCount: u32, rackCount: u32): u64 {
   return (<u64>serverCount + 1) * 4 * 4 * 3 + (<u64>serverCount + 1) * 8 + <u64>rackCount + 64;
 }
 
-/** countSourceHoldings — live, non-duplicate source copies per server (what each could keep). */
-export function countSourceHoldings(): void {
+/**
+ * countSourceHoldings — live, non-duplicate source copies per server (what each could keep);
+ * returns false when the source names a server past serverCount (the host then refuses the
+ * input: this check runs here, where the work is, not on the host's thread).
+ */
+export function countSourceHoldings(): bool {
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
       const server = slotGet(sourcePtr, copyIndex * bucketCount + bucket);
+      if (server > serverCount) return false;
       if (u8Get(alivePtr, server) == 0 || seenEarlier(sourcePtr, bucket, copyIndex, server)) continue;
       u32Add(sourceReplicasPtr, server, 1);
       if (copyIndex == 0) u32Add(sourceMastersPtr, server, 1);
     }
   }
+  return true;
 }
 
 /** keepSourceCopies — write the kept copies into the target (others 0); marks them SlotKept. */

@@ -23,11 +23,16 @@ export interface EngineCore {
   exports: Pick<EngineExports, 'buildScratchBytes' | 'quickScratchBytes' | 'statsScratchBytes' | 'maxServerIndex'>;
 }
 
-/** PreparedCall — an export to call with these arguments, then `finish` with its return value. */
+/**
+ * PreparedCall — an export to call with these arguments, then `finish` with its return value.
+ * `output`, when set, names a u16 region the caller may copy out itself (a worker does, so
+ * the copy of a big table costs its thread, not the caller's) and pass to `finish`.
+ */
 export interface PreparedCall<R> {
   fn: 'buildTable' | 'quickTable' | 'scanTable' | 'diffTables' | 'tableStats';
   args: number[];
-  finish(returned: number): R;
+  output?: { at: number; count: number };
+  finish(returned: number, output?: Uint16Array): R;
 }
 
 /** prepareBuild — a full build (see assembly/build/build.ts). */
@@ -59,12 +64,13 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
   planner.commit();
   const buffer = core.memory.buffer;
   const source = new Uint16Array(buffer, sourceAt, slotCount);
+  // Whether the source names only listed servers is checked by the engine as it reads it.
   if (input.source) {
     copyIn(core, sourceAt, input.source.slots);
-    checkServerNumbers(core.exports.maxServerIndex(sourceAt, slotCount), serverCount, 'source');
-    if (!order.identity) remapSlots(source.slice(), order.toCanonical, false, source);
-  } else {
-    source.fill(0);
+    if (!order.identity) {
+      checkServerNumbers(core.exports.maxServerIndex(sourceAt, slotCount), serverCount, 'source');
+      remapSlots(source.slice(), order.toCanonical, false, source);
+    }
   }
   writeServerArrays(buffer, serverArrays, order.sorted, order.rackIndex);
   return {
@@ -72,14 +78,20 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
     args: [
       bucketCount, copyCount, serverCount, order.rackCount, strategy, Math.round(diffRatio * 1e6), seed,
       sourceAt, targetAt, serverArrays.rackAt, serverArrays.weightAt, serverArrays.aliveAt, scratchAt, scratchBytes,
-      resultAt,
+      resultAt, input.source ? 0 : 1,
     ],
-    finish(outcome: number): BuildReport {
+    output: { at: targetAt, count: slotCount },
+    finish(outcome: number, output?: Uint16Array): BuildReport {
+      if (outcome === Outcome.invalidSource) {
+        // Name the offending server the same way the other operations do.
+        checkServerNumbers(core.exports.maxServerIndex(sourceAt, slotCount), serverCount, 'source');
+        throw new InputError(`source table names a server past the ${serverCount} listed`);
+      }
       const words = new Uint32Array(core.memory.buffer, resultAt, BuildResultWord.words);
       let slots: Uint16Array;
       if (outcome !== Outcome.ok) slots = input.source ? input.source.slots.slice() : new Uint16Array(slotCount);
-      else if (order.identity) slots = copyOut(core, targetAt, slotCount);
-      else remapSlots(copyOut(core, targetAt, slotCount), order.toCaller, false, (slots = new Uint16Array(slotCount)));
+      else if (order.identity) slots = output ?? copyOut(core, targetAt, slotCount);
+      else remapSlots(output ?? copyOut(core, targetAt, slotCount), order.toCaller, false, (slots = new Uint16Array(slotCount)));
       return {
         ok: outcome === Outcome.ok,
         outcome: outcomeName(outcome),

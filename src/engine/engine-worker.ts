@@ -14,6 +14,7 @@ interface CallMessage {
   id: number;
   fn: string;
   args: number[];
+  output?: { at: number; count: number };
 }
 
 const setup = workerData as WorkerSetup;
@@ -25,7 +26,15 @@ const exports = instantiateEngine(engineModule(setup.variant), setup.memory) as 
 parentPort?.on('message', (message: CallMessage) => {
   try {
     const returned = exports[message.fn](...message.args);
-    parentPort?.postMessage({ id: message.id, returned });
+    if (!message.output) {
+      parentPort?.postMessage({ id: message.id, returned });
+      return;
+    }
+    // Copy the output here and hand the buffer over: the caller's thread copies nothing.
+    const bytes = message.output.count * 2;
+    const output = new ArrayBuffer(bytes);
+    Buffer.from(setup.memory.buffer, message.output.at, bytes).copy(Buffer.from(output));
+    parentPort?.postMessage({ id: message.id, returned, output }, [output]);
   } catch (error) {
     parentPort?.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
   }

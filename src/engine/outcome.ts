@@ -9,6 +9,7 @@ export const Outcome = {
   notEnoughServers: 1,
   bucketLost: 2,
   unplaceable: 3,
+  invalidSource: 4,
 } as const;
 export type OutcomeCode = (typeof Outcome)[keyof typeof Outcome];
 

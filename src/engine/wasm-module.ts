@@ -32,7 +32,7 @@ export interface EngineExports {
   buildTable(
     b: number, c: number, s: number, r: number, strategy: number, diffRatioMillionths: number, seed: number,
     source: number, target: number, rack: number, weight: number, alive: number, scratch: number,
-    scratchBytes: number, result: number,
+    scratchBytes: number, result: number, sourceEmpty: number,
   ): number;
   buildScratchBytes(b: number, c: number, s: number, r: number): number;
   maxServerIndex(ptr: number, count: number): number;

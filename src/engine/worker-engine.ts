@@ -19,7 +19,14 @@ import type {
 interface Reply {
   id: number;
   returned?: number;
+  /** output — the requested region, copied by the worker and transferred (no copy here). */
+  output?: ArrayBuffer;
   error?: string;
+}
+
+interface WorkerResult {
+  returned: number;
+  output?: Uint16Array;
 }
 
 /** WorkerEngine — the Engine's operations, asynchronous, computed off the event loop. */
@@ -28,7 +35,7 @@ export class WorkerEngine {
   private readonly worker: Worker;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(value: number): void; reject(error: Error): void }>();
+  private readonly waiting = new Map<number, { resolve(value: WorkerResult): void; reject(error: Error): void }>();
 
   constructor(options: { variant?: EngineVariant } = {}) {
     const variant = options.variant ?? 'release';
@@ -80,19 +87,19 @@ export class WorkerEngine {
   private run<R>(prepare: () => PreparedCall<R>): Promise<R> {
     const result = this.queue.then(async () => {
       const call = prepare();
-      const returned = await this.call(call.fn, call.args);
-      return call.finish(returned);
+      const { returned, output } = await this.call(call.fn, call.args, call.output);
+      return call.finish(returned, output);
     });
     this.queue = result.catch(() => undefined);
     return result;
   }
 
-  private call(fn: string, args: number[]): Promise<number> {
+  private call(fn: string, args: number[], output?: { at: number; count: number }): Promise<WorkerResult> {
     const id = this.nextId++;
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<WorkerResult>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, fn, args });
+      this.worker.postMessage({ id, fn, args, output });
     });
   }
 
@@ -102,7 +109,7 @@ export class WorkerEngine {
     this.waiting.delete(reply.id);
     if (this.waiting.size === 0) this.worker.unref();
     if (reply.error !== undefined) waiter.reject(new Error(reply.error));
-    else waiter.resolve(reply.returned ?? 0);
+    else waiter.resolve({ returned: reply.returned ?? 0, output: reply.output ? new Uint16Array(reply.output) : undefined });
   }
 
   private failAll(error: Error): void {
