@@ -9,12 +9,12 @@
  * holds exactly the targets when all slots are filled.
  */
 import { BuildResult, Outcome, Strategy } from '../outcome';
-import { assertShape, rackCountMax } from '../limits';
+import { assertShape, rackCountMax, selfChecks } from '../limits';
 import { alignedBytes, scratchAlloc, scratchReset } from '../scratch';
 import { slotGet, u16Get, u32Get, u32Set, u8Get } from '../layout';
 import {
   contextSet, contextSetReplicaRange, contextSetServerArrays, contextSetSpread, masterTargetPtr, replicaTargetPtr,
-  sourceMastersPtr, sourceReplicasPtr, sourcePtr, spreadWanted, strictRacks, targetPtr,
+  pendingAt, pendingCount, sourceMastersPtr, sourceReplicasPtr, sourcePtr, spreadWanted, strictRacks, targetPtr,
 } from './context';
 import { computeTargets, targetsScratchBytes } from './targets';
 import { countSourceHoldings, keepScratchBytes, keepSourceCopies } from './keep';
@@ -150,56 +150,45 @@ function writeSummary(
   resultPtr: usize, bucketCount: u32, copyCount: u32, serverCount: u32, rackCount: u32,
   alivePtr: usize, rackPtr: usize,
 ): void {
-  const target = targetPtr;
-  const source = sourcePtr;
+  // Every change to the target marks its bucket pending, so other rows equal their source
+  // rows, which the keep pass accepted whole (live, distinct, spread when racks are strict).
   const stride = <usize>bucketCount << 1;
   const rowEnd = stride * <usize>copyCount;
-  const wanted = spreadWanted;
-  const relaxed = !strictRacks;
   let replicaMoves: u32 = 0;
   let masterChanges: u32 = 0;
   let empty: u32 = 0;
   let sameServer: u32 = 0;
   let spreadShort: u32 = 0;
   let changedRows: u32 = 0;
-  for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+  for (let k: u32 = 0; k < pendingCount; k++) {
+    const bucket = pendingAt(k);
     const base = <usize>bucket << 1;
-    if (load<u16>(target + base) != load<u16>(source + base)) masterChanges++;
-    let same = true;
-    for (let at = base; at < rowEnd; at += stride) {
-      if (load<u16>(target + at) != load<u16>(source + at)) {
-        same = false;
-        break;
-      }
-    }
-    if (same) {
-      if (relaxed && distinctRacks(bucket, bucketCount, copyCount, rackPtr) < wanted) spreadShort++;
-      continue;
-    }
-    changedRows++;
+    if (load<u16>(targetPtr + base) != load<u16>(sourcePtr + base)) masterChanges++;
+    let changed = false;
     let duplicate = false;
-    let distinct: u32 = 0;
     for (let at = base; at < rowEnd; at += stride) {
-      const server = <u32>load<u16>(target + at);
+      const server = <u32>load<u16>(targetPtr + at);
+      if (server != <u32>load<u16>(sourcePtr + at)) changed = true;
       if (server == 0) {
         empty++;
         continue;
       }
       let inSource = false;
-      let firstOfRack = true;
-      const rack = load<u16>(rackPtr + (<usize>server << 1));
       for (let other = base; other < rowEnd; other += stride) {
-        if (<u32>load<u16>(source + other) == server) inSource = true;
-        if (other >= at) continue;
-        const earlier = <u32>load<u16>(target + other);
-        if (earlier == server) duplicate = true;
-        if (earlier != 0 && load<u16>(rackPtr + (<usize>earlier << 1)) == rack) firstOfRack = false;
+        if (<u32>load<u16>(sourcePtr + other) == server) inSource = true;
+        if (other < at && <u32>load<u16>(targetPtr + other) == server) duplicate = true;
       }
       if (!inSource) replicaMoves++;
-      if (firstOfRack) distinct++;
     }
+    if (changed) changedRows++;
     if (duplicate) sameServer++;
-    if (distinct < wanted) spreadShort++;
+    if (strictRacks && distinctRacks(bucket, bucketCount, copyCount, rackPtr) < spreadWanted) spreadShort++;
+  }
+  // Rows kept whole are only short of racks when racks are not strict: count those over all rows.
+  if (!strictRacks) {
+    for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+      if (distinctRacks(bucket, bucketCount, copyCount, rackPtr) < spreadWanted) spreadShort++;
+    }
   }
   u32Set(resultPtr, BuildResult.ReplicaMoves, replicaMoves);
   u32Set(resultPtr, BuildResult.MasterChanges, masterChanges);
@@ -210,6 +199,27 @@ function writeSummary(
   u32Set(resultPtr, BuildResult.RackSpreadShort, spreadShort);
   u32Set(resultPtr, BuildResult.UnchangedFromSource, changedRows == 0 ? 1 : 0);
   u32Set(resultPtr, BuildResult.Outcome, Outcome.Ok);
+  if (selfChecks) checkSummary(bucketCount, copyCount, replicaMoves, masterChanges);
+}
+
+// Debug builds recount moves and master changes over every row: a modification that forgot
+// to mark its bucket pending shows up here.
+function checkSummary(bucketCount: u32, copyCount: u32, replicaMoves: u32, masterChanges: u32): void {
+  let moves: u32 = 0;
+  let changes: u32 = 0;
+  for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+    if (slotGet(targetPtr, bucket) != slotGet(sourcePtr, bucket)) changes++;
+    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+      const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+      if (server == 0) continue;
+      let inSource = false;
+      for (let other: u32 = 0; other < copyCount; other++) {
+        if (slotGet(sourcePtr, other * bucketCount + bucket) == server) inSource = true;
+      }
+      if (!inSource) moves++;
+    }
+  }
+  assert(moves == replicaMoves && changes == masterChanges, 'summary missed a changed bucket');
 }
 
 function distinctRacks(bucket: u32, bucketCount: u32, copyCount: u32, rackPtr: usize): u32 {

@@ -10,7 +10,7 @@
  * an index of every server's buckets (built only when needed).
  */
 import {
-  alivePtr, bucketCount, copyCount, masterCountPtr, masterHighPtr, masterLowPtr, serverCount, targetPtr,
+  alivePtr, bucketCount, copyCount, masterCountPtr, masterHighPtr, masterLowPtr, pendingAdd, serverCount, targetPtr,
 } from './context';
 import { scratchAlloc } from '../scratch';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get } from '../layout';
@@ -140,6 +140,7 @@ function setMaster(bucket: u32, to: u32, from: u32): void {
     if (slotGet(targetPtr, slot) != to) continue;
     slotSet(targetPtr, slot, from);
     slotSet(targetPtr, bucket, to);
+    pendingAdd(bucket);
     u32Add(masterCountPtr, to, 1);
     u32Add(masterCountPtr, from, -1);
     return;

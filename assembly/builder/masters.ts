@@ -8,7 +8,7 @@
  *      [masterLow, masterHigh] (±1 of its quota).
  */
 import {
-  bucketCount, copyCount, isAlive, pendingAt, pendingCount, serverCount, slotStatePtr, masterCountPtr, masterHighPtr, masterLowPtr, masterTargetPtr, sourcePtr,
+  bucketCount, copyCount, isAlive, pendingAdd, pendingAt, pendingCount, serverCount, slotStatePtr, masterCountPtr, masterHighPtr, masterLowPtr, masterTargetPtr, sourcePtr,
   targetPtr,
 } from './context';
 import { slotGet, slotSet, u32Add, u32Get } from '../layout';
@@ -126,6 +126,7 @@ export function setDecidedMarks(ptr: usize): void {
 // Swap a row's copy 0 with another copy, slot states included (copy 0 may be empty).
 function moveToFront(bucket: u32, copyIndex: u32): void {
   if (copyIndex == 0) return;
+  pendingAdd(bucket);
   const slot = copyIndex * bucketCount + bucket;
   const server = slotGet(targetPtr, slot);
   slotSet(targetPtr, slot, slotGet(targetPtr, bucket));

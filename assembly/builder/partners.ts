@@ -11,7 +11,7 @@
  *   bucketsByMaster (CSR):  start[d] .. start[d+1]-1  index into order[] = buckets mastered by d
  */
 import {
-  SlotFresh, aliveCount, alivePtr, bucketCount, copyCount, rackOf, serverCount, slotStatePtr,
+  SlotFresh, aliveCount, alivePtr, bucketCount, copyCount, pendingAdd, rackOf, serverCount, slotStatePtr,
   spreadWanted, strictRacks, targetPtr,
 } from './context';
 import { canPlace } from './placement-rules';
@@ -123,6 +123,8 @@ function tradePartner(master: u32, bucket: u32, partner: u32, bound: u32): bool 
     if (pairCount(otherMaster, partner) + 1 > partnerBound(otherMaster)) continue;
     slotSet(targetPtr, slot, otherPartner);
     slotSet(targetPtr, otherSlot, partner);
+    pendingAdd(bucket);
+    pendingAdd(other);
     u8Set(slotStatePtr, slot, SlotFresh);
     u8Set(slotStatePtr, otherSlot, SlotFresh);
     u32Set(countPtr, partner, u32Get(countPtr, partner) - 1);

@@ -9,7 +9,9 @@
  *   3. the same two steps ignoring the rack rule (the bucket ends up short of racks).
  * The scan for swaps starts where the previous one stopped, so repairs spread out.
  */
-import { SlotFresh, SlotKept, bucketCount, copyCount, replicaCountPtr, slotStatePtr, strictRacks, targetPtr } from './context';
+import {
+  SlotFresh, SlotKept, bucketCount, copyCount, pendingAdd, replicaCountPtr, slotStatePtr, strictRacks, targetPtr,
+} from './context';
 import { canPlace } from './placement-rules';
 import { isDecided } from './masters';
 import { sequenceLength, sequenceNext, setUnit, substituteUnit, unfilledCount, unfilledPtr, unitAt } from './fill';
@@ -108,6 +110,7 @@ function swapInto(slot: u32, bucket: u32, strict: bool, freshOnly: bool): bool {
       slotSet(targetPtr, slot, mover);
       u8Set(slotStatePtr, slot, SlotFresh);
       slotSet(targetPtr, other, server);
+      pendingAdd(otherBucket);
       u8Set(slotStatePtr, other, SlotFresh);
       u32Add(replicaCountPtr, server, 1);
       repairSwaps++;
