@@ -29,7 +29,7 @@ import { setRackCaps } from './placement-rules';
 export function buildScratchBytes(bucketCount: u32, copyCount: u32, serverCount: u32, rackCount: u32): f64 {
   const slotCount = <u64>bucketCount * <u64>copyCount;
   const perServer = alignedBytes((<u64>serverCount + 1) * 4) * 10;
-  let bytes = perServer + alignedBytes(slotCount) + alignedBytes(<u64>bucketCount);
+  let bytes = perServer + alignedBytes(slotCount) * 2 + alignedBytes(<u64>bucketCount);
   bytes += targetsScratchBytes(serverCount, rackCount);
   bytes += keepScratchBytes(serverCount, rackCount);
   bytes += fillScratchBytes(slotCount, serverCount);

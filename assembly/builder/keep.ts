@@ -69,9 +69,11 @@ export function keepSourceCopies(): void {
   const sizePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   const quotaPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   const seenPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
+  categoryPtr = scratchAlloc(<usize>(bucketCount * copyCount));
   if (anyOverTarget(acceptedPtr)) {
     countCategories(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr);
     planEvictions(acceptedPtr, acceptedMastersPtr, sizePtr, quotaPtr);
+    drawPhases(sizePtr);
   }
   const owedPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, seenPtr, owedPtr);
@@ -222,6 +224,23 @@ function countCategories(acceptedPtr: usize, deficitRacksPtr: usize, deficitRack
       const category = categoryOf(copyIndex, fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount));
       const at = cell(sizePtr, server, category);
       store<u32>(at, load<u32>(at) + 1);
+      // Remember it (as 1 + category, over the slot's state byte for now): evict() reads it back.
+      u8Set(categoryPtr, copyIndex * bucketCount + bucket, category + 1);
+    }
+  }
+}
+
+let categoryPtr: usize = 0;
+let phasePtr: usize = 0;
+
+// Each over-target server's eviction phase per category, drawn once (not per copy).
+function drawPhases(sizePtr: usize): void {
+  phasePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    for (let category: u32 = 0; category < categoryCount; category++) {
+      const size = load<u32>(cell(sizePtr, server, category));
+      if (size == 0) continue;
+      store<u32>(cell(phasePtr, server, category), <u32>(hashUnit(seed, server * categoryCount + category) * <f64>size));
     }
   }
 }
@@ -275,14 +294,14 @@ function evict(
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
       const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
       if (server == 0 || u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
-      const category = categoryOf(copyIndex, fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount));
+      const category = u8Get(categoryPtr, copyIndex * bucketCount + bucket) - 1;
       const size = load<u32>(cell(sizePtr, server, category));
       const quota = load<u32>(cell(quotaPtr, server, category));
       const seenAt = cell(seenPtr, server, category);
       const seen = load<u32>(seenAt);
       store<u32>(seenAt, seen + 1);
       // A per-server phase keeps different servers' evictions out of the same buckets.
-      const phase = <u64>(hashUnit(seed, server * categoryCount + category) * <f64>size);
+      const phase = <u64>load<u32>(cell(phasePtr, server, category));
       const before = (<u64>seen * <u64>quota + phase) / <u64>size;
       const after = ((<u64>seen + 1) * <u64>quota + phase) / <u64>size;
       const owedAt = cell(owedPtr, server, category);
