@@ -1,0 +1,70 @@
+/**
+ * heartbeat-link — the persistent connection from a data server to one config server, one
+ * heartbeat (pcode 9 → 104) at a time (reference §6.6, captures/README.md: one connection, 1 s
+ * apart). A beat while the previous one is still unanswered is skipped; a failed connection is
+ * reopened at the next beat.
+ */
+import type { ServerAddress } from '../common/server-id.js';
+import { FrameConnection } from '../client/frame-connection.js';
+import { decodeResponse, encodePacketFrame, Pcode, type HeartbeatRequest, type HeartbeatResponse } from '../protocol/index.js';
+
+/** HeartbeatLinkHandlers — where replies and failures go. */
+export interface HeartbeatLinkHandlers {
+  onResponse(response: HeartbeatResponse): void;
+  onError(reason: string): void;
+}
+
+/** HeartbeatLink — heartbeats to one config server. */
+export class HeartbeatLink {
+  private readonly address: ServerAddress;
+  private readonly timeoutMs: number;
+  private readonly handlers: HeartbeatLinkHandlers;
+  private connection: FrameConnection | null = null;
+  private inFlight = false;
+  private closed = false;
+
+  constructor(address: ServerAddress, timeoutMs: number, handlers: HeartbeatLinkHandlers) {
+    this.address = address;
+    this.timeoutMs = timeoutMs;
+    this.handlers = handlers;
+  }
+
+  /** beat — send one heartbeat unless the previous one is still out. */
+  beat(request: HeartbeatRequest): void {
+    if (this.inFlight || this.closed) return;
+    this.inFlight = true;
+    this.exchange(request)
+      .then((response) => {
+        if (!this.closed) this.handlers.onResponse(response);
+      })
+      .catch((error: unknown) => {
+        this.connection?.close();
+        this.connection = null;
+        if (!this.closed) this.handlers.onError(error instanceof Error ? error.message : String(error));
+      })
+      .finally(() => {
+        this.inFlight = false;
+      });
+  }
+
+  /** close — close the connection; no more beats. */
+  close(): void {
+    this.closed = true;
+    this.connection?.close();
+    this.connection = null;
+  }
+
+  private async exchange(request: HeartbeatRequest): Promise<HeartbeatResponse> {
+    if (!this.connection || this.connection.closed) {
+      this.connection = await FrameConnection.open(this.address, this.timeoutMs);
+      if (this.closed) this.connection.close();
+    }
+    const frame = await this.connection.request(
+      (channelId) => encodePacketFrame(channelId, { pcode: Pcode.heartbeatRequest, body: request }),
+      this.timeoutMs,
+    );
+    const packet = decodeResponse(frame.pcode, frame.body);
+    if (packet.pcode !== Pcode.heartbeatResponse) throw new Error(`answered a heartbeat with pcode ${packet.pcode}`);
+    return packet.body;
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * agent — the library a data server embeds (`tair-config-server/agent`): heartbeats, table
+ * tracking, bucket plans and migrate-finish reporting (reference §2.6, §5.1, §6.6).
+ */
+export { DataServerAgent } from './data-server-agent.js';
+export type { DataServerAgentOptions, DataServerAgentEvents, TableChange } from './data-server-agent.js';
+export { AgentCore } from './agent-core.js';
+export type { AgentEvent, AgentVersions } from './agent-core.js';
+export { planBuckets, rowOf, migrationTargets, needsMigration } from './bucket-plan.js';
+export type { AgentTables, BucketPlan, MigrationTask } from './bucket-plan.js';
+export { ConfigServerPair } from './config-server-pair.js';

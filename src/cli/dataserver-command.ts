@@ -1,0 +1,77 @@
+/**
+ * dataserver-command — `tair-cs dataserver --port P --config-servers a:p[,b:p] --group G
+ * [--log-level info]`: runs a reference data server on 127.0.0.1:P (docs/data-protocol.md).
+ *
+ * Logs JSON lines (pino) to stdout. SIGTERM or SIGINT stops it cleanly (exit 0). Bad arguments:
+ * exit 2, one line on stderr; the port already taken: exit 1.
+ */
+import { parseArgs } from 'node:util';
+import { pino, type Level } from 'pino';
+import { InputError } from '../errors.js';
+import { defaultConfigServerPort, parseServerAddress } from '../common/server-id.js';
+import { DataServer } from '../dataserver/data-server.js';
+
+const usage =
+  'usage: tair-cs dataserver --port P --config-servers ip:port[,ip:port] --group NAME [--log-level info]\n';
+const levels: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** run — the arguments after `tair-cs dataserver`; resolves with the exit code once stopped. */
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  let options: { port: number; configServers: string[]; groupName: string; level: Level };
+  try {
+    options = parseDataServerArgs(argv);
+  } catch (error) {
+    process.stderr.write(`tair-cs dataserver: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const logger = pino({ level: options.level, base: { role: 'dataserver', port: options.port } });
+  const server = new DataServer({ ...options, logger });
+  try {
+    await server.start();
+  } catch (error) {
+    logger.fatal({ reason: (error as Error).message }, 'data server could not start');
+    process.stderr.write(`tair-cs dataserver: ${(error as Error).message}\n`);
+    await server.stop().catch(() => undefined);
+    return 1;
+  }
+  return new Promise((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'stopping');
+      server.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+function parseDataServerArgs(argv: string[]): { port: number; configServers: string[]; groupName: string; level: Level } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      'config-servers': { type: 'string' },
+      group: { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (!values.port || !/^\d{1,5}$/.test(values.port) || Number(values.port) < 1 || Number(values.port) > 65_535) {
+    throw new InputError(`--port must be a port number 1..65535${values.port ? `, got '${values.port}'` : ''}`);
+  }
+  if (!values['config-servers']) throw new InputError('missing --config-servers ip:port[,ip:port]');
+  if (!values.group) throw new InputError('missing --group NAME');
+  const configServers = values['config-servers'].split(',').filter((entry) => entry.trim() !== '');
+  if (configServers.length === 0) throw new InputError('--config-servers lists no server');
+  for (const entry of configServers) parseServerAddress(entry, defaultConfigServerPort);
+  const level = values['log-level'] ?? 'info';
+  if (!levels.includes(level)) throw new InputError(`--log-level must be one of ${levels.join(', ')}`);
+  return { port: Number(values.port), configServers, groupName: values.group, level: level as Level };
+}

@@ -1,0 +1,109 @@
+/**
+ * group-fetch — get a group's table from the config servers (reference §7.1).
+ *
+ *   for each config server, starting at `startIndex` and wrapping around:
+ *     connect · 1002 get_group (known version, group, our extension) · 1102 · close
+ *     skip it when: unreachable, no reply, group unknown (B or C = 0), version < 10 (no valid
+ *       table yet), an epoch below the highest we know (a deposed primary), a blob that does not
+ *       inflate to C·B ids
+ *     a primary's answer wins at once; a secondary's is kept in case no primary answers
+ *
+ * A reply with our known version and no table means "unchanged". When every server fails, the
+ * GroupFetchError lists each one's reason.
+ */
+import { TairError } from '../errors.js';
+import { formatServerId, serverIdFromAddress, type ServerAddress } from '../common/server-id.js';
+import { decodeResponse, encodePacketFrame, inflateTable, Pcode, type GetGroupResponse } from '../protocol/index.js';
+import { ClientTable } from './client-table.js';
+import { FrameConnection } from './frame-connection.js';
+
+/** minValidVersion — versions below 10 mean "no valid table" (reference §3.2). */
+export const minValidVersion = 10;
+
+/** GroupFetchError — no config server gave a usable table (code ERR_GROUP_FETCH); `reasons` has one line per server. */
+export class GroupFetchError extends TairError {
+  readonly reasons: string[];
+  constructor(groupName: string, reasons: string[]) {
+    super('ERR_GROUP_FETCH', `no config server gave a table for group '${groupName}': ${reasons.join('; ')}`);
+    this.reasons = reasons;
+  }
+}
+
+/** GroupFetchOptions — where to ask and how long to wait. */
+export interface GroupFetchOptions {
+  configServers: readonly ServerAddress[];
+  groupName: string;
+  /** knownVersion — the version of the table held (0 = none): an unchanged group answers without a table. */
+  knownVersion: number;
+  /** epoch — the highest config-server epoch seen so far; older answers are ignored. */
+  epoch: bigint;
+  /** startIndex — the config server asked first (round-robin refreshes). */
+  startIndex: number;
+  timeoutMs: number;
+}
+
+/** GroupFetchResult — a new table (or null when unchanged) and the epoch of the answer. */
+export interface GroupFetchResult {
+  table: ClientTable | null;
+  epoch: bigint;
+  configServer: string;
+}
+
+/** fetchGroupTable — ask the config servers in turn; throws GroupFetchError when none answers usably. */
+export async function fetchGroupTable(options: GroupFetchOptions): Promise<GroupFetchResult> {
+  const reasons: string[] = [];
+  let fallback: GroupFetchResult | null = null;
+  const serverCount = options.configServers.length;
+  for (let step = 0; step < serverCount; step++) {
+    const address = options.configServers[(options.startIndex + step) % serverCount];
+    const name = formatServerId(serverIdFromAddress(address));
+    try {
+      const response = await askOne(address, options);
+      const result = interpret(response, options, name);
+      if (response.extension?.role !== 'secondary') return result;
+      fallback ??= result;
+    } catch (error) {
+      reasons.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (fallback) return fallback;
+  throw new GroupFetchError(options.groupName, reasons);
+}
+
+async function askOne(address: ServerAddress, options: GroupFetchOptions): Promise<GetGroupResponse> {
+  const connection = await FrameConnection.open(address, options.timeoutMs);
+  try {
+    const frame = await connection.request(
+      (channelId) =>
+        encodePacketFrame(channelId, {
+          pcode: Pcode.getGroupRequest,
+          body: {
+            configVersion: options.knownVersion,
+            groupName: options.groupName,
+            extension: { epoch: options.epoch, largeTableAccepted: true },
+          },
+        }),
+      options.timeoutMs,
+    );
+    const packet = decodeResponse(frame.pcode, frame.body);
+    if (packet.pcode !== Pcode.getGroupResponse) throw new Error(`answered with pcode ${packet.pcode}`);
+    return packet.body;
+  } finally {
+    connection.close();
+  }
+}
+
+function interpret(response: GetGroupResponse, options: GroupFetchOptions, name: string): GroupFetchResult {
+  const epoch = response.extension?.epoch ?? 0n;
+  if (epoch < options.epoch) throw new Error(`epoch ${epoch} is older than ${options.epoch}`);
+  const { bucketCount, copyCount, configVersion } = response;
+  if (bucketCount === 0 || copyCount === 0) throw new Error(`group '${options.groupName}' is unknown or not ready`);
+  if (configVersion < minValidVersion) throw new Error(`no valid table yet (version ${configVersion})`);
+  if (response.tableBlob.length === 0) {
+    if (configVersion === options.knownVersion) return { table: null, epoch, configServer: name };
+    throw new Error(`version ${configVersion} came without a table`);
+  }
+  const serverIds = inflateTable(response.tableBlob, bucketCount * copyCount);
+  const table = new ClientTable(options.groupName, bucketCount, copyCount, configVersion, serverIds);
+  return { table, epoch, configServer: name };
+}
