@@ -12,4 +12,8 @@ export interface CommandModule {
 export const commandModules: Record<string, () => Promise<CommandModule>> = {
   table: () => import('./table-command.js'),
   config: () => import('./config-command.js'),
+  client: () => import('./client-command.js'),
+  dataserver: () => import('./dataserver-command.js'),
+  start: () => import('./start-command.js'),
+  demo: () => import('./demo-command.js'),
 };
