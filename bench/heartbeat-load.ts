@@ -7,9 +7,12 @@
  *                               ──fork──▶ load generator (the data servers), reports latencies
  *
  * Reports p50/p90/p99 response time seen by the generator and the target's CPU (process.cpuUsage
- * of the target process, as a share of one core). Writes bench/results/heartbeat-latest.json.
+ * of the target process, as a share of one core). The measured time of each target is split in
+ * `--rounds` windows that alternate between the targets, each after its own start and warm-up.
+ * Writes bench/results/heartbeat-latest.json.
  *
- *   npm run build && node dist/bench/heartbeat-load.js [--connections 5000] [--duration-ms 20000] [--smoke] [--out FILE]
+ *   npm run build && node dist/bench/heartbeat-load.js [--connections 5000] [--duration-ms 20000]
+ *                                                      [--rounds 2] [--smoke] [--out FILE]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ask, forkChild, nextMessage, stopChild } from './heartbeat/child-ipc.js';
 import type { LatencySummary } from './heartbeat/stats.js';
-import { cpuPercent } from './heartbeat/stats.js';
+import { summarize } from './heartbeat/stats.js';
 
 interface RunSettings {
   connections: number;
@@ -27,6 +30,8 @@ interface RunSettings {
   warmupMs: number;
   intervalMs: number;
   bucketCount: number;
+  /** rounds — measured windows per target, alternating between targets (durationMs in total). */
+  rounds: number;
 }
 
 interface TargetResult {
@@ -39,10 +44,20 @@ interface TargetResult {
   generatorCpuPercent: number;
 }
 
+/** RoundResult — one measured window of one target. */
+interface RoundResult {
+  samples: number[];
+  sent: number;
+  received: number;
+  wallMs: number;
+  serverCpuMs: number;
+  generatorCpuPercent: number;
+}
+
 const idPortBase = 30_000;
 const script = (name: string) => fileURLToPath(new URL(`./heartbeat/${name}.js`, import.meta.url));
 
-async function runTarget(name: string, targetScript: string, settings: RunSettings): Promise<TargetResult> {
+async function runRound(targetScript: string, settings: RunSettings, durationMs: number): Promise<RoundResult> {
   const target = forkChild(script(targetScript), [
     '--connections', String(settings.connections), '--bucket-count', String(settings.bucketCount), '--id-port-base', String(idPortBase),
   ]);
@@ -59,23 +74,31 @@ async function runTarget(name: string, targetScript: string, settings: RunSettin
     const cpuBefore = (await ask<{ type: 'cpu'; usage: NodeJS.CpuUsage }>(target, { type: 'cpu' })).usage;
     await ask(generator, { type: 'reset' });
     const wallStartMs = performance.now();
-    await sleep(settings.durationMs);
+    await sleep(durationMs);
     const cpuAfter = (await ask<{ type: 'cpu'; usage: NodeJS.CpuUsage }>(target, { type: 'cpu' })).usage;
     const wallMs = performance.now() - wallStartMs;
-    const report = await ask<{ type: 'report'; latency: LatencySummary; sent: number; received: number; generatorCpuPercent: number }>(generator, { type: 'report' });
-    return {
-      target: name,
-      latency: report.latency,
-      sent: report.sent,
-      received: report.received,
-      repliesPerSecond: Math.round(report.received / (wallMs / 1000)),
-      serverCpuPercent: cpuPercent(cpuBefore, cpuAfter, wallMs),
-      generatorCpuPercent: report.generatorCpuPercent,
-    };
+    const report = await ask<{ type: 'report'; samples: number[]; sent: number; received: number; generatorCpuPercent: number }>(generator, { type: 'report' });
+    const serverCpuMs = (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000;
+    return { samples: report.samples, sent: report.sent, received: report.received, wallMs, serverCpuMs, generatorCpuPercent: report.generatorCpuPercent };
   } finally {
     await stopChild(generator);
     await stopChild(target);
   }
+}
+
+/** combine — the rounds of one target as one result (latencies pooled, CPU over the total wall time). */
+function combine(name: string, rounds: RoundResult[]): TargetResult {
+  const wallMs = rounds.reduce((total, round) => total + round.wallMs, 0);
+  const received = rounds.reduce((total, round) => total + round.received, 0);
+  return {
+    target: name,
+    latency: summarize(rounds.flatMap((round) => round.samples)),
+    sent: rounds.reduce((total, round) => total + round.sent, 0),
+    received,
+    repliesPerSecond: Math.round(received / (wallMs / 1000)),
+    serverCpuPercent: Math.round((rounds.reduce((total, round) => total + round.serverCpuMs, 0) / wallMs) * 100_000) / 1000,
+    generatorCpuPercent: Math.round((rounds.reduce((total, round) => total + round.generatorCpuPercent * round.wallMs, 0) / wallMs) * 1000) / 1000,
+  };
 }
 
 function printTable(results: TargetResult[]): void {
@@ -104,7 +127,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       connections: { type: 'string' }, 'duration-ms': { type: 'string' }, 'warmup-ms': { type: 'string' },
-      'bucket-count': { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' },
+      'bucket-count': { type: 'string' }, rounds: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' },
     },
   });
   const smoke = values.smoke === true;
@@ -114,11 +137,17 @@ async function main(): Promise<void> {
     warmupMs: Number(values['warmup-ms'] ?? (smoke ? 300 : 3000)),
     intervalMs: 1000,
     bucketCount: Number(values['bucket-count'] ?? (smoke ? 64 : 8192)),
+    rounds: Number(values.rounds ?? (smoke ? 1 : 2)),
   };
-  const results = [
-    await runTarget('config server', 'target-config-server', settings),
-    await runTarget('bare Node TCP server', 'target-bare-server', settings),
-  ];
+  // Rounds alternate between the targets so that noise from other work on the machine falls on both.
+  const targets = [['config server', 'target-config-server'], ['bare Node TCP server', 'target-bare-server']] as const;
+  const rounds = new Map<string, RoundResult[]>(targets.map(([name]) => [name, []]));
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const [name, targetScript] of targets) {
+      rounds.get(name)?.push(await runRound(targetScript, settings, settings.durationMs / settings.rounds));
+    }
+  }
+  const results = targets.map(([name]) => combine(name, rounds.get(name) ?? []));
   printTable(results);
   const [ours, bare] = results;
   const report = {

@@ -5,7 +5,7 @@
  * the first table every reply is the small "nothing new" one.
  *
  *   orchestrator ─start─▶ connect all ─▶ 'connected' ─▶ … every server has version ≥ 10 ─▶ 'settled'
- *   orchestrator ─reset─▶ samples cleared          orchestrator ─report─▶ latency summary, counts
+ *   orchestrator ─reset─▶ samples cleared          orchestrator ─report─▶ latencies and counts
  */
 import type { Socket } from 'node:net';
 import { connect } from 'node:net';
@@ -133,6 +133,7 @@ process.on('message', (message: ChildMessage) => {
       process.send?.({
         type: 'report',
         latency: summarize(samples),
+        samples,
         sent,
         received,
         generatorCpuPercent: cpuPercent(cpuAtReset, process.cpuUsage(), performance.now() - wallAtReset),

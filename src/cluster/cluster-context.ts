@@ -1,0 +1,42 @@
+/**
+ * cluster-context — the state every part of the cluster state machine works on, and the outbox
+ * its outputs collect in until the host drains them with `ready()`.
+ */
+import type { GroupState } from './group-state.js';
+import type { ServerRecord } from './server-record.js';
+import type { ClusterOptions, Notice, Ready } from './types.js';
+
+/** ClusterContext — groups by name, data servers by id, options and the outbox. */
+export interface ClusterContext {
+  options: ClusterOptions;
+  groups: Map<string, GroupState>;
+  records: Map<bigint, ServerRecord>;
+  outbox: Ready;
+  nextJobId: number;
+}
+
+/** emptyReady — an outbox with nothing in it. */
+export function emptyReady(): Ready {
+  return { persist: [], publish: [], jobs: [], probes: [], replies: [], notices: [] };
+}
+
+/** notify — queue a notice for the log. */
+export function notify(context: ClusterContext, notice: Notice): void {
+  context.outbox.notices.push(notice);
+}
+
+/** groupRecords — the data servers of a group (members and draining ones). */
+export function groupRecords(context: ClusterContext, groupName: string): ServerRecord[] {
+  const records: ServerRecord[] = [];
+  for (const record of context.records.values()) if (record.groupName === groupName) records.push(record);
+  return records;
+}
+
+/** liveMemberCount — ALIVE members of a group: the servers a build may use. */
+export function liveMemberCount(context: ClusterContext, groupName: string): number {
+  let count = 0;
+  for (const record of context.records.values()) {
+    if (record.groupName === groupName && record.member && record.status === 'alive') count += 1;
+  }
+  return count;
+}

@@ -1,0 +1,208 @@
+/**
+ * cluster — the config server's decisions as a pure state machine (STYLE.md §1).
+ *
+ *   const cluster = new Cluster({ groups, saved, nowMs });
+ *   cluster.step(event)       → the immediate answer of that event (heartbeat reply, finish code, …)
+ *   cluster.tick(nowMs)       → down detection, rebuilds, migration checks, saves (every ~200 ms)
+ *   cluster.ready()           → what the host must do now (drains the outbox)
+ *   cluster.getGroup(request) … read-only queries answered from the published state
+ *
+ * No I/O, no timers, no clock: time comes in with events and ticks. The host runs engine jobs,
+ * saves tables, probes servers, and feeds the results back as events.
+ */
+import type { GroupConfig } from '../config/group-config.js';
+import type {
+  GetGroupRequest,
+  MigratingMachinesResponse,
+  NonDownDataServersRequest,
+  NonDownDataServersResponse,
+  QueryInfoRequest,
+  QueryInfoResponse,
+} from '../protocol/index.js';
+import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { ClusterContext } from './cluster-context.js';
+import { emptyReady, notify } from './cluster-context.js';
+import { tickColdStart } from './cold-start.js';
+import { addGroup, reloadGroups } from './config-apply.js';
+import type { GroupState } from './group-state.js';
+import type { HeartbeatReply } from './heartbeat.js';
+import { handleHeartbeat } from './heartbeat.js';
+import { checkLiveness, probeResult } from './liveness.js';
+import { handleFinish, tickMigration } from './migration-tracking.js';
+import type { GetGroupReply } from './queries.js';
+import { getGroup, groupNames, migratingMachines, nonDownDataServers, queryInfo } from './queries.js';
+import { buildDone, jobFailed, quickDone, startDueRebuild } from './rebuild.js';
+import { saveDone, saveFailed, startSave } from './save-flow.js';
+import type { ServerRecord } from './server-record.js';
+import type { AdmitOutcome, ClusterEvent, ClusterOptions, FinishOutcome, Ready } from './types.js';
+import { clusterDefaults } from './types.js';
+
+/** ClusterInit — the first good group.conf, the saved tables by group name, and the time. */
+export interface ClusterInit {
+  groups: readonly GroupConfig[];
+  saved: ReadonlyMap<string, PersistedGroupTable>;
+  nowMs: number;
+  options?: Partial<ClusterOptions>;
+}
+
+/** StepAnswer — what `step` returns for each kind of event. */
+export type StepAnswer<E extends ClusterEvent> = E extends { type: 'heartbeat' }
+  ? HeartbeatReply
+  : E extends { type: 'migrateFinish' }
+    ? FinishOutcome
+    : E extends { type: 'admitServer' }
+      ? AdmitOutcome
+      : void;
+
+/** Cluster — see the file comment. */
+export class Cluster {
+  private readonly context: ClusterContext;
+
+  constructor(init: ClusterInit) {
+    this.context = {
+      options: { ...clusterDefaults, ...init.options },
+      groups: new Map(),
+      records: new Map(),
+      outbox: emptyReady(),
+      nextJobId: 1,
+    };
+    for (const config of init.groups) addGroup(this.context, config, init.saved.get(config.name) ?? null, init.nowMs);
+  }
+
+  /** step — feed one event; returns its immediate answer (see StepAnswer). */
+  step<E extends ClusterEvent>(event: E): StepAnswer<E> {
+    return this.dispatch(event) as StepAnswer<E>;
+  }
+
+  /** tick — periodic work: liveness, due rebuilds, cold starts, migration checks, saves. */
+  tick(nowMs: number): void {
+    checkLiveness(this.context, nowMs);
+    for (const group of this.context.groups.values()) {
+      tickColdStart(this.context, group, nowMs);
+      startDueRebuild(this.context, group, nowMs);
+      tickMigration(this.context, group, nowMs);
+      startSave(this.context, group, nowMs);
+    }
+  }
+
+  /** ready — drain the outbox: saves, publications, jobs, probes, held replies, notices. */
+  ready(): Ready {
+    const ready = this.context.outbox;
+    this.context.outbox = emptyReady();
+    return ready;
+  }
+
+  /** flush — start a save of every group with unsaved changes now (shutdown), retry delays ignored. */
+  flush(nowMs: number): void {
+    for (const group of this.context.groups.values()) {
+      group.saveRetryAtMs = 0;
+      startSave(this.context, group, nowMs);
+    }
+  }
+
+  /** hasUnsavedChanges — whether any group has changes not yet saved. */
+  hasUnsavedChanges(): boolean {
+    return [...this.context.groups.values()].some((group) => group.changeSeq > group.savedChangeSeq);
+  }
+
+  /** hasGroup — whether a group is loaded (the host loads saved tables for new ones before a reload). */
+  hasGroup(name: string): boolean {
+    return this.context.groups.has(name);
+  }
+
+  /** getGroup — answer a get_group request. */
+  getGroup(request: GetGroupRequest): GetGroupReply {
+    return getGroup(this.context, request);
+  }
+
+  /** nonDownDataServers — answer a non-down request. */
+  nonDownDataServers(request: NonDownDataServersRequest): NonDownDataServersResponse {
+    return nonDownDataServers(this.context, request);
+  }
+
+  /** migratingMachines — answer a migrating-machines request. */
+  migratingMachines(serverId: bigint): MigratingMachinesResponse {
+    return migratingMachines(this.context, serverId);
+  }
+
+  /** queryInfo — answer a query_info request. */
+  queryInfo(request: QueryInfoRequest): QueryInfoResponse {
+    return queryInfo(this.context, request);
+  }
+
+  /** groupNames — the groups served. */
+  groupNames(): string[] {
+    return groupNames(this.context);
+  }
+
+  /** groupState — a group's state, read-only (status pages, the host's shutdown save, tests). */
+  groupState(name: string): Readonly<GroupState> | undefined {
+    return this.context.groups.get(name);
+  }
+
+  /** serverRecord — a data server's state, read-only. */
+  serverRecord(serverId: bigint): Readonly<ServerRecord> | undefined {
+    return this.context.records.get(serverId);
+  }
+
+  /** serverRecords — every data server, read-only. */
+  serverRecords(): Readonly<ServerRecord>[] {
+    return [...this.context.records.values()];
+  }
+
+  private dispatch(event: ClusterEvent): HeartbeatReply | FinishOutcome | AdmitOutcome | void {
+    const context = this.context;
+    switch (event.type) {
+      case 'heartbeat':
+        return handleHeartbeat(context, event.request, event.nowMs);
+      case 'migrateFinish':
+        return handleFinish(context, event.finish, event.token, event.nowMs);
+      case 'probeResult':
+        return probeResult(context, event.serverId, event.reachable, event.nowMs);
+      case 'quickDone':
+        return this.withJobGroup(event.jobId, (group) => quickDone(context, group, event.jobId, event.result, event.nowMs));
+      case 'buildDone':
+        return this.withJobGroup(event.jobId, (group) => buildDone(context, group, event.jobId, event.result, event.nowMs));
+      case 'jobFailed':
+        return this.withJobGroup(event.jobId, (group) => jobFailed(context, group, event.jobId, event.message, event.nowMs));
+      case 'persisted':
+        return this.withGroup(event.groupName, (group) => {
+          saveDone(context, group, event.seq, event.nowMs);
+          startDueRebuild(context, group, event.nowMs);
+        });
+      case 'persistFailed':
+        return this.withGroup(event.groupName, (group) => saveFailed(context, group, event.seq, event.message, event.nowMs));
+      case 'configLoaded':
+        return reloadGroups(context, event.kind, event.groups, event.saved ?? new Map(), event.nowMs);
+      case 'admitServer':
+        return this.admit(event.serverId);
+    }
+  }
+
+  private withGroup(name: string, action: (group: GroupState) => void): void {
+    const group = this.context.groups.get(name);
+    if (group) action(group);
+  }
+
+  private withJobGroup(jobId: number, action: (group: GroupState) => void): void {
+    for (const group of this.context.groups.values()) {
+      if (group.job?.jobId === jobId) return action(group);
+    }
+  }
+
+  private admit(serverId: bigint): AdmitOutcome {
+    const record = this.context.records.get(serverId);
+    if (!record) return { ok: false, reason: 'not a data server of any group' };
+    if (!record.member) return { ok: false, reason: `${record.id} is not in _server_list of group ${record.groupName}` };
+    if (record.status !== 'down') return { ok: true };
+    record.admitted = true;
+    notify(this.context, {
+      level: 'info',
+      event: 'server-admitted',
+      group: record.groupName,
+      server: record.id,
+      message: `${record.id} admitted by the operator; it enters STANDBY at its next heartbeat`,
+    });
+    return { ok: true };
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * group-state — one group: its config, tables, versions, migration progress, pending work, and
+ * the published snapshot that requests are answered from.
+ *
+ *   working state ──change──▶ changeSeq++ ──tick──▶ persist(snapshot) ──persisted──▶ published
+ *                                                          (copies)                  (immutable)
+ *
+ * Heartbeat and get_group replies read `published` only, so what a peer sees is always durable
+ * and versions and tables in one reply belong together.
+ */
+import type { GroupConfig } from '../config/group-config.js';
+import type { PersistedGroupTable, TableVersions } from '../store/persisted-table.js';
+import type { GroupTables } from './group-tables.js';
+import { createEmptyTables, createTables, isAllZero, toIdTable } from './group-tables.js';
+import { countMigrations } from './migration-plan.js';
+import type { Publication } from './types.js';
+import { initialVersion } from './versions.js';
+
+/** SourceProgress — a migration source: buckets it still has to move, and its last finished one. */
+export interface SourceProgress {
+  left: number;
+  lastProgressMs: number;
+}
+
+/** PublishedGroup — the durable state replies are built from (arrays are never modified). */
+export interface PublishedGroup {
+  seq: number;
+  versions: TableVersions;
+  transitionVersion: number;
+  migrating: boolean;
+  hasTable: boolean;
+  bucketCount: number;
+  copyCount: number;
+  current: Uint32Array;
+  progress: Uint32Array;
+  serverIds: readonly bigint[];
+  /** sources — migration sources and their buckets left. */
+  sources: readonly { serverId: bigint; left: number }[];
+}
+
+/** RebuildRequest — a rebuild waiting for its time. */
+export interface RebuildRequest {
+  dueMs: number;
+  reason: string;
+  /** forceBump — bump the server version even if the table comes out unchanged (re-plan). */
+  forceBump: boolean;
+}
+
+/** RunningJob — the engine job in flight for the group (one at a time). */
+export interface RunningJob {
+  jobId: number;
+  kind: 'quick' | 'build';
+  reason: string;
+  forceBump: boolean;
+  /** memberGeneration / tableGeneration — as when the job was issued, to spot stale results. */
+  memberGeneration: number;
+  tableGeneration: number;
+}
+
+/** PendingSave — the save in flight and what it covers. */
+export interface PendingSave {
+  seq: number;
+  changeSeq: number;
+  published: PublishedGroup;
+}
+
+/** GroupState — see the file comment. */
+export interface GroupState {
+  name: string;
+  config: GroupConfig;
+  tables: GroupTables;
+  versions: TableVersions;
+  /** transitionVersion — memory only, 0 after a restart (reference §3.2). */
+  transitionVersion: number;
+  epoch: bigint;
+  /** configHash — the group section's hash the tables were last built or loaded with. */
+  configHash: string;
+  hasTable: boolean;
+  /** migration — per source (table value k); empty when nothing has to move. */
+  migration: Map<number, SourceProgress>;
+  /** migrateBlockCount — buckets left, −1 when not migrating. */
+  migrateBlockCount: number;
+  rebuild: RebuildRequest | null;
+  /** buildAfterSave — a quick table was installed; the full build starts once it is published. */
+  buildAfterSave: { reason: string; forceBump: boolean } | null;
+  job: RunningJob | null;
+  /** memberGeneration — bumped when the set of live members or the build settings change. */
+  memberGeneration: number;
+  /** tableGeneration — bumped on every change of the current/progress tables. */
+  tableGeneration: number;
+  firstHeartbeatMs: number | null;
+  /** liveCount — ALIVE members, cached for the member generation it was counted at. */
+  liveCount: { generation: number; count: number };
+  /** failedGeneration — the member generation a build last failed at; no automatic retry until it changes. */
+  failedGeneration: number | null;
+  /** alarms — code → message; non-empty means "status error" in query_info. */
+  alarms: Map<string, string>;
+  lastConsistencyCheckMs: number;
+  /** proxyReported — data servers whose proxy report was applied in this migration. */
+  proxyReported: Set<bigint>;
+  changeSeq: number;
+  savedChangeSeq: number;
+  saving: PendingSave | null;
+  saveRetryAtMs: number;
+  publishSeq: number;
+  deferred: { token: number; code: number; changeSeq: number }[];
+  published: PublishedGroup;
+}
+
+/** createGroupState — a group from its config and, when there is one, its saved table. */
+export function createGroupState(config: GroupConfig, saved: PersistedGroupTable | null, nowMs: number): GroupState {
+  const tables = saved
+    ? createTables(saved.bucketCount, saved.copyCount, saved.servers, {
+        current: saved.current.slice(),
+        progress: saved.progress.slice(),
+        destination: saved.destination.slice(),
+      })
+    : createEmptyTables(config.bucketCount, config.copyCount);
+  const group: GroupState = {
+    name: config.name,
+    config,
+    tables,
+    versions: saved
+      ? { ...saved.versions }
+      : { client: initialVersion, server: initialVersion, plugins: initialVersion, areaCapacity: initialVersion },
+    transitionVersion: 0,
+    epoch: saved?.epoch ?? 0n,
+    configHash: saved?.configHash ?? '',
+    hasTable: !isAllZero(tables.current),
+    migration: new Map(),
+    migrateBlockCount: -1,
+    rebuild: null,
+    buildAfterSave: null,
+    job: null,
+    memberGeneration: 0,
+    tableGeneration: 0,
+    firstHeartbeatMs: null,
+    failedGeneration: null,
+    liveCount: { generation: -1, count: 0 },
+    alarms: new Map(),
+    lastConsistencyCheckMs: nowMs,
+    proxyReported: new Set(),
+    changeSeq: 0,
+    savedChangeSeq: 0,
+    saving: null,
+    saveRetryAtMs: 0,
+    publishSeq: 1,
+    deferred: [],
+    published: null as unknown as PublishedGroup,
+  };
+  resetMigration(group, nowMs);
+  group.published = snapshotPublished(group, group.publishSeq, group.tables.current.slice(), group.tables.progress.slice());
+  return group;
+}
+
+/** resetMigration — recount what has to move from the tables (every source's clock starts now). */
+export function resetMigration(group: GroupState, nowMs: number): void {
+  const counted = countMigrations(group.tables);
+  const previous = group.migration;
+  group.migration = new Map();
+  for (const [source, left] of counted.perSource) {
+    group.migration.set(source, { left, lastProgressMs: previous.get(source)?.lastProgressMs ?? nowMs });
+  }
+  group.migrateBlockCount = counted.total > 0 ? counted.total : -1;
+}
+
+/** markChanged — the working state changed and must be saved, then published. */
+export function markChanged(group: GroupState): void {
+  group.changeSeq += 1;
+}
+
+/** hasUnsavedChanges — a change not yet covered by a finished save. */
+export function hasUnsavedChanges(group: GroupState): boolean {
+  return group.changeSeq > group.savedChangeSeq;
+}
+
+/** snapshotPublished — what replies will read once this state is durable. */
+export function snapshotPublished(group: GroupState, seq: number, current: Uint32Array, progress: Uint32Array): PublishedGroup {
+  const sources = [...group.migration]
+    .sort(([a], [b]) => a - b)
+    .map(([value, progressOf]) => ({ serverId: group.tables.serverIds[value - 1], left: progressOf.left }));
+  return {
+    seq,
+    versions: { ...group.versions },
+    transitionVersion: group.transitionVersion,
+    migrating: group.migrateBlockCount >= 0,
+    hasTable: group.hasTable,
+    bucketCount: group.tables.bucketCount,
+    copyCount: group.tables.copyCount,
+    current,
+    progress,
+    serverIds: [...group.tables.serverIds],
+    sources,
+  };
+}
+
+/** snapshotForSave — copies of the working state: the table to save and what to publish after. */
+export function snapshotForSave(group: GroupState): { table: PersistedGroupTable; publication: Publication; published: PublishedGroup } {
+  const { tables } = group;
+  const current = tables.current.slice();
+  const progress = tables.progress.slice();
+  const destination = tables.destination.slice();
+  const seq = group.publishSeq + 1;
+  const table: PersistedGroupTable = {
+    groupName: group.name,
+    bucketCount: tables.bucketCount,
+    copyCount: tables.copyCount,
+    versions: { ...group.versions },
+    epoch: group.epoch,
+    migrateBlockCount: group.migrateBlockCount,
+    configHash: group.configHash,
+    servers: [...tables.servers],
+    current,
+    progress,
+    destination,
+  };
+  return { table, publication: publicationOf(group, seq, current, destination), published: snapshotPublished(group, seq, current, progress) };
+}
+
+/** publicationOf — the id tables of a state, for the host's view cache. */
+export function publicationOf(group: GroupState, seq: number, current: Uint32Array, destination: Uint32Array): Publication {
+  return {
+    groupName: group.name,
+    seq,
+    bucketCount: group.tables.bucketCount,
+    copyCount: group.tables.copyCount,
+    currentIds: toIdTable(current, group.tables.serverIds),
+    destinationIds: toIdTable(destination, group.tables.serverIds),
+  };
+}
+
+/** setAlarm — raise (or refresh) an alarm; returns true when it is new. */
+export function setAlarm(group: GroupState, code: string, message: string): boolean {
+  const isNew = group.alarms.get(code) !== message;
+  group.alarms.set(code, message);
+  return isNew;
+}

@@ -1,0 +1,205 @@
+/**
+ * heartbeat — a data server's heartbeat (pcode 9): its state transition (reference §6.2, the
+ * picture in server-record.ts) and the reply (pcode 104, §6.1 and the captures):
+ *
+ *   unknown server             all zeros
+ *   rejected (accept 0)        versions 1 ("solitary"), B = C = 0, no table — and nothing bumped,
+ *                              however often it asks (the original's version storm, §10.5)
+ *   versions current           versions, transition info, group name, B = C = 0, no table
+ *   server version differs,    B, C and the data-server view (current ‖ destination); the host
+ *   or migrating and the       attaches the compressed blob of the published tables
+ *   transition version differs
+ *
+ * Plugins go along when the server's plugin version differs; per-server area quotas
+ * (capacity ÷ live servers) when its area-capacity version differs; migrated_info when pulled.
+ */
+import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/index.js';
+import { noTransition } from '../protocol/index.js';
+import type { ClusterContext } from './cluster-context.js';
+import { liveMemberCount, notify } from './cluster-context.js';
+import type { GroupState, PublishedGroup } from './group-state.js';
+import { applyProxyReport } from './migration-tracking.js';
+import { scheduleRebuild } from './rebuild.js';
+import type { ServerRecord } from './server-record.js';
+import { solitaryVersion } from './versions.js';
+
+/** HeartbeatReply — the response, and the group whose data-server view the host attaches (or null). */
+export interface HeartbeatReply {
+  response: HeartbeatResponse;
+  tableGroup: string | null;
+}
+
+const emptyBlob = Buffer.alloc(0);
+
+/** handleHeartbeat — update the sender's state and answer it. */
+export function handleHeartbeat(context: ClusterContext, request: HeartbeatRequest, nowMs: number): HeartbeatReply {
+  const record = context.records.get(request.serverId);
+  const group = record ? context.groups.get(record.groupName) : undefined;
+  if (!record || !group) return { response: unknownServerResponse(), tableGroup: null };
+  record.lastHeartbeatMs = nowMs;
+  if (!admit(context, group, record, request, nowMs)) return { response: solitaryResponse(group), tableGroup: null };
+  if (record.status === 'alive' && request.configVersion === group.published.versions.server && request.proxyBucketIndexes.length > 0) {
+    applyProxyReport(group, record, request.proxyBucketIndexes, nowMs);
+  }
+  return replyFor(context, group, request);
+}
+
+/** admit — the state transition of one heartbeat; false when the server is kept out. */
+function admit(context: ClusterContext, group: GroupState, record: ServerRecord, request: HeartbeatRequest, nowMs: number): boolean {
+  switch (record.status) {
+    case 'down':
+      return admitDown(context, group, record, request, nowMs);
+    case 'standby':
+      if (!request.notReady && request.configVersion >= record.standbyVersion && nowMs - record.standbySinceMs >= group.config.serverDownTimeMs) {
+        setStatus(context, group, record, 'alive', 'in standby long enough and holds the table');
+        record.admitted = false;
+        scheduleRebuild(group, nowMs, `${record.id} is up`);
+      }
+      return true;
+    case 'alive':
+      if (request.notReady) {
+        enterStandby(group, record, nowMs);
+        setStatus(context, group, record, 'standby', 'reports not ready');
+        scheduleRebuild(group, nowMs, `${record.id} is not ready`);
+      }
+      return true;
+  }
+}
+
+function admitDown(context: ClusterContext, group: GroupState, record: ServerRecord, request: HeartbeatRequest, nowMs: number): boolean {
+  if (!group.hasTable && record.member && !request.notReady) {
+    // Nothing to protect before the first table: a fresh cluster starts under any accept strategy.
+    group.firstHeartbeatMs ??= nowMs;
+    setStatus(context, group, record, 'alive', 'joins a group that has no table yet');
+    return true;
+  }
+  if (record.member && (group.config.acceptStrategy === 1 || record.admitted)) {
+    enterStandby(group, record, nowMs);
+    setStatus(context, group, record, 'standby', record.admitted ? 'admitted by the operator' : 'accept strategy 1');
+    return true;
+  }
+  if (!record.rejectNoticed) {
+    record.rejectNoticed = true;
+    notify(context, {
+      level: 'warn',
+      event: 'server-rejected',
+      group: group.name,
+      server: record.id,
+      message: record.member
+        ? `${record.id} heartbeats but _accept_strategy is 0: kept solitary until an operator admits it`
+        : `${record.id} is no longer in _server_list: kept solitary`,
+    });
+  }
+  return false;
+}
+
+function enterStandby(group: GroupState, record: ServerRecord, nowMs: number): void {
+  record.standbyVersion = group.published.versions.server;
+  record.standbySinceMs = nowMs;
+}
+
+/** setStatus — change a server's status; a change of who is ALIVE changes the group's member generation. */
+export function setStatus(context: ClusterContext, group: GroupState, record: ServerRecord, status: ServerRecord['status'], why: string): void {
+  if (record.status === status) return;
+  const aliveChanged = record.status === 'alive' || status === 'alive';
+  notify(context, {
+    level: status === 'down' ? 'warn' : 'info',
+    event: `server-${status}`,
+    group: group.name,
+    server: record.id,
+    message: `${record.id}: ${record.status.toUpperCase()} → ${status.toUpperCase()} (${why})`,
+  });
+  record.status = status;
+  record.probePending = false;
+  if (status === 'down') record.rejectNoticed = false;
+  if (aliveChanged) group.memberGeneration += 1;
+}
+
+function replyFor(context: ClusterContext, group: GroupState, request: HeartbeatRequest): HeartbeatReply {
+  const published = group.published;
+  const { config } = group;
+  const sendTable =
+    request.configVersion !== published.versions.server ||
+    (published.migrating && request.transition.version !== published.transitionVersion);
+  const response: HeartbeatResponse = {
+    clientVersion: published.versions.client,
+    serverVersion: published.versions.server,
+    bucketCount: sendTable ? published.bucketCount : 0,
+    copyCount: sendTable ? published.copyCount : 0,
+    downConfigServerId: 0n,
+    transition: {
+      version: published.transitionVersion,
+      dataNeedMove: config.dataMove,
+      failovering: false,
+      migrating: published.migrating,
+    },
+    tableBlob: emptyBlob,
+    groupName: group.name,
+    plugins: request.pluginsVersion !== published.versions.plugins ? [...config.plugins] : null,
+    pluginsVersion: published.versions.plugins,
+    areaCapacityVersion: published.versions.areaCapacity,
+    areaQuotas: request.areaCapacityVersion !== published.versions.areaCapacity ? areaQuotas(context, group) : [],
+    migratedInfo: request.pullMigratedInfo ? migratedInfo(published, request.serverId) : [],
+    recoveryServerIds: [],
+    recoveryVersion: 0,
+  };
+  return { response, tableGroup: sendTable && published.hasTable ? group.name : null };
+}
+
+/** areaQuotas — each area's capacity divided by the live servers (reference §6.1 step 9). */
+function areaQuotas(context: ClusterContext, group: GroupState): HeartbeatResponse['areaQuotas'] {
+  if (group.liveCount.generation !== group.memberGeneration) {
+    group.liveCount = { generation: group.memberGeneration, count: liveMemberCount(context, group.name) };
+  }
+  const liveCount = group.liveCount.count;
+  if (liveCount === 0) return [];
+  return [...group.config.areaCapacities].map(([area, bytes]) => ({ area, bytes: bytes / BigInt(liveCount) }));
+}
+
+/** migratedInfo — for each bucket the server masters: the bucket, then its C progress entries. */
+function migratedInfo(published: PublishedGroup, serverId: bigint): bigint[] {
+  const value = published.serverIds.indexOf(serverId) + 1;
+  if (value === 0) return [];
+  const info: bigint[] = [];
+  const { bucketCount, current, progress, serverIds } = published;
+  for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) {
+    if (current[bucketIndex] !== value) continue;
+    info.push(BigInt(bucketIndex));
+    for (let slot = bucketIndex; slot < progress.length; slot += bucketCount) {
+      info.push(progress[slot] === 0 ? 0n : serverIds[progress[slot] - 1]);
+    }
+  }
+  return info;
+}
+
+function unknownServerResponse(): HeartbeatResponse {
+  return {
+    clientVersion: 0,
+    serverVersion: 0,
+    bucketCount: 0,
+    copyCount: 0,
+    downConfigServerId: 0n,
+    transition: { ...noTransition },
+    tableBlob: emptyBlob,
+    groupName: '',
+    plugins: [],
+    pluginsVersion: 0,
+    areaCapacityVersion: 0,
+    areaQuotas: [],
+    migratedInfo: [],
+    recoveryServerIds: [],
+    recoveryVersion: 0,
+  };
+}
+
+function solitaryResponse(group: GroupState): HeartbeatResponse {
+  return {
+    ...unknownServerResponse(),
+    clientVersion: solitaryVersion,
+    serverVersion: solitaryVersion,
+    groupName: group.name,
+    plugins: null,
+    pluginsVersion: group.published.versions.plugins,
+    areaCapacityVersion: group.published.versions.areaCapacity,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * save-flow — persist before publish (STYLE.md §1), batched per tick (reference §10.29):
+ *
+ *   tick: unsaved changes and no save in flight ─▶ outbox.persist (snapshot copies + publication)
+ *   host: save the table file, compress the views, then step `persisted`
+ *   persisted ─▶ published := snapshot; finish replies covered by it are released
+ *   persistFailed ─▶ alarm, keep serving the last durable state, retry after persistRetryMs
+ *
+ * One save per group at a time: changes made meanwhile go into the next one.
+ */
+import type { ClusterContext } from './cluster-context.js';
+import { notify } from './cluster-context.js';
+import type { GroupState } from './group-state.js';
+import { hasUnsavedChanges, setAlarm, snapshotForSave } from './group-state.js';
+
+/** startSave — queue a save of the group's working state when it has unsaved changes. */
+export function startSave(context: ClusterContext, group: GroupState, nowMs: number): void {
+  if (group.saving || !hasUnsavedChanges(group) || nowMs < group.saveRetryAtMs) return;
+  const { table, publication, published } = snapshotForSave(group);
+  group.saving = { seq: publication.seq, changeSeq: group.changeSeq, published };
+  context.outbox.persist.push({ groupName: group.name, seq: publication.seq, table, publication });
+}
+
+/** saveDone — the save `seq` is durable: publish it and release the replies it covers. */
+export function saveDone(context: ClusterContext, group: GroupState, seq: number, nowMs: number): void {
+  const saving = group.saving;
+  if (!saving || saving.seq !== seq) return;
+  group.saving = null;
+  group.published = saving.published;
+  group.publishSeq = seq;
+  group.savedChangeSeq = saving.changeSeq;
+  if (group.alarms.delete('persist-failed')) {
+    notify(context, { level: 'info', event: 'persist-recovered', group: group.name, message: 'table saved again' });
+  }
+  const waiting: typeof group.deferred = [];
+  for (const reply of group.deferred) {
+    if (reply.changeSeq <= group.savedChangeSeq) context.outbox.replies.push({ token: reply.token, code: reply.code });
+    else waiting.push(reply);
+  }
+  group.deferred = waiting;
+  startSave(context, group, nowMs);
+}
+
+/** saveFailed — the save `seq` failed: the last durable state stays served; retry later. */
+export function saveFailed(context: ClusterContext, group: GroupState, seq: number, message: string, nowMs: number): void {
+  if (!group.saving || group.saving.seq !== seq) return;
+  group.saving = null;
+  group.saveRetryAtMs = nowMs + context.options.persistRetryMs;
+  const text = `cannot save the table: ${message}; serving the last saved table, retrying`;
+  if (setAlarm(group, 'persist-failed', text)) {
+    notify(context, { level: 'error', event: 'persist-failed', group: group.name, message: text });
+  }
+}

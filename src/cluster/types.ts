@@ -1,0 +1,162 @@
+/**
+ * types — what the cluster state machine takes in and gives out.
+ *
+ *        events (step)           ┌───────────────────┐        ready()
+ *   heartbeat, finish, probe ──▶ │  Cluster (pure)   │ ──▶ persist  (table snapshot + its publication)
+ *   job results, persisted   ──▶ │  no I/O, no clock │ ──▶ publish  (views of durable state, at start)
+ *   config loaded, admit     ──▶ │                   │ ──▶ jobs     (engine quick tables and builds)
+ *   tick(nowMs)              ──▶ └───────────────────┘ ──▶ probes, deferred replies, notices
+ *
+ * The host runs jobs on the engine, saves tables, and only then confirms with a `persisted`
+ * event: nothing is served (published) before it is durable (STYLE.md §1).
+ */
+import type { GroupConfig } from '../config/group-config.js';
+import type { BuildReport, QuickReport, ServerSpec, Table } from '../engine/types.js';
+import type { HeartbeatRequest, MigrateFinish } from '../protocol/index.js';
+import type { PersistedGroupTable } from '../store/persisted-table.js';
+
+/** ServerStatus — a data server's state (reference §6.2). */
+export type ServerStatus = 'alive' | 'standby' | 'down';
+
+/** ClusterOptions — timings the original hard-coded; every field has a default (clusterDefaults). */
+export interface ClusterOptions {
+  /** settleMs — cold-start window after a fresh group's first heartbeat; null = max(T, 3 s). */
+  settleMs: number | null;
+  /** stuckMigrationMs — a live source with no finished bucket for this long gets its migration re-planned. */
+  stuckMigrationMs: number;
+  /** consistencyCheckMs — period of the full recount of buckets left to migrate. */
+  consistencyCheckMs: number;
+  /** probeIntervalMs — at most one TCP probe per silent data server per interval. */
+  probeIntervalMs: number;
+  /** persistRetryMs — wait before saving again after a failed save. */
+  persistRetryMs: number;
+  /** buildRetryMs — wait before rebuilding again after the engine threw (a refused build waits for a change instead). */
+  buildRetryMs: number;
+}
+
+/** clusterDefaults — the default ClusterOptions. */
+export const clusterDefaults: ClusterOptions = {
+  settleMs: null,
+  stuckMigrationMs: 10 * 60_000,
+  consistencyCheckMs: 5 * 60_000,
+  probeIntervalMs: 1000,
+  persistRetryMs: 1000,
+  buildRetryMs: 30_000,
+};
+
+/** QuickJob — promote live copies and clear dead slots of a group's table (engine quickTable). */
+export interface QuickJob {
+  kind: 'quick';
+  jobId: number;
+  groupName: string;
+  table: Table;
+  servers: ServerSpec[];
+  allowLost: boolean;
+}
+
+/** BuildJob — a full build of a group's destination table (engine build). */
+export interface BuildJob {
+  kind: 'build';
+  jobId: number;
+  groupName: string;
+  bucketCount: number;
+  copyCount: number;
+  servers: ServerSpec[];
+  /** source — the table to start from; null on a cold start. */
+  source: Table | null;
+  strategy: 'balanced' | 'rack' | 'auto';
+  diffRatio: number;
+  seed: number;
+}
+
+/** ClusterJob — engine work the host must run and report back with `jobDone`/`jobFailed`. */
+export type ClusterJob = QuickJob | BuildJob;
+
+/** QuickResult — the part of the engine's QuickReport the cluster uses. */
+export type QuickResult = Pick<QuickReport, 'ok' | 'outcome' | 'table' | 'promotions' | 'clearedSlots' | 'lostBuckets'>;
+/** BuildResult — the part of the engine's BuildReport the cluster uses. */
+export type BuildResult = Pick<BuildReport, 'ok' | 'outcome' | 'table' | 'replicaMoves' | 'masterChanges'>;
+
+/** Publication — what a group serves: the id tables whose views the host compresses and caches. */
+export interface Publication {
+  groupName: string;
+  /** seq — increases with every publication of the group. */
+  seq: number;
+  bucketCount: number;
+  copyCount: number;
+  /** currentIds / destinationIds — u64 server ids, copy-major (0 = empty slot). */
+  currentIds: BigUint64Array;
+  destinationIds: BigUint64Array;
+}
+
+/** PersistRequest — save `table`, then install `publication`'s views, then step `persisted`. */
+export interface PersistRequest {
+  groupName: string;
+  seq: number;
+  table: PersistedGroupTable;
+  publication: Publication;
+}
+
+/** ProbeRequest — TCP-connect to a silent data server and step `probeResult`. */
+export interface ProbeRequest {
+  serverId: bigint;
+  /** address — `ip:port`. */
+  address: string;
+}
+
+/** DeferredReply — a finish reply held until the change it acknowledges was saved. */
+export interface DeferredReply {
+  token: number;
+  code: number;
+}
+
+/** NoticeLevel — the log level of a notice. */
+export type NoticeLevel = 'info' | 'warn' | 'error';
+
+/** Notice — something the operator should read; `event` is a stable name to grep for. */
+export interface Notice {
+  level: NoticeLevel;
+  event: string;
+  message: string;
+  group?: string;
+  server?: string;
+}
+
+/** Ready — everything the host must do after the last steps, drained by `ready()`. */
+export interface Ready {
+  persist: PersistRequest[];
+  publish: Publication[];
+  jobs: ClusterJob[];
+  probes: ProbeRequest[];
+  replies: DeferredReply[];
+  notices: Notice[];
+}
+
+/** ConfigLoadKind — first load, content edit, or same content with a new mtime (operator's touch). */
+export type ConfigLoadKind = 'initial' | 'edit' | 'touch';
+
+/** ClusterEvent — every input besides `tick`. */
+export type ClusterEvent =
+  | { type: 'heartbeat'; nowMs: number; request: HeartbeatRequest }
+  | { type: 'migrateFinish'; nowMs: number; finish: MigrateFinish; token: number }
+  | { type: 'probeResult'; nowMs: number; serverId: bigint; reachable: boolean }
+  | { type: 'quickDone'; nowMs: number; jobId: number; result: QuickResult }
+  | { type: 'buildDone'; nowMs: number; jobId: number; result: BuildResult }
+  | { type: 'jobFailed'; nowMs: number; jobId: number; message: string }
+  | { type: 'persisted'; nowMs: number; groupName: string; seq: number }
+  | { type: 'persistFailed'; nowMs: number; groupName: string; seq: number; message: string }
+  | {
+      type: 'configLoaded';
+      nowMs: number;
+      kind: ConfigLoadKind;
+      groups: GroupConfig[];
+      /** saved — saved tables of groups this load adds (the host loads them first). */
+      saved?: ReadonlyMap<string, PersistedGroupTable>;
+    }
+  | { type: 'admitServer'; nowMs: number; serverId: bigint };
+
+/** FinishOutcome — a finish is answered now (`code`) or once its change is saved (`deferred`). */
+export type FinishOutcome = { deferred: false; code: number } | { deferred: true };
+
+/** AdmitOutcome — whether an operator's admission was taken. */
+export type AdmitOutcome = { ok: true } | { ok: false; reason: string };

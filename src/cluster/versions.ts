@@ -1,0 +1,31 @@
+/**
+ * versions — the increment rule of reference §3.2.
+ *
+ *   v := v + 1; if v < floor then v := floor        (floor = _min_config_version, at least 10)
+ *
+ * So the first increment of a fresh version (1) lands on 10; versions below 10 mean "no valid
+ * table" to data servers and clients, and 1 with 1 means "go solitary" (solitaryVersion).
+ * Transition versions travel in 24 bits: at 2^23 they restart from 0, then take the floor.
+ */
+import { transitionVersionMax } from '../protocol/index.js';
+
+/** solitaryVersion — client and server version 1 together tell a data server to stop serving. */
+export const solitaryVersion = 1;
+/** initialVersion — the versions of a group that has never been built (as the original's new file). */
+export const initialVersion = 1;
+
+const u32Max = 0xffff_ffff;
+const transitionWrap = (transitionVersionMax + 1) / 2;
+
+/** bumpVersion — the next client, server, plugins or area-capacity version. */
+export function bumpVersion(version: number, floor: number): number {
+  // A u32 on the wire: past the top it starts again at the floor rather than at a tiny value.
+  const next = version >= u32Max ? 0 : version + 1;
+  return next < floor ? floor : next;
+}
+
+/** bumpTransitionVersion — the next transition version (24-bit field, reset at 2^23). */
+export function bumpTransitionVersion(version: number, floor: number): number {
+  const base = version >= transitionWrap ? 0 : version;
+  return bumpVersion(base, Math.min(floor, transitionWrap - 1));
+}

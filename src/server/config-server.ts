@@ -1,0 +1,265 @@
+/**
+ * config-server — the host around the cluster state machine: it owns every adapter and wires
+ * them (STYLE.md §1, "a thin shell").
+ *
+ *   TCP frames ─▶ RequestHandler ─step─▶ Cluster ◀─tick (every tickMs)─ timer
+ *                                          │ ready()
+ *        ┌──────────────┬─────────────────┼──────────────────┬────────────────┐
+ *     jobs: engine   persist: table store  probes: TCP connect  replies       notices: log
+ *        │              then compress views │                   (held finish
+ *        └─ step ◀──────┴─ step persisted ◀─┘                    replies)
+ *   group.conf ─▶ GroupConfigWatcher ─▶ step configLoaded (saved tables of new groups loaded first)
+ *
+ * Start: load group.conf and the saved tables, compress the views, then listen. Stop: stop
+ * listening and ticking, let in-flight saves land, save whatever changed, close the worker.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { ClusterOptions, Notice, PersistRequest, Ready } from '../cluster/index.js';
+import { Cluster } from '../cluster/index.js';
+import type { ConfigServerConfig } from '../config/configserver-conf.js';
+import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
+import { GroupConfigWatcher } from '../config/config-watcher.js';
+import { ConfigError, formatConfigProblem } from '../errors.js';
+import { connectionCountMax, idleConnectionMs, replyBacklogBytesMax, requestBodyBytesMax } from '../limits.js';
+import { parseServerAddress } from '../common/server-id.js';
+import { saveGroupTable } from '../store/table-store.js';
+import type { DataServerControlRequest, DataServerControlResponse, OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
+import { DataServerControlCode, ReturnCode } from '../protocol/index.js';
+import { EngineRunner } from './engine-runner.js';
+import { editServerList } from './group-conf-editor.js';
+import { GroupConfWriter } from './group-conf-writer.js';
+import { probeServer } from './liveness-probe.js';
+import { answerReadOnlyOpCmd, isReadOnlyOpCmd } from './op-commands.js';
+import { RequestHandler } from './request-handler.js';
+import { loadSavedTables } from './saved-tables.js';
+import type { Connection } from './tcp-listener.js';
+import { TcpListener } from './tcp-listener.js';
+import { compressViews, ViewCache } from './view-cache.js';
+
+/** ConfigServerOptions — the host's knobs (cluster timings and the tick period). */
+export interface ConfigServerOptions {
+  tickMs?: number;
+  cluster?: Partial<ClusterOptions>;
+}
+
+const defaultTickMs = 200;
+
+/** ConfigServer — see the file comment. */
+export class ConfigServer {
+  private readonly views = new ViewCache();
+  private readonly engines: EngineRunner;
+  private readonly watcher: GroupConfigWatcher;
+  private readonly writer: GroupConfWriter;
+  private readonly handler: RequestHandler;
+  private readonly listener: TcpListener;
+  private readonly held = new Map<number, { connection: Connection; channelId: number }>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private clusterOrNull: Cluster | null = null;
+  private reloads: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private nextToken = 1;
+
+  constructor(
+    private readonly config: ConfigServerConfig,
+    private readonly logger: Logger,
+    private readonly options: ConfigServerOptions = {},
+  ) {
+    this.engines = new EngineRunner(() => this.nowMs());
+    this.watcher = new GroupConfigWatcher(config.groupFile, { defaultDataServerPort: config.dataServerPort });
+    this.writer = new GroupConfWriter(config.groupFile);
+    const host = this;
+    this.handler = new RequestHandler({
+      get cluster() {
+        return host.cluster;
+      },
+      views: this.views,
+      logger,
+      nowMs: () => this.nowMs(),
+      afterStep: () => this.drain(),
+      holdReply: (token, connection, channelId) => this.held.set(token, { connection, channelId }),
+      nextToken: () => this.nextToken++,
+      dataServerControl: (request) => this.dataServerControl(request),
+      opCmd: (request) => this.opCmd(request),
+    });
+    this.listener = new TcpListener(this.handler, {
+      connectionCountMax,
+      requestBodyBytesMax,
+      writeBacklogBytesMax: replyBacklogBytesMax,
+      idleTimeoutMs: idleConnectionMs,
+    }, logger);
+  }
+
+  /** cluster — the state machine (after start). */
+  get cluster(): Cluster {
+    if (!this.clusterOrNull) throw new Error('config server not started');
+    return this.clusterOrNull;
+  }
+
+  /** start — load everything, then listen on `[configserver] address`; resolves with the bound address. */
+  async start(): Promise<AddressInfo> {
+    await mkdir(this.config.dataDir, { recursive: true });
+    const initial = await this.loadInitialConfig();
+    const names = initial.config.groups.map((group) => group.name);
+    const saved = await loadSavedTables(this.config.dataDir, names, this.logger);
+    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster });
+    this.clusterOrNull = cluster;
+    this.drain();
+    await this.settleInFlight();
+    const { ip, port } = parseServerAddress(this.config.address, this.config.port);
+    const address = await this.listener.listen(ip, port);
+    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? defaultTickMs);
+    this.logger.info(
+      { event: 'listening', address: `${address.address}:${address.port}`, groups: names },
+      `config server listening on ${address.address}:${address.port} (groups: ${names.join(', ')})`,
+    );
+    return address;
+  }
+
+  /** stop — stop serving, save what changed, release the engine worker. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.watcher.close();
+    await this.listener.close();
+    await this.reloads;
+    await this.settleInFlight();
+    if (this.clusterOrNull) {
+      for (let round = 0; round < 3 && this.clusterOrNull.hasUnsavedChanges(); round++) {
+        this.clusterOrNull.flush(this.nowMs());
+        this.drain();
+        await this.settleInFlight();
+      }
+    }
+    await this.engines.close();
+    this.logger.info({ event: 'stopped' }, 'config server stopped; tables saved');
+  }
+
+  private async loadInitialConfig(): Promise<GroupConfigChangeEvent> {
+    let initial: GroupConfigChangeEvent | null = null;
+    this.watcher.on('change', (event) => {
+      if (!this.clusterOrNull) initial = event;
+      else this.reload(event);
+    });
+    this.watcher.on('invalid', (event) => {
+      this.logger.error(
+        { event: 'group-conf-invalid', problems: event.problems.map(formatConfigProblem) },
+        `${this.config.groupFile} is invalid; ${event.lastGood ? 'keeping the last good version' : 'nothing loaded'}`,
+      );
+    });
+    await this.watcher.start();
+    if (!initial) throw new ConfigError(this.watcher.problems);
+    return initial;
+  }
+
+  private reload(event: GroupConfigChangeEvent): void {
+    this.reloads = this.reloads.then(async () => {
+      if (this.stopping) return;
+      const added = event.config.groups.filter((group) => !this.cluster.hasGroup(group.name)).map((group) => group.name);
+      const saved = await loadSavedTables(this.config.dataDir, added, this.logger);
+      this.cluster.step({ type: 'configLoaded', nowMs: this.nowMs(), kind: event.kind, groups: event.config.groups, saved });
+      this.drain();
+    }).catch((error: unknown) => this.logger.error({ event: 'reload-failed', err: error }, 'applying group.conf failed'));
+  }
+
+  private tick(): void {
+    this.cluster.tick(this.nowMs());
+    this.drain();
+  }
+
+  /** drain — carry out everything the cluster asked for. */
+  private drain(): void {
+    const ready: Ready = this.cluster.ready();
+    for (const notice of ready.notices) this.log(notice);
+    for (const publication of ready.publish) {
+      this.views.forget(publication.groupName);
+      this.track(compressViews(publication).then((views) => this.views.install(publication.groupName, views)));
+    }
+    for (const reply of ready.replies) {
+      const target = this.held.get(reply.token);
+      this.held.delete(reply.token);
+      if (target) this.handler.sendFinishReply(target.connection, target.channelId, reply.code);
+    }
+    for (const request of ready.persist) this.track(this.saveAndPublish(request));
+    if (this.stopping) return;
+    for (const job of ready.jobs) {
+      this.track(this.engines.run(job).then((event) => this.stepAndDrain(() => this.cluster.step(event))));
+    }
+    for (const probe of ready.probes) {
+      void probeServer(probe.address).then((reachable) =>
+        this.stepAndDrain(() => this.cluster.step({ type: 'probeResult', nowMs: this.nowMs(), serverId: probe.serverId, reachable })));
+    }
+  }
+
+  private async saveAndPublish(request: PersistRequest): Promise<void> {
+    const { groupName, seq } = request;
+    try {
+      await saveGroupTable(this.config.dataDir, request.table);
+      const views = await compressViews(request.publication);
+      this.views.install(groupName, views);
+      const { versions, migrateBlockCount } = request.table;
+      this.logger.info(
+        { event: 'published', group: groupName, seq, client: versions.client, server: versions.server, migrateBlockCount },
+        `group ${groupName}: table saved and published (versions ${versions.client}/${versions.server}, ${Math.max(migrateBlockCount, 0)} buckets to migrate)`,
+      );
+      this.stepAndDrain(() => this.cluster.step({ type: 'persisted', nowMs: this.nowMs(), groupName, seq }));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.stepAndDrain(() => this.cluster.step({ type: 'persistFailed', nowMs: this.nowMs(), groupName, seq, message }));
+    }
+  }
+
+  private stepAndDrain(step: () => void): void {
+    step();
+    this.drain();
+  }
+
+  private track(promise: Promise<unknown>): void {
+    const tracked = promise.catch((error: unknown) => this.logger.error({ event: 'internal-error', err: error }, 'background work failed'));
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  private async settleInFlight(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private async dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse> {
+    try {
+      const codes = await this.writer.edit((text) => {
+        const edit = editServerList(text, request.groupName, request.op, request.serverIds, this.config.dataServerPort);
+        return { text: edit.changed ? edit.text : null, result: edit.codes };
+      });
+      if (codes.includes(DataServerControlCode.ok)) {
+        this.logger.info({ event: 'server-list-edited', group: request.groupName, op: request.op, codes }, 'group.conf _server_list edited');
+        void this.watcher.check();
+      }
+      return { codes };
+    } catch (error) {
+      this.logger.error({ event: 'server-list-edit-failed', err: error }, 'cannot edit group.conf');
+      return { codes: request.serverIds.map(() => DataServerControlCode.fileOpFailed) };
+    }
+  }
+
+  private async opCmd(request: OpCmdRequest): Promise<OpCmdResponse> {
+    if (!isReadOnlyOpCmd(request.cmd)) return { code: ReturnCode.failed, infos: [] };
+    try {
+      return answerReadOnlyOpCmd(request, await this.writer.read());
+    } catch (error) {
+      this.logger.error({ event: 'op-cmd-failed', err: error }, 'cannot read group.conf');
+      return { code: ReturnCode.failed, infos: [] };
+    }
+  }
+
+  private log(notice: Notice): void {
+    const { level, message, ...fields } = notice;
+    this.logger[level](fields, message);
+  }
+
+  private nowMs(): number {
+    return performance.now();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * request-handler — every request pcode to its answer (reference §8.2, §9.2):
+ *
+ *   6 ping → 101 · 9 heartbeat → 104 · 1002 get_group → 1102 · 1006 → 1104 · 1009 → 1106 ·
+ *   1012 → 1112 · 1201 migrate finish → 101 (held until saved when it changed something) ·
+ *   1500 data-server control → 1502 · 1501 → 1302 · 16 op_cmd → 17 ·
+ *   any other known pcode → 101 code 0 · an unknown pcode or a body that does not decode → the
+ *   connection is closed (ProtocolError, logged by the listener)
+ *
+ * Tables over the original's 1,000,000-byte blob limit go only to requests whose extension
+ * trailer says they take large tables; everyone else gets the reply without the table.
+ */
+import type { Logger } from 'pino';
+import type { Cluster, HeartbeatReply } from '../cluster/index.js';
+import type {
+  DataServerControlRequest,
+  DataServerControlResponse,
+  Frame,
+  GetGroupRequest,
+  HeartbeatRequest,
+  MigrateFinish,
+  OpCmdRequest,
+  OpCmdResponse,
+  Packet,
+  RequestExtension,
+  ResponseExtension,
+} from '../protocol/index.js';
+import { decodeRequest, encodePacketFrame, isKnownPcode, Pcode, ReturnCode, tableBlobFitsOriginalPeer } from '../protocol/index.js';
+import { ProtocolError } from '../errors.js';
+import type { Connection, FrameHandler } from './tcp-listener.js';
+import type { ViewCache } from './view-cache.js';
+
+/** RequestServices — what answering needs from the host. */
+export interface RequestServices {
+  cluster: Cluster;
+  views: ViewCache;
+  logger: Logger;
+  nowMs(): number;
+  /** afterStep — drain the cluster's outbox after an event that may have produced work. */
+  afterStep(): void;
+  /** holdReply — remember where to send a finish reply the cluster holds until its change is saved. */
+  holdReply(token: number, connection: Connection, channelId: number): void;
+  nextToken(): number;
+  dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse>;
+  opCmd(request: OpCmdRequest): Promise<OpCmdResponse>;
+}
+
+const emptyBlob = Buffer.alloc(0);
+const primaryExtension: ResponseExtension = { epoch: 0n, role: 'primary' };
+
+/** RequestHandler — see the file comment. */
+export class RequestHandler implements FrameHandler {
+  private readonly oversizeLogged = new Set<string>();
+
+  constructor(private readonly services: RequestServices) {}
+
+  /** handle — answer one frame (asynchronous answers are sent when ready). */
+  handle(connection: Connection, frame: Frame): void {
+    if (!isKnownPcode(frame.pcode)) throw new ProtocolError(`unknown pcode ${frame.pcode}`);
+    if (!isRequestPcode(frame.pcode)) {
+      this.reply(connection, frame.channelId, genericReturn(ReturnCode.success));
+      return;
+    }
+    const packet = decodeRequest(frame.pcode, frame.body);
+    const { services } = this;
+    switch (packet.pcode) {
+      case Pcode.heartbeatRequest:
+        return this.reply(connection, frame.channelId, this.heartbeat(packet.body));
+      case Pcode.getGroupRequest:
+        return this.reply(connection, frame.channelId, this.getGroup(packet.body));
+      case Pcode.groupNamesRequest:
+        return this.reply(connection, frame.channelId, {
+          pcode: Pcode.groupNamesResponse,
+          body: { status: 1, groupNames: services.cluster.groupNames() },
+        });
+      case Pcode.queryInfoRequest:
+        return this.reply(connection, frame.channelId, { pcode: Pcode.queryInfoResponse, body: services.cluster.queryInfo(packet.body) });
+      case Pcode.nonDownDataServersRequest:
+        return this.reply(connection, frame.channelId, {
+          pcode: Pcode.nonDownDataServersResponse,
+          body: services.cluster.nonDownDataServers(packet.body),
+        });
+      case Pcode.migratingMachinesRequest:
+        return this.reply(connection, frame.channelId, {
+          pcode: Pcode.migratingMachinesResponse,
+          body: services.cluster.migratingMachines(packet.body.serverId),
+        });
+      case Pcode.migrateFinish:
+        return this.migrateFinish(connection, frame.channelId, packet.body);
+      case Pcode.dataServerControlRequest:
+        return this.later(connection, frame.channelId, services.dataServerControl(packet.body).then((body) => ({ pcode: Pcode.dataServerControlResponse, body })));
+      case Pcode.opCmdRequest:
+        return this.later(connection, frame.channelId, services.opCmd(packet.body).then((body) => ({ pcode: Pcode.opCmdResponse, body })));
+      default:
+        return this.reply(connection, frame.channelId, genericReturn(ReturnCode.success));
+    }
+  }
+
+  /** sendFinishReply — a held finish reply, now that its change is saved. */
+  sendFinishReply(connection: Connection, channelId: number, code: number): void {
+    this.reply(connection, channelId, genericReturn(code));
+  }
+
+  private heartbeat(request: HeartbeatRequest): Packet {
+    const { services } = this;
+    const reply: HeartbeatReply = services.cluster.step({ type: 'heartbeat', nowMs: services.nowMs(), request });
+    const response = reply.response;
+    if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.dataServerBlob(reply.tableGroup), request.extension);
+    if (request.extension) response.extension = primaryExtension;
+    return { pcode: Pcode.heartbeatResponse, body: response };
+  }
+
+  private getGroup(request: GetGroupRequest): Packet {
+    const { services } = this;
+    const reply = services.cluster.getGroup(request);
+    const response = reply.response;
+    if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.clientBlob(reply.tableGroup), request.extension);
+    if (request.extension) response.extension = primaryExtension;
+    return { pcode: Pcode.getGroupResponse, body: response };
+  }
+
+  private migrateFinish(connection: Connection, channelId: number, finish: MigrateFinish): void {
+    const { services } = this;
+    const token = services.nextToken();
+    const outcome = services.cluster.step({ type: 'migrateFinish', nowMs: services.nowMs(), finish, token });
+    if (outcome.deferred) services.holdReply(token, connection, channelId);
+    else this.reply(connection, channelId, genericReturn(outcome.code));
+    services.afterStep();
+  }
+
+  /** blobFor — the table blob, or none for a peer that cannot take one this large. */
+  private blobFor(groupName: string, blob: Buffer, extension: RequestExtension | undefined): Buffer {
+    if (tableBlobFitsOriginalPeer(blob) || extension?.largeTableAccepted) return blob;
+    if (!this.oversizeLogged.has(groupName)) {
+      this.oversizeLogged.add(groupName);
+      this.services.logger.warn(
+        { event: 'table-too-large', group: groupName, blobBytes: blob.length },
+        `group ${groupName}: the table blob (${blob.length} bytes) is over the original's 1,000,000-byte limit; ` +
+          'peers without our extension get replies without the table',
+      );
+    }
+    return emptyBlob;
+  }
+
+  private later(connection: Connection, channelId: number, answer: Promise<Packet>): void {
+    answer.then(
+      (packet) => this.reply(connection, channelId, packet),
+      (error: unknown) => {
+        this.services.logger.error({ event: 'request-failed', err: error }, 'request failed');
+        connection.close('request failed');
+      },
+    );
+  }
+
+  private reply(connection: Connection, channelId: number, packet: Packet): void {
+    connection.send(encodePacketFrame(channelId, packet));
+  }
+}
+
+const requestPcodes: ReadonlySet<number> = new Set([
+  Pcode.ping, Pcode.heartbeatRequest, Pcode.opCmdRequest, Pcode.getGroupRequest, Pcode.getServerTableRequest,
+  Pcode.configServerHeartbeat, Pcode.setMaster, Pcode.groupNamesRequest, Pcode.queryInfoRequest,
+  Pcode.nonDownDataServersRequest, Pcode.serverTable, Pcode.migrateFinish, Pcode.recoveryFinish,
+  Pcode.dataServerControlRequest, Pcode.migratingMachinesRequest,
+]);
+
+function isRequestPcode(pcode: number): boolean {
+  return requestPcodes.has(pcode);
+}
+
+function genericReturn(code: number): Packet {
+  return { pcode: Pcode.returnPacket, body: { configVersion: 0, code, message: '' } };
+}

@@ -1,0 +1,28 @@
+/**
+ * saved-tables — loading the groups' table files at start and when a reload adds groups.
+ *
+ * A missing file is a group never built; a corrupt one has been moved aside by the store (logged
+ * here as an error: that group starts over); an unreadable one (permissions, I/O) stops the
+ * start, since building over a good table would lose it.
+ */
+import type { Logger } from 'pino';
+import type { PersistedGroupTable } from '../store/persisted-table.js';
+import { loadGroupTable } from '../store/table-store.js';
+
+/** loadSavedTables — the saved table of each named group that has a good one. */
+export async function loadSavedTables(dataDir: string, groupNames: readonly string[], logger: Logger): Promise<Map<string, PersistedGroupTable>> {
+  const saved = new Map<string, PersistedGroupTable>();
+  for (const groupName of groupNames) {
+    const loaded = await loadGroupTable(dataDir, groupName);
+    if (loaded.status === 'ok') {
+      saved.set(groupName, loaded.table);
+      const { client, server } = loaded.table.versions;
+      logger.info({ event: 'table-loaded', group: groupName, path: loaded.path, client, server, migrateBlockCount: loaded.table.migrateBlockCount },
+        `group ${groupName}: table loaded (versions ${client}/${server})`);
+    } else if (loaded.status === 'corrupt') {
+      logger.error({ event: 'table-corrupt', group: groupName, path: loaded.path, movedTo: loaded.movedTo, reason: loaded.reason },
+        `group ${groupName}: table file is corrupt (${loaded.reason}); moved aside, the group starts without a table`);
+    }
+  }
+  return saved;
+}
