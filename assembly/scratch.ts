@@ -25,6 +25,15 @@ export function scratchAlloc(bytes: usize): usize {
   return at;
 }
 
+/** scratchAllocRaw — bytes from the region, not zeroed: for arrays written in full before any read. */
+export function scratchAllocRaw(bytes: usize): usize {
+  const at = scratchNext;
+  const end = (at + bytes + 7) & ~<usize>7;
+  assert(end <= scratchEnd, 'scratch region too small');
+  scratchNext = end;
+  return at;
+}
+
 /** alignedBytes — bytes a scratchAlloc of `bytes` consumes, for the sizing functions. */
 export function alignedBytes(bytes: u64): u64 {
   return (bytes + 7) & ~<u64>7;

@@ -19,7 +19,7 @@ import {
 import { computeTargets, targetsScratchBytes } from './targets';
 import { countSourceHoldings, keepScratchBytes, keepSourceCopies } from './keep';
 import { fillEmptySlots, fillScratchBytes } from './fill';
-import { repairSwaps, repairUnfilled } from './repair';
+import { relaxedRepairs, repairSwaps, repairUnfilled } from './repair';
 import { chooseMasters, setDecidedMarks } from './masters';
 import { partnerSwaps, partnersScratchBytes, spreadPartners } from './partners';
 import { chainsScratchBytes } from './master-chains';
@@ -53,6 +53,7 @@ export function buildTable(
   memory.fill(resultPtr, 0, BuildResult.Words << 2);
   // The host leaves an empty source to us, so a worker pays for the zeroing, not its caller.
   if (sourceEmpty != 0) memory.fill(sourcePtrIn, 0, <usize>(bucketCount * copyCount) << 1);
+  sourceWasEmpty = sourceEmpty != 0;
   scratchReset(scratchPtr, scratchBytes);
   contextSet(bucketCount, copyCount, serverCount, rackCount, seed, sourcePtrIn, targetPtrIn, rackPtr, weightPtr, alivePtr);
   setRackCaps(0, 0, 0);
@@ -146,6 +147,8 @@ function autoStrategy(
 // One pass over the finished table: moves against the source and spread violations.
 // A row equal to its source row was accepted whole by the keep pass (live, distinct, and
 // spread when racks are strict), so only changed rows need the full look.
+let sourceWasEmpty = false;
+
 function writeSummary(
   resultPtr: usize, bucketCount: u32, copyCount: u32, serverCount: u32, rackCount: u32,
   alivePtr: usize, rackPtr: usize,
@@ -160,6 +163,10 @@ function writeSummary(
   let sameServer: u32 = 0;
   let spreadShort: u32 = 0;
   let changedRows: u32 = 0;
+  // Placements go through canPlace (never a server twice; the full spread when racks are
+  // strict), so only relaxed repairs can leave a bucket short; debug builds check it all.
+  const checkRows = selfChecks || !strictRacks || relaxedRepairs > 0;
+  const fromEmpty = sourceWasEmpty;
   for (let k: u32 = 0; k < pendingCount; k++) {
     const bucket = pendingAt(k);
     const base = <usize>bucket << 1;
@@ -173,16 +180,20 @@ function writeSummary(
         empty++;
         continue;
       }
+      if (fromEmpty) {
+        replicaMoves++;
+        if (!checkRows) continue;
+      }
       let inSource = false;
       for (let other = base; other < rowEnd; other += stride) {
         if (<u32>load<u16>(sourcePtr + other) == server) inSource = true;
         if (other < at && <u32>load<u16>(targetPtr + other) == server) duplicate = true;
       }
-      if (!inSource) replicaMoves++;
+      if (!inSource && !fromEmpty) replicaMoves++;
     }
     if (changed) changedRows++;
     if (duplicate) sameServer++;
-    if (strictRacks && distinctRacks(bucket, bucketCount, copyCount, rackPtr) < spreadWanted) spreadShort++;
+    if (checkRows && strictRacks && distinctRacks(bucket, bucketCount, copyCount, rackPtr) < spreadWanted) spreadShort++;
   }
   // Rows kept whole are only short of racks when racks are not strict: count those over all rows.
   if (!strictRacks) {

@@ -17,7 +17,7 @@ import {
 import { canPlace, emptyCopyOf, moveRackUnit } from './placement-rules';
 import { bestHolderScore, decideMaster, isDecided, masterBelowScore, masterRoomScore, masterScore } from './masters';
 import { hashUnit, randomBelow, randomSeed } from '../random';
-import { scratchAlloc } from '../scratch';
+import { scratchAlloc, scratchAllocRaw } from '../scratch';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
 
 /** lookAhead — units tried past the front before a slot is left to repair. */
@@ -42,7 +42,7 @@ export let unfilledCount: u32 = 0;
 export function fillEmptySlots(): void {
   substituteCursor = 1;
   buildSequence();
-  unfilledPtr = scratchAlloc(<usize>(sequenceLength + 1) << 2);
+  unfilledPtr = scratchAllocRaw(<usize>(sequenceLength + 1) << 2);
   unfilledCount = 0;
   sequenceNext = 0;
   // First every bucket whose master is open gets one: the best of its holders, or a
@@ -180,7 +180,7 @@ function buildSequence(): void {
     if (deficit > rounds) rounds = deficit;
   }
   sequenceLength = total;
-  sequencePtr = scratchAlloc(<usize>(total + 1) << 1);
+  sequencePtr = scratchAllocRaw(<usize>(total + 1) << 1);
   if (total == 0) return;
   const roundStartPtr = scratchAlloc(<usize>(rounds + 2) << 2);
   forEachUnit(rounds, roundStartPtr, false);

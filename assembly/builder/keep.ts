@@ -17,7 +17,7 @@ import {
   replicaTargetPtr, seed, serverCount, slotStatePtr, sourcePtr, sourceMastersPtr, sourceReplicasPtr,
   pendingAdd, pendingReset, spreadWanted, strictRacks, targetPtr,
 } from './context';
-import { scratchAlloc } from '../scratch';
+import { scratchAlloc, scratchAllocRaw } from '../scratch';
 import { hashUnit } from '../random';
 import { keepSourceMaster, releaseMaster } from './masters';
 import { rackCapOf } from './placement-rules';
@@ -52,7 +52,7 @@ export function countSourceHoldings(): bool {
 export function keepSourceCopies(): void {
   const acceptedPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   const acceptedMastersPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
-  pendingReset(scratchAlloc(<usize>bucketCount << 2), scratchAlloc(<usize>bucketCount));
+  pendingReset(scratchAllocRaw(<usize>bucketCount << 2), scratchAlloc(<usize>bucketCount));
   if (!anySourceCopy()) {
     // A first build: nothing to keep, every bucket needs work.
     for (let bucket: u32 = 0; bucket < bucketCount; bucket++) pendingAdd(bucket);

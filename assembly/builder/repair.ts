@@ -23,12 +23,15 @@ let swapCursor: u32 = 0;
 
 /** repairSwaps — swaps made by the last repairUnfilled. */
 export let repairSwaps: u32 = 0;
+/** relaxedRepairs — slots the last repairUnfilled filled without keeping the rack spread. */
+export let relaxedRepairs: u32 = 0;
 
 /** repairUnfilled — fill every slot the fill left; returns the slots still empty (0 on success). */
 export function repairUnfilled(): u32 {
   leftStart = sequenceNext;
   leftEnd = sequenceLength;
   repairSwaps = 0;
+  relaxedRepairs = 0;
   swapCursor = 0;
   let stillEmpty: u32 = 0;
   for (let k: u32 = 0; k < unfilledCount; k++) {
@@ -45,6 +48,7 @@ function repairSlot(slot: u32): bool {
   const bucket = slot % bucketCount;
   if (repairWithoutExtraMoves(slot, bucket, true)) return true;
   if (strictRacks && swapInto(slot, bucket, true, false)) return true;
+  relaxedRepairs++;
   if (repairWithoutExtraMoves(slot, bucket, false)) return true;
   return swapInto(slot, bucket, true, false) || swapInto(slot, bucket, false, false);
 }
