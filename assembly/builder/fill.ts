@@ -194,7 +194,10 @@ function buildSequence(): void {
   // forEachUnit advanced every round start to the next round's start; shuffle each round,
   // then spread each rack's units evenly through it (consecutive units fill one bucket).
   randomSeed(seed);
-  const interleave = racksAlive > 1 && copyCount > 1;
+  // Interleaving keeps a bucket's consecutive units on distinct racks. With many racks per
+  // copy a shuffled round already does that almost always (the look-ahead handles the rest),
+  // so long first-build sequences skip it.
+  const interleave = racksAlive > 1 && copyCount > 1 && (racksAlive < copyCount * 3 || total <= 65536);
   let largest: u32 = 0;
   let start: u32 = 0;
   for (let round: u32 = 0; round < rounds; round++) {
@@ -287,24 +290,34 @@ function forEachUnit(rounds: u32, roundStartPtr: usize, place: bool): void {
 
 // Round by round: server s is due when its accumulator (φs·D + r·ds) passes a multiple of D.
 function forEachUnitByRound(rounds: u32, roundStartPtr: usize, place: bool): void {
-  const accumulatorPtr = scratchAlloc(<usize>(serverCount + 1) << 3);
+  // Compact (server, deficit, accumulator) triples of the servers with a deficit.
+  const triplesPtr = scratchAllocRaw(<usize>(serverCount + 1) * 12);
+  let count: u32 = 0;
   for (let server: u32 = 1; server <= serverCount; server++) {
+    const deficit = deficitOf(server);
+    if (deficit == 0) continue;
+    const at = triplesPtr + <usize>count * 12;
+    store<u32>(at, server);
+    store<u32>(at, deficit, 4);
     // Start one step back so round 0 is due exactly when φ·D + d ≥ D.
-    const phase = <u64>(hashUnit(seed, server) * <f64>rounds);
-    store<u64>(accumulatorPtr + (<usize>server << 3), phase);
+    store<u32>(at, <u32>(hashUnit(seed, server) * <f64>rounds), 8);
+    count++;
   }
+  const end = triplesPtr + <usize>count * 12;
   for (let round: u32 = 0; round < rounds; round++) {
-    for (let server: u32 = 1; server <= serverCount; server++) {
-      const deficit = deficitOf(server);
-      if (deficit == 0) continue;
-      const at = accumulatorPtr + (<usize>server << 3);
-      let accumulator = load<u64>(at) + <u64>deficit;
-      if (accumulator >= <u64>rounds) {
-        accumulator -= <u64>rounds;
-        emit(roundStartPtr, round, server, place);
+    const roundAt = roundStartPtr + (<usize>round << 2);
+    let position = load<u32>(roundAt);
+    for (let at = triplesPtr; at < end; at += 12) {
+      const accumulator = load<u32>(at, 8) + load<u32>(at, 4);
+      if (accumulator >= rounds) {
+        store<u32>(at, accumulator - rounds, 8);
+        if (place) setUnit(position, load<u32>(at));
+        position++;
+      } else {
+        store<u32>(at, accumulator, 8);
       }
-      store<u64>(at, accumulator);
     }
+    store<u32>(roundAt, position);
   }
 }
 
