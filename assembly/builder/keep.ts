@@ -68,7 +68,6 @@ export function keepSourceCopies(): void {
   const deficitRackCount = markDeficitRacks(acceptedPtr, deficitRacksPtr);
   const sizePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   const quotaPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
-  const seenPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   categoryPtr = scratchAlloc(<usize>(bucketCount * copyCount));
   if (anyOverTarget(acceptedPtr)) {
     countCategories(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr);
@@ -76,7 +75,7 @@ export function keepSourceCopies(): void {
     drawPhases(sizePtr);
   }
   const owedPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
-  evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, seenPtr, owedPtr);
+  evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, owedPtr);
   settleOwed(acceptedPtr, deficitRacksPtr, deficitRackCount, owedPtr);
 }
 
@@ -180,20 +179,35 @@ function markDeficitRacks(acceptedPtr: usize, deficitRacksPtr: usize): u32 {
 // fine), or when the bucket can afford a repeated rack (C > racks).
 function fillable(bucket: u32, copyIndex: u32, server: u32, deficitRacksPtr: usize, deficitRackCount: u32): bool {
   if (!strictRacks || load<u8>(deficitRacksPtr + rackOf(server)) != 0) return true;
+  // Fast path: some deficit rack is surely free when there are more of them than other holders.
+  if (deficitRackCount >= copyCount) return true;
   let blocked: u32 = 0;
   let others: u32 = 0;
-  let distinct: u32 = 0;
   for (let other: u32 = 0; other < copyCount; other++) {
     if (other == copyIndex) continue;
     const holder = slotGet(targetPtr, other * bucketCount + bucket);
     if (holder == 0) continue;
     others++;
-    const rack = rackOf(holder);
-    if (!firstOfRackExcept(bucket, other, copyIndex, rack)) continue;
-    distinct++;
-    if (load<u8>(deficitRacksPtr + rack) != 0) blocked++;
+    if (load<u8>(deficitRacksPtr + rackOf(holder)) != 0) blocked++;
+  }
+  // Two holders in one deficit rack block it once: recount distinct racks only then (rare).
+  if (blocked > 1) {
+    blocked = 0;
+    for (let other: u32 = 0; other < copyCount; other++) {
+      if (other == copyIndex) continue;
+      const holder = slotGet(targetPtr, other * bucketCount + bucket);
+      if (holder == 0) continue;
+      const rack = rackOf(holder);
+      if (load<u8>(deficitRacksPtr + rack) != 0 && firstOfRackExcept(bucket, other, copyIndex, rack)) blocked++;
+    }
   }
   if (deficitRackCount > blocked) return true;
+  let distinct: u32 = 0;
+  for (let other: u32 = 0; other < copyCount; other++) {
+    if (other == copyIndex) continue;
+    const holder = slotGet(targetPtr, other * bucketCount + bucket);
+    if (holder != 0 && firstOfRackExcept(bucket, other, copyIndex, rackOf(holder))) distinct++;
+  }
   return distinct + (copyCount - others - 1) >= spreadWanted;
 }
 
@@ -285,8 +299,7 @@ function takeUpTo(sizePtr: usize, quotaPtr: usize, server: u32, category: u32, w
 // paid at the server's next copy of that category. Then count what stays, keep the source
 // master where it may stay, and list the buckets that still need work.
 function evict(
-  acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32, sizePtr: usize, quotaPtr: usize, seenPtr: usize,
-  owedPtr: usize,
+  acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32, sizePtr: usize, quotaPtr: usize, owedPtr: usize,
 ): void {
   // Categories depend on the target as it was before evictions, so decide all of a bucket first.
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
@@ -297,15 +310,16 @@ function evict(
       const category = u8Get(categoryPtr, copyIndex * bucketCount + bucket) - 1;
       const size = load<u32>(cell(sizePtr, server, category));
       const quota = load<u32>(cell(quotaPtr, server, category));
-      const seenAt = cell(seenPtr, server, category);
-      const seen = load<u32>(seenAt);
-      store<u32>(seenAt, seen + 1);
-      // A per-server phase keeps different servers' evictions out of the same buckets.
-      const phase = <u64>load<u32>(cell(phasePtr, server, category));
-      const before = (<u64>seen * <u64>quota + phase) / <u64>size;
-      const after = ((<u64>seen + 1) * <u64>quota + phase) / <u64>size;
+      // ⌊(seen·quota + phase)/size⌋ steps up by one exactly when this accumulator wraps
+      // (quota ≤ size); it starts at the server's phase, which keeps different servers'
+      // evictions out of the same buckets.
+      const accumulatorAt = cell(phasePtr, server, category);
+      let accumulator = load<u32>(accumulatorAt) + quota;
+      const wraps = accumulator >= size;
+      if (wraps) accumulator -= size;
+      store<u32>(accumulatorAt, accumulator);
       const owedAt = cell(owedPtr, server, category);
-      const due = load<u32>(owedAt) + (after > before ? 1 : 0);
+      const due = load<u32>(owedAt) + (wraps ? 1 : 0);
       if (due == 0) continue;
       if (evictMask == 0) {
         evictMask |= 1 << copyIndex;
