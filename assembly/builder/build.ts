@@ -21,7 +21,7 @@ import { countSourceHoldings, keepScratchBytes, keepSourceCopies } from './keep'
 import { fillEmptySlots, fillScratchBytes } from './fill';
 import { relaxedRepairs, repairSwaps, repairUnfilled } from './repair';
 import { chooseMasters, setDecidedMarks } from './masters';
-import { partnerSwaps, partnersScratchBytes, spreadPartners } from './partners';
+import { allowRoleFlips, partnerSwaps, partnersScratchBytes, spreadPartners } from './partners';
 import { chainsScratchBytes } from './master-chains';
 import { setRackCaps } from './placement-rules';
 
@@ -88,6 +88,7 @@ export function buildTable(
     return Outcome.Unplaceable;
   }
   chooseMasters();
+  allowRoleFlips(sourceEmpty != 0);
   spreadPartners(rackCount);
   u32Set(resultPtr, BuildResult.PartnerSwaps, partnerSwaps);
   writeSummary(resultPtr, bucketCount, copyCount, serverCount, rackCount, alivePtr, rackPtr);

@@ -36,6 +36,8 @@ export function partnersScratchBytes(bucketCount: u32, serverCount: u32, rackCou
 export function spreadPartners(rackCount: u32): u32 {
   partnerSwaps = 0;
   if (copyCount != 2) return 0;
+  startPtr = scratchAlloc(<usize>(serverCount + 2) << 2);
+  orderPtr = scratchAlloc(<usize>bucketCount << 2);
   indexBucketsByMaster();
   countPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   rackAlivePtr = scratchAlloc(<usize>(rackCount + 1) << 2);
@@ -48,7 +50,75 @@ export function spreadPartners(rackCount: u32): u32 {
     if (u8Get(alivePtr, master) == 0) continue;
     over += spreadOne(master);
   }
+  if (over > 0 && flipsAllowed && bucketCount <= flipBucketsMax) over = flipCycles();
   return over;
+}
+
+/** flipBucketsMax — role-flip cycles search pair lists directly: small tables only (where swaps run short). */
+const flipBucketsMax: u32 = 1 << 16;
+let flipsAllowed = false;
+
+/** allowRoleFlips — whether spreadPartners may move master roles (a first build: no role to keep). */
+export function allowRoleFlips(allowed: bool): void {
+  flipsAllowed = allowed;
+}
+
+// Where slot swaps cannot help (few servers), rotate roles round a triangle d → p → x → d:
+//   (d,p) becomes (p,d), (p,x) becomes (x,p), (x,d) becomes (d,x)
+// Every server keeps its masters and replicas; d's load on p moves to x.
+function flipCycles(): u32 {
+  for (let round: u32 = 0; round < bucketCount; round++) {
+    let flipped = false;
+    let over: u32 = 0;
+    for (let master: u32 = 1; master <= serverCount && !flipped; master++) {
+      if (u8Get(alivePtr, master) == 0) continue;
+      const bound = partnerBound(master);
+      const end = u32Get(startPtr, master + 1);
+      for (let k = u32Get(startPtr, master); k < end; k++) {
+        const bucket = u32Get(orderPtr, k);
+        const partner = slotGet(targetPtr, bucketCount + bucket);
+        if (pairCount(master, partner) <= bound) continue;
+        over++;
+        if (flipTriangle(master, partner, bucket)) {
+          flipped = true;
+          break;
+        }
+      }
+    }
+    if (!flipped) return over;
+    indexBucketsByMaster();
+  }
+  return 0;
+}
+
+function flipTriangle(d: u32, p: u32, bucket: u32): bool {
+  const endP = u32Get(startPtr, p + 1);
+  for (let k = u32Get(startPtr, p); k < endP; k++) {
+    const second = u32Get(orderPtr, k);
+    const x = slotGet(targetPtr, bucketCount + second);
+    if (x == d) continue;
+    if (pairCount(p, d) + 1 > partnerBound(p) || pairCount(x, p) + 1 > partnerBound(x) || pairCount(d, x) + 1 > partnerBound(d)) {
+      continue;
+    }
+    const endX = u32Get(startPtr, x + 1);
+    for (let j = u32Get(startPtr, x); j < endX; j++) {
+      const third = u32Get(orderPtr, j);
+      if (slotGet(targetPtr, bucketCount + third) != d) continue;
+      flipRoles(bucket);
+      flipRoles(second);
+      flipRoles(third);
+      partnerSwaps += 3;
+      return true;
+    }
+  }
+  return false;
+}
+
+function flipRoles(bucket: u32): void {
+  const master = slotGet(targetPtr, bucket);
+  slotSet(targetPtr, bucket, slotGet(targetPtr, bucketCount + bucket));
+  slotSet(targetPtr, bucketCount + bucket, master);
+  pendingAdd(bucket);
 }
 
 /** partnerBound — the most buckets of `master` one partner may hold. */
@@ -61,8 +131,7 @@ export function partnerBound(master: u32): u32 {
 }
 
 function indexBucketsByMaster(): void {
-  startPtr = scratchAlloc(<usize>(serverCount + 2) << 2);
-  orderPtr = scratchAlloc(<usize>bucketCount << 2);
+  memory.fill(startPtr, 0, <usize>(serverCount + 2) << 2);
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     const master = slotGet(targetPtr, bucket);
     u32Set(startPtr, master + 1, u32Get(startPtr, master + 1) + 1);

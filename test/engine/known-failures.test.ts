@@ -46,7 +46,7 @@ describe('full build from empty', () => {
 
   // Three servers, one rack, C = 2: pair counts 10/10/9 leave room for 5+5 partners per
   // master (bound ⌈10/2⌉+1 = 6); the engine puts 7 of s000's 10 buckets on s001.
-  it.fails('C = 2: partners within ⌈m/P⌉+1 (3 servers; B = 29)', () => {
+  it('C = 2: partners within ⌈m/P⌉+1 (3 servers; B = 29)', () => {
     expect(buildBreaks([3], 29, 2, 'rack', 'partners')).toEqual([]);
   });
 
@@ -119,7 +119,7 @@ describe('rebuild after one server leaves', () => {
 describe('quick table', () => {
   // The partner pile-up above, seen at failure time: s000 dies and s001 takes 7 of its 10
   // masters (bound ⌈10/2⌉+1 = 6).
-  it.fails('C = 2: no survivor takes more than ⌈m/P⌉+1 of a dead server\'s masters (3 servers; B = 29)', () => {
+  it('C = 2: no survivor takes more than ⌈m/P⌉+1 of a dead server\'s masters (3 servers; B = 29)', () => {
     const servers = makeServers([3]);
     const before = engine.build({ bucketCount: 29, copyCount: 2, servers, strategy: 'rack' }).table;
     const after = withDown(servers, [0]);
