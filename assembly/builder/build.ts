@@ -79,7 +79,7 @@ export function buildTable(
   memory.fill(targetPtr, 0, <usize>(bucketCount * copyCount) << 1);
   setDecidedMarks(scratchAlloc(<usize>bucketCount));
   keepSourceCopies();
-  fillEmptySlots();
+  fillEmptySlots(sourceEmpty != 0);
   const stillEmpty = repairUnfilled();
   u32Set(resultPtr, BuildResult.RepairSwaps, repairSwaps);
   if (stillEmpty > 0) {

@@ -15,6 +15,7 @@ import {
   rackCount, rackOf, racksAlive, replicaHighPtr, replicaLowPtr, slotStatePtr, strictRacks, targetPtr,
 } from './context';
 import { canPlace, emptyCopyOf, moveRackUnit } from './placement-rules';
+import { firstFill } from './first-fill';
 import { bestHolderScore, decideMaster, isDecided, masterBelowScore, masterRoomScore, masterScore } from './masters';
 import { hashUnit, randomBelow, randomSeed } from '../random';
 import { scratchAlloc, scratchAllocRaw } from '../scratch';
@@ -39,12 +40,18 @@ export let unfilledPtr: usize = 0;
 export let unfilledCount: u32 = 0;
 
 /** fillEmptySlots — fill what the sequence can; leaves the rest in unfilledPtr for repair. */
-export function fillEmptySlots(): void {
+export function fillEmptySlots(firstBuild: bool): void {
   substituteCursor = 1;
   buildSequence();
   unfilledPtr = scratchAllocRaw(<usize>(sequenceLength + 1) << 2);
   unfilledCount = 0;
   sequenceNext = 0;
+  if (firstBuild) {
+    const packed = firstFill(sequencePtr, 0, sequenceLength, lookAhead, unfilledPtr, 0);
+    sequenceNext = <u32>(packed & 0xffffffff);
+    unfilledCount = <u32>(packed >>> 32);
+    return;
+  }
   // First every bucket whose master is open gets one: the best of its holders, or a
   // newcomer from the sequence window that suits the role better (a joining server short
   // of masters, a server with room when every holder is full), placed now. Deciding these

@@ -49,6 +49,11 @@ export function bestHolderScore(bucket: u32): i64 {
   return best;
 }
 
+/** markDecided — record that a bucket's master is chosen (and counted) by the caller. */
+export function markDecided(bucket: u32): void {
+  store<u8>(decidedPtr + <usize>bucket, 1);
+}
+
 /** releaseMaster — undo a decided master whose copy was evicted after all. */
 export function releaseMaster(bucket: u32, server: u32): void {
   if (load<u8>(decidedPtr + <usize>bucket) == 0) return;
