@@ -13,7 +13,8 @@ import { assertShape, rackCountMax, selfChecks } from '../limits';
 import { alignedBytes, scratchAlloc, scratchReset } from '../scratch';
 import { slotGet, u16Get, u32Get, u32Set, u8Get } from '../layout';
 import {
-  contextSet, contextSetReplicaRange, contextSetServerArrays, contextSetSpread, masterTargetPtr, replicaTargetPtr,
+  contextSet, contextSetReplicaRange, contextSetServerArrays, contextSetSpread, masterCountPtr, masterTargetPtr,
+  replicaCountPtr, replicaTargetPtr,
   pendingAt, pendingCount, sourceMastersPtr, sourceReplicasPtr, sourcePtr, spreadWanted, strictRacks, targetPtr,
 } from './context';
 import { computeTargets, targetsScratchBytes } from './targets';
@@ -69,7 +70,7 @@ export function buildTable(
   u32Set(resultPtr, BuildResult.StrategyUsed, used);
   allocateWorkingArrays(serverCount, bucketCount * copyCount);
   contextSetSpread(alive, racks, false);
-  if (!countSourceHoldings()) {
+  if (sourceEmpty == 0 && !countSourceHoldings()) {
     u32Set(resultPtr, BuildResult.Outcome, Outcome.InvalidSource);
     return Outcome.InvalidSource;
   }
@@ -167,6 +168,11 @@ function writeSummary(
   // Placements go through canPlace (never a server twice; the full spread when racks are
   // strict), so only relaxed repairs can leave a bucket short; debug builds check it all.
   const checkRows = selfChecks || !strictRacks || relaxedRepairs > 0;
+  if (sourceWasEmpty && !checkRows) {
+    // A first build from an empty source: every placed copy is a move, every master new.
+    writeFirstBuildSummary(resultPtr, bucketCount, copyCount, serverCount, alivePtr);
+    return;
+  }
   const fromEmpty = sourceWasEmpty;
   for (let k: u32 = 0; k < pendingCount; k++) {
     const bucket = pendingAt(k);
@@ -212,6 +218,22 @@ function writeSummary(
   u32Set(resultPtr, BuildResult.UnchangedFromSource, changedRows == 0 ? 1 : 0);
   u32Set(resultPtr, BuildResult.Outcome, Outcome.Ok);
   if (selfChecks) checkSummary(bucketCount, copyCount, replicaMoves, masterChanges);
+}
+
+function writeFirstBuildSummary(resultPtr: usize, bucketCount: u32, copyCount: u32, serverCount: u32, alivePtr: usize): void {
+  let placed: u64 = 0;
+  for (let server: u32 = 1; server <= serverCount; server++) placed += u32Get(replicaCountPtr, server);
+  let masters: u64 = 0;
+  for (let server: u32 = 1; server <= serverCount; server++) masters += u32Get(masterCountPtr, server);
+  u32Set(resultPtr, BuildResult.ReplicaMoves, <u32>placed);
+  u32Set(resultPtr, BuildResult.MasterChanges, <u32>masters);
+  u32Set(resultPtr, BuildResult.MinimumReplicaMoves, minimumMoves(serverCount, bucketCount * copyCount, alivePtr));
+  u32Set(resultPtr, BuildResult.MinimumMasterChanges, minimumMasterChanges(serverCount, bucketCount, alivePtr));
+  u32Set(resultPtr, BuildResult.EmptySlots, bucketCount * copyCount - <u32>placed);
+  u32Set(resultPtr, BuildResult.SameServer, 0);
+  u32Set(resultPtr, BuildResult.RackSpreadShort, 0);
+  u32Set(resultPtr, BuildResult.UnchangedFromSource, placed == 0 ? 1 : 0);
+  u32Set(resultPtr, BuildResult.Outcome, Outcome.Ok);
 }
 
 // Debug builds recount moves and master changes over every row: a modification that forgot
