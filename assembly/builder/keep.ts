@@ -15,7 +15,7 @@
 import {
   SlotKept, alivePtr, bucketCount, copyCount, masterTargetPtr, rackCount, rackOf, replicaCountPtr,
   replicaTargetPtr, seed, serverCount, slotStatePtr, sourcePtr, sourceMastersPtr, sourceReplicasPtr,
-  pendingAdd, pendingReset, spreadWanted, strictRacks, targetPtr,
+  pendingAdd, pendingReset, racksAlive, spreadWanted, strictRacks, targetPtr,
 } from './context';
 import { scratchAlloc, scratchAllocRaw } from '../scratch';
 import { hashUnit } from '../random';
@@ -190,6 +190,9 @@ function fillable(bucket: u32, copyIndex: u32, server: u32, deficitRacksPtr: usi
     others++;
     if (load<u8>(deficitRacksPtr + rackOf(holder)) != 0) blocked++;
   }
+  // With C ≤ racks, kept rows hold distinct racks (so no recount) and a blocked bucket can
+  // never afford a repeated rack: the answer is whether some deficit rack is free.
+  if (copyCount <= racksAlive) return deficitRackCount > blocked;
   // Two holders in one deficit rack block it once: recount distinct racks only then (rare).
   if (blocked > 1) {
     blocked = 0;
