@@ -1,0 +1,70 @@
+/**
+ * admin-client — sends one op_cmd to the config-server pair and finds the primary:
+ *
+ *   for each config server in the order given:
+ *     connect · 16 op_cmd · 17 reply · close
+ *     unreachable, no reply, or −4210 "not the primary" → try the next one
+ *     any other reply (success or a refusal) is the answer
+ *
+ * When no server answers as primary, the last "not primary" reply (it says who is) or the list
+ * of connection failures comes back as an AdminClientError.
+ */
+import { TairError } from '../errors.js';
+import type { ServerAddress } from '../common/server-id.js';
+import { FrameConnection } from '../client/frame-connection.js';
+import type { OpCmdResponse } from '../protocol/index.js';
+import { decodeResponse, encodePacketFrame, Pcode } from '../protocol/index.js';
+import { AdminCode } from './admin-codes.js';
+
+/** AdminClientError — no config server could be asked (code ERR_ADMIN_UNREACHABLE). */
+export class AdminClientError extends TairError {
+  constructor(message: string) {
+    super('ERR_ADMIN_UNREACHABLE', message);
+  }
+}
+
+/** AdminAnswer — the reply and which server gave it. */
+export interface AdminAnswer {
+  server: string;
+  response: OpCmdResponse;
+}
+
+/** sendAdminCommand — see the file comment. */
+export async function sendAdminCommand(
+  configServers: readonly ServerAddress[],
+  cmd: number,
+  params: readonly string[],
+  timeoutMs: number,
+): Promise<AdminAnswer> {
+  const failures: string[] = [];
+  let notPrimary: AdminAnswer | null = null;
+  for (const address of configServers) {
+    const server = `${address.ip}:${address.port}`;
+    let response: OpCmdResponse;
+    try {
+      response = await askOne(address, cmd, params, timeoutMs);
+    } catch (error) {
+      failures.push(`${server}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    if (response.code !== AdminCode.notPrimary) return { server, response };
+    notPrimary = { server, response };
+  }
+  if (notPrimary) return notPrimary;
+  throw new AdminClientError(`no config server answered: ${failures.join('; ')}`);
+}
+
+async function askOne(address: ServerAddress, cmd: number, params: readonly string[], timeoutMs: number): Promise<OpCmdResponse> {
+  const connection = await FrameConnection.open(address, timeoutMs);
+  try {
+    const frame = await connection.request(
+      (channelId) => encodePacketFrame(channelId, { pcode: Pcode.opCmdRequest, body: { cmd, params: [...params] } }),
+      timeoutMs,
+    );
+    const packet = decodeResponse(frame.pcode, frame.body);
+    if (packet.pcode !== Pcode.opCmdResponse) throw new Error(`answered with pcode ${packet.pcode}`);
+    return packet.body;
+  } finally {
+    connection.close();
+  }
+}

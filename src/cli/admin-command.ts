@@ -1,0 +1,159 @@
+/**
+ * admin-command — `tair-cs admin --config-servers a:p[,b:p] OP ARGS…`: one admin command over
+ * op_cmd (pcode 16), sent to the pair's primary (src/admin/admin-client.ts).
+ *
+ *   exit 0   done: the reply's info lines on stdout (JSON for plan and status)
+ *   exit 1   refused (the code's name and the reason on stderr) or no config server reachable
+ *   exit 2   bad usage
+ */
+import { parseArgs } from 'node:util';
+import { AdminClientError, sendAdminCommand } from '../admin/admin-client.js';
+import { AdminCmd, adminCodeNames } from '../admin/admin-codes.js';
+import { autoAreaKey } from '../admin/conf-commands.js';
+import { defaultConfigServerPort, parseServerAddress, type ServerAddress } from '../common/server-id.js';
+import { InputError } from '../errors.js';
+
+interface Operation {
+  cmd: number;
+  usage: string;
+  /** params — the wire parameters from the operands, or a usage problem. */
+  params(operands: string[]): string[];
+}
+
+const exactly = (count: number) => (operands: string[]) => {
+  if (operands.length !== count) throw new InputError(`takes ${count} argument${count === 1 ? '' : 's'}, got ${operands.length}`);
+  return operands;
+};
+const atLeast = (count: number) => (operands: string[]) => {
+  if (operands.length < count) throw new InputError(`takes at least ${count} argument${count === 1 ? '' : 's'}, got ${operands.length}`);
+  return operands;
+};
+
+const operations: Record<string, Operation> = {
+  'reset-server': { cmd: AdminCmd.resetDataServer, usage: 'GROUP [SERVER…]   take servers out of tmp_down_server (all when none given)', params: atLeast(1) },
+  'group-status': { cmd: AdminCmd.getGroupStatus, usage: 'GROUP…   group_status of each group', params: atLeast(1) },
+  'tmp-down-servers': { cmd: AdminCmd.getTmpDownServer, usage: 'GROUP…   tmp_down_server of each group', params: atLeast(1) },
+  'set-group-status': { cmd: AdminCmd.setGroupStatus, usage: 'GROUP on|off', params: exactly(2) },
+  'migrate-bucket': { cmd: AdminCmd.migrateBucket, usage: 'GROUP BUCKET COPY SRC DST   move one copy of one bucket', params: exactly(5) },
+  'alloc-area': {
+    cmd: AdminCmd.allocArea,
+    usage: `GROUP KEY QUOTA   new area (KEY ${autoAreaKey} = any free area, a number = that area, a name = a free area named so)`,
+    params: (operands) => {
+      const [group, key, quota] = exactly(3)(operands);
+      return [key, quota, group];
+    },
+  },
+  'set-quota': {
+    cmd: AdminCmd.setQuota,
+    usage: 'GROUP AREA QUOTA   AREA by number or name; quota 0 deletes the area',
+    params: (operands) => {
+      const [group, area, quota] = exactly(3)(operands);
+      return [area, quota, group];
+    },
+  },
+  'area-status': { cmd: AdminCmd.getAreaStatus, usage: 'GROUP…   area_status of each group', params: atLeast(1) },
+  'set-area-status': { cmd: AdminCmd.setAreaStatus, usage: 'GROUP AREA STATUS', params: exactly(3) },
+  'switch-bucket': { cmd: AdminCmd.switchBucket, usage: 'GROUP BUCKET[,BUCKET…]   swap master and slave', params: atLeast(2) },
+  failover: { cmd: AdminCmd.activeFailoverOrRecover, usage: 'GROUP SERVER   take a server out of service now', params: (operands) => [...exactly(2)(operands), '0'] },
+  recover: { cmd: AdminCmd.activeFailoverOrRecover, usage: 'GROUP SERVER   let a failed-over server back in', params: (operands) => [...exactly(2)(operands), '1'] },
+  'replace-server': {
+    cmd: AdminCmd.replaceDataServer,
+    usage: 'GROUP SRC[,SRC…] DST[,DST…]   every copy of each SRC goes to its DST',
+    params: (operands) => {
+      const [group, sources, targets] = exactly(3)(operands);
+      return [group, String(sources.split(',').filter((entry) => entry.trim() !== '').length), sources, targets];
+    },
+  },
+  'urgent-offline': { cmd: AdminCmd.urgentOffline, usage: 'GROUP SERVER REPLACEMENT[,REPLACEMENT…]', params: exactly(3) },
+  status: { cmd: AdminCmd.status, usage: '   the status document as JSON', params: exactly(0) },
+  rebuild: { cmd: AdminCmd.rebuild, usage: 'GROUP   rebuild now', params: exactly(1) },
+  plan: { cmd: AdminCmd.plan, usage: 'GROUP [add=S] [remove=S] [drain=S] [weight=S*W]…   dry run: the migration a change would cause', params: atLeast(1) },
+  drain: { cmd: AdminCmd.drain, usage: 'GROUP SERVER   move every copy off the server', params: exactly(2) },
+  undrain: { cmd: AdminCmd.undrain, usage: 'GROUP SERVER   stop draining', params: exactly(2) },
+  pause: { cmd: AdminCmd.pauseMigration, usage: 'GROUP   data servers get no new bucket to move', params: exactly(1) },
+  resume: { cmd: AdminCmd.resumeMigration, usage: 'GROUP', params: exactly(1) },
+  'migration-cap': { cmd: AdminCmd.migrationCap, usage: 'GROUP N   at most N buckets into or out of a server at a time (0 = no cap)', params: exactly(2) },
+  admit: { cmd: AdminCmd.admit, usage: 'GROUP SERVER   let a DOWN server in under _accept_strategy = 0', params: exactly(2) },
+  raw: {
+    cmd: -1,
+    usage: 'CMD [PARAM…]   any op_cmd number with its parameters as given',
+    params: (operands) => atLeast(1)(operands).slice(1),
+  },
+};
+
+const usage = [
+  'usage: tair-cs admin --config-servers ip:port[,ip:port] [--timeout-ms N] [--json] OP [ARGS…]',
+  '',
+  'OP:',
+  ...Object.entries(operations).map(([name, operation]) => `  ${name} ${operation.usage}`),
+  '',
+  'SERVER is ip[:port] (port 5191 when left out). The command goes to the primary config server.',
+  '',
+].join('\n');
+
+/** run — the arguments after `tair-cs admin`; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  let parsed: { configServers: ServerAddress[]; timeoutMs: number; json: boolean; name: string; cmd: number; params: string[] };
+  try {
+    parsed = parseAdminArgs(argv);
+  } catch (error) {
+    process.stderr.write(`tair-cs admin: ${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  try {
+    const { server, response } = await sendAdminCommand(parsed.configServers, parsed.cmd, parsed.params, parsed.timeoutMs);
+    if (parsed.json) process.stdout.write(`${JSON.stringify({ server, code: response.code, infos: response.infos })}\n`);
+    if (response.code !== 0) {
+      const name = adminCodeNames.get(response.code) ?? 'error';
+      process.stderr.write(`tair-cs admin: ${parsed.name} refused by ${server}: ${name} (${response.code}): ${response.infos.join('; ')}\n`);
+      return 1;
+    }
+    if (!parsed.json) process.stdout.write(formatInfos(parsed.cmd, response.infos));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof AdminClientError)) throw error;
+    process.stderr.write(`tair-cs admin: ${error.message}\n`);
+    return 1;
+  }
+}
+
+function parseAdminArgs(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { 'config-servers': { type: 'string' }, 'timeout-ms': { type: 'string' }, json: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (!values['config-servers']) throw new InputError('missing --config-servers ip:port[,ip:port]');
+  const configServers = values['config-servers'].split(',').filter((entry) => entry.trim() !== '').map((entry) => parseServerAddress(entry, defaultConfigServerPort));
+  if (configServers.length === 0) throw new InputError('--config-servers lists no server');
+  const timeoutText = values['timeout-ms'] ?? '30000';
+  if (!/^\d{1,7}$/.test(timeoutText) || Number(timeoutText) === 0) throw new InputError(`--timeout-ms must be a whole number of milliseconds, got '${timeoutText}'`);
+  const [name, ...operands] = positionals;
+  if (name === undefined) throw new InputError('missing OP');
+  const operation = operations[name];
+  if (!operation) throw new InputError(`unknown OP '${name}'`);
+  let params: string[];
+  try {
+    params = operation.params(operands);
+  } catch (error) {
+    throw new InputError(`${name} ${(error as Error).message}: ${name} ${operation.usage}`);
+  }
+  let cmd = operation.cmd;
+  if (name === 'raw') {
+    if (!/^-?\d{1,10}$/.test(operands[0])) throw new InputError(`raw: CMD must be a number, got '${operands[0]}'`);
+    cmd = Number(operands[0]);
+  }
+  return { configServers, timeoutMs: Number(timeoutText), json: values.json === true, name, cmd, params };
+}
+
+function formatInfos(cmd: number, infos: readonly string[]): string {
+  if ((cmd === AdminCmd.plan || cmd === AdminCmd.status) && infos.length > 0) {
+    return `${JSON.stringify(JSON.parse(infos[0]), null, 2)}\n${infos.slice(1).map((line) => `${line}\n`).join('')}`;
+  }
+  return infos.map((line) => `${line}\n`).join('');
+}

@@ -1,0 +1,153 @@
+/**
+ * operator-surface — everything an operator sees and steers, behind the few hooks the config
+ * server calls (src/server/config-server.ts):
+ *
+ *   instrument(handler)   heartbeat counts and reply latency         ─┐
+ *   noticed(notice)       the event ring (recent events)              ├─▶ GET /metrics
+ *   timeJob(job, run)     rebuild counts and durations                │   GET /status, the page
+ *   configChanged/Invalid reload counts                              ─┘   GET /groups/{name}/table
+ *   opCmd(request)        admin commands (src/admin)                       GET /healthz
+ *
+ * The HTTP server listens on `[configserver] http_port` at the IP of `address` (127.0.0.1 in
+ * the examples); without http_port there is no HTTP, but op_cmd still answers.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Cluster, ClusterEvent, ClusterJob, Notice } from '../cluster/index.js';
+import { parseServerAddress } from '../common/server-id.js';
+import { statusEventCountMax } from '../limits.js';
+import type { OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
+import type { FrameHandler } from '../server/tcp-listener.js';
+import { adminCodeNames, adminCommandNames } from '../admin/admin-codes.js';
+import type { AdminHost, RoleInfo } from '../admin/admin-service.js';
+import { AdminService } from '../admin/admin-service.js';
+import { ConfigServerMetrics } from '../metrics/config-server-metrics.js';
+import { instrumentHandler } from '../metrics/instrumented-handler.js';
+import { EventRing } from './event-ring.js';
+import { StatusHttpServer } from './http-server.js';
+import { MigrationRates } from './migration-rate.js';
+import type { StatusDocument } from './status-model.js';
+import { buildStatus, gaugesOf } from './status-model.js';
+import { exportTable } from './table-export.js';
+
+/** SurfaceHost — what the surface needs from the config server. */
+export interface SurfaceHost extends Omit<AdminHost, 'statusJson'> {
+  httpPort: number | null;
+}
+
+/** JobEvent — what an engine job turns into. */
+export type JobEvent = Extract<ClusterEvent, { type: 'quickDone' | 'buildDone' | 'jobFailed' }>;
+
+const samplePeriodMs = 1000;
+
+/** OperatorSurface — see the file comment. */
+export class OperatorSurface {
+  readonly metrics: ConfigServerMetrics;
+  private readonly events = new EventRing(statusEventCountMax);
+  private readonly rates = new MigrationRates();
+  private readonly admin: AdminService;
+  private readonly startedAtMs = Date.now();
+  private http: StatusHttpServer | null = null;
+  private sampler: NodeJS.Timeout | null = null;
+  private serving = false;
+
+  constructor(private readonly host: SurfaceHost) {
+    this.metrics = new ConfigServerMetrics(() => gaugesOf(this.host.cluster()));
+    this.admin = new AdminService({ ...host, statusJson: () => this.status() });
+  }
+
+  /** start — begin sampling migration pace and serve HTTP when configured; resolves with its address. */
+  async start(): Promise<AddressInfo | null> {
+    this.serving = true;
+    this.sampler = setInterval(() => this.sample(), samplePeriodMs);
+    this.sampler.unref();
+    if (this.host.httpPort === null) return null;
+    const http = new StatusHttpServer({
+      status: () => this.status(),
+      table: (groupName, format) => exportTable(this.host.cluster(), groupName, format),
+      metrics: async () => ({ contentType: this.metrics.contentType, text: await this.metrics.text() }),
+      serving: () => this.serving,
+    }, this.host.logger);
+    const { ip } = parseServerAddress(this.host.address, 0);
+    const address = await http.listen(ip, this.host.httpPort);
+    this.http = http;
+    this.host.logger.info(
+      { event: 'http-listening', address: `${address.address}:${address.port}`, url: `http://${address.address}:${address.port}/` },
+      `status page and API on http://${address.address}:${address.port}/`,
+    );
+    return address;
+  }
+
+  /** stop — /healthz turns 503, then HTTP closes. */
+  async stop(): Promise<void> {
+    this.serving = false;
+    if (this.sampler) clearInterval(this.sampler);
+    this.sampler = null;
+    await this.http?.close();
+    this.http = null;
+    this.admin.close();
+  }
+
+  /** instrument — the request handler with heartbeat and latency metrics. */
+  instrument(handler: FrameHandler): FrameHandler {
+    return instrumentHandler(handler, this.metrics);
+  }
+
+  /** noticed — a cluster notice: kept for the status page. */
+  noticed(notice: Notice): void {
+    this.events.push(notice);
+  }
+
+  /** timeJob — count and time an engine job; resolves with its outcome unchanged. */
+  async timeJob(job: ClusterJob, run: () => Promise<JobEvent>): Promise<JobEvent> {
+    const startMs = performance.now();
+    const event = await run();
+    const labels = { group: job.groupName, kind: job.kind };
+    const ok = event.type !== 'jobFailed' && event.result.ok;
+    this.metrics.rebuilds.inc({ ...labels, outcome: ok ? 'ok' : 'failed' });
+    this.metrics.rebuildSeconds.observe(labels, (performance.now() - startMs) / 1000);
+    return event;
+  }
+
+  /** configChanged — a group.conf load was applied. */
+  configChanged(kind: string): void {
+    this.metrics.configReloads.inc({ kind });
+  }
+
+  /** configInvalid — a group.conf load was refused. */
+  configInvalid(): void {
+    this.metrics.configReloadFailures.inc();
+  }
+
+  /** opCmd — answer an admin command. */
+  async opCmd(request: OpCmdRequest): Promise<OpCmdResponse> {
+    const response = await this.admin.handle(request);
+    const command = adminCommandNames.get(request.cmd) ?? 'unknown';
+    this.metrics.adminCommands.inc({ command, code: adminCodeNames.get(response.code) ?? String(response.code) });
+    return response;
+  }
+
+  /** status — the /status document now. */
+  status(): StatusDocument {
+    return buildStatus({
+      cluster: this.host.cluster(),
+      role: this.host.role(),
+      address: this.host.address,
+      startedAtMs: this.startedAtMs,
+      rates: this.rates,
+      events: this.events.list(),
+    });
+  }
+
+  private sample(): void {
+    const cluster: Cluster = this.host.cluster();
+    const nowMs = Date.now();
+    for (const name of cluster.groupNames()) {
+      const group = cluster.groupState(name);
+      if (group) this.rates.sample(name, Math.max(group.migrateBlockCount, 0), nowMs);
+    }
+  }
+}
+
+/** RoleInfo — re-exported for the host (config-server.ts), which provides it. */
+export type { RoleInfo };
