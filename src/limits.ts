@@ -66,3 +66,20 @@ export const requestBodyBytesMax = 16 * 1024 * 1024;
 export const replyBacklogBytesMax = 256 * 1024 * 1024;
 /** idleConnectionMs — the original closes connections idle for 15 minutes (reference App. A). */
 export const idleConnectionMs = 15 * 60_000;
+/** peerTimeoutMsMin — below 100 ms a busy event loop alone would look like a dead peer (tests use 300+). */
+export const peerTimeoutMsMin = 100;
+/** peerTimeoutMsMax — a minute without a coordinator is already an outage; longer is a typo. */
+export const peerTimeoutMsMax = 60_000;
+
+/** migrationCapMax — a per-server cap on bucket copies in flight; past this many it caps nothing. */
+export const migrationCapMax = 100_000;
+/** retiredServerCountMax — removed, drained servers still answered "solitary"; as many as a group can list. */
+export const retiredServerCountMax = 65_535;
+/** statusEventCountMax — recent events kept for the status page; older ones are in the log. */
+export const statusEventCountMax = 200;
+/** httpConnectionCountMax — the status API serves a few operators and a scraper, not the data path. */
+export const httpConnectionCountMax = 64;
+/** adminParamCountMax — op_cmd parameters we read; the longest original command takes five. */
+export const adminParamCountMax = 1_024;
+/** tableJsonSlotCountMax — `GET /groups/{name}/table` as JSON stays a few tens of MB; bigger tables go as ?format=bin. */
+export const tableJsonSlotCountMax = 2_097_152;

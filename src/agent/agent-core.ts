@@ -3,7 +3,7 @@
  * (reference §5.1, §6.6). The adapter (data-server-agent.ts) sends `heartbeatRequest()` to every
  * config server each second and feeds each reply to `step()`, which returns what changed.
  *
- *   reply applied? (config-server-pair.ts) ──no──▶ nothing
+ *   reply applied? (config-server-pair.ts: ours — the highest epoch's primary; original — §2.6) ──no──▶ nothing
  *        │ yes
  *        ├─ versions 1/1 ─────────────────▶ solitary (table dropped; serve nothing)
  *        ├─ server version < 10 ─────────▶ nothing (no valid table yet)
@@ -21,9 +21,13 @@ import {
   inflateTable,
   type HeartbeatRequest,
   type HeartbeatResponse,
+  type RequestExtension,
 } from '../protocol/index.js';
 import { planBuckets, rowOf, type AgentTables, type BucketPlan } from './bucket-plan.js';
 import { ConfigServerPair } from './config-server-pair.js';
+
+/** PeerReach — a data server's report on a config server it heartbeats. */
+export type PeerReach = 'reachable' | 'unreachable';
 
 /** minValidVersion — versions below 10 mean "no valid table" (reference §3.2). */
 const minValidVersion = 10;
@@ -55,7 +59,6 @@ export class AgentCore {
   private isSolitary = false;
   private pluginsVersion = 0;
   private areaCapacityVersion = 0;
-  private epoch = 0n;
   /** migrated — buckets copied under the current server version and not yet in the current table as done. */
   private readonly migrated = new Set<number>();
   /** settled — buckets whose finish was accepted under the current server version (re-applied to transition tables). */
@@ -92,8 +95,18 @@ export class AgentCore {
     return this.pair.activeIndex();
   }
 
-  /** heartbeatRequest — the body of the next heartbeat (§6.6, with our extension). */
-  heartbeatRequest(): HeartbeatRequest {
+  /** epoch — the highest config-server epoch seen; replies from older epochs are ignored. */
+  get epoch(): bigint {
+    return this.pair.highestEpoch;
+  }
+
+  /**
+   * heartbeatRequest — the body of the next heartbeat (§6.6, with our extension); `otherConfigServer`
+   * is our report on the pair's other config server, for the one this heartbeat goes to.
+   */
+  heartbeatRequest(otherConfigServer?: PeerReach): HeartbeatRequest {
+    const extension: RequestExtension = { epoch: this.pair.highestEpoch, largeTableAccepted: true };
+    if (otherConfigServer !== undefined) extension.otherConfigServer = otherConfigServer;
     return {
       serverFlag: 1,
       serverId: this.selfId,
@@ -108,7 +121,7 @@ export class AgentCore {
       areaCapacityVersion: this.areaCapacityVersion,
       areaCapacities: [],
       statBytes: Buffer.alloc(0),
-      extension: { epoch: this.epoch, largeTableAccepted: true },
+      extension,
     };
   }
 
@@ -134,9 +147,8 @@ export class AgentCore {
 
   /** step — apply one heartbeat reply from config-server entry `entryIndex`; throws ProtocolError for a bad table. */
   step(entryIndex: number, response: HeartbeatResponse): AgentEvent[] {
-    this.pair.note(entryIndex, response.downConfigServerId);
-    if (response.extension && response.extension.epoch > this.epoch) this.epoch = response.extension.epoch;
-    if (!this.pair.isApplied(entryIndex)) return [];
+    this.pair.note(entryIndex, response.downConfigServerId, response.extension);
+    if (!this.pair.isApplied(entryIndex, response.extension)) return [];
     if (response.serverVersion === solitaryVersion && response.clientVersion === solitaryVersion) return this.goSolitary();
     if (response.serverVersion < minValidVersion) return [];
     this.pluginsVersion = response.pluginsVersion;

@@ -10,6 +10,10 @@
  *
  * On a 'table' event with `replanned` the host restarts its migrations from `plan.migrations`;
  * without it (same server version: a transition) the tables changed but the plan stands.
+ *
+ * With two config servers, each heartbeat reports on the *other* one (docs/pair.md, fencing):
+ * reachable while it answered within configServerSilentMs and its last exchange did not fail.
+ * When one stops answering, the other hears it at once (an extra heartbeat), not a second later.
  */
 import { EventEmitter } from 'node:events';
 import { InputError } from '../errors.js';
@@ -21,6 +25,7 @@ import {
   type ServerAddress,
 } from '../common/server-id.js';
 import { AgentCore, type AgentEvent, type AgentVersions } from './agent-core.js';
+import { ConfigServerReach } from './config-server-reach.js';
 import type { AgentTables, BucketPlan } from './bucket-plan.js';
 import { FinishReporter } from './finish-reporter.js';
 import { HeartbeatLink } from './heartbeat-link.js';
@@ -36,7 +41,12 @@ export interface DataServerAgentOptions {
   heartbeatIntervalMs?: number;
   requestTimeoutMs?: number;
   finishRetryPauseMs?: number;
+  /** configServerSilentMs — a config server silent this long is reported unreachable to its peer (default 1500; at least 1.5 beats). */
+  configServerSilentMs?: number;
 }
+
+/** reportRetryMs — an urgent report finding its link busy tries once more after this pause. */
+const reportRetryMs = 50;
 
 /** TableChange — the payload of a 'table' event. */
 export interface TableChange {
@@ -69,6 +79,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   private readonly reporter: FinishReporter;
   private readonly heartbeatIntervalMs: number;
   private readonly groupName: string | undefined;
+  private readonly reach: ConfigServerReach;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(options: DataServerAgentOptions) {
@@ -82,11 +93,19 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     this.groupName = options.groupName;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1000;
     this.core = new AgentCore(this.selfId, configServerIds);
+    // Replies come once a beat: a silence shorter than that would report a healthy server.
+    this.reach = new ConfigServerReach(configServers.length, Math.max(options.configServerSilentMs ?? 1500, 1.5 * this.heartbeatIntervalMs));
     this.links = configServers.map(
       (address, entryIndex) =>
         new HeartbeatLink(address, requestTimeoutMs, {
-          onResponse: (response) => this.onResponse(entryIndex, response),
-          onError: (reason) => this.emit('problem', `heartbeat to config server #${entryIndex}: ${reason}`),
+          onResponse: (response) => {
+            this.reach.replied(entryIndex);
+            this.onResponse(entryIndex, response);
+          },
+          onError: (reason) => {
+            if (this.reach.failed(entryIndex)) this.reportNow(entryIndex);
+            this.emit('problem', `heartbeat to config server #${entryIndex}: ${reason}`);
+          },
         }),
     );
     this.reporter = new FinishReporter({
@@ -156,8 +175,23 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   }
 
   private beat(): void {
-    const request = this.core.heartbeatRequest();
-    for (const link of this.links) link.beat(request);
+    this.links.forEach((link, entryIndex) => link.beat(this.requestFor(entryIndex)));
+  }
+
+  /** requestFor — the heartbeat to entry `entryIndex`, with our report on the other entry of the pair. */
+  private requestFor(entryIndex: number): ReturnType<AgentCore['heartbeatRequest']> {
+    return this.core.heartbeatRequest(this.links.length === 2 ? this.reach.report(1 - entryIndex) : undefined);
+  }
+
+  /** reportNow — entry `silentIndex` just stopped answering: tell the other one now (once more if busy). */
+  private reportNow(silentIndex: number): void {
+    const otherIndex = 1 - silentIndex;
+    if (this.links.length !== 2 || !this.timer) return;
+    if (!this.links[otherIndex].beat(this.requestFor(otherIndex))) {
+      setTimeout(() => {
+        if (this.timer) this.links[otherIndex].beat(this.requestFor(otherIndex));
+      }, reportRetryMs).unref();
+    }
   }
 
   private onResponse(entryIndex: number, response: Parameters<AgentCore['step']>[1]): void {

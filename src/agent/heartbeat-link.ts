@@ -2,7 +2,8 @@
  * heartbeat-link — the persistent connection from a data server to one config server, one
  * heartbeat (pcode 9 → 104) at a time (reference §6.6, captures/README.md: one connection, 1 s
  * apart). A beat while the previous one is still unanswered is skipped; a failed connection is
- * reopened at the next beat.
+ * reopened at the next beat. The connection closing between beats (the config server died) is
+ * reported as a failure at once, so the pair's other server hears of it without waiting a beat.
  */
 import type { ServerAddress } from '../common/server-id.js';
 import { FrameConnection } from '../client/frame-connection.js';
@@ -29,9 +30,9 @@ export class HeartbeatLink {
     this.handlers = handlers;
   }
 
-  /** beat — send one heartbeat unless the previous one is still out. */
-  beat(request: HeartbeatRequest): void {
-    if (this.inFlight || this.closed) return;
+  /** beat — send one heartbeat unless the previous one is still out; true when sent. */
+  beat(request: HeartbeatRequest): boolean {
+    if (this.inFlight || this.closed) return false;
     this.inFlight = true;
     this.exchange(request)
       .then((response) => {
@@ -45,6 +46,7 @@ export class HeartbeatLink {
       .finally(() => {
         this.inFlight = false;
       });
+    return true;
   }
 
   /** close — close the connection; no more beats. */
@@ -56,8 +58,14 @@ export class HeartbeatLink {
 
   private async exchange(request: HeartbeatRequest): Promise<HeartbeatResponse> {
     if (!this.connection || this.connection.closed) {
-      this.connection = await FrameConnection.open(this.address, this.timeoutMs);
-      if (this.closed) this.connection.close();
+      const connection = await FrameConnection.open(this.address, this.timeoutMs);
+      this.connection = connection;
+      if (this.closed) connection.close();
+      connection.onClose((reason) => {
+        if (this.closed || this.inFlight || this.connection !== connection) return;
+        this.connection = null;
+        this.handlers.onError(reason);
+      });
     }
     const frame = await this.connection.request(
       (channelId) => encodePacketFrame(channelId, { pcode: Pcode.heartbeatRequest, body: request }),

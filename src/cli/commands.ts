@@ -16,4 +16,6 @@ export const commandModules: Record<string, () => Promise<CommandModule>> = {
   dataserver: () => import('./dataserver-command.js'),
   start: () => import('./start-command.js'),
   demo: () => import('./demo-command.js'),
+  admin: () => import('./admin-command.js'),
+  status: () => import('./status-command.js'),
 };

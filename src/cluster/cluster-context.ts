@@ -11,8 +11,19 @@ export interface ClusterContext {
   options: ClusterOptions;
   groups: Map<string, GroupState>;
   records: Map<bigint, ServerRecord>;
+  /** retired — removed servers that hold nothing any more (id → group): answered "solitary", not "unknown". */
+  retired: Map<bigint, string>;
   outbox: Ready;
   nextJobId: number;
+  /** role — in a config-server pair, a secondary only tracks liveness and serves what it is sent (src/pair). */
+  role?: 'primary' | 'secondary';
+  /** lastTickMs — the previous tick, to notice a gap in which this process did not run (pair-roles.ts). */
+  lastTickMs?: number;
+}
+
+/** isPrimary — whether this server makes decisions (alone, or the pair's primary). */
+export function isPrimary(context: ClusterContext): boolean {
+  return context.role !== 'secondary';
 }
 
 /** emptyReady — an outbox with nothing in it. */
@@ -32,11 +43,11 @@ export function groupRecords(context: ClusterContext, groupName: string): Server
   return records;
 }
 
-/** liveMemberCount — ALIVE members of a group: the servers a build may use. */
+/** liveMemberCount — ALIVE members of a group a build may use (not draining, not failed over). */
 export function liveMemberCount(context: ClusterContext, groupName: string): number {
   let count = 0;
   for (const record of context.records.values()) {
-    if (record.groupName === groupName && record.member && record.status === 'alive') count += 1;
+    if (record.groupName === groupName && record.member && record.status === 'alive' && !record.draining && !record.heldOut) count += 1;
   }
   return count;
 }

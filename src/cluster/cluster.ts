@@ -20,8 +20,12 @@ import type {
   QueryInfoResponse,
 } from '../protocol/index.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { AdminOutcome } from './admin/admin-command.js';
+import { refuse } from './admin/admin-command.js';
+import { applyAdminCommand } from './admin/admin-apply.js';
+import { tickRelease } from './admin/migration-release.js';
 import type { ClusterContext } from './cluster-context.js';
-import { emptyReady, notify } from './cluster-context.js';
+import { emptyReady, isPrimary, notify } from './cluster-context.js';
 import { tickColdStart } from './cold-start.js';
 import { addGroup, reloadGroups } from './config-apply.js';
 import type { GroupState } from './group-state.js';
@@ -33,6 +37,8 @@ import type { GetGroupReply } from './queries.js';
 import { getGroup, groupNames, migratingMachines, nonDownDataServers, queryInfo } from './queries.js';
 import { buildDone, jobFailed, quickDone, startDueRebuild } from './rebuild.js';
 import { saveDone, saveFailed, startSave } from './save-flow.js';
+import type { ClusterRole, Takeover } from './pair-roles.js';
+import { absorbStall, installSyncedTable, setClusterRole, takeOverGroups } from './pair-roles.js';
 import type { ServerRecord } from './server-record.js';
 import type { AdmitOutcome, ClusterEvent, ClusterOptions, FinishOutcome, Ready } from './types.js';
 import { clusterDefaults } from './types.js';
@@ -52,7 +58,9 @@ export type StepAnswer<E extends ClusterEvent> = E extends { type: 'heartbeat' }
     ? FinishOutcome
     : E extends { type: 'admitServer' }
       ? AdmitOutcome
-      : void;
+      : E extends { type: 'admin' }
+        ? AdminOutcome
+        : void;
 
 /** Cluster — see the file comment. */
 export class Cluster {
@@ -63,6 +71,7 @@ export class Cluster {
       options: { ...clusterDefaults, ...init.options },
       groups: new Map(),
       records: new Map(),
+      retired: new Map(),
       outbox: emptyReady(),
       nextJobId: 1,
     };
@@ -76,10 +85,13 @@ export class Cluster {
 
   /** tick — periodic work: liveness, due rebuilds, cold starts, migration checks, saves. */
   tick(nowMs: number): void {
+    absorbStall(this.context, nowMs);
     checkLiveness(this.context, nowMs);
+    if (!isPrimary(this.context)) return;
     for (const group of this.context.groups.values()) {
       tickColdStart(this.context, group, nowMs);
       startDueRebuild(this.context, group, nowMs);
+      tickRelease(this.context, group, nowMs);
       tickMigration(this.context, group, nowMs);
       startSave(this.context, group, nowMs);
     }
@@ -103,6 +115,26 @@ export class Cluster {
   /** hasUnsavedChanges — whether any group has changes not yet saved. */
   hasUnsavedChanges(): boolean {
     return [...this.context.groups.values()].some((group) => group.changeSeq > group.savedChangeSeq);
+  }
+
+  /** role — `secondary` while this server follows the pair's primary (src/pair). */
+  get role(): ClusterRole {
+    return this.context.role ?? 'primary';
+  }
+
+  /** setRole — become the pair's primary or secondary (pair-roles.ts). */
+  setRole(role: ClusterRole, nowMs: number): void {
+    setClusterRole(this.context, role, nowMs);
+  }
+
+  /** installSynced — a secondary takes the primary's saved table of a group; false if the group is unknown. */
+  installSynced(table: PersistedGroupTable, transitionVersion: number, seq: number, nowMs: number): boolean {
+    return installSyncedTable(this.context, table, transitionVersion, seq, nowMs);
+  }
+
+  /** takeOver — become primary under a new epoch, versions jumped (call setRole('primary') too). */
+  takeOver(takeover: Takeover, nowMs: number): void {
+    takeOverGroups(this.context, takeover, nowMs);
   }
 
   /** hasGroup — whether a group is loaded (the host loads saved tables for new ones before a reload). */
@@ -150,7 +182,7 @@ export class Cluster {
     return [...this.context.records.values()];
   }
 
-  private dispatch(event: ClusterEvent): HeartbeatReply | FinishOutcome | AdmitOutcome | void {
+  private dispatch(event: ClusterEvent): HeartbeatReply | FinishOutcome | AdmitOutcome | AdminOutcome | void {
     const context = this.context;
     switch (event.type) {
       case 'heartbeat':
@@ -176,6 +208,9 @@ export class Cluster {
         return reloadGroups(context, event.kind, event.groups, event.saved ?? new Map(), event.nowMs);
       case 'admitServer':
         return this.admit(event.serverId);
+      case 'admin':
+        if (!isPrimary(context)) return refuse('refused', 'this config server is the secondary of the pair: send admin commands to the primary');
+        return applyAdminCommand(context, event.command, event.nowMs);
     }
   }
 

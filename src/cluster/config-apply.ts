@@ -18,6 +18,7 @@ import type { GroupState } from './group-state.js';
 import { createGroupState, markChanged, publicationOf } from './group-state.js';
 import { createEmptyTables } from './group-tables.js';
 import { scheduleRebuild } from './rebuild.js';
+import { retireServer } from './drained-servers.js';
 import { createServerRecord } from './server-record.js';
 import type { ConfigLoadKind } from './types.js';
 import { bumpVersion } from './versions.js';
@@ -139,7 +140,7 @@ function updateMembers(context: ClusterContext, group: GroupState, nowMs: number
       record.member = false;
       notify(context, { level: 'info', event: 'server-draining', group: group.name, server: record.id, message: `${record.id} removed from _server_list: its buckets move away first` });
     } else {
-      context.records.delete(record.serverId);
+      retireServer(context, record);
     }
   }
   return changed;

@@ -13,6 +13,8 @@ import type { PersistedGroupTable, TableVersions } from '../store/persisted-tabl
 import type { GroupTables } from './group-tables.js';
 import { createEmptyTables, createTables, isAllZero, toIdTable } from './group-tables.js';
 import { countMigrations } from './migration-plan.js';
+import type { OperatorState } from './admin/migration-release.js';
+import { createOperatorState, releasedDestination } from './admin/migration-release.js';
 import type { Publication } from './types.js';
 import { initialVersion } from './versions.js';
 
@@ -105,6 +107,8 @@ export interface GroupState {
   publishSeq: number;
   deferred: { token: number; code: number; changeSeq: number }[];
   published: PublishedGroup;
+  /** operator — pause, migration cap and drain bookkeeping set by admin commands (src/cluster/admin). */
+  operator: OperatorState;
 }
 
 /** createGroupState — a group from its config and, when there is one, its saved table. */
@@ -147,6 +151,7 @@ export function createGroupState(config: GroupConfig, saved: PersistedGroupTable
     publishSeq: 1,
     deferred: [],
     published: null as unknown as PublishedGroup,
+    operator: createOperatorState(),
   };
   resetMigration(group, nowMs);
   group.published = snapshotPublished(group, group.publishSeq, group.tables.current.slice(), group.tables.progress.slice());
@@ -214,7 +219,9 @@ export function snapshotForSave(group: GroupState): { table: PersistedGroupTable
     progress,
     destination,
   };
-  return { table, publication: publicationOf(group, seq, current, destination), published: snapshotPublished(group, seq, current, progress) };
+  // Data servers see the released part of the migration only (paused / capped, admin/migration-release.ts).
+  const publication = publicationOf(group, seq, current, releasedDestination(group, current, destination));
+  return { table, publication, published: snapshotPublished(group, seq, current, progress) };
 }
 
 /** publicationOf — the id tables of a state, for the host's view cache. */

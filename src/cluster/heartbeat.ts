@@ -2,7 +2,7 @@
  * heartbeat — a data server's heartbeat (pcode 9): its state transition (reference §6.2, the
  * picture in server-record.ts) and the reply (pcode 104, §6.1 and the captures):
  *
- *   unknown server             all zeros
+ *   unknown server             all zeros (a retired one — removed and drained: "solitary")
  *   rejected (accept 0)        versions 1 ("solitary"), B = C = 0, no table — and nothing bumped,
  *                              however often it asks (the original's version storm, §10.5)
  *   versions current           versions, transition info, group name, B = C = 0, no table
@@ -16,7 +16,7 @@
 import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/index.js';
 import { noTransition } from '../protocol/index.js';
 import type { ClusterContext } from './cluster-context.js';
-import { liveMemberCount, notify } from './cluster-context.js';
+import { isPrimary, liveMemberCount, notify } from './cluster-context.js';
 import type { GroupState, PublishedGroup } from './group-state.js';
 import { applyProxyReport } from './migration-tracking.js';
 import { scheduleRebuild } from './rebuild.js';
@@ -35,10 +35,10 @@ const emptyBlob = Buffer.alloc(0);
 export function handleHeartbeat(context: ClusterContext, request: HeartbeatRequest, nowMs: number): HeartbeatReply {
   const record = context.records.get(request.serverId);
   const group = record ? context.groups.get(record.groupName) : undefined;
-  if (!record || !group) return { response: unknownServerResponse(), tableGroup: null };
+  if (!record || !group) return { response: strangerResponse(context, request.serverId), tableGroup: null };
   record.lastHeartbeatMs = nowMs;
   if (!admit(context, group, record, request, nowMs)) return { response: solitaryResponse(group), tableGroup: null };
-  if (record.status === 'alive' && request.configVersion === group.published.versions.server && request.proxyBucketIndexes.length > 0) {
+  if (isPrimary(context) && record.status === 'alive' && request.configVersion === group.published.versions.server && request.proxyBucketIndexes.length > 0) {
     applyProxyReport(group, record, request.proxyBucketIndexes, nowMs);
   }
   return replyFor(context, group, request);
@@ -67,6 +67,7 @@ function admit(context: ClusterContext, group: GroupState, record: ServerRecord,
 }
 
 function admitDown(context: ClusterContext, group: GroupState, record: ServerRecord, request: HeartbeatRequest, nowMs: number): boolean {
+  if (record.heldOut) return false;
   if (!group.hasTable && record.member && !request.notReady) {
     // Nothing to protect before the first table: a fresh cluster starts under any accept strategy.
     group.firstHeartbeatMs ??= nowMs;
@@ -170,6 +171,13 @@ function migratedInfo(published: PublishedGroup, serverId: bigint): bigint[] {
     }
   }
   return info;
+}
+
+/** strangerResponse — a retired server (removed and drained) is told to go solitary; anyone else gets zeros. */
+function strangerResponse(context: ClusterContext, serverId: bigint): HeartbeatResponse {
+  const retiredFrom = context.retired.get(serverId);
+  const group = retiredFrom === undefined ? undefined : context.groups.get(retiredFrom);
+  return group ? solitaryResponse(group) : unknownServerResponse();
 }
 
 function unknownServerResponse(): HeartbeatResponse {

@@ -29,3 +29,5 @@ export type {
   ServerStatus,
 } from './types.js';
 export { bumpVersion, solitaryVersion } from './versions.js';
+export type { AdminCommand, AdminOutcome, AdminRefusal } from './admin/admin-command.js';
+export type { OperatorState } from './admin/migration-release.js';

@@ -23,7 +23,7 @@ export function checkLiveness(context: ClusterContext, nowMs: number): void {
     if (!group) continue;
     const verdict = judgeSilence(record, nowMs, group.config.serverDownTimeMs);
     if (verdict === 'down') {
-      declareDown(context, group, record, nowMs, `no heartbeat for ${nowMs - record.lastHeartbeatMs} ms`);
+      declareDown(context, group, record, nowMs, `no heartbeat for ${Math.round(nowMs - record.lastHeartbeatMs)} ms`);
     } else if (verdict === 'probe' && !record.probePending && nowMs - record.lastProbeMs >= context.options.probeIntervalMs) {
       record.probePending = true;
       record.lastProbeMs = nowMs;
@@ -40,7 +40,7 @@ export function probeResult(context: ClusterContext, serverId: bigint, reachable
   const group = context.groups.get(record.groupName);
   if (!group || reachable || record.status === 'down') return;
   if (judgeSilence(record, nowMs, group.config.serverDownTimeMs) === 'fine') return;
-  declareDown(context, group, record, nowMs, `no heartbeat for ${nowMs - record.lastHeartbeatMs} ms and its port refuses connections`);
+  declareDown(context, group, record, nowMs, `no heartbeat for ${Math.round(nowMs - record.lastHeartbeatMs)} ms and its port refuses connections`);
 }
 
 function declareDown(context: ClusterContext, group: GroupState, record: ServerRecord, nowMs: number, why: string): void {

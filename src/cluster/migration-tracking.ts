@@ -14,7 +14,7 @@
  */
 import type { MigrateFinish } from '../protocol/index.js';
 import type { ClusterContext } from './cluster-context.js';
-import { notify } from './cluster-context.js';
+import { isPrimary, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
 import { hasUnsavedChanges, markChanged, resetMigration } from './group-state.js';
 import { compactServers, copyRow } from './group-tables.js';
@@ -32,7 +32,7 @@ const finishAccepted = 0;
 export function handleFinish(context: ClusterContext, finish: MigrateFinish, token: number, nowMs: number): FinishOutcome {
   const record = context.records.get(finish.serverId);
   const group = record ? context.groups.get(record.groupName) : undefined;
-  if (!record || !group) return { deferred: false, code: finishRejected };
+  if (!record || !group || !isPrimary(context)) return { deferred: false, code: finishRejected };
   const { tables } = group;
   const valid =
     group.config.dataMove &&

@@ -14,7 +14,7 @@
  */
 import type { ServerSpec } from '../engine/types.js';
 import type { ClusterContext } from './cluster-context.js';
-import { liveMemberCount, notify } from './cluster-context.js';
+import { isPrimary, liveMemberCount, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
 import { hasUnsavedChanges, setAlarm } from './group-state.js';
 import { toEngineTable, valueForServer } from './group-tables.js';
@@ -39,6 +39,7 @@ export function scheduleRebuild(group: GroupState, dueMs: number, reason: string
 
 /** startDueRebuild — issue the group's rebuild when it is due and no job runs. */
 export function startDueRebuild(context: ClusterContext, group: GroupState, nowMs: number): void {
+  if (!isPrimary(context)) return;
   const afterSave = group.buildAfterSave;
   if (afterSave && !group.job && !group.saving && !hasUnsavedChanges(group)) {
     group.buildAfterSave = null;
@@ -67,7 +68,8 @@ export function engineServers(context: ClusterContext, group: GroupState, aliveI
       id: group.tables.servers[index],
       rack: record?.rack ?? 'unknown',
       weight: record?.weight ?? 1,
-      alive: aliveIf === 'heartbeating' ? heartbeating : heartbeating && record?.member === true,
+      // A draining server keeps serving (it is a migration source) but takes no copies.
+      alive: aliveIf === 'heartbeating' ? heartbeating : heartbeating && record?.member === true && !record.draining,
     };
   });
 }
@@ -88,6 +90,7 @@ function issueQuick(context: ClusterContext, group: GroupState, reason: string, 
 
 /** issueBuild — a full build, unless too few members are alive (then only an alarm). */
 export function issueBuild(context: ClusterContext, group: GroupState, reason: string, forceBump: boolean): void {
+  if (!isPrimary(context)) return;
   const { tables, config } = group;
   const liveCount = liveMemberCount(context, group.name);
   const needed = Math.max(config.minDataServerCount, tables.copyCount);

@@ -9,13 +9,14 @@
  * One save per group at a time: changes made meanwhile go into the next one.
  */
 import type { ClusterContext } from './cluster-context.js';
-import { notify } from './cluster-context.js';
+import { isPrimary, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
 import { hasUnsavedChanges, setAlarm, snapshotForSave } from './group-state.js';
 
 /** startSave — queue a save of the group's working state when it has unsaved changes. */
 export function startSave(context: ClusterContext, group: GroupState, nowMs: number): void {
-  if (group.saving || !hasUnsavedChanges(group) || nowMs < group.saveRetryAtMs) return;
+  // A pair's secondary never saves its own changes: its tables come from the primary (src/pair).
+  if (!isPrimary(context) || group.saving || !hasUnsavedChanges(group) || nowMs < group.saveRetryAtMs) return;
   const { table, publication, published } = snapshotForSave(group);
   group.saving = { seq: publication.seq, changeSeq: group.changeSeq, published };
   context.outbox.persist.push({ groupName: group.name, seq: publication.seq, table, publication });

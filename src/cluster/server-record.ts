@@ -37,6 +37,10 @@ export interface ServerRecord {
   lastProbeMs: number;
   /** rejectNoticed — the "rejected" notice was given since it went DOWN (no log storm). */
   rejectNoticed: boolean;
+  /** draining — the operator drains it: it serves, but builds give it no copies (src/cluster/admin). */
+  draining: boolean;
+  /** heldOut — failed over by the operator: kept solitary until recovered (src/cluster/admin). */
+  heldOut: boolean;
 }
 
 /** createServerRecord — a member as loaded from group.conf. */
@@ -56,6 +60,8 @@ export function createServerRecord(groupName: string, server: ServerConfig, stat
     probePending: false,
     lastProbeMs: Number.NEGATIVE_INFINITY,
     rejectNoticed: false,
+    draining: false,
+    heldOut: false,
   };
 }
 

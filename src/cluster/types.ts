@@ -11,6 +11,7 @@
  * event: nothing is served (published) before it is durable (STYLE.md §1).
  */
 import type { GroupConfig } from '../config/group-config.js';
+import type { AdminCommand } from './admin/admin-command.js';
 import type { BuildReport, QuickReport, ServerSpec, Table } from '../engine/types.js';
 import type { HeartbeatRequest, MigrateFinish } from '../protocol/index.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
@@ -153,7 +154,8 @@ export type ClusterEvent =
       /** saved — saved tables of groups this load adds (the host loads them first). */
       saved?: ReadonlyMap<string, PersistedGroupTable>;
     }
-  | { type: 'admitServer'; nowMs: number; serverId: bigint };
+  | { type: 'admitServer'; nowMs: number; serverId: bigint }
+  | { type: 'admin'; nowMs: number; command: AdminCommand };
 
 /** FinishOutcome — a finish is answered now (`code`) or once its change is saved (`deferred`). */
 export type FinishOutcome = { deferred: false; code: number } | { deferred: true };

@@ -10,6 +10,8 @@
  *   http_port = 5199                   new: status API
  *   group_file = group.conf            relative paths are resolved against this file's directory
  *   data_dir = data   log_file = cfgsvr.log   pid_file = cfgsvr.pid   log_level = info
+ *   peer_timeout_ms = 1500             new: the peer's silence before a takeover (docs/pair.md)
+ *   takeover_needs_report = 0          new: 1 = take over only when a data server reports the peer unreachable
  *   [tairserver]
  *   port = 5191                        default data-server port in _server_list
  */
@@ -17,10 +19,10 @@ import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem } from '../errors.js';
 import { ConfigError, InputError } from '../errors.js';
-import { configFileBytesMax } from '../limits.js';
+import { configFileBytesMax, peerTimeoutMsMax, peerTimeoutMsMin } from '../limits.js';
 import { defaultConfigServerPort, defaultDataServerPort, formatServerId, parseServerAddress, serverIdFromAddress } from '../common/server-id.js';
 import { readConfigFile } from './config-file.js';
-import { readInteger, splitList } from './config-values.js';
+import { readFlag, readInteger, splitList } from './config-values.js';
 import type { IniEntry, IniSection } from './ini-dialect.js';
 import { clip, scanIni } from './ini-dialect.js';
 import { unknownKeyMessage } from './nearest-key.js';
@@ -44,6 +46,10 @@ export interface ConfigServerConfig {
   logLevel: LogLevel;
   /** dataServerPort — `[tairserver] port`, the default port of `_server_list` entries. */
   dataServerPort: number;
+  /** peerTimeoutMs — how long the pair's other server may be silent before a takeover (src/pair). */
+  peerTimeoutMs: number;
+  /** takeoverNeedsReport — take over only when at least one data server reports the peer unreachable. */
+  takeoverNeedsReport: boolean;
 }
 
 /** ConfigServerConfOptions — lets tests say which IPv4 addresses count as "this host". */
@@ -55,6 +61,7 @@ const knownKeys = new Map<string, readonly string[]>([
   ['public', ['config_server']],
   ['configserver', [
     'port', 'address', 'http_port', 'group_file', 'data_dir', 'log_file', 'pid_file', 'log_level',
+    'peer_timeout_ms', 'takeover_needs_report',
     // Read by the original, meaningless here; accepted so its files load unchanged.
     'dev_name', 'process_thread_num', 'io_thread_num',
   ]],
@@ -66,6 +73,8 @@ const logLevels = new Map<string, LogLevel>([
   ['error', 'error'], ['fatal', 'fatal'],
 ]);
 const configServerPairSize = 2;
+/** defaultPeerTimeoutMs — 1.5 s of silence, then evidence and one save: a takeover within 3 s. */
+export const defaultPeerTimeoutMs = 1500;
 
 type SectionKeys = Map<string, IniEntry[]>;
 
@@ -102,6 +111,8 @@ export function parseConfigServerConf(
     pidFile: path('pid_file', 'cfgsvr.pid'),
     logLevel: readLogLevel(first('configserver', 'log_level'), problems),
     dataServerPort: readInteger(first('tairserver', 'port'), defaultDataServerPort, 1, 65_535, problems),
+    peerTimeoutMs: readInteger(first('configserver', 'peer_timeout_ms'), defaultPeerTimeoutMs, peerTimeoutMsMin, peerTimeoutMsMax, problems),
+    takeoverNeedsReport: readFlag(first('configserver', 'takeover_needs_report'), false, problems),
   };
   if (!first('configserver', 'group_file')) {
     problems.add(1, 'group_file', '[configserver] group_file is required (the path of group.conf)');

@@ -13,6 +13,9 @@
  *                   response (9 bytes): epoch u64 — the answering server's epoch
  *                                       role u8  — 1 primary, 2 secondary
  *   flags, request: bit 0 largeTableAccepted — the sender takes table blobs over the original limit
+ *                   bit 1 otherReported — bit 2 says whether the sender reaches the *other* config
+ *                   server of the pair (a heartbeat to X reports on X's peer; docs/pair.md)
+ *                   bit 2 otherUnreachable
  *
  * A later version may append fields after the version-1 ones; a version-1 reader skips them.
  * The trailer must end the body exactly (fieldBytes covers everything after it).
@@ -31,6 +34,8 @@ export const extensionHeaderBytes = 12;
 const requestFieldBytesV1 = 8;
 const responseFieldBytesV1 = 9;
 const largeTableAcceptedFlag = 0x1;
+const otherReportedFlag = 0x2;
+const otherUnreachableFlag = 0x4;
 
 /** RequestExtension — what our client or agent tells a server beyond the original request. */
 export interface RequestExtension {
@@ -38,6 +43,8 @@ export interface RequestExtension {
   epoch: bigint;
   /** largeTableAccepted — the reply may carry a table blob over originalTableBlobBytesMax. */
   largeTableAccepted: boolean;
+  /** otherConfigServer — a data server's report on the pair's other config server (absent: no report). */
+  otherConfigServer?: 'reachable' | 'unreachable';
 }
 
 /** ConfigServerRole — a config server's role in the pair (reference §2.1: master/slave). */
@@ -54,7 +61,10 @@ const roleCodes: Record<ConfigServerRole, number> = { primary: 1, secondary: 2 }
 
 /** writeRequestExtension — append the request trailer. */
 export function writeRequestExtension(writer: BodyWriter, extension: RequestExtension): void {
-  writeHeader(writer, extension.largeTableAccepted ? largeTableAcceptedFlag : 0, requestFieldBytesV1);
+  let flags = extension.largeTableAccepted ? largeTableAcceptedFlag : 0;
+  if (extension.otherConfigServer !== undefined) flags |= otherReportedFlag;
+  if (extension.otherConfigServer === 'unreachable') flags |= otherUnreachableFlag;
+  writeHeader(writer, flags, requestFieldBytesV1);
   writer.u64(extension.epoch, 'extension.epoch');
 }
 
@@ -73,7 +83,9 @@ export function readRequestExtension(reader: BodyReader): RequestExtension | und
   const { flags, fieldBytes } = readHeader(reader, requestFieldBytesV1);
   const epoch = reader.u64('extension.epoch');
   reader.bytes(fieldBytes - requestFieldBytesV1, 'extension (newer fields)');
-  return { epoch, largeTableAccepted: (flags & largeTableAcceptedFlag) !== 0 };
+  const extension: RequestExtension = { epoch, largeTableAccepted: (flags & largeTableAcceptedFlag) !== 0 };
+  if ((flags & otherReportedFlag) !== 0) extension.otherConfigServer = (flags & otherUnreachableFlag) !== 0 ? 'unreachable' : 'reachable';
+  return extension;
 }
 
 /** readResponseExtension — the response trailer if bytes are left, else undefined; ends the body. */

@@ -26,17 +26,19 @@ import { connectionCountMax, idleConnectionMs, replyBacklogBytesMax, requestBody
 import { parseServerAddress } from '../common/server-id.js';
 import { saveGroupTable } from '../store/table-store.js';
 import type { DataServerControlRequest, DataServerControlResponse, OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
-import { DataServerControlCode, ReturnCode } from '../protocol/index.js';
+import { DataServerControlCode } from '../protocol/index.js';
 import { EngineRunner } from './engine-runner.js';
 import { editServerList } from './group-conf-editor.js';
 import { GroupConfWriter } from './group-conf-writer.js';
 import { probeServer } from './liveness-probe.js';
-import { answerReadOnlyOpCmd, isReadOnlyOpCmd } from './op-commands.js';
+import { PairHost } from '../pair/pair-host.js';
 import { RequestHandler } from './request-handler.js';
 import { loadSavedTables } from './saved-tables.js';
 import type { Connection } from './tcp-listener.js';
 import { TcpListener } from './tcp-listener.js';
 import { compressViews, ViewCache } from './view-cache.js';
+import type { RoleInfo } from '../http/operator-surface.js';
+import { OperatorSurface } from '../http/operator-surface.js';
 
 /** ConfigServerOptions — the host's knobs (cluster timings and the tick period). */
 export interface ConfigServerOptions {
@@ -54,6 +56,9 @@ export class ConfigServer {
   private readonly writer: GroupConfWriter;
   private readonly handler: RequestHandler;
   private readonly listener: TcpListener;
+  private readonly surface: OperatorSurface;
+  /** pair — the config-server pair (src/pair), null when configserver.conf lists this server alone. */
+  private readonly pair: PairHost | null;
   private readonly held = new Map<number, { connection: Connection; channelId: number }>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private clusterOrNull: Cluster | null = null;
@@ -71,6 +76,7 @@ export class ConfigServer {
     this.watcher = new GroupConfigWatcher(config.groupFile, { defaultDataServerPort: config.dataServerPort });
     this.writer = new GroupConfWriter(config.groupFile);
     const host = this;
+    this.pair = config.configServers.length > 1 ? this.createPair() : null;
     this.handler = new RequestHandler({
       get cluster() {
         return host.cluster;
@@ -83,13 +89,34 @@ export class ConfigServer {
       nextToken: () => this.nextToken++,
       dataServerControl: (request) => this.dataServerControl(request),
       opCmd: (request) => this.opCmd(request),
+      pair: this.pair?.requests ?? null,
     });
-    this.listener = new TcpListener(this.handler, {
+    this.surface = new OperatorSurface({
+      cluster: () => this.cluster,
+      role: () => this.roleInfo(),
+      nowMs: () => this.nowMs(),
+      afterStep: () => this.drain(),
+      address: config.address,
+      configServers: config.configServers,
+      groupFile: config.groupFile,
+      defaultDataServerPort: config.dataServerPort,
+      httpPort: config.httpPort,
+      readGroupConf: () => this.writer.read(),
+      editGroupConf: (edit) => this.editGroupConf(edit),
+      logger,
+    });
+    this.listener = new TcpListener(this.surface.instrument(this.handler), {
       connectionCountMax,
       requestBodyBytesMax,
       writeBacklogBytesMax: replyBacklogBytesMax,
       idleTimeoutMs: idleConnectionMs,
     }, logger);
+  }
+
+  /** roleInfo — this server's role and epoch in the pair: the one place status and admin read them. */
+  roleInfo(): RoleInfo {
+    const core = this.pair && this.clusterOrNull ? this.pair.core : null;
+    return core ? { role: core.role === 'primary' ? 'primary' : 'secondary', epoch: core.epoch } : { role: 'primary', epoch: 0n };
   }
 
   /** cluster — the state machine (after start). */
@@ -108,9 +135,12 @@ export class ConfigServer {
     this.clusterOrNull = cluster;
     this.drain();
     await this.settleInFlight();
+    await this.pair?.start();
+    this.pair?.groupConfLoaded(initial);
     const { ip, port } = parseServerAddress(this.config.address, this.config.port);
     const address = await this.listener.listen(ip, port);
     this.timer = setInterval(() => this.tick(), this.options.tickMs ?? defaultTickMs);
+    await this.surface.start();
     this.logger.info(
       { event: 'listening', address: `${address.address}:${address.port}`, groups: names },
       `config server listening on ${address.address}:${address.port} (groups: ${names.join(', ')})`,
@@ -123,6 +153,8 @@ export class ConfigServer {
     if (this.stopping) return;
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    await this.pair?.stop();
+    await this.surface.stop();
     await this.watcher.close();
     await this.listener.close();
     await this.reloads;
@@ -141,10 +173,12 @@ export class ConfigServer {
   private async loadInitialConfig(): Promise<GroupConfigChangeEvent> {
     let initial: GroupConfigChangeEvent | null = null;
     this.watcher.on('change', (event) => {
+      this.surface.configChanged(event.kind);
       if (!this.clusterOrNull) initial = event;
       else this.reload(event);
     });
     this.watcher.on('invalid', (event) => {
+      this.surface.configInvalid();
       this.logger.error(
         { event: 'group-conf-invalid', problems: event.problems.map(formatConfigProblem) },
         `${this.config.groupFile} is invalid; ${event.lastGood ? 'keeping the last good version' : 'nothing loaded'}`,
@@ -158,6 +192,7 @@ export class ConfigServer {
   private reload(event: GroupConfigChangeEvent): void {
     this.reloads = this.reloads.then(async () => {
       if (this.stopping) return;
+      this.pair?.groupConfLoaded(event);
       const added = event.config.groups.filter((group) => !this.cluster.hasGroup(group.name)).map((group) => group.name);
       const saved = await loadSavedTables(this.config.dataDir, added, this.logger);
       this.cluster.step({ type: 'configLoaded', nowMs: this.nowMs(), kind: event.kind, groups: event.config.groups, saved });
@@ -173,7 +208,10 @@ export class ConfigServer {
   /** drain — carry out everything the cluster asked for. */
   private drain(): void {
     const ready: Ready = this.cluster.ready();
-    for (const notice of ready.notices) this.log(notice);
+    for (const notice of ready.notices) {
+      this.log(notice);
+      this.surface.noticed(notice);
+    }
     for (const publication of ready.publish) {
       this.views.forget(publication.groupName);
       this.track(compressViews(publication).then((views) => this.views.install(publication.groupName, views)));
@@ -186,7 +224,7 @@ export class ConfigServer {
     for (const request of ready.persist) this.track(this.saveAndPublish(request));
     if (this.stopping) return;
     for (const job of ready.jobs) {
-      this.track(this.engines.run(job).then((event) => this.stepAndDrain(() => this.cluster.step(event))));
+      this.track(this.surface.timeJob(job, () => this.engines.run(job)).then((event) => this.stepAndDrain(() => this.cluster.step(event))));
     }
     for (const probe of ready.probes) {
       void probeServer(probe.address).then((reachable) =>
@@ -197,12 +235,15 @@ export class ConfigServer {
   private async saveAndPublish(request: PersistRequest): Promise<void> {
     const { groupName, seq } = request;
     try {
+      this.pair?.stampEpoch(request.table);
       await saveGroupTable(this.config.dataDir, request.table);
       const views = await compressViews(request.publication);
+      // In a pair, the secondary gets the table first; a deposed primary never publishes it.
+      if (this.pair && !(await this.pair.beforePublish(request))) return;
       this.views.install(groupName, views);
-      const { versions, migrateBlockCount } = request.table;
+      const { versions, migrateBlockCount, epoch } = request.table;
       this.logger.info(
-        { event: 'published', group: groupName, seq, client: versions.client, server: versions.server, migrateBlockCount },
+        { event: 'published', group: groupName, seq, client: versions.client, server: versions.server, migrateBlockCount, epoch: epoch.toString() },
         `group ${groupName}: table saved and published (versions ${versions.client}/${versions.server}, ${Math.max(migrateBlockCount, 0)} buckets to migrate)`,
       );
       this.stepAndDrain(() => this.cluster.step({ type: 'persisted', nowMs: this.nowMs(), groupName, seq }));
@@ -244,14 +285,32 @@ export class ConfigServer {
     }
   }
 
-  private async opCmd(request: OpCmdRequest): Promise<OpCmdResponse> {
-    if (!isReadOnlyOpCmd(request.cmd)) return { code: ReturnCode.failed, infos: [] };
-    try {
-      return answerReadOnlyOpCmd(request, await this.writer.read());
-    } catch (error) {
-      this.logger.error({ event: 'op-cmd-failed', err: error }, 'cannot read group.conf');
-      return { code: ReturnCode.failed, infos: [] };
-    }
+  private opCmd(request: OpCmdRequest): Promise<OpCmdResponse> {
+    return this.surface.opCmd(request);
+  }
+
+  /** editGroupConf — an admin edit of group.conf, written atomically; resolves once the reload is applied. */
+  private async editGroupConf<R>(edit: (text: string) => { text: string | null; result: R }): Promise<R> {
+    const result = await this.writer.edit(edit);
+    await this.watcher.check();
+    await this.reloads;
+    return result;
+  }
+
+  private createPair(): PairHost {
+    return new PairHost({
+      config: this.config,
+      logger: this.logger,
+      cluster: () => this.cluster,
+      nowMs: () => this.nowMs(),
+      drain: () => this.drain(),
+      installViews: (groupName, views) => this.views.install(groupName, views),
+      reloadGroupConf: async () => {
+        const outcome = await this.watcher.check();
+        await this.reloads;
+        return outcome !== 'invalid';
+      },
+    });
   }
 
   private log(notice: Notice): void {

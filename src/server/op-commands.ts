@@ -5,8 +5,8 @@
  *   5  get tmp down servers   "<group>: tmp_down_server=<value>"   default ""
  *   32 get area status        "<group>: area_status=<value>" per value
  *
- * Values are read fresh from group.conf, as the original does. Every other command answers
- * −3999 (failed) until the admin commands exist; a group missing from the file gets the default.
+ * Values are read fresh from group.conf, as the original does; a group missing from the file
+ * gets the default. The other commands are answered by src/admin (admin-service.ts).
  */
 import type { OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
 import { OpCmd, ReturnCode } from '../protocol/index.js';

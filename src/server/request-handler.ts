@@ -7,6 +7,9 @@
  *   any other known pcode → 101 code 0 · an unknown pcode or a body that does not decode → the
  *   connection is closed (ProtocolError, logged by the listener)
  *
+ * In a config-server pair, 1003/1004/1005/1103 and a secondary's 1201 are answered by
+ * src/pair/pair-requests.ts, and heartbeat/get_group replies carry the pair's epoch and role.
+ *
  * Tables over the original's 1,000,000-byte blob limit go only to requests whose extension
  * trailer says they take large tables; everyone else gets the reply without the table.
  */
@@ -27,6 +30,7 @@ import type {
 } from '../protocol/index.js';
 import { decodeRequest, encodePacketFrame, isKnownPcode, Pcode, ReturnCode, tableBlobFitsOriginalPeer } from '../protocol/index.js';
 import { ProtocolError } from '../errors.js';
+import type { PairRequests } from '../pair/pair-requests.js';
 import type { Connection, FrameHandler } from './tcp-listener.js';
 import type { ViewCache } from './view-cache.js';
 
@@ -43,6 +47,8 @@ export interface RequestServices {
   nextToken(): number;
   dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse>;
   opCmd(request: OpCmdRequest): Promise<OpCmdResponse>;
+  /** pair — the config-server pair's answers (src/pair); absent when this server runs alone. */
+  pair?: PairRequests | null;
 }
 
 const emptyBlob = Buffer.alloc(0);
@@ -63,6 +69,11 @@ export class RequestHandler implements FrameHandler {
     }
     const packet = decodeRequest(frame.pcode, frame.body);
     const { services } = this;
+    const pairAnswer = services.pair?.answer(packet);
+    if (pairAnswer) {
+      if (pairAnswer instanceof Promise) return this.later(connection, frame.channelId, pairAnswer);
+      return this.reply(connection, frame.channelId, pairAnswer);
+    }
     switch (packet.pcode) {
       case Pcode.heartbeatRequest:
         return this.reply(connection, frame.channelId, this.heartbeat(packet.body));
@@ -103,19 +114,25 @@ export class RequestHandler implements FrameHandler {
 
   private heartbeat(request: HeartbeatRequest): Packet {
     const { services } = this;
+    const pair = services.pair;
+    const serving = pair ? pair.noteHeartbeat(request) : true;
     const reply: HeartbeatReply = services.cluster.step({ type: 'heartbeat', nowMs: services.nowMs(), request });
+    if (pair && !serving) return { pcode: Pcode.heartbeatResponse, body: pair.notReadyHeartbeat(request) };
     const response = reply.response;
     if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.dataServerBlob(reply.tableGroup), request.extension);
-    if (request.extension) response.extension = primaryExtension;
+    if (pair) response.downConfigServerId = pair.downConfigServerId();
+    if (request.extension) response.extension = pair?.extension() ?? primaryExtension;
     return { pcode: Pcode.heartbeatResponse, body: response };
   }
 
   private getGroup(request: GetGroupRequest): Packet {
     const { services } = this;
+    const pair = services.pair;
+    if (pair && !pair.serving()) return { pcode: Pcode.getGroupResponse, body: pair.notReadyGetGroup(request.extension !== undefined) };
     const reply = services.cluster.getGroup(request);
     const response = reply.response;
     if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.clientBlob(reply.tableGroup), request.extension);
-    if (request.extension) response.extension = primaryExtension;
+    if (request.extension) response.extension = pair?.extension() ?? primaryExtension;
     return { pcode: Pcode.getGroupResponse, body: response };
   }
 

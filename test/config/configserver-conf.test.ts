@@ -26,6 +26,8 @@ describe('configserver.conf', () => {
       pidFile: '/etc/tair/cfgsvr.pid',
       logLevel: 'info',
       dataServerPort: 5191,
+      peerTimeoutMs: 1500,
+      takeoverNeedsReport: false,
     });
   });
 
@@ -43,6 +45,8 @@ describe('configserver.conf', () => {
       'log_file = logs/cs.log',
       'pid_file = logs/cs.pid',
       'log_level = WARNING',
+      'peer_timeout_ms = 800',
+      'takeover_needs_report = 1',
       '[tairserver]',
       'port = 6191',
       'storage_engine = mdb   # a data-server key: ignored here',
@@ -58,6 +62,8 @@ describe('configserver.conf', () => {
       pidFile: '/etc/tair/logs/cs.pid',
       logLevel: 'warn',
       dataServerPort: 6191,
+      peerTimeoutMs: 800,
+      takeoverNeedsReport: true,
     });
   });
 

@@ -1,0 +1,34 @@
+/**
+ * epoch — the config-server pair's term, and who leads it.
+ *
+ *   epoch   0   1   2   3   4   …        leader = epoch mod 2 (the entry index in config_server)
+ *   leader  #0  #1  #0  #1  #0
+ *
+ * Epoch 0 is the default arrangement (entry #0 primary, reference §2.1). Every change of primary
+ * moves to the next epoch whose parity names the new primary, so an epoch number alone says who
+ * may publish under it: two servers can never both lead one epoch, and a higher epoch always
+ * wins. A server only ever moves its own epoch upward, and persists it before acting on it.
+ */
+
+/** PairEntryIndex — a server's position in `[public] config_server`: 0 default primary, 1 the other. */
+export type PairEntryIndex = 0 | 1;
+
+/** leaderOf — the entry index that leads `epoch`. */
+export function leaderOf(epoch: bigint): PairEntryIndex {
+  return epoch % 2n === 0n ? 0 : 1;
+}
+
+/** nextEpochFor — the smallest epoch above `highestKnown` that `entryIndex` leads. */
+export function nextEpochFor(entryIndex: PairEntryIndex, highestKnown: bigint): bigint {
+  const next = highestKnown + 1n;
+  return leaderOf(next) === entryIndex ? next : next + 1n;
+}
+
+/**
+ * authorityOf — which of two servers holds the newest state: the higher epoch, and on equal
+ * epochs the one leading it (only a leader produces state; its follower has at most as much).
+ */
+export function authorityOf(a: { entryIndex: PairEntryIndex; epoch: bigint }, b: { entryIndex: PairEntryIndex; epoch: bigint }): PairEntryIndex {
+  if (a.epoch !== b.epoch) return a.epoch > b.epoch ? a.entryIndex : b.entryIndex;
+  return leaderOf(a.epoch);
+}

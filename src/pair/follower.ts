@@ -1,0 +1,147 @@
+/**
+ * follower — the secondary's side of sync: it takes tables and group.conf from the primary,
+ * pushed (1103) or pulled (1003 → 1103), one at a time, in arrival order.
+ *
+ *   table:  epoch older than ours ─▶ refused ("stale epoch", the pusher is deposed)
+ *           older versions than served (a pull raced a push) ─▶ acknowledged, nothing changes
+ *           else ─▶ saved (crash-safe) ─▶ views compressed ─▶ views + state served together ─▶ ack
+ *   group.conf: written (old one backed up) ─▶ reloaded ─▶ ack (refused while we are primary)
+ *   pull:  group.conf, then every group's table; synced when the primary's token did not change
+ */
+import type { GroupState } from '../cluster/index.js';
+import { toIdTable } from '../cluster/group-tables.js';
+import { serverIdFromText } from '../common/server-id.js';
+import type { ServerTablePacket } from '../protocol/index.js';
+import { Pcode, ServerTableType } from '../protocol/index.js';
+import type { PersistedGroupTable } from '../store/persisted-table.js';
+import { saveGroupTable } from '../store/table-store.js';
+import { compressViews } from '../server/view-cache.js';
+import { writeGroupConf } from './group-conf-sync.js';
+import type { PairCore } from './pair-core.js';
+import type { PairHostDeps } from './pair-deps.js';
+import type { PeerClient } from './peer-client.js';
+import { staleEpochMessage } from './replicator.js';
+import type { GroupConfFile, TransferredTable } from './table-transfer.js';
+import { readGroupConfPacket, readTablePacket } from './table-transfer.js';
+
+/** ApplyResult — the 101 a push is answered with. */
+export interface ApplyResult {
+  code: number;
+  message: string;
+}
+
+/** FollowerHooks — what following may make the host do. */
+export interface FollowerHooks {
+  stepDown(reason: string): void;
+  /** epochAdopted — we now hold state of a higher epoch (the host persists it). */
+  epochAdopted(epoch: bigint): void;
+  /** tableApplied — this table is durable and served here (the host remembers it for pulls). */
+  tableApplied(table: PersistedGroupTable): void;
+}
+
+const ok: ApplyResult = { code: 0, message: '' };
+
+/** Follower — see the file comment. */
+export class Follower {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly deps: PairHostDeps,
+    private readonly core: PairCore,
+    private readonly hooks: FollowerHooks,
+  ) {}
+
+  /** applyPush — a 1103 pushed by the primary. */
+  applyPush(packet: ServerTablePacket): Promise<ApplyResult> {
+    return this.serially(async () => {
+      if (packet.type === ServerTableType.groupConfig) return this.applyGroupConf(await readGroupConfPacket(packet));
+      if (packet.type === ServerTableType.table) return this.applyTable(packet.groupName, await readTablePacket(packet));
+      return { code: 1, message: `unknown server table type ${packet.type}` };
+    });
+  }
+
+  /** pull — copy group.conf and every table from the primary; true when we are in sync after it. */
+  async pull(peer: PeerClient, timeoutMs: number): Promise<boolean> {
+    const status = this.core.peerStatus;
+    if (!status || status.role !== 'primary') return false;
+    const conf = await this.fetch(peer, ServerTableType.groupConfig, '', timeoutMs);
+    const confResult = await this.serially(async () => this.applyGroupConf(await readGroupConfPacket(conf)));
+    if (confResult.code !== 0) throw new Error(`group.conf from the primary: ${confResult.message}`);
+    for (const groupName of this.deps.cluster().groupNames()) {
+      const packet = await this.fetch(peer, ServerTableType.table, groupName, timeoutMs);
+      const result = await this.serially(async () => this.applyTable(groupName, await readTablePacket(packet)));
+      if (result.code !== 0) throw new Error(`table of group ${groupName} from the primary: ${result.message}`);
+    }
+    const now = this.core.peerStatus;
+    if (!now || now.role !== 'primary' || now.syncToken !== status.syncToken || now.epoch !== status.epoch) return false;
+    if (this.core.adoptEpoch(status.epoch)) this.hooks.epochAdopted(status.epoch);
+    this.core.markSynced(status.syncToken);
+    return true;
+  }
+
+  private async fetch(peer: PeerClient, type: number, groupName: string, timeoutMs: number): Promise<ServerTablePacket> {
+    const reply = await peer.request({ pcode: Pcode.getServerTableRequest, body: { type, groupName } }, timeoutMs);
+    if (reply.pcode !== Pcode.serverTable) throw new Error(`the primary answered 1003 with pcode ${reply.pcode}`);
+    return reply.body;
+  }
+
+  private async applyGroupConf(file: GroupConfFile): Promise<ApplyResult> {
+    if (this.core.role === 'primary') return { code: 1, message: 'this server is primary' };
+    if (!(await writeGroupConf(this.deps.config.groupFile, file))) return ok;
+    this.deps.logger.info({ event: 'pair-group-conf-synced', bytes: file.bytes.length }, 'group.conf copied from the primary');
+    return (await this.deps.reloadGroupConf()) ? ok : { code: 1, message: 'group.conf from the primary is invalid here' };
+  }
+
+  private async applyTable(groupName: string, transferred: TransferredTable): Promise<ApplyResult> {
+    const table = transferred.table;
+    if (!table) return ok;
+    const verdict = this.core.considerPush(table.epoch);
+    if (!verdict.accept) return { code: 1, message: `${staleEpochMessage} ${this.core.epoch}` };
+    if (verdict.stepDown) this.hooks.stepDown(`the peer sent a table of epoch ${table.epoch}`);
+    const installed = this.deps.cluster().groupState(groupName);
+    if (!installed) return { code: 1, message: `group ${groupName} is not loaded here` };
+    if (isOlder(table, installed)) return ok;
+    await saveGroupTable(this.deps.config.dataDir, table);
+    const seq = (this.deps.cluster().groupState(groupName)?.publishSeq ?? 0) + 1;
+    const views = await compressViews(publicationOf(table, seq));
+    if (this.core.role === 'primary') return { code: 1, message: 'this server became primary meanwhile' };
+    const cluster = this.deps.cluster();
+    this.deps.installViews(groupName, views);
+    if (!cluster.installSynced(table, transferred.transitionVersion, seq, this.deps.nowMs())) {
+      return { code: 1, message: `group ${groupName} is not loaded here` };
+    }
+    this.deps.drain();
+    this.hooks.tableApplied(table);
+    if (this.core.adoptEpoch(table.epoch)) this.hooks.epochAdopted(table.epoch);
+    return ok;
+  }
+
+  private serially(work: () => Promise<ApplyResult>): Promise<ApplyResult> {
+    const run = this.chain.then(work).catch((error: unknown): ApplyResult => ({
+      code: 1,
+      message: error instanceof Error ? error.message : String(error),
+    }));
+    this.chain = run;
+    return run;
+  }
+}
+
+/** isOlder — a table of the same epoch with any version below what we serve is a stale copy. */
+function isOlder(table: PersistedGroupTable, installed: Readonly<GroupState>): boolean {
+  if (table.epoch !== installed.epoch) return table.epoch < installed.epoch;
+  const served = installed.published.versions;
+  const versions = table.versions;
+  return versions.client < served.client || versions.server < served.server || versions.plugins < served.plugins || versions.areaCapacity < served.areaCapacity;
+}
+
+function publicationOf(table: PersistedGroupTable, seq: number) {
+  const serverIds = table.servers.map((server) => serverIdFromText(server, 0));
+  return {
+    groupName: table.groupName,
+    seq,
+    bucketCount: table.bucketCount,
+    copyCount: table.copyCount,
+    currentIds: toIdTable(table.current, serverIds),
+    destinationIds: toIdTable(table.destination, serverIds),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * group-conf-sync — group.conf moving between the pair (reference §2.2 step 3, §2.5):
+ *
+ *   primary: the last good file's bytes (read when a load succeeds, checked against its hash)
+ *   secondary: bytes differ from ours ─▶ old file kept as `<file>.YYYYMMDDhhmmss.backup` ─▶
+ *              temp file, fsync, rename (never a half-written group.conf) ─▶ the host reloads it
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, open, readFile, rename, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { GroupConfFile } from './table-transfer.js';
+
+/** readGoodGroupConf — the file's bytes if they still hash to `fileHash` (null: any bytes), else null. */
+export async function readGoodGroupConf(path: string, fileHash: string | null): Promise<GroupConfFile | null> {
+  try {
+    const [bytes, info] = await Promise.all([readFile(path), stat(path)]);
+    if (fileHash !== null && createHash('sha256').update(bytes).digest('hex') !== fileHash) return null;
+    return { bytes, mtimeS: Math.floor(info.mtimeMs / 1000) };
+  } catch {
+    return null;
+  }
+}
+
+/** writeGroupConf — replace the file with `file` unless it already holds those bytes; true when written. */
+export async function writeGroupConf(path: string, file: GroupConfFile): Promise<boolean> {
+  const current = await readFile(path).catch(() => null);
+  if (current && current.equals(file.bytes)) return false;
+  if (current) await copyFile(path, `${path}.${timestamp(new Date())}.backup`);
+  const temp = join(dirname(path), `.${basename(path)}.pair-tmp`);
+  const handle = await open(temp, 'w', 0o644);
+  try {
+    await handle.writeFile(file.bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+  return true;
+}
+
+function timestamp(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
+}

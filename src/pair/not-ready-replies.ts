@@ -1,0 +1,36 @@
+/**
+ * not-ready-replies — what a config server of the pair answers while it must not serve tables:
+ * starting, pulling its state, or a woken primary not yet sure it still is one. All zeros, as the
+ * original answers before it is ready (reference §2.2 step 7): versions 0 are below 10, so data
+ * servers and clients keep what they hold and ask the other config server.
+ */
+import type { GetGroupResponse, HeartbeatResponse } from '../protocol/index.js';
+import { noTransition } from '../protocol/index.js';
+
+const emptyBlob = Buffer.alloc(0);
+
+/** notReadyHeartbeatResponse — a 104 that changes nothing at the data server. */
+export function notReadyHeartbeatResponse(): HeartbeatResponse {
+  return {
+    clientVersion: 0,
+    serverVersion: 0,
+    bucketCount: 0,
+    copyCount: 0,
+    downConfigServerId: 0n,
+    transition: { ...noTransition },
+    tableBlob: emptyBlob,
+    groupName: '',
+    plugins: [],
+    pluginsVersion: 0,
+    areaCapacityVersion: 0,
+    areaQuotas: [],
+    migratedInfo: [],
+    recoveryServerIds: [],
+    recoveryVersion: 0,
+  };
+}
+
+/** notReadyGetGroupResponse — a 1102 a client reads as "not this one". */
+export function notReadyGetGroupResponse(): GetGroupResponse {
+  return { bucketCount: 0, copyCount: 0, configVersion: 0, groupParams: [], tableBlob: emptyBlob, availableServerIds: [] };
+}

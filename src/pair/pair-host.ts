@@ -1,0 +1,321 @@
+/**
+ * pair-host — the config-server pair around one server (docs/pair.md): it heartbeats the peer
+ * (peer-heartbeat.ts), runs PairCore's decisions one at a time, and gates every publication
+ * (publish-gate.ts).
+ *
+ *   every tickMs ──▶ 1004 to the peer (answer: its PairStatus) ──▶ core.peerReplied
+ *                └─▶ core.tick ─▶ resume | takeOver | stepDown | pull | handOver (one flow at a time)
+ *
+ *   primary, a table saved ──▶ beforePublish: pushed to the secondary and acknowledged (or the
+ *                              peer is unreachable) ──▶ published; a refusal for "stale epoch"
+ *                              ──▶ step down, never published
+ *   group.conf loaded ──▶ pushed to the secondary, in order with the tables
+ *
+ * Requests from the peer, data servers and clients are answered by pair-requests.ts.
+ */
+import { randomInt } from 'node:crypto';
+import { parseServerAddress, serverIdFromText } from '../common/server-id.js';
+import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
+import type { PersistRequest } from '../cluster/index.js';
+import { Pcode } from '../protocol/index.js';
+import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { PairEntryIndex } from './epoch.js';
+import { nextEpochFor } from './epoch.js';
+import { Follower } from './follower.js';
+import { readGoodGroupConf } from './group-conf-sync.js';
+import type { PairDecision } from './pair-core.js';
+import { PairCore } from './pair-core.js';
+import type { PairHostDeps } from './pair-deps.js';
+import { loadPairEpoch, savePairEpoch } from './pair-state-file.js';
+import { handoverRequestValue } from './pair-status.js';
+import { PairRequests } from './pair-requests.js';
+import type { PairTimings } from './pair-timings.js';
+import { pairTimings } from './pair-timings.js';
+import { PeerClient } from './peer-client.js';
+import { PeerHeartbeat } from './peer-heartbeat.js';
+import { PublishGate } from './publish-gate.js';
+import { Replicator } from './replicator.js';
+import type { GroupConfFile } from './table-transfer.js';
+
+/** takeoverVersionStep — the original's `server_up_inc_step`: versions jump by 100 at a new epoch. */
+export const takeoverVersionStep = 100;
+
+/** PairPeers — one connection per kind of traffic to the peer. */
+interface PairPeers {
+  heartbeat: PeerClient;
+  push: PeerClient;
+  pull: PeerClient;
+  forward: PeerClient;
+}
+
+/** PairHost — see the file comment. */
+export class PairHost {
+  readonly entryIndex: PairEntryIndex;
+  readonly timings: PairTimings;
+  readonly peerServerId: bigint;
+  readonly peers: PairPeers;
+  readonly replicator: Replicator;
+  /** requests — the answers to data servers, clients and the peer. */
+  readonly requests: PairRequests;
+  /** durable — per group, the last table published or copied here (answers the peer's pulls). */
+  readonly durable = new Map<string, PersistedGroupTable>();
+  groupConfFile: GroupConfFile | null = null;
+  private coreOrNull: PairCore | null = null;
+  private followerOrNull: Follower | null = null;
+  private readonly gate: PublishGate;
+  private readonly heartbeat: PeerHeartbeat;
+  private readonly reportedServerVersions = new Map<string, number>();
+  private waiters: (() => void)[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private lastWaitReason = '';
+  private handoverRefusedLogged = false;
+
+  constructor(readonly deps: PairHostDeps) {
+    const { configServers, address } = deps.config;
+    this.entryIndex = configServers.indexOf(address) === 1 ? 1 : 0;
+    const peerText = configServers[1 - this.entryIndex];
+    const peerAddress = parseServerAddress(peerText, deps.config.port);
+    this.peerServerId = serverIdFromText(peerText, deps.config.port);
+    this.timings = pairTimings(deps.config.peerTimeoutMs);
+    this.peers = {
+      heartbeat: new PeerClient(peerAddress),
+      push: new PeerClient(peerAddress),
+      pull: new PeerClient(peerAddress),
+      forward: new PeerClient(peerAddress),
+    };
+    this.replicator = new Replicator(this.peers.push, this.timings.pushTimeoutMs);
+    this.requests = new PairRequests(this);
+    this.gate = new PublishGate(this);
+    this.heartbeat = new PeerHeartbeat(this, serverIdFromText(address, deps.config.port), () => this.changed());
+  }
+
+  /** started — start() has run (the core exists). */
+  get started(): boolean {
+    return this.coreOrNull !== null;
+  }
+
+  /** core — the decisions (after start). */
+  get core(): PairCore {
+    if (!this.coreOrNull) throw new Error('pair not started');
+    return this.coreOrNull;
+  }
+
+  /** follower — the secondary's side of sync (after start). */
+  get follower(): Follower {
+    if (!this.followerOrNull) throw new Error('pair not started');
+    return this.followerOrNull;
+  }
+
+  /** start — the epoch from pair.state and the saved tables, the cluster as secondary, then the loop. */
+  async start(): Promise<void> {
+    const cluster = this.deps.cluster();
+    let epoch = await loadPairEpoch(this.deps.config.dataDir);
+    for (const name of cluster.groupNames()) {
+      const groupEpoch = cluster.groupState(name)?.epoch ?? 0n;
+      if (groupEpoch > epoch) epoch = groupEpoch;
+    }
+    const nowMs = this.deps.nowMs();
+    this.coreOrNull = new PairCore({
+      entryIndex: this.entryIndex,
+      epoch,
+      nowMs,
+      incarnation: randomInt(0, 2 ** 32),
+      timings: this.timings,
+      takeoverNeedsReport: this.deps.config.takeoverNeedsReport,
+    });
+    this.followerOrNull = new Follower(this.deps, this.coreOrNull, {
+      stepDown: (reason) => this.stepDown(reason),
+      epochAdopted: (adopted) => this.persistEpoch(adopted),
+      tableApplied: (table) => this.durable.set(table.groupName, table),
+    });
+    cluster.setRole('secondary', nowMs);
+    this.deps.drain();
+    this.timer = setInterval(() => this.tick(), this.timings.tickMs);
+    this.deps.logger.info(
+      { event: 'pair-starting', entry: this.entryIndex, epoch: epoch.toString(), peer: this.deps.config.configServers[1 - this.entryIndex] },
+      `config-server pair: this is entry #${this.entryIndex}, epoch ${epoch}; asking the peer who is primary`,
+    );
+  }
+
+  /** stop — no more heartbeats or decisions; connections closed. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.gate.settled();
+    for (const peer of Object.values(this.peers)) peer.close();
+    this.changed();
+  }
+
+  /** stampEpoch — a table about to be saved carries the epoch it is saved under. */
+  stampEpoch(table: PersistedGroupTable): void {
+    if (this.coreOrNull) table.epoch = this.coreOrNull.epoch;
+  }
+
+  /** beforePublish — a saved table may be published once the secondary has it (or cannot take it). */
+  beforePublish(request: PersistRequest): Promise<boolean> {
+    return this.gate.beforePublish(request);
+  }
+
+  /** groupConfLoaded — a good group.conf is in force: remember its bytes; a primary pushes an edit. */
+  groupConfLoaded(event: GroupConfigChangeEvent): void {
+    const path = this.deps.config.groupFile;
+    const hash = event.config.fileHash;
+    void readGoodGroupConf(path, hash).then((file) => {
+      if (file) this.groupConfFile = file;
+    });
+    const core = this.coreOrNull;
+    if (!core || core.role !== 'primary' || event.kind !== 'edit' || !core.peerFollows(this.deps.nowMs())) return;
+    void this.replicator.pushGroupConf(() => readGoodGroupConf(path, hash)).then(({ outcome }) => {
+      if (outcome === 'acked') return;
+      core.pushFailedNow();
+      core.publishedWithoutPeer();
+    });
+  }
+
+  /** noteDataServer — a data server's heartbeat: the epoch it knows, its report, its version. */
+  noteDataServer(serverId: bigint, epoch: bigint | undefined, reach: 'reachable' | 'unreachable' | undefined, serverVersion: number): void {
+    const core = this.core;
+    core.dataServerSeen(serverId, epoch, reach, this.deps.nowMs());
+    const groupName = this.deps.cluster().serverRecord(serverId)?.groupName;
+    if (groupName !== undefined && serverVersion > (this.reportedServerVersions.get(groupName) ?? 0)) {
+      this.reportedServerVersions.set(groupName, serverVersion);
+    }
+    if (core.role === 'primary' && core.highestEpochSeen > core.epoch) {
+      this.stepDown(`a data server knows epoch ${core.highestEpochSeen}, newer than ours (${core.epoch})`);
+    }
+  }
+
+  /** stepDown — stop being primary now: no publication, no decision, until synced again. */
+  stepDown(reason: string): void {
+    const core = this.core;
+    if (core.role !== 'primary') return;
+    core.stepDown();
+    this.deps.cluster().setRole('secondary', this.deps.nowMs());
+    this.deps.drain();
+    this.deps.logger.warn({ event: 'pair-step-down', epoch: core.epoch.toString(), reason }, `stepping down as primary: ${reason}`);
+    this.changed();
+  }
+
+  /** handOver — entry #1, primary, steps down for the synced entry #0; true once every change is with it. */
+  async handOver(): Promise<boolean> {
+    const core = this.core;
+    const nowMs = this.deps.nowMs();
+    if (core.role !== 'primary' || this.entryIndex !== 1 || !core.peerSynced(nowMs)) return false;
+    core.beginHandover(nowMs);
+    this.deps.cluster().setRole('secondary', nowMs);
+    this.deps.drain();
+    await this.replicator.idle();
+    await this.gate.settled();
+    this.deps.logger.info({ event: 'pair-handing-over', epoch: core.epoch.toString() }, 'handing the primary role back to entry #0');
+    this.changed();
+    return true;
+  }
+
+  /** waitForChange — resolves at the next change of the pair's state, or after `timeoutMs`. */
+  waitForChange(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((other) => other !== waiter);
+        resolve();
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  private tick(): void {
+    const core = this.core;
+    const nowMs = this.deps.nowMs();
+    this.heartbeat.maybeSend(nowMs);
+    const decision = core.tick(nowMs);
+    if (core.waitReason !== this.lastWaitReason) {
+      this.lastWaitReason = core.waitReason;
+      if (core.waitReason) this.deps.logger.info({ event: 'pair-waiting', reason: core.waitReason }, `config-server pair: ${core.waitReason}`);
+    }
+    if (decision) void this.carryOut(decision);
+  }
+
+  private async carryOut(decision: PairDecision): Promise<void> {
+    const core = this.core;
+    core.busy = true;
+    try {
+      switch (decision.kind) {
+        case 'resume':
+          return await this.becomePrimary(core.epoch, false, decision.reason, decision);
+        case 'takeOver':
+          return await this.becomePrimary(decision.epoch, true, decision.reason, decision);
+        case 'stepDown':
+          return this.stepDown(decision.reason);
+        case 'pull':
+          return await this.pull(decision.reason);
+        case 'handOver':
+          return await this.askForHandover(decision.reason);
+      }
+    } catch (error) {
+      this.deps.logger.error({ event: 'pair-flow-failed', flow: decision.kind, err: error }, `config-server pair: ${decision.kind} failed`);
+      await this.waitForChange(this.timings.peerTimeoutMs / 2);
+    } finally {
+      core.busy = false;
+    }
+  }
+
+  /** becomePrimary — persist the epoch, then act under it; `decision` (if any) must still hold after the save. */
+  private async becomePrimary(epoch: bigint, newEpoch: boolean, reason: string, decision: PairDecision | null = null): Promise<void> {
+    const core = this.core;
+    const silentMs = Math.round(core.peerSilentForMs(this.deps.nowMs()));
+    await savePairEpoch(this.deps.config.dataDir, epoch);
+    const nowMs = this.deps.nowMs();
+    if (decision && !core.stillDecides(decision, nowMs)) {
+      this.deps.logger.info({ event: 'pair-decision-dropped', decision: decision.kind }, `not becoming primary after all: the pair changed meanwhile`);
+      return;
+    }
+    core.becomePrimary(epoch);
+    const cluster = this.deps.cluster();
+    if (newEpoch) cluster.takeOver({ epoch, versionStep: takeoverVersionStep, serverVersionFloors: this.reportedServerVersions }, nowMs);
+    cluster.setRole('primary', nowMs);
+    this.deps.drain();
+    this.deps.logger.info(
+      { event: 'pair-primary', epoch: epoch.toString(), newEpoch, entry: this.entryIndex, reason, peerSilentMs: Number.isFinite(silentMs) ? silentMs : null },
+      `this config server is now primary (epoch ${epoch}${newEpoch ? ', versions jumped' : ''}): ${reason}`,
+    );
+    this.changed();
+  }
+
+  private async pull(reason: string): Promise<void> {
+    this.deps.logger.info({ event: 'pair-pull', reason }, `copying group.conf and every table from the primary: ${reason}`);
+    const synced = await this.follower.pull(this.peers.pull, Math.max(5000, 4 * this.timings.peerTimeoutMs));
+    if (!synced) {
+      await this.waitForChange(this.timings.heartbeatIntervalMs);
+      return;
+    }
+    this.deps.logger.info({ event: 'pair-synced', epoch: this.core.epoch.toString() }, `in sync with the primary (epoch ${this.core.epoch})`);
+    this.changed();
+  }
+
+  private async askForHandover(reason: string): Promise<void> {
+    const core = this.core;
+    core.handoverAttempted(this.deps.nowMs());
+    const body = { configVersion: 0, value: handoverRequestValue };
+    const reply = await this.peers.pull.request({ pcode: Pcode.setMaster, body }, this.timings.finishForwardTimeoutMs + this.timings.pushTimeoutMs);
+    if (reply.pcode !== Pcode.returnPacket || reply.body.code !== 0) {
+      if (!this.handoverRefusedLogged) this.deps.logger.info({ event: 'pair-handover-refused' }, 'entry #1 did not hand the primary role back yet; asking again');
+      this.handoverRefusedLogged = true;
+      return;
+    }
+    this.handoverRefusedLogged = false;
+    const highest = core.highestEpochSeen > core.epoch ? core.highestEpochSeen : core.epoch;
+    await this.becomePrimary(nextEpochFor(this.entryIndex, highest), true, reason);
+  }
+
+  private persistEpoch(epoch: bigint): void {
+    savePairEpoch(this.deps.config.dataDir, epoch).catch((error: unknown) =>
+      this.deps.logger.error({ event: 'pair-epoch-save-failed', err: error }, 'cannot save the pair epoch'));
+  }
+
+  private changed(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+}

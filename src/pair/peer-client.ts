@@ -1,0 +1,69 @@
+/**
+ * peer-client — one outgoing connection to the other config server, opened on first use and
+ * again after any failure. Each kind of traffic gets its own (heartbeats, pushes, pulls and
+ * forwarded finishes), so a big table in flight never delays a heartbeat behind it.
+ *
+ * A request that gets no reply within its timeout fails and closes the connection: with a hung
+ * peer (SIGSTOP) the kernel still accepts the connection, so only a real answer counts.
+ */
+import { FrameConnection } from '../client/frame-connection.js';
+import type { ServerAddress } from '../common/server-id.js';
+import type { Packet, ResponsePacket } from '../protocol/index.js';
+import { decodeResponse, encodePacketFrame } from '../protocol/index.js';
+
+/** PeerClient — see the file comment. */
+export class PeerClient {
+  private connection: Promise<FrameConnection> | null = null;
+  private closed = false;
+
+  constructor(private readonly address: ServerAddress) {}
+
+  /** request — send `packet`, resolve with the decoded reply; rejects on timeout or failure. */
+  async request(packet: Packet, timeoutMs: number): Promise<ResponsePacket> {
+    const startMs = performance.now();
+    const connection = await this.open(timeoutMs);
+    try {
+      const remainingMs = Math.max(1, timeoutMs - (performance.now() - startMs));
+      const frame = await connection.request((channelId) => encodePacketFrame(channelId, packet), remainingMs);
+      return decodeResponse(frame.pcode, frame.body);
+    } catch (error) {
+      this.drop(connection);
+      throw error;
+    }
+  }
+
+  /** close — close the connection; later requests fail. */
+  close(): void {
+    this.closed = true;
+    void this.connection?.then((connection) => connection.close(), () => undefined);
+    this.connection = null;
+  }
+
+  private open(timeoutMs: number): Promise<FrameConnection> {
+    if (this.closed) return Promise.reject(new Error('peer client closed'));
+    const existing = this.connection;
+    if (existing) {
+      return existing.then((connection) => {
+        if (!connection.closed) return connection;
+        if (this.connection === existing) this.connection = null;
+        return this.open(timeoutMs);
+      });
+    }
+    const opening = FrameConnection.open(this.address, timeoutMs);
+    this.connection = opening;
+    opening.catch(() => {
+      if (this.connection === opening) this.connection = null;
+    });
+    return opening.then((connection) => {
+      if (this.closed) connection.close();
+      return connection;
+    });
+  }
+
+  private drop(connection: FrameConnection): void {
+    connection.close();
+    void this.connection?.then((current) => {
+      if (current === connection) this.connection = null;
+    }, () => undefined);
+  }
+}
