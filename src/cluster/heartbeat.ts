@@ -14,7 +14,7 @@
  * (capacity ÷ live servers) when its area-capacity version differs; migrated_info when pulled.
  */
 import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/index.js';
-import { noTransition } from '../protocol/index.js';
+import { emptyHeartbeatResponse, noTransition } from '../protocol/index.js';
 import type { ClusterContext } from './cluster-context.js';
 import { isPrimary, liveMemberCount, notify } from './cluster-context.js';
 import type { GroupState, PublishedGroup } from './group-state.js';
@@ -181,23 +181,7 @@ function strangerResponse(context: ClusterContext, serverId: bigint): HeartbeatR
 }
 
 function unknownServerResponse(): HeartbeatResponse {
-  return {
-    clientVersion: 0,
-    serverVersion: 0,
-    bucketCount: 0,
-    copyCount: 0,
-    downConfigServerId: 0n,
-    transition: { ...noTransition },
-    tableBlob: emptyBlob,
-    groupName: '',
-    plugins: [],
-    pluginsVersion: 0,
-    areaCapacityVersion: 0,
-    areaQuotas: [],
-    migratedInfo: [],
-    recoveryServerIds: [],
-    recoveryVersion: 0,
-  };
+  return emptyHeartbeatResponse();
 }
 
 function solitaryResponse(group: GroupState): HeartbeatResponse {

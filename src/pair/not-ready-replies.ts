@@ -5,29 +5,13 @@
  * servers and clients keep what they hold and ask the other config server.
  */
 import type { GetGroupResponse, HeartbeatResponse } from '../protocol/index.js';
-import { noTransition } from '../protocol/index.js';
+import { emptyHeartbeatResponse } from '../protocol/index.js';
 
 const emptyBlob = Buffer.alloc(0);
 
 /** notReadyHeartbeatResponse — a 104 that changes nothing at the data server. */
 export function notReadyHeartbeatResponse(): HeartbeatResponse {
-  return {
-    clientVersion: 0,
-    serverVersion: 0,
-    bucketCount: 0,
-    copyCount: 0,
-    downConfigServerId: 0n,
-    transition: { ...noTransition },
-    tableBlob: emptyBlob,
-    groupName: '',
-    plugins: [],
-    pluginsVersion: 0,
-    areaCapacityVersion: 0,
-    areaQuotas: [],
-    migratedInfo: [],
-    recoveryServerIds: [],
-    recoveryVersion: 0,
-  };
+  return emptyHeartbeatResponse();
 }
 
 /** notReadyGetGroupResponse — a 1102 a client reads as "not this one". */

@@ -36,6 +36,7 @@ export {
 export type { TransitionInfo, KeyValue, AreaAmount } from './packets/fields.js';
 export type { HeartbeatRequest } from './packets/heartbeat-request.js';
 export type { HeartbeatResponse } from './packets/heartbeat-response.js';
+export { emptyHeartbeatResponse } from './packets/heartbeat-response.js';
 export type { GetGroupRequest, GetGroupResponse } from './packets/get-group.js';
 export type {
   VersionValueRequest,

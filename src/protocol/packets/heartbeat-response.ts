@@ -20,6 +20,7 @@ import type { BodyReader } from '../reader.js';
 import type { BodyWriter } from '../writer.js';
 import { readResponseExtension, writeResponseExtension, type ResponseExtension } from '../extension.js';
 import {
+  noTransition,
   readAreaAmounts,
   readTransitionInfo,
   writeAreaAmounts,
@@ -60,6 +61,30 @@ export interface HeartbeatResponse {
 }
 
 /** readHeartbeatResponse — decode a pcode 104 body. */
+/**
+ * emptyHeartbeatResponse — the all-zero 104 the original sends before it is ready or to a server
+ * it does not know: versions 0 are below 10, so the data server keeps what it holds.
+ */
+export function emptyHeartbeatResponse(): HeartbeatResponse {
+  return {
+    clientVersion: 0,
+    serverVersion: 0,
+    bucketCount: 0,
+    copyCount: 0,
+    downConfigServerId: 0n,
+    transition: { ...noTransition },
+    tableBlob: Buffer.alloc(0),
+    groupName: '',
+    plugins: [],
+    pluginsVersion: 0,
+    areaCapacityVersion: 0,
+    areaQuotas: [],
+    migratedInfo: [],
+    recoveryServerIds: [],
+    recoveryVersion: 0,
+  };
+}
+
 export function readHeartbeatResponse(reader: BodyReader): HeartbeatResponse {
   const clientVersion = reader.u32('client_version');
   const serverVersion = reader.u32('server_version');
