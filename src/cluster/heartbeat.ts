@@ -14,7 +14,7 @@
  * (capacity ÷ live servers) when its area-capacity version differs; migrated_info when pulled.
  */
 import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/index.js';
-import { emptyHeartbeatResponse, noTransition } from '../protocol/index.js';
+import { emptyHeartbeatResponse } from '../protocol/index.js';
 import type { ClusterContext } from './cluster-context.js';
 import { isPrimary, liveMemberCount, notify } from './cluster-context.js';
 import type { GroupState, PublishedGroup } from './group-state.js';

@@ -12,7 +12,6 @@
  * the examples); without http_port there is no HTTP, but op_cmd still answers.
  */
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
 import type { Cluster, ClusterEvent, ClusterJob, Notice } from '../cluster/index.js';
 import { parseServerAddress } from '../common/server-id.js';
 import { statusEventCountMax } from '../limits.js';
