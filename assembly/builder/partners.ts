@@ -14,7 +14,7 @@ import {
   SlotFresh, aliveCount, alivePtr, bucketCount, copyCount, pendingAdd, rackOf, serverCount, slotStatePtr,
   spreadWanted, strictRacks, targetPtr,
 } from './context';
-import { canPlace } from './placement-rules';
+import { canPlace, rackCapOf } from './placement-rules';
 import { scratchAlloc } from '../scratch';
 import { slotGet, slotSet, u32Get, u32Set, u8Get, u8Set } from '../layout';
 
@@ -188,7 +188,8 @@ function tradePartner(master: u32, bucket: u32, partner: u32, bound: u32): bool 
     const otherPartner = slotGet(targetPtr, otherSlot);
     if (otherMaster == master || otherPartner == master || otherMaster == partner || otherPartner == 0) continue;
     if (u32Get(countPtr, otherPartner) + 1 > bound) continue;
-    if (!canPlace(otherPartner, bucket, 1, true) || !canPlace(partner, other, 1, true)) continue;
+    if (!tradeKeepsSpread(master, partner, otherPartner) || !tradeKeepsSpread(otherMaster, otherPartner, partner)) continue;
+    if (!canPlace(otherPartner, bucket, 1, false) || !canPlace(partner, other, 1, false)) continue;
     if (pairCount(otherMaster, partner) + 1 > partnerBound(otherMaster)) continue;
     slotSet(targetPtr, slot, otherPartner);
     slotSet(targetPtr, otherSlot, partner);
@@ -202,6 +203,17 @@ function tradePartner(master: u32, bucket: u32, partner: u32, bound: u32): bool 
     return true;
   }
   return false;
+}
+
+// A bucket (master, was) → (master, now) spans no fewer racks than before, and where racks are
+// strict, a rack cap is never broken.
+// @ts-ignore: decorator
+@inline function tradeKeepsSpread(master: u32, was: u32, now: u32): bool {
+  const masterRack = rackOf(master);
+  const before: u32 = rackOf(was) != masterRack ? 2 : 1;
+  const after: u32 = rackOf(now) != masterRack ? 2 : 1;
+  if (after < before) return false;
+  return !strictRacks || after == 2 || rackCapOf(masterRack) >= 2;
 }
 
 function pairCount(master: u32, partner: u32): u32 {
