@@ -4,13 +4,13 @@
  * A source copy is kept when its server is alive, not already in the bucket, fits the
  * rack rule (strict racks), and its server is not over its replica target. A server over
  * target gives up exactly its excess, chosen so the moves are the minimum and cheap:
- *   1. copies a deficit rack can take over (so the freed slot is refilled by one move),
- *      masters first while the server is also over its master target (the master role
- *      leaves with the data: no extra hand-over);
- *   2. otherwise any copies, masters first likewise;
- * and spread evenly over the table, so refills do not pile up in a few buckets.
+ *   - masters first while it is also over its master target (the role leaves with the data:
+ *     no extra hand-over), then other copies;
+ *   - spread evenly over its copies (a per-server phase), at most one per bucket, and each
+ *     due eviction waits for a copy a deficit rack can take over (one move refills it);
+ *   - what is still owed at the end of the table is taken from the top, without those waits.
  *
- *   category of a kept candidate:  0 fillable master  1 fillable slave  2 other master  3 other slave
+ *   category of a kept copy (per server):  0 master  1 other
  */
 import {
   SlotKept, alivePtr, bucketCount, copyCount, masterTargetPtr, rackCount, rackOf, replicaCountPtr,
@@ -23,7 +23,7 @@ import { keepSourceMaster, releaseMaster } from './masters';
 import { rackCapOf } from './placement-rules';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
 
-const categoryCount: u32 = 4;
+const categoryCount: u32 = 2;
 
 /** keepScratchBytes — scratch the keep pass needs. */
 export function keepScratchBytes(serverCount: u32, rackCount: u32): u64 {
@@ -68,9 +68,8 @@ export function keepSourceCopies(): void {
   const deficitRackCount = markDeficitRacks(acceptedPtr, deficitRacksPtr);
   const sizePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   const quotaPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
-  categoryPtr = scratchAlloc(<usize>(bucketCount * copyCount));
   if (anyOverTarget(acceptedPtr)) {
-    countCategories(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr);
+    roleSizes(acceptedPtr, acceptedMastersPtr, sizePtr);
     planEvictions(acceptedPtr, acceptedMastersPtr, sizePtr, quotaPtr);
     drawPhases(sizePtr);
   }
@@ -223,31 +222,23 @@ function firstOfRackExcept(bucket: u32, copyIndex: u32, exceptCopy: u32, rack: u
   return true;
 }
 
-// @ts-ignore: decorator
-@inline function categoryOf(copyIndex: u32, isFillable: bool): u32 {
-  return (isFillable ? 0 : 2) + (copyIndex == 0 ? 0 : 1);
-}
 
 // @ts-ignore: decorator
 @inline function cell(ptr: usize, server: u32, category: u32): usize {
   return ptr + (((<usize>server << 2) + <usize>category) << 2);
 }
 
-function countCategories(acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32, sizePtr: usize): void {
-  for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
-    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-      const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
-      if (server == 0 || u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
-      const category = categoryOf(copyIndex, fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount));
-      const at = cell(sizePtr, server, category);
-      store<u32>(at, load<u32>(at) + 1);
-      // Remember it (as 1 + category, over the slot's state byte for now): evict() reads it back.
-      u8Set(categoryPtr, copyIndex * bucketCount + bucket, category + 1);
-    }
+// Copies each over-target server holds as master (category 0) and otherwise (category 1).
+function roleSizes(acceptedPtr: usize, acceptedMastersPtr: usize, sizePtr: usize): void {
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    const accepted = u32Get(acceptedPtr, server);
+    if (accepted <= u32Get(replicaTargetPtr, server)) continue;
+    const masters = u32Get(acceptedMastersPtr, server);
+    store<u32>(cell(sizePtr, server, 0), masters);
+    store<u32>(cell(sizePtr, server, 1), accepted - masters);
   }
 }
 
-let categoryPtr: usize = 0;
 let phasePtr: usize = 0;
 
 // Each over-target server's eviction phase per category, drawn once (not per copy).
@@ -262,7 +253,8 @@ function drawPhases(sizePtr: usize): void {
   }
 }
 
-// How many copies of each category every over-target server gives up.
+// How many masters and how many other copies every over-target server gives up: masters
+// first while it is also over its master target (the role leaves with the data).
 function planEvictions(acceptedPtr: usize, acceptedMastersPtr: usize, sizePtr: usize, quotaPtr: usize): void {
   for (let server: u32 = 1; server <= serverCount; server++) {
     const accepted = u32Get(acceptedPtr, server);
@@ -271,18 +263,10 @@ function planEvictions(acceptedPtr: usize, acceptedMastersPtr: usize, sizePtr: u
     let excess = accepted - target;
     const masters = u32Get(acceptedMastersPtr, server);
     const masterTarget = u32Get(masterTargetPtr, server);
-    let mastersWanted = masters > masterTarget ? masters - masterTarget : 0;
-    // Preference order: fillable masters (up to mastersWanted), fillable slaves, any fillable,
-    // then the same among the others.
-    for (let group: u32 = 0; group < 2 && excess > 0; group++) {
-      const masterCategory = group * 2;
-      const slaveCategory = masterCategory + 1;
-      const masterTake = takeUpTo(sizePtr, quotaPtr, server, masterCategory, min(mastersWanted, excess));
-      excess -= masterTake;
-      mastersWanted -= masterTake;
-      excess -= takeUpTo(sizePtr, quotaPtr, server, slaveCategory, excess);
-      excess -= takeUpTo(sizePtr, quotaPtr, server, masterCategory, excess);
-    }
+    const mastersWanted = masters > masterTarget ? masters - masterTarget : 0;
+    excess -= takeUpTo(sizePtr, quotaPtr, server, 0, min(mastersWanted, excess));
+    excess -= takeUpTo(sizePtr, quotaPtr, server, 1, excess);
+    excess -= takeUpTo(sizePtr, quotaPtr, server, 0, excess);
     assert(excess == 0, 'eviction plan short');
   }
 }
@@ -310,7 +294,7 @@ function evict(
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
       const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
       if (server == 0 || u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
-      const category = u8Get(categoryPtr, copyIndex * bucketCount + bucket) - 1;
+      const category: u32 = copyIndex == 0 ? 0 : 1;
       const size = load<u32>(cell(sizePtr, server, category));
       const quota = load<u32>(cell(quotaPtr, server, category));
       // ⌊(seen·quota + phase)/size⌋ steps up by one exactly when this accumulator wraps
@@ -324,7 +308,9 @@ function evict(
       const owedAt = cell(owedPtr, server, category);
       const due = load<u32>(owedAt) + (wraps ? 1 : 0);
       if (due == 0) continue;
-      if (evictMask == 0) {
+      // A due eviction waits for a copy that a deficit rack can take over (so one move refills
+      // it) in a bucket not already giving one; what is still owed at the end is settled after.
+      if (evictMask == 0 && fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount)) {
         evictMask |= 1 << copyIndex;
         store<u32>(owedAt, due - 1);
       } else {
@@ -360,8 +346,7 @@ function settleOwed(acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount
       const server = slotGet(targetPtr, slot);
       if (server == 0 || u8Get(slotStatePtr, slot) != SlotKept) continue;
       if (u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
-      const category = categoryOf(copyIndex, fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount));
-      const owedAt = cell(owedPtr, server, category);
+      const owedAt = cell(owedPtr, server, copyIndex == 0 ? 0 : 1);
       const owed = load<u32>(owedAt);
       if (owed == 0) continue;
       store<u32>(owedAt, owed - 1);
