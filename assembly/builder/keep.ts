@@ -75,7 +75,7 @@ export function keepSourceCopies(): void {
   }
   const owedPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, owedPtr);
-  settleOwed(acceptedPtr, deficitRacksPtr, deficitRackCount, owedPtr);
+  settleOwed(acceptedPtr, owedPtr);
 }
 
 function anySourceCopy(): bool {
@@ -337,7 +337,7 @@ function evict(
 
 // Evictions still owed at the end of the table are paid from the top, now allowing a
 // second eviction in a bucket (rare: only when a server's last copies were all blocked).
-function settleOwed(acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32, owedPtr: usize): void {
+function settleOwed(acceptedPtr: usize, owedPtr: usize): void {
   let owedTotal: u64 = 0;
   for (let k: usize = 0; k < (<usize>(serverCount + 1) << 2); k++) owedTotal += load<u32>(owedPtr + (k << 2));
   for (let bucket: u32 = 0; bucket < bucketCount && owedTotal > 0; bucket++) {

@@ -3,13 +3,15 @@
  *
  *   1. keep the source master where it still holds the bucket and is under its target
  *      (a role change makes clients re-route writes, so the minimum is the aim);
- *   2. other buckets take the holder furthest below its master target (ties: lowest copy);
- *   3. trade roles inside buckets until every server is within its allowed range
- *      [masterLow, masterHigh] (±1 of its quota).
+ *   2. other buckets take the holder with the best masterScore — room below its allowed
+ *      maximum, then below its allowed minimum, then furthest below its target (the fill
+ *      decides these early, with newcomers in view: fill.ts);
+ *   3. one pass of single role trades, then role chains (master-chains.ts), until every
+ *      server is within its allowed range [masterLow, masterHigh] (±1 of its quota).
  */
 import {
-  bucketCount, copyCount, isAlive, pendingAdd, pendingAt, pendingCount, serverCount, slotStatePtr, masterCountPtr, masterHighPtr, masterLowPtr, masterTargetPtr, sourcePtr,
-  targetPtr,
+  bucketCount, copyCount, isAlive, masterCountPtr, masterHighPtr, masterLowPtr, masterTargetPtr, pendingAdd,
+  pendingAt, pendingCount, serverCount, slotStatePtr, sourcePtr, targetPtr,
 } from './context';
 import { slotGet, slotSet, u32Add, u32Get } from '../layout';
 import { balanceByChains } from './master-chains';
@@ -64,21 +66,6 @@ export function releaseMaster(bucket: u32, server: u32): void {
 /** isDecided — whether a bucket's master is chosen already. */
 export function isDecided(bucket: u32): bool {
   return load<u8>(decidedPtr + <usize>bucket) != 0;
-}
-
-/** hasMasterRoom — the server can take one more master without leaving its allowed range. */
-// @ts-ignore: decorator
-@inline export function hasMasterRoom(server: u32): bool {
-  return u32Get(masterCountPtr, server) < u32Get(masterHighPtr, server);
-}
-
-/** anyHolderHasRoom — some current holder of the bucket can take its master role. */
-export function anyHolderHasRoom(bucket: u32): bool {
-  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-    const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
-    if (server != 0 && hasMasterRoom(server)) return true;
-  }
-  return false;
 }
 
 /** keepSourceMaster — the source master stays where it still holds the bucket and is under target; returns whether it did. */
