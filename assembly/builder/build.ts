@@ -24,6 +24,7 @@ import { relaxedRepairs, repairSwaps, repairUnfilled } from './repair';
 import { chooseMasters, setDecidedMarks } from './masters';
 import { allowRoleFlips, partnerSwaps, partnersScratchBytes, spreadPartners } from './partners';
 import { chainsScratchBytes } from './master-chains';
+import { freshChainsScratchBytes } from './fresh-chains';
 import { setRackCaps } from './placement-rules';
 
 /** buildScratchBytes — scratch a build of this shape needs (the host sizes memory with it). */
@@ -36,6 +37,7 @@ export function buildScratchBytes(bucketCount: u32, copyCount: u32, serverCount:
   bytes += fillScratchBytes(slotCount, serverCount);
   bytes += partnersScratchBytes(bucketCount, serverCount, rackCount);
   bytes += chainsScratchBytes(slotCount, serverCount);
+  bytes += freshChainsScratchBytes();
   bytes += (<u64>serverCount + 1) * 8 + (<u64>rackCount + 1) * 8 + 2048;
   bytes += (<u64>rackCount + 1) * 8 + 4096;
   return <f64>bytes;

@@ -14,6 +14,7 @@ import {
 } from './context';
 import { canPlace } from './placement-rules';
 import { isDecided } from './masters';
+import { chainInto, collectFreshSlots } from './fresh-chains';
 import { sequenceLength, sequenceNext, setUnit, substituteUnit, unfilledCount, unfilledPtr, unitAt } from './fill';
 import { slotGet, slotSet, u32Add, u32Get, u8Get, u8Set } from '../layout';
 
@@ -33,6 +34,7 @@ export function repairUnfilled(): u32 {
   repairSwaps = 0;
   relaxedRepairs = 0;
   swapCursor = 0;
+  if (unfilledCount > 0) collectFreshSlots();
   let stillEmpty: u32 = 0;
   for (let k: u32 = 0; k < unfilledCount; k++) {
     const slot = u32Get(unfilledPtr, k);
@@ -54,7 +56,22 @@ function repairSlot(slot: u32): bool {
 }
 
 function repairWithoutExtraMoves(slot: u32, bucket: u32, spread: bool): bool {
-  return placeLeftOver(slot, bucket, spread) || substitute(slot, bucket, spread) || swapInto(slot, bucket, spread, true);
+  return placeLeftOver(slot, bucket, spread) || substitute(slot, bucket, spread) || swapInto(slot, bucket, spread, true)
+    || chainLeftOver(slot, spread);
+}
+
+// A longer shift of fresh copies (fresh-chains.ts) for some left-over unit.
+function chainLeftOver(slot: u32, spread: bool): bool {
+  for (let k = leftStart; k < leftEnd; k++) {
+    const server = unitAt(k);
+    if (!chainInto(slot, server, spread)) continue;
+    takeLeftOver(k);
+    u8Set(slotStatePtr, slot, SlotFresh);
+    u32Add(replicaCountPtr, server, 1);
+    repairSwaps++;
+    return true;
+  }
+  return false;
 }
 
 function placeLeftOver(slot: u32, bucket: u32, strict: bool): bool {
