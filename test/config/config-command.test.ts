@@ -5,28 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { run } from '../../src/cli/config-command.js';
+import { runCaptured as capture } from '../helpers/run-captured.js';
 import { repoRoot, transpileSources } from '../store/helpers/transpile-sources.js';
 
-/** runCaptured — runs the command in-process and captures what it writes. */
-async function runCaptured(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await run(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const runCaptured = (argv: string[]) => capture(run, argv);
+
 
 let dir = '';
 beforeAll(async () => {

@@ -2,32 +2,16 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { run as runClient } from '../../src/cli/client-command.js';
+import { runCaptured } from '../helpers/run-captured.js';
 import { FakeConfigServer } from '../agent/fake-config-server.js';
 import { roundRobin, stable } from '../agent/test-tables.js';
 import { repoRoot, transpileSources } from '../store/helpers/transpile-sources.js';
 import { freePorts, startCluster, waitFor, type TestCluster } from './cluster-helpers.js';
 
-/** runCaptured — runs `tair-cs client` in-process and captures what it writes. */
-async function client(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await runClient(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+/** client — `tair-cs client` in-process, output captured. */
+const client = (argv: string[]) => runCaptured(runClient, argv);
 
 describe('tair-cs client', () => {
   let cluster: TestCluster;

@@ -1,23 +1,14 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { runTableImport } from '../../src/cli/table-import-command.js';
+import { runCaptured as capture } from '../helpers/run-captured.js';
 import { loadGroupTable } from '../../src/store/table-store.js';
+
+const runCaptured = (argv: string[]) => capture(runTableImport, argv);
 import { buildOriginalFile, ipPortId } from './helpers/original-file.js';
 
-async function runCaptured(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await runTableImport(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 let dir = '';
 let source = '';

@@ -4,6 +4,7 @@
  * is sent, and migrate the buckets they master towards the destination.
  */
 import { serverIdFromText } from '../../../src/common/server-id.js';
+import { originalHeartbeat } from '../../helpers/original-heartbeat.js';
 import type { HeartbeatRequest } from '../../../src/protocol/index.js';
 import type { HeartbeatReply } from '../../../src/cluster/index.js';
 
@@ -49,20 +50,7 @@ export function createFakeDataServer(name: string): FakeDataServer {
 
 /** heartbeatOf — the pcode 9 body the server would send now. */
 export function heartbeatOf(server: FakeDataServer): HeartbeatRequest {
-  return {
-    serverFlag: 1,
-    serverId: server.serverId,
-    notReady: server.notReady,
-    transition: { version: server.transitionVersion, dataNeedMove: false, failovering: false, migrating: false },
-    configVersion: server.serverVersion,
-    recoveryVersion: 0,
-    pullMigratedInfo: false,
-    proxyBucketIndexes: [],
-    pluginsVersion: 0,
-    areaCapacityVersion: 0,
-    areaCapacities: [],
-    statBytes: Buffer.alloc(0),
-  };
+  return originalHeartbeat(server);
 }
 
 /** absorbReply — what the server takes from the reply; returns a one-line summary. */

@@ -9,6 +9,7 @@ import type { Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { ConfigServerPair } from '../../../src/agent/config-server-pair.js';
 import { serverIdFromText } from '../../../src/common/server-id.js';
+import { originalHeartbeat } from '../../helpers/original-heartbeat.js';
 import type { HeartbeatRequest, HeartbeatResponse, ResponsePacket } from '../../../src/protocol/index.js';
 import { decodeResponse, encodePacketFrame, FrameDecoder, inflateTable, Pcode } from '../../../src/protocol/index.js';
 import { needsMigration } from '../../../src/cluster/migration-plan.js';
@@ -137,20 +138,7 @@ export class OriginalDataServer {
   }
 
   private request(): HeartbeatRequest {
-    return {
-      serverFlag: 1,
-      serverId: this.serverId,
-      notReady: false,
-      transition: { version: this.transitionVersion, dataNeedMove: false, failovering: false, migrating: false },
-      configVersion: this.serverVersion,
-      recoveryVersion: 0,
-      pullMigratedInfo: false,
-      proxyBucketIndexes: [],
-      pluginsVersion: 0,
-      areaCapacityVersion: 0,
-      areaCapacities: [],
-      statBytes: Buffer.alloc(0),
-    };
+    return originalHeartbeat(this);
   }
 
   private absorb(entryIndex: number, response: HeartbeatResponse): void {

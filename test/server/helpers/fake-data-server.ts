@@ -7,6 +7,7 @@
 import type { Server, Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
 import { serverIdFromText } from '../../../src/common/server-id.js';
+import { originalHeartbeat } from '../../helpers/original-heartbeat.js';
 import type { HeartbeatRequest, HeartbeatResponse, ResponsePacket } from '../../../src/protocol/index.js';
 import { decodeResponse, encodePacketFrame, FrameDecoder, inflateTable, Pcode } from '../../../src/protocol/index.js';
 import { needsMigration } from '../../../src/cluster/migration-plan.js';
@@ -113,20 +114,7 @@ export class FakeDataServer {
   }
 
   private heartbeatRequest(): HeartbeatRequest {
-    return {
-      serverFlag: 1,
-      serverId: this.serverId,
-      notReady: this.notReady,
-      transition: { version: this.transitionVersion, dataNeedMove: false, failovering: false, migrating: false },
-      configVersion: this.serverVersion,
-      recoveryVersion: 0,
-      pullMigratedInfo: false,
-      proxyBucketIndexes: [],
-      pluginsVersion: 0,
-      areaCapacityVersion: 0,
-      areaCapacities: [],
-      statBytes: Buffer.alloc(0),
-    };
+    return originalHeartbeat(this);
   }
 
   private absorb(response: HeartbeatResponse): void {
