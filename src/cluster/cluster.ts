@@ -19,7 +19,7 @@ import type {
   QueryInfoRequest,
   QueryInfoResponse,
 } from '../protocol/index.js';
-import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { PersistedGroupTable } from './persisted-group-table.js';
 import type { AdminOutcome } from './admin/admin-command.js';
 import { refuse } from './admin/admin-command.js';
 import { applyAdminCommand } from './admin/admin-apply.js';

@@ -11,7 +11,7 @@
  *   group gone   unloaded (its table file stays on disk)
  */
 import type { GroupConfig } from '../config/group-config.js';
-import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { PersistedGroupTable } from './persisted-group-table.js';
 import type { ClusterContext } from './cluster-context.js';
 import { groupRecords, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';

@@ -9,7 +9,7 @@
  *   stall            a gap between ticks (the process did not run): every data server's silence
  *                    is shortened by the gap, so a woken server does not declare them all DOWN
  */
-import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { PersistedGroupTable } from './persisted-group-table.js';
 import type { ClusterContext } from './cluster-context.js';
 import { notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';

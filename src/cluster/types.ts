@@ -14,7 +14,7 @@ import type { GroupConfig } from '../config/group-config.js';
 import type { AdminCommand } from './admin/admin-command.js';
 import type { BuildReport, QuickReport, ServerSpec, Table } from '../engine/types.js';
 import type { HeartbeatRequest, MigrateFinish } from '../protocol/index.js';
-import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { PersistedGroupTable } from './persisted-group-table.js';
 
 /** ServerStatus — a data server's state (reference §6.2). */
 export type ServerStatus = 'alive' | 'standby' | 'down';

@@ -15,7 +15,7 @@ import type { ServerTablePacket } from '../protocol/index.js';
 import { Pcode, ServerTableType } from '../protocol/index.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import { saveGroupTable } from '../store/table-store.js';
-import { compressViews } from '../server/view-cache.js';
+import { compressViews } from '../views/view-cache.js';
 import { writeGroupConf } from './group-conf-sync.js';
 import type { PairCore } from './pair-core.js';
 import type { PairHostDeps } from './pair-deps.js';

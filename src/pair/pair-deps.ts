@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Cluster } from '../cluster/index.js';
 import type { ConfigServerConfig } from '../config/configserver-conf.js';
-import type { GroupViews } from '../server/view-cache.js';
+import type { GroupViews } from '../views/view-cache.js';
 
 /** PairHostDeps — the host's state and the few actions the pair takes on it. */
 export interface PairHostDeps {

@@ -36,7 +36,7 @@ import { RequestHandler } from './request-handler.js';
 import { loadSavedTables } from './saved-tables.js';
 import type { Connection } from './tcp-listener.js';
 import { TcpListener } from './tcp-listener.js';
-import { compressViews, ViewCache } from './view-cache.js';
+import { compressViews, ViewCache } from '../views/view-cache.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
 

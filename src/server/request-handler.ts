@@ -32,7 +32,7 @@ import { decodeRequest, encodePacketFrame, isKnownPcode, Pcode, ReturnCode, tabl
 import { ProtocolError } from '../errors.js';
 import type { PairRequests } from '../pair/pair-requests.js';
 import type { Connection, FrameHandler } from './tcp-listener.js';
-import type { ViewCache } from './view-cache.js';
+import type { ViewCache } from '../views/view-cache.js';
 
 /** RequestServices — what answering needs from the host. */
 export interface RequestServices {
