@@ -146,7 +146,7 @@ export class ScenarioRunner {
         server.nextBeatMs = this.nowMs + beatMs;
         this.heartbeat(server);
       }
-      this.requireCluster().tick(this.nowMs);
+      this.requireCluster().step({ type: 'tick', nowMs: this.nowMs });
       this.drain();
     }
   }
