@@ -1,6 +1,6 @@
 /**
  * config-server — the host around the cluster state machine: it owns every adapter and wires
- * them (STYLE.md §1, "a thin shell").
+ * them (a thin shell around a pure core).
  *
  *   TCP frames ─▶ RequestHandler ─step─▶ Cluster ◀─tick (every tickMs)─ timer
  *                                          │ ready()

@@ -4,7 +4,7 @@
  *   read ─▶ edit (pure) ─▶ .<name>.<pid>.<random>.tmp ─write─▶ fsync ─rename─▶ group.conf
  *
  * The temp name is unique per edit (the original shared `<file>.<pid>` between concurrent
- * edits, reference §10.16) and the file keeps its permissions. A reader sees the old file or
+ * edits) and the file keeps its permissions. A reader sees the old file or
  * the new one, never a mix; the config watcher then reloads it.
  */
 import { randomBytes } from 'node:crypto';

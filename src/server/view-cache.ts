@@ -1,6 +1,6 @@
 /**
- * view-cache — the compressed tables each group serves (reference §3.5), rebuilt once per
- * publication, never per request and never per finished bucket (§10.29):
+ * view-cache — the compressed tables each group serves, rebuilt once per
+ * publication, never per request and never per finished bucket:
  *
  *   client view        zlib(current)                    get_group (1102)
  *   data-server view   zlib(current ‖ destination)      heartbeat (104)

@@ -1,7 +1,7 @@
 /**
  * persisted-table — what the config server keeps on disk per group, and its shape rules.
  *
- * Tables are copy-major, one u32 per slot, as in the original (reference §3.1) but with dense
+ * Tables are copy-major, one u32 per slot, as in the original but with dense
  * server indexes instead of u64 ids:
  *
  *   slot = copyIndex * bucketCount + bucketIndex     (copy 0 = master copy)
@@ -10,7 +10,7 @@
 import { bucketCountMax, configHashHexCharsMax, copyCountMax, groupNameBytesMax, serverCountMax, slotCountMax } from '../limits.js';
 import { formatServerId, parseServerAddress, serverIdFromAddress } from '../common/server-id.js';
 
-/** TableVersions — the persisted versions of reference §3.2 (transition/recovery live in memory only). */
+/** TableVersions — the versions the original persists (transition/recovery live in memory only). */
 export interface TableVersions {
   client: number;
   server: number;
