@@ -10,7 +10,7 @@
  *   status (1001): the /status JSON · plan (1003): a dry run on the engine, nothing changes
  *
  * Every refusal leaves everything as it was. Nothing here holds a lock across an await that
- * could leak (reference §10.18): group.conf edits run one at a time in the writer's queue.
+ * could leak: group.conf edits run one at a time in the writer's queue.
  */
 import type { Logger } from 'pino';
 import type { AdminOutcome, ClusterEvent, ClusterReader, StepAnswer } from '../cluster/index.js';

@@ -7,7 +7,7 @@
  *   alive     ALIVE, listed in group.conf, not draining — what a build may place copies on
  *   changes   add=ip:port[@rack][*weight]   a server joins (or a known one comes back)
  *             remove=ip:port | drain=ip:port its copies move away (both drain here: removal
- *                                            never abandons data, reference §10.13)
+ *                                            never abandons data)
  *             weight=ip:port*W               a new weight
  */
 import type { ClusterReader } from '../cluster/index.js';

@@ -1,5 +1,5 @@
 /**
- * cluster — the config server's decisions as a pure state machine (STYLE.md §1).
+ * cluster — the config server's decisions as a pure state machine (no I/O, no clock).
  *
  *   const cluster = new Cluster({ groups, saved, nowMs });
  *   cluster.step(event)       → the immediate answer of that event (heartbeat reply, finish code, …);

@@ -72,7 +72,7 @@ export interface GroupState {
   config: GroupConfig;
   tables: GroupTables;
   versions: TableVersions;
-  /** transitionVersion — memory only, 0 after a restart (reference §3.2). */
+  /** transitionVersion — memory only, 0 after a restart. */
   transitionVersion: number;
   epoch: bigint;
   /** configHash — the group section's hash the tables were last built or loaded with. */

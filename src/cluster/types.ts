@@ -8,7 +8,7 @@
  *   tick(nowMs)              ──▶ └───────────────────┘ ──▶ probes, deferred replies, notices
  *
  * The host runs jobs on the engine, saves tables, and only then confirms with a `persisted`
- * event: nothing is served (published) before it is durable (STYLE.md §1).
+ * event: nothing is served (published) before it is durable (persist before publish).
  */
 import type { GroupConfig } from '../config/group-config.js';
 import type { AdminCommand } from './admin/admin-command.js';
@@ -17,7 +17,7 @@ import type { HeartbeatRequest, MigrateFinish } from '../protocol/index.js';
 import type { PersistedGroupTable } from './persisted-group-table.js';
 import type { ClusterRole, Takeover } from './pair-roles.js';
 
-/** ServerStatus — a data server's state (reference §6.2). */
+/** ServerStatus — a data server's state. */
 export type ServerStatus = 'alive' | 'standby' | 'down';
 
 /** ClusterOptions — timings the original hard-coded; every field has a default (clusterDefaults). */

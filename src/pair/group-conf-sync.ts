@@ -1,5 +1,5 @@
 /**
- * group-conf-sync — group.conf moving between the pair (reference §2.2 step 3, §2.5):
+ * group-conf-sync — group.conf moving between the pair:
  *
  *   primary: the last good file's bytes (read when a load succeeds, checked against its hash)
  *   secondary: bytes differ from ours ─▶ old file kept as `<file>.YYYYMMDDhhmmss.backup` ─▶

@@ -1,5 +1,5 @@
 /**
- * request-handler — every request pcode to its answer (reference §8.2, §9.2):
+ * request-handler — every request pcode to its answer:
  *
  *   6 ping → 101 · 9 heartbeat → 104 · 1002 get_group → 1102 · 1006 → 1104 · 1009 → 1106 ·
  *   1012 → 1112 · 1201 migrate finish → 101 (held until saved when it changed something) ·

@@ -3,7 +3,7 @@
  *
  * Save:  writeFileDurably (temp file ─write─▶ fsync ─rename─▶ <group>.table ─▶ fsync(data_dir)):
  *        a crash at any point leaves either the old file or the new one, never a mix
- *        (the original modified an mmap in place with async msync, reference §10 item 14).
+ *        (the original modified an mmap in place with async msync).
  * Load:  read ─▶ verify (size, magic, version, bounds, CRC-32C, shape)
  *        ─▶ ok | missing | corrupt (moved aside to <group>.table.corrupt-<timestamp>, never served,
  *        never thrown: the group then starts from the peer's copy or from scratch).
