@@ -8,14 +8,16 @@
  *   configChanged/Invalid reload counts                              ─┘   GET /groups/{name}/table
  *   opCmd(request)        admin commands (src/admin)                       GET /healthz
  *
- * The HTTP server listens on `[configserver] http_port` at the IP of `address` (127.0.0.1 in
- * the examples); without http_port there is no HTTP, but op_cmd still answers.
+ * The HTTP server listens on `[configserver] http_port` at `http_address`, or at the IP of
+ * `address` (127.0.0.1 in the examples); without a port there is no HTTP, but op_cmd still
+ * answers. HTTP only reads: GET and HEAD.
  */
 import type { AddressInfo } from 'node:net';
 import type { ClusterEvent, ClusterJob, ClusterReader, Notice } from '../cluster/index.js';
 import { parseServerAddress } from '../common/server-id.js';
 import { statusEventCountMax } from '../limits.js';
 import type { OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
+import type { Refusal } from '../server/access-guard.js';
 import type { FrameHandler } from '../server/tcp-listener.js';
 import { adminCodeNames, adminCommandNames } from '../admin/admin-codes.js';
 import type { AdminHost, RoleInfo } from '../admin/admin-service.js';
@@ -32,6 +34,8 @@ import { exportTable } from './table-export.js';
 /** SurfaceHost — what the surface needs from the config server. */
 export interface SurfaceHost extends Omit<AdminHost, 'statusJson'> {
   httpPort: number | null;
+  /** httpAddress — the IP HTTP binds (`[configserver] http_address`); null = the IP of `address`. */
+  httpAddress: string | null;
 }
 
 /** JobEvent — what an engine job turns into. */
@@ -67,7 +71,7 @@ export class OperatorSurface {
       metrics: async () => ({ contentType: this.metrics.contentType, text: await this.metrics.text() }),
       serving: () => this.serving,
     }, this.host.logger);
-    const { ip } = parseServerAddress(this.host.address, 0);
+    const ip = this.host.httpAddress ?? parseServerAddress(this.host.address, 0).ip;
     const address = await http.listen(ip, this.host.httpPort);
     this.http = http;
     this.host.logger.info(
@@ -111,6 +115,12 @@ export class OperatorSurface {
   /** configChanged — a group.conf load was applied. */
   configChanged(kind: string): void {
     this.metrics.configReloads.inc({ kind });
+  }
+
+  /** refused — a request refused at the trust boundary: counted; `logged` ones also go to the recent events. */
+  refused(refusal: Refusal, logged: boolean): void {
+    this.metrics.refusedRequests.inc({ reason: refusal.reason, pcode: String(refusal.pcode) });
+    if (logged) this.events.push({ level: 'warn', event: 'request-refused', message: `refused pcode ${refusal.pcode} from ${refusal.remoteIp}: ${refusal.message}` });
   }
 
   /** configInvalid — a group.conf load was refused. */

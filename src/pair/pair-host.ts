@@ -18,6 +18,7 @@ import { parseServerAddress, serverIdFromText } from '../common/server-id.js';
 import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
 import type { PersistRequest } from '../cluster/index.js';
 import { Pcode } from '../protocol/index.js';
+import { RequestSigner } from '../security/request-signer.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import type { PairEntryIndex } from './epoch.js';
 import { nextEpochFor } from './epoch.js';
@@ -77,11 +78,13 @@ export class PairHost {
     const peerAddress = parseServerAddress(peerText, deps.config.port);
     this.peerServerId = serverIdFromText(peerText, deps.config.port);
     this.timings = pairTimings(deps.config.peerTimeoutMs);
+    const secret = deps.config.adminSecret;
+    const peerOptions = { localIp: parseServerAddress(address, deps.config.port).ip, signer: secret ? new RequestSigner(secret.key) : null };
     this.peers = {
-      heartbeat: new PeerClient(peerAddress),
-      push: new PeerClient(peerAddress),
-      pull: new PeerClient(peerAddress),
-      forward: new PeerClient(peerAddress),
+      heartbeat: new PeerClient(peerAddress, peerOptions),
+      push: new PeerClient(peerAddress, peerOptions),
+      pull: new PeerClient(peerAddress, peerOptions),
+      forward: new PeerClient(peerAddress, peerOptions),
     };
     this.replicator = new Replicator(this.peers.push, this.timings.pushTimeoutMs);
     this.requests = new PairRequests(this);

@@ -28,12 +28,15 @@ import { parseServerAddress } from '../common/server-id.js';
 import { saveGroupTable } from '../store/table-store.js';
 import type { DataServerControlRequest, DataServerControlResponse, OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
 import { DataServerControlCode } from '../protocol/index.js';
+import { AddressFilter } from '../security/address-filter.js';
+import { AccessGuard, guardFrames } from './access-guard.js';
 import { ClusterDriver } from './cluster-driver.js';
 import { EngineRunner } from './engine-runner.js';
 import { editServerList } from './group-conf-editor.js';
 import { GroupConfWriter } from './group-conf-writer.js';
 import { probeServer } from './liveness-probe.js';
 import { PairHost } from '../pair/pair-host.js';
+import { RefusalLog } from './refusal-log.js';
 import { RequestHandler } from './request-handler.js';
 import { loadSavedTables } from './saved-tables.js';
 import type { Connection } from './tcp-listener.js';
@@ -59,6 +62,7 @@ export class ConfigServer {
   private readonly handler: RequestHandler;
   private readonly listener: TcpListener;
   private readonly surface: OperatorSurface;
+  private readonly refusals: RefusalLog;
   /** pair — the config-server pair (src/pair), null when configserver.conf lists this server alone. */
   private readonly pair: PairHost | null;
   private readonly held = new Map<number, { connection: Connection; channelId: number }>();
@@ -104,11 +108,19 @@ export class ConfigServer {
       groupFile: config.groupFile,
       defaultDataServerPort: config.dataServerPort,
       httpPort: config.httpPort,
+      httpAddress: config.httpAddress,
       readGroupConf: () => this.writer.read(),
       editGroupConf: (edit) => this.editGroupConf(edit),
       logger,
     });
-    this.listener = new TcpListener(this.surface.instrument(this.handler), {
+    this.refusals = new RefusalLog(logger, () => this.nowMs());
+    const guard = new AccessGuard({
+      adminAllow: new AddressFilter(config.adminAllow),
+      peerIp: this.pair ? parseServerAddress(config.configServers[1 - this.pair.entryIndex], config.port).ip : null,
+      secret: config.adminSecret?.key ?? null,
+    });
+    const guarded = guardFrames(this.handler, guard, (refusal) => this.surface.refused(refusal, this.refusals.note(refusal)));
+    this.listener = new TcpListener(this.surface.instrument(guarded), {
       connectionCountMax,
       requestBodyBytesMax,
       writeBacklogBytesMax: replyBacklogBytesMax,
@@ -272,6 +284,11 @@ export class ConfigServer {
   }
 
   private async dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse> {
+    if (this.roleInfo().role !== 'primary') {
+      // The original's secondary applied the edit to its own copy; the primary's would then overwrite it.
+      this.logger.warn({ event: 'server-list-edit-refused', group: request.groupName }, 'data-server control (1500) refused: this is the secondary; send it to the primary');
+      return { codes: request.serverIds.map(() => DataServerControlCode.notPrimary) };
+    }
     try {
       const codes = await this.writer.edit((text) => {
         const edit = editServerList(text, request.groupName, request.op, request.serverIds, this.config.dataServerPort);

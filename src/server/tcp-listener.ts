@@ -30,6 +30,8 @@ export interface FrameHandler {
 /** Connection — one peer's socket, as the handlers see it. */
 export class Connection {
   readonly remote: string;
+  /** remoteIp — the peer's IP as the socket reports it (IPv4 peers of an IPv6 socket as ::ffff:a.b.c.d). */
+  readonly remoteIp: string;
   private closed = false;
 
   constructor(
@@ -37,6 +39,7 @@ export class Connection {
     private readonly limits: ListenerLimits,
     private readonly logger: Logger,
   ) {
+    this.remoteIp = socket.remoteAddress ?? '';
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
   }
 

@@ -28,6 +28,13 @@ describe('configserver.conf', () => {
       dataServerPort: 5191,
       peerTimeoutMs: 1500,
       takeoverNeedsReport: false,
+      adminAllow: [
+        { text: '127.0.0.0/8', family: 'ipv4', address: '127.0.0.0', prefixBits: 8 },
+        { text: '::1', family: 'ipv6', address: '::1', prefixBits: 128 },
+      ],
+      adminSecret: null,
+      adminSecretFile: null,
+      httpAddress: null,
     });
   });
 
@@ -47,6 +54,10 @@ describe('configserver.conf', () => {
       'log_level = WARNING',
       'peer_timeout_ms = 800',
       'takeover_needs_report = 1',
+      'admin_allow = 10.0.0.0/8, 192.168.1.7',
+      'admin_allow = fd00::/8',
+      'admin_secret_file = keys/admin.key',
+      'http_address = 10.1.0.5',
       '[tairserver]',
       'port = 6191',
       'storage_engine = mdb   # a data-server key: ignored here',
@@ -64,6 +75,14 @@ describe('configserver.conf', () => {
       dataServerPort: 6191,
       peerTimeoutMs: 800,
       takeoverNeedsReport: true,
+      adminAllow: [
+        { text: '10.0.0.0/8', family: 'ipv4', address: '10.0.0.0', prefixBits: 8 },
+        { text: '192.168.1.7', family: 'ipv4', address: '192.168.1.7', prefixBits: 32 },
+        { text: 'fd00::/8', family: 'ipv6', address: 'fd00::', prefixBits: 8 },
+      ],
+      adminSecret: null,
+      adminSecretFile: '/etc/tair/keys/admin.key',
+      httpAddress: '10.1.0.5',
     });
   });
 
