@@ -167,7 +167,7 @@ export class Cluster {
       case 'takeOver':
         return takeOverGroups(context, event.takeover, event.nowMs);
       case 'heartbeat':
-        return handleHeartbeat(context, event.request, event.nowMs);
+        return handleHeartbeat(context, event.request, event.nowMs, event.sourceVerified !== false);
       case 'migrateFinish':
         return handleFinish(context, event.finish, event.token, event.nowMs);
       case 'probeResult':

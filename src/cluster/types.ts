@@ -139,7 +139,11 @@ export type ConfigLoadKind = 'initial' | 'edit' | 'touch';
 
 /** ClusterEvent — every input of the state machine, time included (`tick`). */
 export type ClusterEvent =
-  | { type: 'heartbeat'; nowMs: number; request: HeartbeatRequest }
+  /**
+   * heartbeat — `sourceVerified` false: the connection does not come from the address the sender
+   * claims (its reported version is then not used as a version floor); absent = verified.
+   */
+  | { type: 'heartbeat'; nowMs: number; request: HeartbeatRequest; sourceVerified?: boolean }
   | { type: 'migrateFinish'; nowMs: number; finish: MigrateFinish; token: number }
   | { type: 'probeResult'; nowMs: number; serverId: bigint; reachable: boolean }
   | { type: 'quickDone'; nowMs: number; jobId: number; result: QuickResult }

@@ -14,11 +14,14 @@
  * Requests from the peer, data servers and clients are answered by pair-requests.ts.
  */
 import { randomInt } from 'node:crypto';
-import { parseServerAddress, serverIdFromText } from '../common/server-id.js';
+import { addressFromServerId, formatServerId, parseServerAddress, serverIdFromText } from '../common/server-id.js';
+import { epochMax, refusalLogIntervalMs, refusalLogKeyCountMax } from '../limits.js';
+import { sentFromHost } from '../security/address-filter.js';
 import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
 import type { PersistRequest } from '../cluster/index.js';
 import { Pcode } from '../protocol/index.js';
 import { RequestSigner } from '../security/request-signer.js';
+import { versionJumpStep } from '../cluster/versions.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import type { PairEntryIndex } from './epoch.js';
 import { nextEpochFor } from './epoch.js';
@@ -27,7 +30,7 @@ import { readGoodGroupConf } from './group-conf-sync.js';
 import type { PairDecision } from './pair-core.js';
 import { PairCore } from './pair-core.js';
 import type { PairHostDeps } from './pair-deps.js';
-import { loadPairEpoch, savePairEpoch } from './pair-state-file.js';
+import { PairStateFile } from './pair-state-file.js';
 import { handoverRequestValue } from './pair-status.js';
 import { PairRequests } from './pair-requests.js';
 import type { PairTimings } from './pair-timings.js';
@@ -38,8 +41,6 @@ import { PublishGate } from './publish-gate.js';
 import { Replicator } from './replicator.js';
 import type { GroupConfFile } from './table-transfer.js';
 
-/** takeoverVersionStep — the original's `server_up_inc_step`: versions jump by 100 at a new epoch. */
-export const takeoverVersionStep = 100;
 
 /** PairPeers — one connection per kind of traffic to the peer. */
 interface PairPeers {
@@ -65,7 +66,8 @@ export class PairHost {
   private followerOrNull: Follower | null = null;
   private readonly gate: PublishGate;
   private readonly heartbeat: PeerHeartbeat;
-  private readonly reportedServerVersions = new Map<string, number>();
+  private readonly warned = new Map<string, number>();
+  private readonly stateFile: PairStateFile;
   private waiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastWaitReason = '';
@@ -78,6 +80,7 @@ export class PairHost {
     const peerAddress = parseServerAddress(peerText, deps.config.port);
     this.peerServerId = serverIdFromText(peerText, deps.config.port);
     this.timings = pairTimings(deps.config.peerTimeoutMs);
+    this.stateFile = new PairStateFile(deps.config.dataDir);
     const secret = deps.config.adminSecret;
     const peerOptions = { localIp: parseServerAddress(address, deps.config.port).ip, signer: secret ? new RequestSigner(secret.key) : null };
     this.peers = {
@@ -112,10 +115,14 @@ export class PairHost {
   /** start — the epoch from pair.state and the saved tables, the cluster as secondary, then the loop. */
   async start(): Promise<void> {
     const cluster = this.deps.cluster();
-    let epoch = await loadPairEpoch(this.deps.config.dataDir);
+    let epoch = await this.stateFile.load();
     for (const name of cluster.groupNames()) {
       const groupEpoch = cluster.groupState(name)?.epoch ?? 0n;
-      if (groupEpoch > epoch) epoch = groupEpoch;
+      if (groupEpoch > epochMax) {
+        this.deps.logger.error({ event: 'pair-epoch-ignored', group: name, epoch: groupEpoch.toString() }, `group ${name}: its table file carries epoch ${groupEpoch}, over the limit ${epochMax}; ignored`);
+      } else if (groupEpoch > epoch) {
+        epoch = groupEpoch;
+      }
     }
     const nowMs = this.deps.nowMs();
     this.coreOrNull = new PairCore({
@@ -128,7 +135,7 @@ export class PairHost {
     });
     this.followerOrNull = new Follower(this.deps, this.coreOrNull, {
       stepDown: (reason) => this.stepDown(reason),
-      epochAdopted: (adopted) => this.persistEpoch(adopted),
+      persistEpoch: (adopted) => this.stateFile.save(adopted),
       tableApplied: (table) => this.durable.set(table.groupName, table),
     });
     this.deps.step({ type: 'roleChanged', nowMs, role: 'secondary' });
@@ -174,16 +181,24 @@ export class PairHost {
     });
   }
 
-  /** noteDataServer — a data server's heartbeat: the epoch it knows, its report, its version. */
-  noteDataServer(serverId: bigint, epoch: bigint | undefined, reach: 'reachable' | 'unreachable' | undefined, serverVersion: number): void {
+  /**
+   * noteDataServer — what our agent's heartbeat says: the epoch it knows and its report on the
+   * peer. Taken only from a data server listed in group.conf, connected from its listed address.
+   */
+  noteDataServer(serverId: bigint, remoteIp: string, epoch: bigint | undefined, reach: 'reachable' | 'unreachable' | undefined): void {
+    const record = this.deps.cluster().serverRecord(serverId);
+    if (!record?.member || !sentFromHost(remoteIp, addressFromServerId(serverId).ip)) {
+      this.warnOnce(`stranger:${remoteIp}`, { event: 'pair-report-ignored', remote: remoteIp, server: formatServerId(serverId) },
+        `ignoring the epoch and report of ${formatServerId(serverId)} sent from ${remoteIp}: not a data server listed in group.conf at that address`);
+      return;
+    }
     const core = this.core;
-    core.dataServerSeen(serverId, epoch, reach, this.deps.nowMs());
-    const groupName = this.deps.cluster().serverRecord(serverId)?.groupName;
-    if (groupName !== undefined && serverVersion > (this.reportedServerVersions.get(groupName) ?? 0)) {
-      this.reportedServerVersions.set(groupName, serverVersion);
+    if (core.dataServerSeen(serverId, epoch, reach, this.deps.nowMs()) === 'beyondCeiling') {
+      this.warnOnce(`epoch:${record.id}`, { event: 'pair-epoch-ignored', server: record.id, epoch: String(epoch), ceiling: core.epochCeiling.toString() },
+        `${record.id} reports epoch ${epoch}, above any epoch this pair has announced (${core.epochCeiling}); ignored`);
     }
     if (core.role === 'primary' && core.highestEpochSeen > core.epoch) {
-      this.stepDown(`a data server knows epoch ${core.highestEpochSeen}, newer than ours (${core.epoch})`);
+      this.stepDown(`epoch ${core.highestEpochSeen} is newer than ours (${core.epoch})`);
     }
   }
 
@@ -266,7 +281,7 @@ export class PairHost {
   private async becomePrimary(epoch: bigint, newEpoch: boolean, reason: string, decision: PairDecision | null = null): Promise<void> {
     const core = this.core;
     const silentMs = Math.round(core.peerSilentForMs(this.deps.nowMs()));
-    await savePairEpoch(this.deps.config.dataDir, epoch);
+    await this.stateFile.save(epoch);
     const nowMs = this.deps.nowMs();
     if (decision && !core.stillDecides(decision, nowMs)) {
       this.deps.logger.info({ event: 'pair-decision-dropped', decision: decision.kind }, `not becoming primary after all: the pair changed meanwhile`);
@@ -274,7 +289,7 @@ export class PairHost {
     }
     core.becomePrimary(epoch);
     if (newEpoch) {
-      const takeover = { epoch, versionStep: takeoverVersionStep, serverVersionFloors: this.reportedServerVersions };
+      const takeover = { epoch, versionStep: versionJumpStep };
       this.deps.step({ type: 'takeOver', nowMs, takeover });
     }
     this.deps.step({ type: 'roleChanged', nowMs, role: 'primary' });
@@ -308,12 +323,22 @@ export class PairHost {
     }
     this.handoverRefusedLogged = false;
     const highest = core.highestEpochSeen > core.epoch ? core.highestEpochSeen : core.epoch;
-    await this.becomePrimary(nextEpochFor(this.entryIndex, highest), true, reason);
+    const epoch = nextEpochFor(this.entryIndex, highest);
+    if (epoch > epochMax) {
+      this.deps.logger.error({ event: 'pair-epoch-limit', epoch: epoch.toString() }, `epoch ${epoch} would be over the limit ${epochMax}; not taking the role back`);
+      return;
+    }
+    await this.becomePrimary(epoch, true, reason);
   }
 
-  private persistEpoch(epoch: bigint): void {
-    savePairEpoch(this.deps.config.dataDir, epoch).catch((error: unknown) =>
-      this.deps.logger.error({ event: 'pair-epoch-save-failed', err: error }, 'cannot save the pair epoch'));
+  /** warnOnce — a warning per key at most every refusalLogIntervalMs (keys bounded like the refusal log's). */
+  private warnOnce(key: string, fields: Record<string, unknown>, message: string): void {
+    const nowMs = this.deps.nowMs();
+    const last = this.warned.get(key);
+    if (last !== undefined && nowMs - last < refusalLogIntervalMs) return;
+    if (last === undefined && this.warned.size >= refusalLogKeyCountMax) this.warned.clear();
+    this.warned.set(key, nowMs);
+    this.deps.logger.warn(fields, message);
   }
 
   private changed(): void {

@@ -55,10 +55,14 @@ export class PairRequests {
     }
   }
 
-  /** noteHeartbeat — a data server's heartbeat; false when replies must not carry our tables now. */
-  noteHeartbeat(request: HeartbeatRequest): boolean {
+  /**
+   * noteHeartbeat — a data server's heartbeat, from `remoteIp`; false when replies must not carry
+   * our tables now. Its epoch and report count only when it is listed in group.conf and the
+   * connection comes from the address it is listed under.
+   */
+  noteHeartbeat(request: HeartbeatRequest, remoteIp: string): boolean {
     const extension = request.extension;
-    this.host.noteDataServer(request.serverId, extension?.epoch, extension?.otherConfigServer, request.configVersion);
+    if (extension) this.host.noteDataServer(request.serverId, remoteIp, extension.epoch, extension.otherConfigServer);
     return this.serving();
   }
 

@@ -81,3 +81,11 @@ export class AddressFilter {
 }
 
 const loopback = new AddressFilter(loopbackEntries);
+
+/**
+ * sentFromHost — whether a connection from `remoteIp` comes from the host `ip` names (a data
+ * server's listed address): the same IPv4 address, in either form a socket reports.
+ */
+export function sentFromHost(remoteIp: string, ip: string): boolean {
+  return normalizeAddress(remoteIp) === ip;
+}
