@@ -6,6 +6,8 @@
  *   _server_list = 10.0.0.2 # x    a repeated key accumulates; `#` cuts the line anywhere
  *   # comment                      whole-line comment
  *
+ * Values may not hold control characters other than tab (a NUL would end a Tair string on the
+ * wire and break every get_group): each is a problem with its line.
  * Why not the `ini` package: it cuts values at `;` (Tair's list separator), keeps no line numbers,
  * and accepts section names Tair does not. Unlike the original we never stop at a bad line: each
  * one becomes a problem and scanning goes on, so the caller sees every problem at once.
@@ -34,6 +36,8 @@ export interface IniSection {
 export const sectionNamePattern = /^[A-Za-z0-9_]+$/;
 
 const keyForbiddenPattern = /[\s\p{Cc}\[\]]/u;
+/** valueForbiddenPattern — control characters but tab: a NUL cannot travel in a Tair string, the others are paste damage. */
+const valueForbiddenPattern = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/u;
 
 /** scanIni — splits text into sections and entries; every malformed line is added to `problems`. */
 export function scanIni(text: string, problems: ProblemList): IniSection[] {
@@ -114,6 +118,12 @@ function scanEntry(content: string, line: number, problems: ProblemList): IniEnt
   }
   if (keyForbiddenPattern.test(key)) {
     problems.add(line, clip(key), 'a key may not contain blanks, brackets or control characters');
+    return null;
+  }
+  const control = valueForbiddenPattern.exec(value);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(2, '0');
+    problems.add(line, key, `the value contains a control character (\\x${code}) at character ${control.index + 1}: '${clip(value)}'`);
     return null;
   }
   return { key, value, line };
