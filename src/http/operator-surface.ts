@@ -88,7 +88,6 @@ export class OperatorSurface {
     this.sampler = null;
     await this.http?.close();
     this.http = null;
-    this.admin.close();
   }
 
   /** instrument — the request handler with heartbeat and latency metrics. */

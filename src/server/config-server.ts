@@ -23,7 +23,9 @@ import type { ConfigServerConfig } from '../config/configserver-conf.js';
 import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
 import { GroupConfigWatcher } from '../config/config-watcher.js';
 import { ConfigError, formatConfigProblem } from '../errors.js';
-import { connectionCountMax, idleConnectionMs, replyBacklogBytesMax, requestBodyBytesMax } from '../limits.js';
+import {
+  connectionsPerAddressMax, descriptorReserveCount, idleConnectionMs, partialFrameBytesTotalMax, replyBacklogBytesMax, requestBodyBytesMax,
+} from '../limits.js';
 import { parseServerAddress } from '../common/server-id.js';
 import { saveGroupTable } from '../store/table-store.js';
 import type { DataServerControlRequest, DataServerControlResponse, OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
@@ -36,6 +38,8 @@ import { editServerList } from './group-conf-editor.js';
 import { GroupConfWriter } from './group-conf-writer.js';
 import { probeServer } from './liveness-probe.js';
 import { PairHost } from '../pair/pair-host.js';
+import type { DescriptorLimit } from './descriptor-limit.js';
+import { connectionCountFor, readOpenFileLimit } from './descriptor-limit.js';
 import { RefusalLog } from './refusal-log.js';
 import { RequestHandler } from './request-handler.js';
 import { loadSavedTables } from './saved-tables.js';
@@ -63,6 +67,7 @@ export class ConfigServer {
   private readonly listener: TcpListener;
   private readonly surface: OperatorSurface;
   private readonly refusals: RefusalLog;
+  private readonly descriptors: DescriptorLimit | null;
   /** pair — the config-server pair (src/pair), null when configserver.conf lists this server alone. */
   private readonly pair: PairHost | null;
   private readonly held = new Map<number, { connection: Connection; channelId: number }>();
@@ -111,6 +116,7 @@ export class ConfigServer {
       httpAddress: config.httpAddress,
       readGroupConf: () => this.writer.read(),
       editGroupConf: (edit) => this.editGroupConf(edit),
+      planEngine: (slotCount, work) => this.engines.exclusive(slotCount, work),
       logger,
     });
     this.refusals = new RefusalLog(logger, () => this.nowMs());
@@ -120,8 +126,11 @@ export class ConfigServer {
       secret: config.adminSecret?.key ?? null,
     });
     const guarded = guardFrames(this.handler, guard, (refusal) => this.surface.refused(refusal, this.refusals.note(refusal)));
+    this.descriptors = readOpenFileLimit();
     this.listener = new TcpListener(this.surface.instrument(guarded), {
-      connectionCountMax,
+      connectionCountMax: connectionCountFor(this.descriptors),
+      connectionsPerAddressMax,
+      partialFrameBytesTotalMax,
       requestBodyBytesMax,
       writeBacklogBytesMax: replyBacklogBytesMax,
       idleTimeoutMs: idleConnectionMs,
@@ -165,6 +174,7 @@ export class ConfigServer {
     const address = await this.listener.listen(ip, port);
     this.timer = setInterval(() => this.tick(), this.options.tickMs ?? defaultTickMs);
     await this.surface.start();
+    this.logBudgets();
     this.logger.info(
       { event: 'listening', address: `${address.address}:${address.port}`, groups: names },
       `config server listening on ${address.address}:${address.port} (groups: ${names.join(', ')})`,
@@ -331,6 +341,15 @@ export class ConfigServer {
         return outcome !== 'invalid';
       },
     });
+  }
+
+  private logBudgets(): void {
+    const limit = this.descriptors;
+    const cap = connectionCountFor(limit);
+    this.logger.info(
+      { event: 'budgets', connectionCountMax: cap, connectionsPerAddressMax, openFileLimit: limit?.soft ?? null, descriptorReserve: descriptorReserveCount, partialFrameBytesTotalMax },
+      `connections capped at ${cap} (${connectionsPerAddressMax} per address; open-file limit ${limit?.soft ?? 'unknown'}, ${descriptorReserveCount} kept for files and the peer)`,
+    );
   }
 
   private log(notice: Notice): void {
