@@ -6,10 +6,12 @@
  *   silent > 2T         DOWN, whatever a probe says (a hung process whose port accepts)
  *
  * An ALIVE server going DOWN asks for an immediate rebuild; a STANDBY one does not (it holds
- * no buckets). A closed connection alone means nothing: data servers reconnect.
+ * no buckets). A closed connection alone means nothing: data servers reconnect. In a group held
+ * by the isolation rule (isolation.ts) no verdict is given: this server may be the one cut off.
  */
 import type { ClusterContext } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
+import { verdictsHeld } from './isolation.js';
 import { setStatus } from './heartbeat.js';
 import { scheduleRebuild } from './rebuild.js';
 import type { ServerRecord } from './server-record.js';
@@ -20,7 +22,7 @@ export function checkLiveness(context: ClusterContext, nowMs: number): void {
   for (const record of context.records.values()) {
     if (record.status === 'down') continue;
     const group = context.groups.get(record.groupName);
-    if (!group) continue;
+    if (!group || verdictsHeld(context, group.name)) continue;
     const verdict = judgeSilence(record, nowMs, group.config.serverDownTimeMs);
     if (verdict === 'down') {
       declareDown(context, group, record, nowMs, `no heartbeat for ${Math.round(nowMs - record.lastHeartbeatMs)} ms`);
@@ -38,7 +40,7 @@ export function probeResult(context: ClusterContext, serverId: bigint, reachable
   if (!record) return;
   record.probePending = false;
   const group = context.groups.get(record.groupName);
-  if (!group || reachable || record.status === 'down') return;
+  if (!group || reachable || record.status === 'down' || verdictsHeld(context, group.name)) return;
   if (judgeSilence(record, nowMs, group.config.serverDownTimeMs) === 'fine') return;
   declareDown(context, group, record, nowMs, `no heartbeat for ${Math.round(nowMs - record.lastHeartbeatMs)} ms and its port refuses connections`);
 }

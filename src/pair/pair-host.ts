@@ -19,6 +19,7 @@ import { epochMax, refusalLogIntervalMs, refusalLogKeyCountMax } from '../limits
 import { sentFromHost } from '../security/address-filter.js';
 import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
 import type { PersistRequest } from '../cluster/index.js';
+import type { PeerLinkState } from '../cluster/isolation.js';
 import { Pcode } from '../protocol/index.js';
 import { RequestSigner } from '../security/request-signer.js';
 import { versionJumpStep } from '../cluster/versions.js';
@@ -68,6 +69,7 @@ export class PairHost {
   private readonly heartbeat: PeerHeartbeat;
   private readonly warned = new Map<string, number>();
   private readonly stateFile: PairStateFile;
+  private link: { state: PeerLinkState | null; lastHeardMs: number } = { state: null, lastHeardMs: Number.NaN };
   private waiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastWaitReason = '';
@@ -245,6 +247,7 @@ export class PairHost {
     const core = this.core;
     const nowMs = this.deps.nowMs();
     this.heartbeat.maybeSend(nowMs);
+    this.reportLink(nowMs);
     const decision = core.tick(nowMs);
     if (core.waitReason !== this.lastWaitReason) {
       this.lastWaitReason = core.waitReason;
@@ -329,6 +332,16 @@ export class PairHost {
       return;
     }
     await this.becomePrimary(epoch, true, reason);
+  }
+
+  /** reportLink — tell the cluster at every answer of the peer and when it turns overdue or lost (src/cluster/isolation.ts). */
+  private reportLink(nowMs: number): void {
+    const silentMs = this.core.peerSilentForMs(nowMs);
+    const state = silentMs >= this.timings.peerTimeoutMs ? 'lost' : silentMs >= 2 * this.timings.heartbeatIntervalMs ? 'silent' : 'up';
+    const lastHeardMs = nowMs - silentMs;
+    if (state === this.link.state && lastHeardMs === this.link.lastHeardMs) return;
+    this.link = { state, lastHeardMs };
+    this.deps.step({ type: 'peerLink', nowMs, link: { state, lastHeardMs, peerTimeoutMs: this.timings.peerTimeoutMs } });
   }
 
   /** warnOnce — a warning per key at most every refusalLogIntervalMs (keys bounded like the refusal log's). */

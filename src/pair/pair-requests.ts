@@ -85,10 +85,14 @@ export class PairRequests {
     return response;
   }
 
-  /** extension — our epoch and role for replies to our own agent and client. */
-  extension(): ResponseExtension {
+  /**
+   * extension — our epoch and role for replies to our own agent and client; about a group held
+   * as isolated (src/cluster/isolation.ts) we do not claim to be its primary.
+   */
+  extension(groupName?: string): ResponseExtension {
     const core = this.host.core;
-    return { epoch: core.epoch, role: core.role === 'primary' ? 'primary' : 'secondary' };
+    const primary = core.role === 'primary' && (groupName === undefined || !this.host.deps.cluster().isolated(groupName));
+    return { epoch: core.epoch, role: primary ? 'primary' : 'secondary' };
   }
 
   /** downConfigServerId — the peer's id while we are primary and it is not in sync, else 0. */

@@ -127,7 +127,7 @@ export class RequestHandler implements FrameHandler {
     const response = reply.response;
     if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.dataServerBlob(reply.tableGroup), request.extension);
     if (pair) response.downConfigServerId = pair.downConfigServerId();
-    if (request.extension) response.extension = pair?.extension() ?? primaryExtension;
+    if (request.extension) response.extension = pair?.extension(response.groupName) ?? primaryExtension;
     return { pcode: Pcode.heartbeatResponse, body: response };
   }
 
@@ -138,7 +138,7 @@ export class RequestHandler implements FrameHandler {
     const reply = services.cluster.getGroup(request);
     const response = reply.response;
     if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.clientBlob(reply.tableGroup), request.extension);
-    if (request.extension) response.extension = pair?.extension() ?? primaryExtension;
+    if (request.extension) response.extension = pair?.extension(request.groupName) ?? primaryExtension;
     return { pcode: Pcode.getGroupResponse, body: response };
   }
 
