@@ -1,6 +1,7 @@
 /**
  * dataserver-command — `tair-cs dataserver --port P --config-servers a:p[,b:p] --group G
- * [--log-level info]`: runs a reference data server on 127.0.0.1:P (docs/data-protocol.md).
+ * [--host IP] [--log-level info]`: runs a reference data server on IP:P (default 127.0.0.1;
+ * it is known to the config servers by that address) (docs/data-protocol.md).
  *
  * Logs JSON lines (pino) to stdout. SIGTERM or SIGINT stops it cleanly (exit 0). Bad arguments:
  * exit 2, one line on stderr; the port already taken: exit 1.
@@ -12,7 +13,7 @@ import { defaultConfigServerPort, parseServerAddress } from '../common/server-id
 import { DataServer } from '../dataserver/data-server.js';
 
 const usage =
-  'usage: tair-cs dataserver --port P --config-servers ip:port[,ip:port] --group NAME [--log-level info]\n';
+  'usage: tair-cs dataserver --port P --config-servers ip:port[,ip:port] --group NAME [--host IP] [--log-level info]\n';
 const levels: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 /** run — the arguments after `tair-cs dataserver`; resolves with the exit code once stopped. */
@@ -21,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  let options: { port: number; configServers: string[]; groupName: string; level: Level };
+  let options: { port: number; configServers: string[]; groupName: string; level: Level; host: string };
   try {
     options = parseDataServerArgs(argv);
   } catch (error) {
@@ -51,13 +52,14 @@ export async function run(argv: string[]): Promise<number> {
   });
 }
 
-function parseDataServerArgs(argv: string[]): { port: number; configServers: string[]; groupName: string; level: Level } {
+function parseDataServerArgs(argv: string[]): { port: number; configServers: string[]; groupName: string; level: Level; host: string } {
   const { values } = parseArgs({
     args: argv,
     options: {
       port: { type: 'string' },
       'config-servers': { type: 'string' },
       group: { type: 'string' },
+      host: { type: 'string' },
       'log-level': { type: 'string' },
     },
     strict: true,
@@ -73,5 +75,6 @@ function parseDataServerArgs(argv: string[]): { port: number; configServers: str
   for (const entry of configServers) parseServerAddress(entry, defaultConfigServerPort);
   const level = values['log-level'] ?? 'info';
   if (!levels.includes(level)) throw new InputError(`--log-level must be one of ${levels.join(', ')}`);
-  return { port: Number(values.port), configServers, groupName: values.group, level: level as Level };
+  const host = parseServerAddress(values.host ?? '127.0.0.1', defaultConfigServerPort).ip;
+  return { port: Number(values.port), configServers, groupName: values.group, level: level as Level, host };
 }
