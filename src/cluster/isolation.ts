@@ -13,8 +13,9 @@
  *   lost: candidates silent > lostMs whose last heartbeat came
  *   within 2T of the peer's (they went with it, not hours later)
  *
- *   the peer answers again, or enough of those data servers heartbeat again ──▶ alarm cleared,
- *   liveness judges the still-silent ones as usual (DOWN, rebuild)
+ *   the peer answers again, or enough of those data servers heartbeat again ──▶ alarm cleared; the
+ *   ones still silent get T..2T from now to be heard (we could not hear them while cut off, as
+ *   at a start), then liveness judges them as usual (DOWN, rebuild)
  *
  * While more than half are silent and the peer has not answered since the last of them went quiet,
  * DOWN verdicts wait too (at most the peer timeout: then the peer is lost or has answered): the
@@ -70,7 +71,7 @@ export function tickIsolation(context: ClusterContext, nowMs: number): void {
     const isolated = waiting && link?.state === 'lost';
     if (waiting) held.add(group.name);
     if (isolated && silence && !isIsolated(group)) enterIsolation(context, group, silence.text);
-    else if (!isolated && isIsolated(group)) leaveIsolation(context, group);
+    else if (!isolated && isIsolated(group)) leaveIsolation(context, group, nowMs);
   }
   context.heldGroups = held;
 }
@@ -105,8 +106,19 @@ function enterIsolation(context: ClusterContext, group: GroupState, silence: str
   notify(context, { level: 'error', event: 'isolated', group: group.name, message });
 }
 
-function leaveIsolation(context: ClusterContext, group: GroupState): void {
+function leaveIsolation(context: ClusterContext, group: GroupState, nowMs: number): void {
   group.alarms.delete(isolatedAlarm);
+  let silentCount = 0;
+  for (const record of context.records.values()) {
+    if (record.groupName !== group.name || record.status === 'down' || record.lastHeartbeatMs >= nowMs) continue;
+    record.lastHeartbeatMs = nowMs;
+    silentCount += 1;
+  }
   const why = context.peerLink?.state === 'up' ? 'the peer config server answers again' : 'its data servers are heard again';
-  notify(context, { level: 'info', event: 'isolation-over', group: group.name, message: `no longer isolated: ${why}` });
+  notify(context, {
+    level: 'info',
+    event: 'isolation-over',
+    group: group.name,
+    message: `no longer isolated: ${why}; the ${silentCount} data servers still silent have ${group.config.serverDownTimeMs} ms from now to be heard before they are judged`,
+  });
 }
