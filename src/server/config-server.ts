@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import type { ClusterEvent, ClusterOptions, ClusterReader, Notice, PersistRequest, Ready, StepAnswer } from '../cluster/index.js';
 import { Cluster } from '../cluster/index.js';
 import type { ConfigServerConfig } from '../config/configserver-conf.js';
-import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
+import type { GroupConfigChangeEvent, GroupConfigCheckOutcome } from '../config/config-watcher.js';
 import { GroupConfigWatcher } from '../config/config-watcher.js';
 import { ConfigError, formatConfigProblem } from '../errors.js';
 import {
@@ -319,11 +319,17 @@ export class ConfigServer {
     return this.surface.opCmd(request);
   }
 
+  /** checkGroupConf — look at group.conf now, as the watcher does on a change; resolves once it is applied or refused. */
+  async checkGroupConf(): Promise<GroupConfigCheckOutcome> {
+    const outcome = await this.watcher.check();
+    await this.reloads;
+    return outcome;
+  }
+
   /** editGroupConf — an admin edit of group.conf, written atomically; resolves once the reload is applied. */
   private async editGroupConf<R>(edit: (text: string) => { text: string | null; result: R }): Promise<R> {
     const result = await this.writer.edit(edit);
-    await this.watcher.check();
-    await this.reloads;
+    await this.checkGroupConf();
     return result;
   }
 
@@ -335,11 +341,7 @@ export class ConfigServer {
       step: (event) => this.step(event),
       nowMs: () => this.nowMs(),
       installViews: (groupName, views) => this.views.install(groupName, views),
-      reloadGroupConf: async () => {
-        const outcome = await this.watcher.check();
-        await this.reloads;
-        return outcome !== 'invalid';
-      },
+      reloadGroupConf: async () => (await this.checkGroupConf()) !== 'invalid',
     });
   }
 
