@@ -22,8 +22,6 @@ export interface ClusterContext {
   lastTickMs?: number;
   /** peerLink — the pair's view of its peer (isolation.ts); absent when this server runs alone. */
   peerLink?: PeerLink;
-  /** heldGroups — groups whose DOWN verdicts wait (isolated, or maybe becoming so), as of the last tick. */
-  heldGroups?: Set<string>;
 }
 
 /** isPrimary — whether this server makes decisions (alone, or the pair's primary). */

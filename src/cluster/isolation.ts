@@ -6,7 +6,7 @@
  * far more likely, and then the peer has taken over. So it treats the group as isolated:
  *
  *   peer lost (silent for the peer timeout)                      ┌─ alarm `isolated`, no DOWN verdicts,
- *   and > ½ of the group's candidates silent > lostMs ─────────▶ │  no rebuild, no save, no admin change:
+ *   and > ½ of the group's candidates lost ────────────────────▶ │  no rebuild, no save, no admin change:
  *                                                                │  the last table stays served, no new
  *   candidates: members heard within 2T before the peer's last   │  version is published; replies for the
  *   answer, or after it (the ones that were there when it went); └─ group say "secondary" in our extension
@@ -17,16 +17,20 @@
  *   ones still silent get T..2T from now to be heard (we could not hear them while cut off, as
  *   at a start), then liveness judges them as usual (DOWN, rebuild)
  *
- * While more than half are silent and the peer has not answered since the last of them went quiet,
- * DOWN verdicts wait too (at most the peer timeout: then the peer is lost or has answered): the
- * losses may be this same isolation, not yet recognised. lostMs = min(T, peer timeout): a data
- * server counts as lost before liveness could declare it DOWN. A peer this process never heard
- * cannot be lost (a lone restart is no isolation). The pair feeds its link as `peerLink` events at
- * every answer and change of state (src/pair); a server alone has none.
+ * lostMs = max(T, 2 s): two missed beats of a data server (they beat every second), so a normal
+ * gap between heartbeats never counts as a loss. Before isolation can be recognised, a DOWN
+ * verdict waits (`downVerdictWaits`) while the peer has not answered since that data server
+ * became overdue (one beat after its last heartbeat): a healthy peer answers within its heartbeat
+ * interval, a silent one is lost within the peer timeout. With the peer lost, the verdict still
+ * waits while more than half of the candidates went quiet with that server (not heard since two
+ * beats after it): a mass loss in the making, about to be isolation; a lone loss is judged. A peer this
+ * process never heard cannot be lost (a lone restart is no isolation). The pair feeds its link as
+ * `peerLink` events at every answer and change of state (src/pair); a server alone has none.
  */
 import type { ClusterContext } from './cluster-context.js';
 import { isPrimary, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
+import type { ServerRecord } from './server-record.js';
 
 /** PeerLinkState — up: answering; silent: overdue; lost: silent for the peer timeout. */
 export type PeerLinkState = 'up' | 'silent' | 'lost';
@@ -53,49 +57,54 @@ export function setPeerLink(context: ClusterContext, link: PeerLink): void {
   context.peerLink = link;
 }
 
-/** verdictsHeld — whether DOWN verdicts in the group wait (as of the last tick). */
-export function verdictsHeld(context: ClusterContext, groupName: string): boolean {
-  return context.heldGroups?.has(groupName) === true;
+/** dataServerBeatMs — data servers heartbeat every second (the original's and our agent's rhythm). */
+export const dataServerBeatMs = 1000;
+/** dataServerLostFloorMs — two missed heartbeats of a data server. */
+export const dataServerLostFloorMs = 2 * dataServerBeatMs;
+
+/** downVerdictWaits — whether declaring `record` DOWN must wait (see the file comment). */
+export function downVerdictWaits(context: ClusterContext, group: GroupState, record: Readonly<ServerRecord>, nowMs: number): boolean {
+  const link = context.peerLink;
+  if (!link || !Number.isFinite(link.lastHeardMs)) return false;
+  if (isIsolated(group)) return true;
+  if (link.lastHeardMs > record.lastHeartbeatMs + dataServerBeatMs) return false;
+  if (link.state !== 'lost') return true;
+  const { candidateCount, quietCount } = countQuiet(context, group, link, record.lastHeartbeatMs + 2 * dataServerBeatMs);
+  return 2 * quietCount > candidateCount;
 }
 
-/**
- * tickIsolation — raise or clear each group's isolation, and note the groups whose DOWN
- * verdicts wait until the next tick (the isolated ones and those that may be becoming so).
- */
+/** tickIsolation — raise or clear each group's isolation. */
 export function tickIsolation(context: ClusterContext, nowMs: number): void {
-  const held = new Set<string>();
   const link = context.peerLink;
   for (const group of context.groups.values()) {
-    const silence = link && isPrimary(context) && Number.isFinite(link.lastHeardMs) ? massSilence(context, group, link, nowMs) : null;
-    const waiting = silence !== null && (link?.state === 'lost' || (link?.lastHeardMs ?? 0) <= silence.sinceMs);
-    const isolated = waiting && link?.state === 'lost';
-    if (waiting) held.add(group.name);
-    if (isolated && silence && !isIsolated(group)) enterIsolation(context, group, silence.text);
-    else if (!isolated && isIsolated(group)) leaveIsolation(context, group, nowMs);
+    const loss = link?.state === 'lost' && isPrimary(context) && Number.isFinite(link.lastHeardMs) ? massLoss(context, group, link, nowMs) : null;
+    if (loss !== null && !isIsolated(group)) enterIsolation(context, group, loss);
+    else if (loss === null && isIsolated(group)) leaveIsolation(context, group, nowMs);
   }
-  context.heldGroups = held;
+}
+
+/** massLoss — "lost of candidates" when more than half of the group's candidates are lost, else null. */
+function massLoss(context: ClusterContext, group: GroupState, link: PeerLink, nowMs: number): string | null {
+  const lostMs = Math.max(group.config.serverDownTimeMs, dataServerLostFloorMs);
+  const { candidateCount, quietCount } = countQuiet(context, group, link, nowMs - lostMs);
+  return candidateCount > 0 && 2 * quietCount > candidateCount ? `${quietCount} of ${candidateCount}` : null;
 }
 
 /**
- * massSilence — when more than half of the candidates are lost: "lost of candidates" and when
- * the last of the lost went quiet; else null.
+ * countQuiet — the group's candidates, and how many of them have not been heard since
+ * `quietBeforeMs` while their last heartbeat came within 2T of the peer's last answer.
  */
-function massSilence(context: ClusterContext, group: GroupState, link: PeerLink, nowMs: number): { text: string; sinceMs: number } | null {
+function countQuiet(context: ClusterContext, group: GroupState, link: PeerLink, quietBeforeMs: number): { candidateCount: number; quietCount: number } {
   const windowMs = 2 * group.config.serverDownTimeMs;
-  const lostMs = Math.min(group.config.serverDownTimeMs, link.peerTimeoutMs);
   let candidateCount = 0;
-  let lostCount = 0;
-  let sinceMs = Number.NEGATIVE_INFINITY;
+  let quietCount = 0;
   for (const record of context.records.values()) {
     if (record.groupName !== group.name || !record.member || !Number.isFinite(record.lastHeartbeatMs)) continue;
     if (record.lastHeartbeatMs < link.lastHeardMs - windowMs) continue;
     candidateCount += 1;
-    if (nowMs - record.lastHeartbeatMs > lostMs && record.lastHeartbeatMs <= link.lastHeardMs + windowMs) {
-      lostCount += 1;
-      sinceMs = Math.max(sinceMs, record.lastHeartbeatMs);
-    }
+    if (record.lastHeartbeatMs < quietBeforeMs && record.lastHeartbeatMs <= link.lastHeardMs + windowMs) quietCount += 1;
   }
-  return candidateCount > 0 && 2 * lostCount > candidateCount ? { text: `${lostCount} of ${candidateCount}`, sinceMs } : null;
+  return { candidateCount, quietCount };
 }
 
 function enterIsolation(context: ClusterContext, group: GroupState, silence: string): void {
@@ -110,11 +119,11 @@ function leaveIsolation(context: ClusterContext, group: GroupState, nowMs: numbe
   group.alarms.delete(isolatedAlarm);
   let silentCount = 0;
   for (const record of context.records.values()) {
-    if (record.groupName !== group.name || record.status === 'down' || record.lastHeartbeatMs >= nowMs) continue;
+    if (record.groupName !== group.name || record.status === 'down' || nowMs - record.lastHeartbeatMs <= dataServerBeatMs) continue;
     record.lastHeartbeatMs = nowMs;
     silentCount += 1;
   }
-  const why = context.peerLink?.state === 'up' ? 'the peer config server answers again' : 'its data servers are heard again';
+  const why = context.peerLink?.state !== 'lost' ? 'the peer config server answers again' : 'its data servers are heard again';
   notify(context, {
     level: 'info',
     event: 'isolation-over',

@@ -62,6 +62,8 @@ export interface PairCoreInit {
   timings: PairTimings;
   /** takeoverNeedsReport — take over only when at least one data server reports the peer unreachable. */
   takeoverNeedsReport: boolean;
+  /** tablesLost — a table file was corrupt at start: until we lead or follow, the peer's equal epoch outranks ours. */
+  tablesLost?: boolean;
 }
 
 /** PairCore — see the file comment. */
@@ -73,6 +75,8 @@ export class PairCore {
   busy = false;
   /** waitReason — why the last tick decided nothing (logged by the host when it changes). */
   waitReason = '';
+  /** tablesLost — see PairCoreInit; cleared once this server is primary or in sync. */
+  tablesLost: boolean;
   private readonly timings: PairTimings;
   private readonly needsReport: boolean;
   private readonly incarnation: bigint;
@@ -101,6 +105,7 @@ export class PairCore {
     this.needsReport = init.takeoverNeedsReport;
     this.incarnation = BigInt(init.incarnation >>> 0) << 32n;
     this.witnesses = new WitnessBoard(init.timings.reportFreshMs);
+    this.tablesLost = init.tablesLost ?? false;
     this.silenceFromMs = init.nowMs;
     this.lastTickMs = init.nowMs;
   }
@@ -148,6 +153,7 @@ export class PairCore {
       epoch: this.epoch,
       syncToken: this.role === 'primary' ? this.token : this.syncedToken,
       handingOver: nowMs < this.handoverUntilMs,
+      tablesLost: this.tablesLost,
     };
   }
 
@@ -274,6 +280,7 @@ export class PairCore {
     this.syncedToken = 0n;
     this.handoverUntilMs = Number.NEGATIVE_INFINITY;
     this.verifyUntilMs = null;
+    this.tablesLost = false;
     // A new reign: whatever the peer holds, it re-reads it from us.
     this.missedCount += 1;
     this.peerMissing = true;
@@ -299,6 +306,7 @@ export class PairCore {
     if (this.role === 'primary') return;
     this.role = 'secondary';
     this.syncedToken = token;
+    this.tablesLost = false;
   }
 
   private decide(nowMs: number): PairDecision | null {

@@ -114,8 +114,11 @@ export class PairHost {
     return this.followerOrNull;
   }
 
-  /** start — the epoch from pair.state and the saved tables, the cluster as secondary, then the loop. */
-  async start(): Promise<void> {
+  /**
+   * start — the epoch from pair.state and the saved tables, the cluster as secondary, then the
+   * loop. `tablesLost`: a table file was corrupt, so on an equal epoch the peer's state is newer.
+   */
+  async start(tablesLost = false): Promise<void> {
     const cluster = this.deps.cluster();
     let epoch = await this.stateFile.load();
     for (const name of cluster.groupNames()) {
@@ -134,6 +137,7 @@ export class PairHost {
       incarnation: randomInt(0, 2 ** 32),
       timings: this.timings,
       takeoverNeedsReport: this.deps.config.takeoverNeedsReport,
+      tablesLost,
     });
     this.followerOrNull = new Follower(this.deps, this.coreOrNull, {
       stepDown: (reason) => this.stepDown(reason),

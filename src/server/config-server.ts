@@ -163,12 +163,13 @@ export class ConfigServer {
     await mkdir(this.config.dataDir, { recursive: true });
     const initial = await this.loadInitialConfig();
     const names = initial.config.groups.map((group) => group.name);
-    const saved = await loadSavedTables(this.config.dataDir, names, this.logger);
+    const lostGroups: string[] = [];
+    const saved = await loadSavedTables(this.config.dataDir, names, this.logger, lostGroups);
     const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster });
     this.driverOrNull = new ClusterDriver(cluster, (ready) => this.perform(ready));
     this.driverOrNull.start();
     await this.settleInFlight();
-    await this.pair?.start();
+    await this.pair?.start(lostGroups.length > 0);
     this.pair?.groupConfLoaded(initial);
     const { ip, port } = parseServerAddress(this.config.address, this.config.port);
     const address = await this.listener.listen(ip, port);

@@ -41,10 +41,14 @@ describe('epochs', () => {
     }));
     expect(authorityOf({ entryIndex: 0, epoch: 4n }, { entryIndex: 1, epoch: 5n })).toBe(1);
     expect(authorityOf({ entryIndex: 0, epoch: 5n }, { entryIndex: 1, epoch: 5n })).toBe(leaderOf(5n));
+    // A server whose table file was corrupt at start ranks below the peer on an equal epoch only.
+    expect(authorityOf({ entryIndex: 0, epoch: 4n, tablesLost: true }, { entryIndex: 1, epoch: 4n })).toBe(1);
+    expect(authorityOf({ entryIndex: 0, epoch: 4n, tablesLost: true }, { entryIndex: 1, epoch: 3n })).toBe(0);
+    expect(authorityOf({ entryIndex: 0, epoch: 4n, tablesLost: true }, { entryIndex: 1, epoch: 4n, tablesLost: true })).toBe(0);
   });
 
   test('a status survives the wire; a damaged one is refused', () => {
-    const sent = status({ entryIndex: 0, role: 'primary', epoch: 12n, syncToken: (7n << 32n) | 3n, handingOver: true });
+    const sent = status({ entryIndex: 0, role: 'primary', epoch: 12n, syncToken: (7n << 32n) | 3n, handingOver: true, tablesLost: false });
     expect(decodePairStatus(encodePairStatus(sent))).toEqual(sent);
     const damaged = encodePairStatus(sent);
     damaged[7] = 9;
@@ -219,5 +223,23 @@ describe('witness board', () => {
     expect(board.note(4n, 'unreachable', 1200)).toBe(true);
     expect(board.size).toBeLessThanOrEqual(3);
     expect(board.verdict(1200)).toEqual({ reachableCount: 0, unreachableCount: 2 });
+  });
+});
+
+describe('a lost table file at start', () => {
+  test('entry #0 with a corrupt table defers to entry #1 on an equal epoch; #1 takes a new epoch and #0 copies from it', () => {
+    const lost = new PairCore({ entryIndex: 0, epoch: 2n, nowMs: 0, incarnation: 1, timings, takeoverNeedsReport: false, tablesLost: true });
+    const whole = new PairCore({ entryIndex: 1, epoch: 2n, nowMs: 0, incarnation: 2, timings, takeoverNeedsReport: false });
+    lost.peerReplied(whole.status(10), 10, 10);
+    whole.peerReplied(lost.status(10), 10, 10);
+    expect(lost.tick(20)).toBeNull();
+    expect(lost.waitReason).toMatch(/entry #1 holds the newest state/);
+    expect(whole.tick(20)).toEqual({ kind: 'takeOver', epoch: 3n, reason: expect.any(String) });
+    whole.becomePrimary(3n);
+    lost.peerReplied(whole.status(30), 30, 30);
+    expect(lost.tick(40)?.kind).toBe('pull');
+    lost.markSynced(whole.token);
+    expect(lost.status(50).tablesLost).toBe(false);
+    expect(decodePairStatus(encodePairStatus({ ...lost.status(50), tablesLost: true })).tablesLost).toBe(true);
   });
 });
