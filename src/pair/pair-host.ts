@@ -14,6 +14,7 @@
  * Requests from the peer, data servers and clients are answered by pair-requests.ts.
  */
 import { randomInt } from 'node:crypto';
+import type { Cancel } from '../common/clock.js';
 import { addressFromServerId, formatServerId, parseServerAddress, serverIdFromText } from '../common/server-id.js';
 import { epochMax, refusalLogIntervalMs, refusalLogKeyCountMax } from '../limits.js';
 import { sentFromHost } from '../security/address-filter.js';
@@ -71,7 +72,7 @@ export class PairHost {
   private readonly stateFile: PairStateFile;
   private link: { state: PeerLinkState | null; lastHeardMs: number } = { state: null, lastHeardMs: Number.NaN };
   private waiters: (() => void)[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private stopTicking: Cancel | null = null;
   private lastWaitReason = '';
   private handoverRefusedLogged = false;
 
@@ -145,7 +146,7 @@ export class PairHost {
       tableApplied: (table) => this.durable.set(table.groupName, table),
     });
     this.deps.step({ type: 'roleChanged', nowMs, role: 'secondary' });
-    this.timer = setInterval(() => this.tick(), this.timings.tickMs);
+    this.stopTicking = this.deps.clock.every(this.timings.tickMs, () => this.tick());
     this.deps.logger.info(
       { event: 'pair-starting', entry: this.entryIndex, epoch: epoch.toString(), peer: this.deps.config.configServers[1 - this.entryIndex] },
       `config-server pair: this is entry #${this.entryIndex}, epoch ${epoch}; asking the peer who is primary`,
@@ -154,8 +155,8 @@ export class PairHost {
 
   /** stop — no more heartbeats or decisions; connections closed. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopTicking?.();
+    this.stopTicking = null;
     await this.gate.settled();
     for (const peer of Object.values(this.peers)) peer.close();
     this.changed();
@@ -236,13 +237,13 @@ export class PairHost {
   waitForChange(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
       const waiter = (): void => {
-        clearTimeout(timer);
+        cancel();
         resolve();
       };
-      const timer = setTimeout(() => {
+      const cancel = this.deps.clock.after(timeoutMs, () => {
         this.waiters = this.waiters.filter((other) => other !== waiter);
         resolve();
-      }, timeoutMs);
+      });
       this.waiters.push(waiter);
     });
   }

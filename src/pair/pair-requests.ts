@@ -26,6 +26,7 @@ import type {
   SetMasterRequest,
 } from '../protocol/index.js';
 import { Pcode, ServerTableType } from '../protocol/index.js';
+import { sleep } from '../common/clock.js';
 import { loadGroupTable } from '../store/table-store.js';
 import { readGoodGroupConf } from './group-conf-sync.js';
 import type { PairHost } from './pair-host.js';
@@ -140,7 +141,7 @@ export class PairRequests {
         // Answered 1 below: the data server retries, by then to a primary that can take it.
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, host.timings.refusalDelayMs));
+    await sleep(host.deps.clock, host.timings.refusalDelayMs);
     return returnPacket(1, 'no primary config server in reach; retry');
   }
 }

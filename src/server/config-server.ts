@@ -26,6 +26,8 @@ import { ConfigError, formatConfigProblem } from '../errors.js';
 import {
   connectionsPerAddressMax, descriptorReserveCount, idleConnectionMs, partialFrameBytesTotalMax, replyBacklogBytesMax, requestBodyBytesMax,
 } from '../limits.js';
+import type { Cancel, Clock } from '../common/clock.js';
+import { systemClock } from '../common/clock.js';
 import { parseServerAddress } from '../common/server-id.js';
 import { saveGroupTable } from '../store/table-store.js';
 import type { DataServerControlRequest, DataServerControlResponse, OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
@@ -49,10 +51,12 @@ import { compressViews, ViewCache } from '../views/view-cache.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
 
-/** ConfigServerOptions — the host's knobs (cluster timings and the tick period). */
+/** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the clock). */
 export interface ConfigServerOptions {
   tickMs?: number;
   cluster?: Partial<ClusterOptions>;
+  /** clock — time and timers of the cluster's ticks and the pair (default: the system clock). */
+  clock?: Clock;
 }
 
 const defaultTickMs = 200;
@@ -74,7 +78,8 @@ export class ConfigServer {
   private readonly inFlight = new Set<Promise<unknown>>();
   private driverOrNull: ClusterDriver | null = null;
   private reloads: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
+  private stopTicking: Cancel | null = null;
+  private readonly clock: Clock;
   private stopping = false;
   private nextToken = 1;
 
@@ -83,6 +88,7 @@ export class ConfigServer {
     private readonly logger: Logger,
     private readonly options: ConfigServerOptions = {},
   ) {
+    this.clock = options.clock ?? systemClock;
     this.engines = new EngineRunner(() => this.nowMs());
     this.watcher = new GroupConfigWatcher(config.groupFile, { defaultDataServerPort: config.dataServerPort });
     this.writer = new GroupConfWriter(config.groupFile);
@@ -173,7 +179,7 @@ export class ConfigServer {
     this.pair?.groupConfLoaded(initial);
     const { ip, port } = parseServerAddress(this.config.address, this.config.port);
     const address = await this.listener.listen(ip, port);
-    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? defaultTickMs);
+    this.stopTicking = this.clock.every(this.options.tickMs ?? defaultTickMs, () => this.tick());
     await this.surface.start();
     this.logBudgets();
     this.logger.info(
@@ -187,7 +193,7 @@ export class ConfigServer {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
+    this.stopTicking?.();
     await this.pair?.stop();
     await this.surface.stop();
     await this.watcher.close();
@@ -341,6 +347,7 @@ export class ConfigServer {
       cluster: () => this.cluster,
       step: (event) => this.step(event),
       nowMs: () => this.nowMs(),
+      clock: this.clock,
       installViews: (groupName, views) => this.views.install(groupName, views),
       reloadGroupConf: async () => (await this.checkGroupConf()) !== 'invalid',
     });
@@ -361,6 +368,6 @@ export class ConfigServer {
   }
 
   private nowMs(): number {
-    return performance.now();
+    return this.clock.nowMs();
   }
 }
