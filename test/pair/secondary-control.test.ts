@@ -33,7 +33,7 @@ describe('data-server control (1500) in a pair', () => {
     const refused = await secondary.request({ pcode: Pcode.dataServerControlRequest, body: { serverIds: [added], op: 0, groupName: 'group_1' } });
     expect(refused).toEqual({ pcode: Pcode.dataServerControlResponse, body: { codes: [DataServerControlCode.notPrimary] } });
     expect(readFileSync(secondary.groupConfPath, 'utf8')).toBe(before);
-    expect(secondary.logs.some((line) => line.event === 'server-list-edit-refused')).toBe(true);
+    await waitForEvent(secondary, 'server-list-edit-refused', 5000);
     const applied = await primary.request({ pcode: Pcode.dataServerControlRequest, body: { serverIds: [added], op: 0, groupName: 'group_1' } });
     expect(applied).toEqual({ pcode: Pcode.dataServerControlResponse, body: { codes: [DataServerControlCode.ok] } });
     await eventually(async () => readFileSync(secondary.groupConfPath, 'utf8').includes('127.0.0.1:5999'), 10_000, () => 'the edit did not reach the secondary');
