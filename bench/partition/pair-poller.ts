@@ -34,6 +34,8 @@ export interface PollStats {
   episodesOverThreshold: number;
   /** versionDecreases — answers a client following the highest epoch would take with a lower version than before. */
   versionDecreases: number;
+  /** longestEpisode — when the longest double-primary episode began and what each server answered then. */
+  longestEpisode: { atMs: number; answers: string[] } | null;
 }
 
 interface Poll {
@@ -60,12 +62,16 @@ export class PairPoller {
   /** stats — the polls between `fromMs` and `toMs`; episodes longer than `thresholdMs` are counted. */
   stats(fromMs: number, toMs: number, thresholdMs: number): PollStats {
     const polls = this.polls.filter((poll) => poll.atMs >= fromMs && poll.atMs <= toMs);
-    const stats: PollStats = { polls: polls.length, answeredBoth: 0, doublePrimaryPolls: 0, splitLayoutPolls: 0, longestDoublePrimaryMs: 0, episodesOverThreshold: 0, versionDecreases: 0 };
+    const stats: PollStats = { polls: polls.length, answeredBoth: 0, doublePrimaryPolls: 0, splitLayoutPolls: 0, longestDoublePrimaryMs: 0, episodesOverThreshold: 0, versionDecreases: 0, longestEpisode: null };
     let episodeStartMs: number | null = null;
+    let episodeFirst: Poll | null = null;
     let lastDoubleMs = 0;
     const closeEpisode = () => {
       if (episodeStartMs === null) return;
       const lengthMs = lastDoubleMs - episodeStartMs;
+      if (episodeFirst && (stats.longestEpisode === null || lengthMs > stats.longestDoublePrimaryMs)) {
+        stats.longestEpisode = { atMs: episodeStartMs, answers: episodeFirst.answers.map((answer) => (answer ? `epoch ${answer.epoch} version ${answer.version}` : 'none')) };
+      }
       stats.longestDoublePrimaryMs = Math.max(stats.longestDoublePrimaryMs, lengthMs);
       if (lengthMs > thresholdMs) stats.episodesOverThreshold += 1;
       episodeStartMs = null;
@@ -78,6 +84,7 @@ export class PairPoller {
       if (a && b && a.layout !== b.layout) stats.splitLayoutPolls += 1;
       if (double) {
         stats.doublePrimaryPolls += 1;
+        if (episodeStartMs === null) episodeFirst = poll;
         episodeStartMs ??= poll.atMs;
         lastDoubleMs = poll.atMs;
       } else {

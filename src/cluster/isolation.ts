@@ -115,6 +115,11 @@ function enterIsolation(context: ClusterContext, group: GroupState, silence: str
   notify(context, { level: 'error', event: 'isolated', group: group.name, message });
 }
 
+/** endIsolations — this server steps down: its isolated groups are no longer its to hold (their state comes from the new primary). */
+export function endIsolations(context: ClusterContext, nowMs: number): void {
+  for (const group of context.groups.values()) if (isIsolated(group)) leaveIsolation(context, group, nowMs);
+}
+
 function leaveIsolation(context: ClusterContext, group: GroupState, nowMs: number): void {
   group.alarms.delete(isolatedAlarm);
   let silentCount = 0;
@@ -123,7 +128,7 @@ function leaveIsolation(context: ClusterContext, group: GroupState, nowMs: numbe
     record.lastHeartbeatMs = nowMs;
     silentCount += 1;
   }
-  const why = context.peerLink?.state !== 'lost' ? 'the peer config server answers again' : 'its data servers are heard again';
+  const why = !isPrimary(context) ? 'this server is no longer primary' : context.peerLink?.state !== 'lost' ? 'the peer config server answers again' : 'its data servers are heard again';
   notify(context, {
     level: 'info',
     event: 'isolation-over',

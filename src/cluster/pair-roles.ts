@@ -15,6 +15,7 @@ import { notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
 import { createGroupState, markChanged, resetMigration, snapshotPublished } from './group-state.js';
 import { setStatus } from './heartbeat.js';
+import { endIsolations } from './isolation.js';
 import { scheduleRebuild } from './rebuild.js';
 import { createServerRecord } from './server-record.js';
 import { jumpPast } from './versions.js';
@@ -37,6 +38,7 @@ export function setClusterRole(context: ClusterContext, role: ClusterRole, nowMs
   if ((context.role ?? 'primary') === role) return;
   context.role = role;
   if (role === 'primary') return;
+  endIsolations(context, nowMs);
   for (const group of context.groups.values()) {
     const job = group.job;
     if (job) scheduleRebuild(group, nowMs, job.reason, job.forceBump);

@@ -272,6 +272,17 @@ export class PairCore {
     return decision;
   }
 
+  /**
+   * verifyFromNow — a primary back from isolation serves and publishes nothing until a heartbeat
+   * sent from now on is answered (or the peer timeout passes): the peer may have taken over
+   * while we were cut off, and its answer says so.
+   */
+  verifyFromNow(nowMs: number): void {
+    if (this.role !== 'primary') return;
+    this.stalledAtMs = nowMs;
+    this.verifyUntilMs = nowMs + this.timings.peerTimeoutMs;
+  }
+
   /** becomePrimary — the host made us primary under `epoch` (persisted first). */
   becomePrimary(epoch: bigint): void {
     this.role = 'primary';

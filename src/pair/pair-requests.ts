@@ -88,11 +88,13 @@ export class PairRequests {
 
   /**
    * extension — our epoch and role for replies to our own agent and client; about a group held
-   * as isolated (src/cluster/isolation.ts) we do not claim to be its primary.
+   * as isolated (src/cluster/isolation.ts), or one we may be cut off from with the peer silent
+   * (PairHost.claimsPrimary), we do not claim to be its primary.
    */
   extension(groupName?: string): ResponseExtension {
     const core = this.host.core;
-    const primary = core.role === 'primary' && (groupName === undefined || !this.host.deps.cluster().isolated(groupName));
+    const claimed = groupName === undefined || (this.host.claimsPrimary(groupName) && !this.host.deps.cluster().isolated(groupName));
+    const primary = core.role === 'primary' && claimed;
     return { epoch: core.epoch, role: primary ? 'primary' : 'secondary' };
   }
 

@@ -157,6 +157,18 @@ describe('isolation rule', () => {
     expect(w.downs.length).toBe(3);
   });
 
+  test('stepping down ends the isolation, with its notice', () => {
+    const w = world(3, 1, 1500);
+    advance(w, 2000);
+    w.beating.fill(false);
+    w.peerAnswers = false;
+    advance(w, 4000);
+    expect(w.cluster.isolated('group_1')).toBe(true);
+    w.cluster.step({ type: 'roleChanged', nowMs: w.nowMs, role: 'secondary' });
+    expect(w.cluster.isolated('group_1')).toBe(false);
+    expect(w.cluster.ready().notices.find((notice) => notice.event === 'isolation-over')?.message).toMatch(/no longer primary/);
+  });
+
   test('isolated: admin commands are refused and say why', () => {
     const w = world(3, 1, 1500);
     advance(w, 2000);
