@@ -83,6 +83,17 @@ function advance(w: World, durationMs: number): void {
   }
 }
 
+/** isolatedWorld — three data servers and the peer cut off together long enough: isolated. */
+function isolatedWorld(): World {
+  const w = world(3, 1, 1500);
+  advance(w, 2000);
+  w.beating.fill(false);
+  w.peerAnswers = false;
+  advance(w, 4000);
+  expect(w.cluster.isolated('group_1')).toBe(true);
+  return w;
+}
+
 const shapes = fc.record({ serverCount: fc.integer({ min: 2, max: 9 }), downTimeS: fc.integer({ min: 1, max: 5 }), peerTimeoutMs: fc.constantFrom(600, 1500, 3000) });
 
 describe('isolation rule', () => {
@@ -158,23 +169,14 @@ describe('isolation rule', () => {
   });
 
   test('stepping down ends the isolation, with its notice', () => {
-    const w = world(3, 1, 1500);
-    advance(w, 2000);
-    w.beating.fill(false);
-    w.peerAnswers = false;
-    advance(w, 4000);
-    expect(w.cluster.isolated('group_1')).toBe(true);
+    const w = isolatedWorld();
     w.cluster.step({ type: 'roleChanged', nowMs: w.nowMs, role: 'secondary' });
     expect(w.cluster.isolated('group_1')).toBe(false);
     expect(w.cluster.ready().notices.find((notice) => notice.event === 'isolation-over')?.message).toMatch(/no longer primary/);
   });
 
   test('isolated: admin commands are refused and say why', () => {
-    const w = world(3, 1, 1500);
-    advance(w, 2000);
-    w.beating.fill(false);
-    w.peerAnswers = false;
-    advance(w, 4000);
+    const w = isolatedWorld();
     const outcome = w.cluster.step({ type: 'admin', nowMs: w.nowMs, command: { kind: 'rebuild', groupName: 'group_1' } });
     expect(outcome).toMatchObject({ ok: false, refusal: 'refused' });
     expect(!outcome.ok && outcome.message).toMatch(/isolated/);

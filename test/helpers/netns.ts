@@ -34,6 +34,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { isAlive } from '../../src/server/pid-file.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -233,15 +234,6 @@ function claimSubnet(): number {
 
 function releaseSubnet(octet: number): void {
   rmSync(join(subnetLocks, String(octet)), { recursive: true, force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function run(command: string, args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
