@@ -1,0 +1,172 @@
+/**
+ * Quorum mode against a real 3-member etcd: one leader among three coordinators, a resigned
+ * leader replaced, fencing by etcd (a leader whose office is gone cannot publish), and followers
+ * that rebuild every committed table exactly, whatever the changes, snapshots and compactions.
+ */
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Etcd3 } from 'etcd3';
+import { createEtcdClient } from '../../src/quorum/etcd-client.js';
+import type { EtcdSettings } from '../../src/quorum/quorum-config.js';
+import { EtcdCluster } from '../helpers/etcd-cluster.js';
+import { CoordinatorSet, uniquePrefix, waitFor } from './helpers/coordinators.js';
+import type { Mutation } from './helpers/tables.js';
+import { baseTable, mutate, tableBytes } from './helpers/tables.js';
+
+const leaseTtlMs = 2000;
+let cluster: EtcdCluster;
+let admin: Etcd3;
+let set: CoordinatorSet;
+
+function settings(name: string): EtcdSettings {
+  return { endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`), prefix: uniquePrefix(name), leaseTtlMs, tls: null, auth: null };
+}
+
+beforeAll(async () => {
+  cluster = await EtcdCluster.start(3);
+  admin = await createEtcdClient(settings('admin'));
+});
+afterAll(async () => {
+  admin?.close();
+  await cluster?.close();
+});
+afterEach(async () => {
+  await set?.closeAll();
+});
+
+describe('leader election', () => {
+  it('elects exactly one of three, and everyone learns its address and epoch', async () => {
+    set = new CoordinatorSet(settings('election'));
+    for (let index = 0; index < 3; index++) (await set.add()).start();
+    const [leader] = await waitFor(() => set.leaders().length === 1 && set.leaders(), 10_000, 'a leader');
+    const address = set.coordinators.map((coordinator, index) => (coordinator === leader ? `127.0.0.1:${5000 + index}` : null)).find(Boolean);
+    await waitFor(() => set.coordinators.every((coordinator) => coordinator.health().leader?.address === address), 5000, 'everyone to see the leader');
+    expect(set.leaders()).toEqual([leader]);
+    expect(leader.epoch()).toBe(1n);
+    expect(set.coordinators.map((coordinator) => coordinator.health().role).sort()).toEqual(['follower', 'follower', 'leader']);
+  });
+
+  it('replaces a leader that resigns, under a higher epoch', async () => {
+    set = new CoordinatorSet(settings('resign'));
+    for (let index = 0; index < 3; index++) (await set.add()).start();
+    const [first] = await waitFor(() => set.leaders().length === 1 && set.leaders(), 10_000, 'a leader');
+    const firstEpoch = first.epoch();
+    await first.stop();
+    const [second] = await waitFor(() => set.leaders().length === 1 && set.leaders(), 5000, 'a new leader');
+    expect(second).not.toBe(first);
+    expect(second.epoch()).toBe(firstEpoch + 1n);
+  });
+
+  it('starts the epoch above the highest epoch the servers hold', async () => {
+    set = new CoordinatorSet(settings('floor'));
+    (await set.add({ epochFloor: () => 41n })).start();
+    const [leader] = await waitFor(() => set.leaders().length === 1 && set.leaders(), 10_000, 'a leader');
+    expect(leader.epoch()).toBe(42n);
+  });
+});
+
+describe('fencing', () => {
+  it('refuses the publication of a leader whose office is gone, even while its lease still lives', async () => {
+    set = new CoordinatorSet(settings('fence'));
+    const first = await set.add();
+    first.start();
+    await waitFor(() => first.isLeader(), 10_000, 'the first leader');
+    const table = baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 3, serverCount: 8 }, 1);
+    first.stampEpoch(table);
+    expect(await first.publish(table)).toMatchObject({ ok: true, sequence: 1, kind: 'snapshot' });
+    const second = await set.add();
+    second.start();
+    const deposed = new Promise<string>((resolve) => first.once('deposed', resolve));
+    // The office is lost in etcd (as when the lease expired) while the first leader still believes it leads.
+    const candidates = await admin.getAll().prefix(`${set.settings.prefix}/election/`).sort('Create', 'Ascend').keys();
+    await admin.delete().key(candidates[0]).exec();
+    await waitFor(() => second.isLeader(), 10_000, 'the second leader');
+    expect(first.isLeader()).toBe(true);
+    const stale = mutate(table, { seed: 2, slotChanges: 10, addServer: false, reshapeBuckets: null });
+    expect(await first.publish(stale)).toMatchObject({ ok: false, reason: 'deposed' });
+    expect(await deposed).toMatch(/refused/);
+    expect(first.isLeader()).toBe(false);
+    const head = JSON.parse((await admin.get(`${set.settings.prefix}/groups/group_1/head`).string()) as string) as { sequence: number };
+    expect(head.sequence).toBe(1);
+    expect(second.epoch()).toBe(first.committed('group_1')!.table.epoch + 1n);
+    // The new leader builds on what was committed: its table's next version is 2.
+    await waitFor(() => second.committed('group_1'), 5000, 'the second leader to hold the table');
+    const next = mutate(table, { seed: 3, slotChanges: 10, addServer: false, reshapeBuckets: null });
+    second.stampEpoch(next);
+    expect(await second.publish(next)).toMatchObject({ ok: true, sequence: 2, kind: 'record' });
+  });
+
+  it('refuses a table stamped under another epoch, and publishes nothing from a follower', async () => {
+    set = new CoordinatorSet(settings('stamp'));
+    const leader = await set.add();
+    leader.start();
+    await waitFor(() => leader.isLeader(), 10_000, 'a leader');
+    const follower = await set.add();
+    follower.start();
+    const table = baseTable({ groupName: 'group_1', bucketCount: 64, copyCount: 2, serverCount: 4 }, 1, 99n);
+    expect(await leader.publish(table)).toMatchObject({ ok: false, reason: 'stale-epoch' });
+    follower.stampEpoch(table);
+    expect(await follower.publish(table)).toMatchObject({ ok: false, reason: 'not-leader' });
+    expect(await admin.get(`${set.settings.prefix}/groups/group_1/head`).exists()).toBe(false);
+  });
+});
+
+interface Run {
+  bucketCount: number;
+  copyCount: number;
+  snapshotEvery: number;
+  recordBytesMax: number;
+  chunkBytesMax: number;
+  mutations: Mutation[];
+}
+
+const runArbitrary: fc.Arbitrary<Run> = fc.record({
+  bucketCount: fc.constantFrom(1, 100, 1023, 4096),
+  copyCount: fc.integer({ min: 1, max: 4 }),
+  snapshotEvery: fc.integer({ min: 1, max: 6 }),
+  recordBytesMax: fc.constantFrom(100, 2000, 256 * 1024),
+  chunkBytesMax: fc.constantFrom(500, 4096, 1024 * 1024),
+  mutations: fc.array(fc.record({
+    seed: fc.integer({ min: 0, max: 2 ** 31 }),
+    slotChanges: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 100, max: 3000 })),
+    addServer: fc.boolean(),
+    reshapeBuckets: fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(50, 2048) }),
+  }), { minLength: 1, maxLength: 10 }),
+});
+
+describe('followers', () => {
+  it('rebuild every committed table exactly, through records, snapshots and compactions', async () => {
+    await fc.assert(fc.asyncProperty(runArbitrary, async (run) => {
+      set = new CoordinatorSet(settings('follow'));
+      const publisher = { snapshotEvery: run.snapshotEvery, recordBytesMax: run.recordBytesMax, chunkBytesMax: run.chunkBytesMax };
+      try {
+        const leader = await set.add({ publisher });
+        leader.start();
+        await waitFor(() => leader.isLeader(), 10_000, 'a leader');
+        const follower = await set.add({ publisher });
+        follower.start();
+        let table = baseTable({ groupName: 'group_1', bucketCount: run.bucketCount, copyCount: run.copyCount, serverCount: 6 }, 1);
+        const tables = [table];
+        for (const mutation of run.mutations) tables.push((table = mutate(table, mutation)));
+        for (const [index, next] of tables.entries()) {
+          leader.stampEpoch(next);
+          expect(await leader.publish(next)).toMatchObject({ ok: true, sequence: index + 1 });
+        }
+        const last = tables.length;
+        const late = await set.add({ publisher });
+        late.start();
+        for (const reader of [follower, late]) {
+          const held = await waitFor(() => reader.committed('group_1')?.sequence === last && reader.committed('group_1'), 10_000, 'the follower to catch up');
+          expect(tableBytes(held.table).equals(tableBytes(table))).toBe(true);
+        }
+        const prefix = `${set.settings.prefix}/groups/group_1`;
+        const records = await admin.getAll().prefix(`${prefix}/records/`).keys();
+        const snapshots = new Set((await admin.getAll().prefix(`${prefix}/snapshots/`).keys()).map((key) => key.split('/').at(-2)));
+        expect(records.length).toBeLessThan(run.snapshotEvery);
+        expect(snapshots.size).toBe(1);
+      } finally {
+        await set.closeAll();
+      }
+    }), { numRuns: 8 });
+  });
+});
