@@ -156,7 +156,10 @@ describe('followers', () => {
         const late = await set.add({ publisher });
         late.start();
         for (const reader of [follower, late]) {
-          const held = await waitFor(() => reader.committed('group_1')?.sequence === last && reader.committed('group_1'), 10_000, 'the follower to catch up');
+          const held = await waitFor(() => {
+            const committed = reader.committed('group_1');
+            return committed?.sequence === last ? committed : undefined;
+          }, 10_000, 'the follower to catch up');
           expect(tableBytes(held.table).equals(tableBytes(table))).toBe(true);
         }
         const prefix = `${set.settings.prefix}/groups/group_1`;

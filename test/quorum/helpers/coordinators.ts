@@ -21,6 +21,7 @@ export function uniquePrefix(name: string): string {
 export class CoordinatorSet {
   readonly coordinators: QuorumCoordinator[] = [];
   private readonly dirs: string[] = [];
+  private readonly dataDirs = new Map<QuorumCoordinator, string>();
 
   constructor(readonly settings: EtcdSettings) {}
 
@@ -32,7 +33,13 @@ export class CoordinatorSet {
     const coordinator = await QuorumCoordinator.connect({ ...this.settings, ...settings }, { ...options, address, dataDir });
     coordinator.on('problem', () => undefined);
     this.coordinators.push(coordinator);
+    this.dataDirs.set(coordinator, dataDir);
     return coordinator;
+  }
+
+  /** dataDirOf — where a coordinator keeps its local copies. */
+  dataDirOf(coordinator: QuorumCoordinator): string {
+    return this.dataDirs.get(coordinator) as string;
   }
 
   /** leaders — the coordinators that hold the office now. */

@@ -1,0 +1,108 @@
+/**
+ * etcd without a quorum, and no etcd at all: the leader publishes nothing and steps down, health
+ * says so, followers keep serving the last table; once the quorum is back a leader publishes
+ * again. A server restarted with etcd out of reach serves its local copies, read-only.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EtcdSettings } from '../../src/quorum/quorum-config.js';
+import { EtcdCluster, freePorts } from '../helpers/etcd-cluster.js';
+import { CoordinatorSet, uniquePrefix, waitFor } from './helpers/coordinators.js';
+import { baseTable, mutate, tableBytes } from './helpers/tables.js';
+
+const leaseTtlMs = 2000;
+let cluster: EtcdCluster;
+let set: CoordinatorSet;
+
+function settings(name: string): EtcdSettings {
+  return { endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`), prefix: uniquePrefix(name), leaseTtlMs, tls: null, auth: null };
+}
+
+beforeAll(async () => {
+  cluster = await EtcdCluster.start(3);
+});
+afterAll(async () => {
+  await cluster?.close();
+});
+afterEach(async () => {
+  for (let index = 0; index < 3; index++) cluster.resume(index);
+  await set?.closeAll();
+});
+
+describe('etcd quorum lost', () => {
+  it('publishes nothing, says so in health, keeps the followers\' table, and recovers', async () => {
+    set = new CoordinatorSet(settings('loss'));
+    const leader = await set.add();
+    leader.start();
+    await waitFor(() => leader.isLeader(), 10_000, 'a leader');
+    const follower = await set.add();
+    follower.start();
+    const table = baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 3, serverCount: 8 }, 1);
+    leader.stampEpoch(table);
+    expect(await leader.publish(table)).toMatchObject({ ok: true, sequence: 1 });
+    await waitFor(() => follower.committed('group_1')?.sequence === 1, 5000, 'the follower to hold version 1');
+    await waitFor(() => set.coordinators.every((c) => c.health().etcd === 'connected'), 5000, 'both connected');
+
+    cluster.stop(1);
+    cluster.stop(2);
+    const next = mutate(table, { seed: 2, slotChanges: 5, addServer: false, reshapeBuckets: null });
+    next.epoch = table.epoch;
+    const outcome = await leader.publish(next);
+    expect(outcome.ok).toBe(false);
+    await waitFor(() => !leader.isLeader(), 3 * leaseTtlMs, 'the leader to step down');
+    for (const coordinator of set.coordinators) {
+      const health = await waitFor(() => {
+        const value = coordinator.health();
+        return value.etcd !== 'connected' && value;
+      }, 3 * leaseTtlMs, 'health to show the lost quorum');
+      expect(['no-quorum', 'unreachable']).toContain(health.etcd);
+      expect(health.readOnly).toBe(true);
+      expect(health.role).toBe('follower');
+    }
+    expect(follower.committed('group_1')?.sequence).toBe(1);
+    expect(tableBytes(follower.committed('group_1')!.table).equals(tableBytes(table))).toBe(true);
+    expect(set.leaders()).toEqual([]);
+
+    cluster.resume(1);
+    cluster.resume(2);
+    const [newLeader] = await waitFor(() => set.leaders().length === 1 && set.leaders(), 15_000, 'a leader after the quorum is back');
+    expect(newLeader.epoch()).toBeGreaterThan(table.epoch);
+    newLeader.stampEpoch(next);
+    expect(await newLeader.publish(next)).toMatchObject({ ok: true, sequence: 2 });
+    const other = set.coordinators.find((c) => c !== newLeader)!;
+    await waitFor(() => other.committed('group_1')?.sequence === 2, 5000, 'the other server to follow version 2');
+    expect(tableBytes(other.committed('group_1')!.table).equals(tableBytes(next))).toBe(true);
+    await waitFor(() => set.coordinators.every((c) => c.health().etcd === 'connected'), 5000, 'health connected again');
+  });
+});
+
+describe('start without etcd', () => {
+  it('serves the local copy read-only, and never leads', async () => {
+    set = new CoordinatorSet(settings('local'));
+    const leader = await set.add();
+    leader.start();
+    await waitFor(() => leader.isLeader(), 10_000, 'a leader');
+    const first = baseTable({ groupName: 'group_1', bucketCount: 4096, copyCount: 2, serverCount: 8 }, 3);
+    const second = mutate(first, { seed: 4, slotChanges: 30, addServer: true, reshapeBuckets: null });
+    for (const table of [first, second]) {
+      leader.stampEpoch(table);
+      expect(await leader.publish(table)).toMatchObject({ ok: true });
+    }
+    const follower = await set.add();
+    const dataDir = set.dataDirOf(follower);
+    follower.start();
+    await waitFor(() => follower.committed('group_1')?.sequence === 2, 5000, 'the follower to hold version 2');
+    await follower.stop();
+
+    const [deadPort] = await freePorts(1);
+    const offline = await set.add({ dataDir }, { endpoints: [`http://127.0.0.1:${deadPort}`] });
+    const loaded = await offline.loadLocal(['group_1', 'group_2']);
+    expect(loaded.map((committed) => [committed.groupName, committed.sequence])).toEqual([['group_1', 2]]);
+    expect(tableBytes(loaded[0].table).equals(tableBytes(second))).toBe(true);
+    offline.start();
+    const health = await waitFor(() => offline.health().etcd === 'unreachable' && offline.health(), 3 * leaseTtlMs, 'health to say unreachable');
+    expect(health).toMatchObject({ role: 'follower', readOnly: true, sequences: { group_1: 2 } });
+    expect(offline.isLeader()).toBe(false);
+    offline.stampEpoch(second);
+    expect(await offline.publish(second)).toMatchObject({ ok: false, reason: 'not-leader' });
+  });
+});
