@@ -133,6 +133,7 @@ function readEndpoints(entry: IniEntry | undefined, line: number, tls: boolean, 
 /** parseEndpoint — `[scheme://]host:port` to `scheme://host:port` (https when TLS files are given). */
 function parseEndpoint(text: string, tls: boolean): string | { problem: string } {
   const scheme = /^(https?):\/\//.exec(text);
+  if (!scheme && /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text)) return { problem: 'the scheme must be http:// or https://' };
   const rest = scheme ? text.slice(scheme[0].length) : text;
   const colon = rest.lastIndexOf(':');
   if (colon <= 0) return { problem: 'expected host:port' };

@@ -21,15 +21,13 @@ import { join } from 'node:path';
 /** etcdBinary — the etcd server binary tests run. */
 export const etcdBinary = process.env.ETCD_BINARY ?? 'etcd';
 
-/** etcdMissingMessage — what a test says when the binary is not installed. */
-export const etcdMissingMessage =
-  `the etcd server binary '${etcdBinary}' is not installed: apt-get install etcd-server (.ci/run does this), ` +
-  'or set ETCD_BINARY to its path';
-
 /** requireEtcd — throws a clear error when the etcd binary cannot be run. */
-export function requireEtcd(): void {
-  const probe = spawnSync(etcdBinary, ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) throw new Error(`${etcdMissingMessage} (${probe.error?.message ?? probe.stderr})`);
+export function requireEtcd(binary = etcdBinary): void {
+  const probe = spawnSync(binary, ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(`the etcd server binary '${binary}' cannot run (${probe.error?.message ?? probe.stderr.trim()}): ` +
+      'apt-get install etcd-server (.ci/run does this), or set ETCD_BINARY to its path');
+  }
 }
 
 /** EtcdClusterOptions — the raft timings of the members (shorter than etcd's defaults keeps tests quick). */

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Etcd3 } from 'etcd3';
-import { EtcdCluster } from '../helpers/etcd-cluster.js';
+import { EtcdCluster, requireEtcd } from '../helpers/etcd-cluster.js';
 
 function processAlive(pid: number): boolean {
   try {
@@ -53,6 +53,10 @@ describe('etcd test cluster', () => {
     await single.put('k').value('v4').exec();
     expect(await single.get('k').string()).toBe('v4');
     single.close();
+  });
+
+  it('says how to install etcd when the binary is missing', () => {
+    expect(() => requireEtcd('/nonexistent/etcd')).toThrow(/apt-get install etcd-server/);
   });
 
   it('leaves no member running and no directory behind after close', async () => {
