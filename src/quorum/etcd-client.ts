@@ -1,14 +1,18 @@
 /**
- * etcd-client — an `etcd3` client for the coordination module, built from EtcdSettings.
+ * etcd-client — `etcd3` clients for the coordination module, built from EtcdSettings.
  *
- * The client's own fault handling (a retry policy, and a circuit breaker per member that stays
- * open for 5 s after three failures) is replaced by no policy at all: the coordination module
- * gives every call a deadline and decides itself when to try again, so its view of etcd's health
- * is never a breaker's memory of an old failure.
+ * Every call carries a deadline (the caller's), and a failed member must not fail the call:
+ *
+ *   call ─▶ member (shuffled) ─fails (recoverable: refused, unavailable, timed out)─▶ next member …
+ *           a member that failed is skipped for half a lease TTL (a breaker per member), then tried again
+ *
+ * (etcd3's default breaker stays open for 5 s after three failures: longer than a lease.) The
+ * health probe uses a second client without any of this (`probe: true`): it must ask a member
+ * itself, not a breaker's memory of an old failure.
  */
 import { readFile } from 'node:fs/promises';
-import { noop } from 'cockatiel';
-import { Etcd3 } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, ConstantBackoff, handleWhen, noop, retry } from 'cockatiel';
+import { Etcd3, isRecoverableError } from 'etcd3';
 import type { IOptions } from 'etcd3';
 import type { EtcdSettings } from './quorum-config.js';
 
@@ -16,12 +20,16 @@ import type { EtcdSettings } from './quorum-config.js';
 export const etcdReceiveBytesMax = 16 * 1024 * 1024;
 
 /** createEtcdClient — reads the TLS and password files, then connects (lazily) to the endpoints. */
-export async function createEtcdClient(settings: EtcdSettings): Promise<Etcd3> {
+export async function createEtcdClient(settings: EtcdSettings, { probe = false } = {}): Promise<Etcd3> {
+  const recoverable = handleWhen((error) => isRecoverableError(error));
   const options: IOptions = {
     hosts: settings.endpoints,
     dialTimeout: settings.leaseTtlMs,
     grpcOptions: { 'grpc.max_receive_message_length': etcdReceiveBytesMax },
-    faultHandling: { host: () => noop, global: noop },
+    faultHandling: probe ? { host: () => noop, global: noop } : {
+      host: () => circuitBreaker(recoverable, { halfOpenAfter: settings.leaseTtlMs / 2, breaker: new ConsecutiveBreaker(1) }),
+      global: retry(recoverable, { maxAttempts: settings.endpoints.length, backoff: new ConstantBackoff(10) }),
+    },
   };
   if (settings.tls) {
     const { caFile, certFile, keyFile } = settings.tls;

@@ -28,7 +28,11 @@ import { encodeSnapshot } from './snapshot-chunks.js';
 import type { CommittedTable } from './table-reader.js';
 import { compressRecord, recordRawBytesMax } from './table-reader.js';
 
-/** PublishOutcome — committed in etcd, or why not. */
+/**
+ * PublishOutcome — committed in etcd, or why not. 'unavailable' means the outcome is unknown:
+ * etcd may still apply a write it had received (fenced as it was then), and followers — this
+ * server included — then take that version like any other.
+ */
 export type PublishOutcome =
   | { ok: true; sequence: number; kind: 'record' | 'snapshot' | 'group.conf' }
   | { ok: false; reason: 'not-leader' | 'stale-epoch' | 'deposed' | 'unavailable'; message: string };

@@ -80,14 +80,16 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
 
   /** connect — a coordinator with its own etcd client (TLS and auth files read now). */
   static async connect(settings: EtcdSettings, options: QuorumCoordinatorOptions): Promise<QuorumCoordinator> {
-    return new QuorumCoordinator(await createEtcdClient(settings), settings, options, true);
+    const [client, probeClient] = await Promise.all([createEtcdClient(settings), createEtcdClient(settings, { probe: true })]);
+    return new QuorumCoordinator(client, settings, options, { probeClient, ownsClients: true });
   }
 
+  /** constructor — `clients.probeClient` answers health probes (default: `client`); owned clients are closed by stop(). */
   constructor(
     private readonly client: Etcd3,
     private readonly settings: EtcdSettings,
     private readonly options: QuorumCoordinatorOptions,
-    private readonly ownsClient = false,
+    private readonly clients: { probeClient?: Etcd3; ownsClients?: boolean } = {},
   ) {
     super();
     this.keys = new QuorumKeys(settings.prefix);
@@ -158,7 +160,10 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     await this.followLoop;
     await this.copies.idle();
     this.setRole('stopped', () => undefined);
-    if (this.ownsClient) this.client.close();
+    if (this.clients.ownsClients) {
+      this.client.close();
+      this.clients.probeClient?.close();
+    }
   }
 
   /** isLeader — this server holds the office now (its lease surely alive). */
@@ -174,6 +179,11 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   /** committed — the newest committed table of a group held here. */
   committed(groupName: string): CommittedTable | null {
     return this.held.get(groupName) ?? null;
+  }
+
+  /** catchUp — read the group's head in etcd now and hold its table (null: the group has none yet). */
+  catchUp(groupName: string): Promise<CommittedTable | null> {
+    return this.follower.catchUp(groupName);
   }
 
   /** stampEpoch — a table about to be saved carries the epoch it is published under. */
@@ -263,7 +273,7 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
 
   private async probeStatus(): Promise<boolean> {
     try {
-      await this.client.maintenance.status({ deadline: new Date(Date.now() + Math.min(1000, this.settings.leaseTtlMs / 2)) });
+      await (this.clients.probeClient ?? this.client).maintenance.status({ deadline: new Date(Date.now() + Math.min(1000, this.settings.leaseTtlMs / 2)) });
       return true;
     } catch {
       return false;
