@@ -110,35 +110,60 @@ export function readRecordFields(bytes: Uint8Array): RecordFields | string {
   };
 }
 
-/** applyChangeRecord — `previous` with the record applied, verified; a string says why it is refused. */
+/** applyChangeRecord — `previous` with one record applied and verified; a string says why it is refused. */
 export function applyChangeRecord(previous: PersistedGroupTable, bytes: Uint8Array): PersistedGroupTable | string {
-  const fields = readRecordFields(bytes);
-  if (typeof fields === 'string') return fields;
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerBytes = buffer.readUInt32LE(28);
-  const changesStart = recordFixedBytes + headerBytes;
-  const changesEnd = bytes.length - 4;
-  if (changesStart > changesEnd) return 'record header runs past its end';
-  const header = buffer.subarray(recordFixedBytes, changesStart);
+  return applyChangeRecords(previous, [bytes]);
+}
+
+/**
+ * applyChangeRecords — `previous` with the records applied in order (each one's CRC checked, and
+ * each must follow the one before by sequence), then verified once: the resulting table file
+ * must end with the last record's table checksum. One copy of the table per batch, not per record.
+ */
+export function applyChangeRecords(previous: PersistedGroupTable, records: readonly Uint8Array[]): PersistedGroupTable | string {
   const slotCount = previous.bucketCount * previous.copyCount;
-  if (header.length < 24 || header.readUInt32LE(16) !== previous.bucketCount || header.readUInt32LE(20) !== previous.copyCount) {
-    return 'record is for another bucket or copy count';
+  let file: Uint8Array | null = null;
+  let headerBytes = 0;
+  let last: RecordFields | null = null;
+  for (const bytes of records) {
+    const fields = readRecordFields(bytes);
+    if (typeof fields === 'string') return fields;
+    if (last && fields.sequence !== last.sequence + 1) return `record ${fields.sequence} does not follow record ${last.sequence}`;
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const header = buffer.subarray(recordFixedBytes, recordFixedBytes + buffer.readUInt32LE(28));
+    const changesStart = recordFixedBytes + header.length;
+    if (changesStart > bytes.length - 4 || header.length < 24) return 'record header runs past its end';
+    if (header.readUInt32LE(16) !== previous.bucketCount || header.readUInt32LE(20) !== previous.copyCount) {
+      return 'record is for another bucket or copy count';
+    }
+    if (!file || header.length !== headerBytes) file = relayout(file, headerBytes, header.length, previous, slotCount);
+    headerBytes = header.length;
+    file.set(header, 0);
+    const slots = new Uint32Array(file.buffer, headerBytes, 3 * slotCount);
+    const problem = writeChanges(buffer.subarray(changesStart, bytes.length - 4), fields.changedSlotCount, slots);
+    if (problem) return `record ${fields.sequence}: ${problem}`;
+    last = fields;
   }
-  const file = new Uint8Array(headerBytes + 12 * slotCount + tableTrailerBytes);
-  file.set(header, 0);
+  if (!file || !last) return 'no record to apply';
+  new DataView(file.buffer).setUint32(file.length - tableTrailerBytes, last.tableChecksum, true);
+  const decoded = decodeTable(file, previous.groupName);
+  if (!decoded.ok) return `the table after record ${last.sequence} is not sound: ${decoded.reason}`;
+  return decoded.table;
+}
+
+/** relayout — a table file buffer with room for a header of `headerBytes`, holding the slots so far. */
+function relayout(file: Uint8Array | null, oldHeaderBytes: number, headerBytes: number, previous: PersistedGroupTable, slotCount: number): Uint8Array {
+  const next = new Uint8Array(headerBytes + 12 * slotCount + tableTrailerBytes);
+  if (file) {
+    next.set(file.subarray(oldHeaderBytes, oldHeaderBytes + 12 * slotCount), headerBytes);
+    return next;
+  }
   let offset = headerBytes;
   for (const chunk of tableBodyChunks(previous)) {
-    file.set(chunk, offset);
+    next.set(chunk, offset);
     offset += chunk.length;
   }
-  const slots = new Uint32Array(file.buffer, headerBytes, 3 * slotCount);
-  const problem = writeChanges(buffer.subarray(changesStart, changesEnd), fields.changedSlotCount, slots);
-  if (problem) return problem;
-  const view = new DataView(file.buffer);
-  view.setUint32(file.length - tableTrailerBytes, fields.tableChecksum, true);
-  const decoded = decodeTable(file, previous.groupName);
-  if (!decoded.ok) return `the table after the record is not sound: ${decoded.reason}`;
-  return decoded.table;
+  return next;
 }
 
 /** writeChanges — the K (gap, value) pairs into `slots`; bounds-checked, never past `slots`. */

@@ -162,7 +162,7 @@ export class FencedPublisher {
   private async commitSnapshot(lead: Leadership, table: PersistedGroupTable, checksum: number, base: CommittedTable | null, sequence: number): Promise<Attempt> {
     const { client, keys } = this.deps;
     const group = table.groupName;
-    const snapshot = await encodeSnapshot(table, sequence, this.options.chunkBytesMax);
+    const snapshot = await encodeSnapshot(table, checksum, sequence, this.options.chunkBytesMax);
     const clear = await this.fence(lead).then(client.delete().prefix(keys.snapshotPrefix(group, sequence))).options(this.deadline()).commit();
     if (!clear.succeeded) return { done: this.refused(lead, `group ${group}`) };
     for (let index = 0; index < snapshot.chunks.length; index++) {

@@ -6,16 +6,17 @@
  *   held sequence ≥ the head's snapshot          ─▶ records held+1 … head
  *   otherwise                                    ─▶ snapshot chunks, then records snapshot+1 … head
  *
- * Every record is checked (its own CRC, then the whole table's checksum after applying it); the
- * result must end with the head's table checksum. Records are stored deflated (raw); inflating is
- * capped.
+ * Every record's own CRC is checked; the records are applied in one batch (one copy of the
+ * table), and the result must end with the last record's table checksum, which must be the head's.
+ * Records are stored deflated (raw); inflating is capped.
  */
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
 import type { Etcd3 } from 'etcd3';
 import { quorumRecordBytesMax } from '../limits.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
-import { applyChangeRecord, tableChecksum } from './change-record.js';
+import type { RecordFields } from './change-record.js';
+import { applyChangeRecords, readRecordFields } from './change-record.js';
 import type { GroupHead } from './group-head.js';
 import type { QuorumKeys } from './quorum-keys.js';
 import type { SnapshotInfo } from './snapshot-chunks.js';
@@ -60,30 +61,35 @@ export async function readCommittedTable(
     return { ...held, snapshot: head.snapshot, headRevision };
   }
   let table: PersistedGroupTable;
+  let checksum: number;
   let from: number;
   if (held && held.sequence >= head.snapshot.sequence && held.sequence < head.sequence) {
     table = held.table;
+    checksum = held.tableChecksum;
     from = held.sequence;
   } else {
     const chunks = await readChunks(client, keys, groupName, head.snapshot, headRevision, deadline);
     const decoded = await decodeSnapshot(head.snapshot, chunks, groupName);
     if (typeof decoded === 'string') return decoded;
-    table = decoded;
+    ({ table, tableChecksum: checksum } = decoded);
     from = head.snapshot.sequence;
   }
+  const records: Buffer[] = [];
   for (let start = from + 1; start <= head.sequence; start += recordPageSize) {
     const end = Math.min(head.sequence + 1, start + recordPageSize);
     const page = await client.getAll().inRange({ start: keys.record(groupName, start), end: keys.record(groupName, end) })
       .revision(headRevision).options({ deadline: deadline() }).exec();
     if (page.kvs.length !== end - start) return `records ${start}..${end - 1} are not all in etcd (found ${page.kvs.length})`;
-    for (const kv of page.kvs) {
-      const raw = await inflateRawAsync(kv.value, { maxOutputLength: recordRawBytesMax });
-      const next = applyChangeRecord(table, raw);
-      if (typeof next === 'string') return `record ${kv.key.toString()}: ${next}`;
-      table = next;
-    }
+    for (const kv of page.kvs) records.push(await inflateRawAsync(kv.value, { maxOutputLength: recordRawBytesMax }));
   }
-  const checksum = tableChecksum(table);
+  if (records.length > 0) {
+    const fields = readRecordFields(records[0]);
+    if (typeof fields === 'string' || fields.sequence !== from + 1) return `record ${from + 1} is missing or damaged`;
+    const next = applyChangeRecords(table, records);
+    if (typeof next === 'string') return next;
+    table = next;
+    checksum = (readRecordFields(records[records.length - 1]) as RecordFields).tableChecksum;
+  }
   if (checksum !== head.tableChecksum) return `the table at sequence ${head.sequence} does not match the head's checksum`;
   return { groupName, sequence: head.sequence, table, tableChecksum: checksum, snapshot: head.snapshot, headRevision };
 }
