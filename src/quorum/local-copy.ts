@@ -13,10 +13,11 @@
  *   40      u64       compressed bytes
  *   48      …       the table file (src/store/table-codec.ts: header, tables, CRC-32C trailer)
  *
- * Written to a temp file, fsynced, renamed over the old copy, then the directory fsynced: a crash
- * leaves the old copy or the new one. A copy that does not verify is ignored (etcd has the truth).
+ * Written by writeFileDurably (temp file, fsync, rename, fsync of the directory): a crash leaves
+ * the old copy or the new one. A copy that does not verify is ignored (etcd has the truth).
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileDurably } from '../common/durable-file.js';
 import { join } from 'node:path';
 import { groupNamePattern } from '../store/persisted-table.js';
 import { decodeTable, encodeTable, tableFileBytesMax, tableTrailerBytes } from '../store/table-codec.js';
@@ -35,7 +36,6 @@ export function localCopyDir(dataDir: string): string {
 export async function saveLocalCopy(dataDir: string, committed: CommittedTable): Promise<void> {
   const dir = localCopyDir(dataDir);
   const path = copyPath(dir, committed.groupName);
-  const temp = `${path}.tmp`;
   const header = Buffer.alloc(copyHeaderBytes);
   copyMagic.copy(header, 0);
   header.writeUInt32LE(copyFormatVersion, 8);
@@ -46,23 +46,7 @@ export async function saveLocalCopy(dataDir: string, committed: CommittedTable):
   header.writeUInt32LE(snapshot.compressedChecksum, 36);
   header.writeBigUInt64LE(BigInt(snapshot.compressedBytes), 40);
   await mkdir(dir, { recursive: true });
-  const file = await open(temp, 'w', 0o644);
-  try {
-    await file.writev([header, encodeTable(committed.table)]);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temp, path).catch(async (error: unknown) => {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  });
-  const directory = await open(dir, 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
+  await writeFileDurably(path, [header, encodeTable(committed.table)], { what: 'cannot save the quorum copy' });
 }
 
 /** loadLocalCopy — the verified copy of a group, or null (missing, or not trustworthy: the reason is returned). */
