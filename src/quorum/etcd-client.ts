@@ -1,9 +1,10 @@
 /**
  * etcd-client — `etcd3` clients for the coordination module, built from EtcdSettings.
  *
- * Every call carries a deadline (the caller's), and a failed member must not fail the call:
+ * Every call carries a deadline (the caller's), and a failed or hung member must not fail the call:
  *
- *   call ─▶ member (shuffled) ─fails (recoverable: refused, unavailable, timed out)─▶ next member …
+ *   call ─▶ member (shuffled) ─fails (refused, unavailable, no raft leader) or no answer within
+ *           a quarter TTL─▶ 100 ms ─▶ next member … (until the caller's deadline)
  *           a member that failed is skipped for half a lease TTL (a breaker per member), then tried again
  *
  * (etcd3's default breaker stays open for 5 s after three failures: longer than a lease.) The
@@ -11,7 +12,7 @@
  * itself, not a breaker's memory of an old failure.
  */
 import { readFile } from 'node:fs/promises';
-import { circuitBreaker, ConsecutiveBreaker, ConstantBackoff, handleWhen, noop, retry } from 'cockatiel';
+import { circuitBreaker, ConsecutiveBreaker, ConstantBackoff, handleWhen, noop, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { Etcd3, isRecoverableError } from 'etcd3';
 import type { IOptions } from 'etcd3';
 import type { EtcdSettings } from './quorum-config.js';
@@ -21,14 +22,17 @@ export const etcdReceiveBytesMax = 16 * 1024 * 1024;
 
 /** createEtcdClient — reads the TLS and password files, then connects (lazily) to the endpoints. */
 export async function createEtcdClient(settings: EtcdSettings, { probe = false } = {}): Promise<Etcd3> {
-  const recoverable = handleWhen((error) => isRecoverableError(error));
+  // instanceof, not cockatiel's isTaskCancelledError: in 3.2 that one tests another error's marker.
+  const recoverable = handleWhen((error) => isRecoverableError(error) || error instanceof TaskCancelledError);
+  const attempt = () => timeout(settings.leaseTtlMs / 4, TimeoutStrategy.Aggressive);
   const options: IOptions = {
     hosts: settings.endpoints,
     dialTimeout: settings.leaseTtlMs,
     grpcOptions: { 'grpc.max_receive_message_length': etcdReceiveBytesMax },
     faultHandling: probe ? { host: () => noop, global: noop } : {
-      host: () => circuitBreaker(recoverable, { halfOpenAfter: settings.leaseTtlMs / 2, breaker: new ConsecutiveBreaker(1) }),
-      global: retry(recoverable, { maxAttempts: settings.endpoints.length, backoff: new ConstantBackoff(10) }),
+      host: () => wrap(circuitBreaker(recoverable, { halfOpenAfter: settings.leaseTtlMs / 2, breaker: new ConsecutiveBreaker(1) }), attempt()),
+      // Enough tries to outlast etcd electing a new raft leader; the caller's deadline bounds them.
+      global: retry(recoverable, { maxAttempts: 4 * settings.endpoints.length, backoff: new ConstantBackoff(100) }),
     },
   };
   if (settings.tls) {

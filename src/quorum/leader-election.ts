@@ -126,8 +126,13 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
     }
     if (!this.running || session.lost) return;
     await this.takeOffice(key, createRevision, session);
-    // Leader (or failed to take office): wait until the lease is lost or we stop.
-    while (this.running && !session.lost) await this.pause(this.options.leaseTtlMs);
+    if (!this.office) {
+      // Never sit on the lowest candidate key without the office: that would block everyone.
+      await session.close();
+      return;
+    }
+    await this.waitForDelete(Buffer.from(key), createRevision, session);
+    if (this.running && !session.lost) this.depose('our candidate key was deleted in etcd');
   }
 
   private async predecessorOf(createRevision: string): Promise<{ key: Buffer; revision: string } | null> {
@@ -139,7 +144,10 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
     return kv ? { key: kv.key, revision: result.header.revision } : null;
   }
 
-  /** waitForDelete — until `key` is deleted after `revision`, the lease is lost, or stop(); re-checked every TTL/2. */
+  /**
+   * waitForDelete — until `key` is deleted after `revision`, the lease is lost, or stop(); also
+   * re-read every TTL/2 in case the watch missed it (a failed read proves nothing and is ignored).
+   */
   private async waitForDelete(key: Buffer, revision: string, session: LeaseSession): Promise<void> {
     // watcher(), not create(): it connects in the background, so an unreachable etcd cannot hang us here.
     const watcher = this.client.watch().key(key).startRevision((BigInt(revision) + 1n).toString()).only('delete').watcher();
@@ -152,7 +160,7 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
       });
       while (!deleted && this.running && !session.lost) {
         await this.pause(this.options.leaseTtlMs / 2);
-        if (!deleted) deleted = !(await this.client.get(key.toString()).options(this.deadline()).exists());
+        if (!deleted) deleted = !(await this.client.get(key.toString()).options(this.deadline()).exists().catch(() => true));
       }
     } finally {
       await watcher.cancel().catch(() => undefined);

@@ -7,9 +7,11 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Etcd3 } from 'etcd3';
 import { createEtcdClient } from '../../src/quorum/etcd-client.js';
+import { defaultPublisherOptions, FencedPublisher } from '../../src/quorum/fenced-publisher.js';
+import { QuorumKeys } from '../../src/quorum/quorum-keys.js';
 import type { EtcdSettings } from '../../src/quorum/quorum-config.js';
 import { EtcdCluster } from '../helpers/etcd-cluster.js';
-import { CoordinatorSet, uniquePrefix, waitFor } from './helpers/coordinators.js';
+import { CoordinatorSet, etcdSettings, waitFor } from './helpers/coordinators.js';
 import type { Mutation } from './helpers/tables.js';
 import { baseTable, mutate, tableBytes } from './helpers/tables.js';
 
@@ -18,9 +20,7 @@ let cluster: EtcdCluster;
 let admin: Etcd3;
 let set: CoordinatorSet;
 
-function settings(name: string): EtcdSettings {
-  return { endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`), prefix: uniquePrefix(name), leaseTtlMs, tls: null, auth: null };
-}
+const settings = (name: string): EtcdSettings => etcdSettings(cluster, name, leaseTtlMs);
 
 beforeAll(async () => {
   cluster = await EtcdCluster.start(3);
@@ -68,39 +68,49 @@ describe('leader election', () => {
 describe('fencing', () => {
   it('refuses the publication of a leader whose office is gone, even while its lease still lives', async () => {
     set = new CoordinatorSet(settings('fence'));
-    const first = await set.add();
-    first.start();
-    await waitFor(() => first.isLeader(), 10_000, 'the first leader');
+    const first = await set.addLeader();
     const table = baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 3, serverCount: 8 }, 1);
     first.stampEpoch(table);
     expect(await first.publish(table)).toMatchObject({ ok: true, sequence: 1, kind: 'snapshot' });
+    // The office as the first leader holds it, read from etcd: what its transactions compare on.
+    const keys = new QuorumKeys(set.settings.prefix);
+    const [candidate] = (await admin.getAll().prefix(keys.electionPrefix).sort('Create', 'Ascend').exec()).kvs;
+    const office = { candidateKey: candidate.key.toString(), createRevision: candidate.create_revision, epoch: first.epoch() };
     const second = await set.add();
     second.start();
     const deposed = new Promise<string>((resolve) => first.once('deposed', resolve));
-    // The office is lost in etcd (as when the lease expired) while the first leader still believes it leads.
-    const candidates = await admin.getAll().prefix(`${set.settings.prefix}/election/`).sort('Create', 'Ascend').keys();
-    await admin.delete().key(candidates[0]).exec();
+    // The office is lost in etcd (as when the lease expired) while the first leader's lease lives on.
+    await admin.delete().key(office.candidateKey).exec();
+    expect(await deposed).toMatch(/candidate key was deleted/);
     await waitFor(() => second.isLeader(), 10_000, 'the second leader');
-    expect(first.isLeader()).toBe(true);
+    expect(second.epoch()).toBe(office.epoch + 1n);
+    // Whatever the old leader believes, etcd refuses its writes: a publisher that still thinks it holds the office.
     const stale = mutate(table, { seed: 2, slotChanges: 10, addServer: false, reshapeBuckets: null });
-    expect(await first.publish(stale)).toMatchObject({ ok: false, reason: 'deposed' });
-    expect(await deposed).toMatch(/refused/);
-    expect(first.isLeader()).toBe(false);
-    const head = JSON.parse((await admin.get(`${set.settings.prefix}/groups/group_1/head`).string()) as string) as { sequence: number };
+    stale.epoch = office.epoch;
+    const deposals: string[] = [];
+    const held = first.committed('group_1');
+    const publisher = new FencedPublisher({
+      client: admin, keys, leadership: () => office, depose: (reason) => deposals.push(reason),
+      committed: () => held, catchUp: () => first.catchUp('group_1'), committedHere: () => deposals.push('committed!'),
+    }, { ...defaultPublisherOptions, requestTimeoutMs: leaseTtlMs });
+    expect(await publisher.publish(stale)).toMatchObject({ ok: false, reason: 'deposed' });
+    expect(await publisher.publishGroupConf('[group_1]\n')).toMatchObject({ ok: false, reason: 'deposed' });
+    expect(deposals).toHaveLength(2);
+    expect(deposals[0]).toMatch(/refused/);
+    expect(await admin.get(keys.groupConf).exists()).toBe(false);
+    const head = JSON.parse((await admin.get(keys.head('group_1')).string()) as string) as { sequence: number };
     expect(head.sequence).toBe(1);
-    expect(second.epoch()).toBe(first.committed('group_1')!.table.epoch + 1n);
     // The new leader builds on what was committed: its table's next version is 2.
     await waitFor(() => second.committed('group_1'), 5000, 'the second leader to hold the table');
     const next = mutate(table, { seed: 3, slotChanges: 10, addServer: false, reshapeBuckets: null });
     second.stampEpoch(next);
     expect(await second.publish(next)).toMatchObject({ ok: true, sequence: 2, kind: 'record' });
+    expect(await first.publish(next)).toMatchObject({ ok: false, reason: 'not-leader' });
   });
 
   it('refuses a table stamped under another epoch, and publishes nothing from a follower', async () => {
     set = new CoordinatorSet(settings('stamp'));
-    const leader = await set.add();
-    leader.start();
-    await waitFor(() => leader.isLeader(), 10_000, 'a leader');
+    const leader = await set.addLeader();
     const follower = await set.add();
     follower.start();
     const table = baseTable({ groupName: 'group_1', bucketCount: 64, copyCount: 2, serverCount: 4 }, 1, 99n);
@@ -140,9 +150,7 @@ describe('followers', () => {
       set = new CoordinatorSet(settings('follow'));
       const publisher = { snapshotEvery: run.snapshotEvery, recordBytesMax: run.recordBytesMax, chunkBytesMax: run.chunkBytesMax };
       try {
-        const leader = await set.add({ publisher });
-        leader.start();
-        await waitFor(() => leader.isLeader(), 10_000, 'a leader');
+        const leader = await set.addLeader({ publisher });
         const follower = await set.add({ publisher });
         follower.start();
         let table = baseTable({ groupName: 'group_1', bucketCount: run.bucketCount, copyCount: run.copyCount, serverCount: 6 }, 1);

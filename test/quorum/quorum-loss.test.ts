@@ -6,16 +6,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EtcdSettings } from '../../src/quorum/quorum-config.js';
 import { EtcdCluster, freePorts } from '../helpers/etcd-cluster.js';
-import { CoordinatorSet, uniquePrefix, waitFor } from './helpers/coordinators.js';
+import { CoordinatorSet, etcdSettings, waitFor } from './helpers/coordinators.js';
 import { baseTable, mutate, tableBytes } from './helpers/tables.js';
 
 const leaseTtlMs = 2000;
 let cluster: EtcdCluster;
 let set: CoordinatorSet;
 
-function settings(name: string): EtcdSettings {
-  return { endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`), prefix: uniquePrefix(name), leaseTtlMs, tls: null, auth: null };
-}
+const settings = (name: string): EtcdSettings => etcdSettings(cluster, name, leaseTtlMs);
 
 beforeAll(async () => {
   cluster = await EtcdCluster.start(3);
@@ -31,9 +29,7 @@ afterEach(async () => {
 describe('one etcd member lost', () => {
   it('changes nothing: the leader keeps its office, publishes, and followers follow', async () => {
     set = new CoordinatorSet(settings('member'));
-    const leader = await set.add();
-    leader.start();
-    await waitFor(() => leader.isLeader(), 10_000, 'a leader');
+    const leader = await set.addLeader();
     const follower = await set.add();
     follower.start();
     const deposed: string[] = [];
@@ -47,9 +43,11 @@ describe('one etcd member lost', () => {
       for (let round = 0; round < 3; round++) {
         table = mutate(table, { seed: 10 * index + round, slotChanges: 8, addServer: false, reshapeBuckets: null });
         leader.stampEpoch(table);
-        // A call that met the failed member before the client skipped it may time out; the next one goes elsewhere.
-        const outcome = await leader.publish(table);
-        if (!outcome.ok) expect(await leader.publish(table)).toMatchObject({ ok: true });
+        // While etcd elects a new raft leader (if the lost member led it) a publication can fail
+        // with an unknown outcome; the host saves again, and one of a few tries lands.
+        let outcome = await leader.publish(table);
+        for (let retry = 0; retry < 3 && !outcome.ok; retry++) outcome = await leader.publish(table);
+        expect(outcome).toMatchObject({ ok: true });
       }
       await new Promise((resolve) => setTimeout(resolve, leaseTtlMs));
       expect(leader.isLeader()).toBe(true);
@@ -66,9 +64,7 @@ describe('one etcd member lost', () => {
 describe('etcd quorum lost', () => {
   it('publishes nothing, says so in health, keeps the followers\' table, and recovers', async () => {
     set = new CoordinatorSet(settings('loss'));
-    const leader = await set.add();
-    leader.start();
-    await waitFor(() => leader.isLeader(), 10_000, 'a leader');
+    const leader = await set.addLeader();
     const follower = await set.add();
     follower.start();
     const table = baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 3, serverCount: 8 }, 1);
@@ -120,9 +116,7 @@ describe('etcd quorum lost', () => {
 describe('start without etcd', () => {
   it('serves the local copy read-only, and never leads', async () => {
     set = new CoordinatorSet(settings('local'));
-    const leader = await set.add();
-    leader.start();
-    await waitFor(() => leader.isLeader(), 10_000, 'a leader');
+    const leader = await set.addLeader();
     const first = baseTable({ groupName: 'group_1', bucketCount: 4096, copyCount: 2, serverCount: 8 }, 3);
     const second = mutate(first, { seed: 4, slotChanges: 30, addServer: true, reshapeBuckets: null });
     for (const table of [first, second]) {

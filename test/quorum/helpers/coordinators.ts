@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { QuorumCoordinator } from '../../../src/quorum/quorum-coordinator.js';
 import type { QuorumCoordinatorOptions } from '../../../src/quorum/quorum-coordinator.js';
 import type { EtcdSettings } from '../../../src/quorum/quorum-config.js';
+import type { EtcdCluster } from '../../helpers/etcd-cluster.js';
 
 let prefixCount = 0;
 
@@ -15,6 +16,11 @@ let prefixCount = 0;
 export function uniquePrefix(name: string): string {
   prefixCount += 1;
   return `/tair-cs-test/${name}-${process.pid}-${prefixCount}`;
+}
+
+/** etcdSettings — settings for the cluster's members under a fresh prefix. */
+export function etcdSettings(cluster: EtcdCluster, name: string, leaseTtlMs = 2000): EtcdSettings {
+  return { endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`), prefix: uniquePrefix(name), leaseTtlMs, tls: null, auth: null };
 }
 
 /** CoordinatorSet — the coordinators a test made. */
@@ -35,6 +41,14 @@ export class CoordinatorSet {
     this.coordinators.push(coordinator);
     this.dataDirs.set(coordinator, dataDir);
     return coordinator;
+  }
+
+  /** addLeader — a started coordinator, once it leads (the first one added to an empty service does). */
+  async addLeader(options: Partial<QuorumCoordinatorOptions> = {}): Promise<QuorumCoordinator> {
+    const leader = await this.add(options);
+    leader.start();
+    await waitFor(() => leader.isLeader(), 10_000, 'a leader');
+    return leader;
   }
 
   /** dataDirOf — where a coordinator keeps its local copies. */
