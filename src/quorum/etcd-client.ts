@@ -5,14 +5,15 @@
  *
  *   call ─▶ member (shuffled) ─fails (refused, unavailable, no raft leader) or no answer within
  *           a quarter TTL─▶ 100 ms ─▶ next member … (until the caller's deadline)
- *           a member that failed is skipped for half a lease TTL (a breaker per member), then tried again
+ *           a member that failed is skipped for an eighth of a lease TTL (a breaker per member),
+ *           then tried again; when every member is being skipped, the call waits and asks again
  *
  * (etcd3's default breaker stays open for 5 s after three failures: longer than a lease.) The
  * health probe uses a second client without any of this (`probe: true`): it must ask a member
  * itself, not a breaker's memory of an old failure.
  */
 import { readFile } from 'node:fs/promises';
-import { circuitBreaker, ConsecutiveBreaker, ConstantBackoff, handleWhen, noop, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import { circuitBreaker, ConsecutiveBreaker, ConstantBackoff, handleWhen, BrokenCircuitError, noop, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { Etcd3, isRecoverableError } from 'etcd3';
 import type { IOptions } from 'etcd3';
 import type { EtcdSettings } from './quorum-config.js';
@@ -24,15 +25,17 @@ export const etcdReceiveBytesMax = 16 * 1024 * 1024;
 export async function createEtcdClient(settings: EtcdSettings, { probe = false } = {}): Promise<Etcd3> {
   // instanceof, not cockatiel's isTaskCancelledError: in 3.2 that one tests another error's marker.
   const recoverable = handleWhen((error) => isRecoverableError(error) || error instanceof TaskCancelledError);
+  // Every member skipped at once (each failed while etcd elected a raft leader): wait and ask again.
+  const retriable = handleWhen((error) => isRecoverableError(error) || error instanceof TaskCancelledError || error instanceof BrokenCircuitError);
   const attempt = () => timeout(settings.leaseTtlMs / 4, TimeoutStrategy.Aggressive);
   const options: IOptions = {
     hosts: settings.endpoints,
     dialTimeout: settings.leaseTtlMs,
     grpcOptions: { 'grpc.max_receive_message_length': etcdReceiveBytesMax },
     faultHandling: probe ? { host: () => noop, global: noop } : {
-      host: () => wrap(circuitBreaker(recoverable, { halfOpenAfter: settings.leaseTtlMs / 2, breaker: new ConsecutiveBreaker(1) }), attempt()),
+      host: () => wrap(circuitBreaker(recoverable, { halfOpenAfter: settings.leaseTtlMs / 8, breaker: new ConsecutiveBreaker(1) }), attempt()),
       // Enough tries to outlast etcd electing a new raft leader; the caller's deadline bounds them.
-      global: retry(recoverable, { maxAttempts: 4 * settings.endpoints.length, backoff: new ConstantBackoff(100) }),
+      global: retry(retriable, { maxAttempts: 4 * settings.endpoints.length, backoff: new ConstantBackoff(100) }),
     },
   };
   if (settings.tls) {

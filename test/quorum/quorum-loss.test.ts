@@ -47,7 +47,7 @@ describe('one etcd member lost', () => {
         // with an unknown outcome; the host saves again, and one of a few tries lands.
         let outcome = await leader.publish(table);
         for (let retry = 0; retry < 3 && !outcome.ok; retry++) outcome = await leader.publish(table);
-        expect(outcome).toMatchObject({ ok: true });
+        expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true });
       }
       await new Promise((resolve) => setTimeout(resolve, leaseTtlMs));
       expect(leader.isLeader()).toBe(true);
