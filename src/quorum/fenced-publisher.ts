@@ -12,8 +12,9 @@
  *
  * Readers trust only what a head names, so chunks written before the commit are invisible until
  * it. A transaction refused while the fence fails deposes this server (leader-election.ts); one
- * refused because the head moved (our view was stale) re-reads the head and tries once more. A
- * timeout leaves the outcome unknown: the next publication re-reads the head first.
+ * refused because the head moved (our view was stale) re-reads the head and tries once more — and
+ * if the head already holds this very table (a try whose answer was lost did land), that is the
+ * outcome. A timeout leaves the outcome unknown: the next publication re-reads the head first.
  * Publications run one at a time, in call order.
  */
 import type { Etcd3 } from 'etcd3';
@@ -34,7 +35,7 @@ import { compressRecord, recordRawBytesMax } from './table-reader.js';
  * server included — then take that version like any other.
  */
 export type PublishOutcome =
-  | { ok: true; sequence: number; kind: 'record' | 'snapshot' | 'group.conf' }
+  | { ok: true; sequence: number; kind: 'record' | 'snapshot' | 'group.conf' | 'already-committed' }
   | { ok: false; reason: 'not-leader' | 'stale-epoch' | 'deposed' | 'unavailable'; message: string };
 
 /** PublisherOptions — when to snapshot and how big one request may be. */
@@ -113,6 +114,10 @@ export class FencedPublisher {
     for (let attempt = 0; attempt < 2; attempt++) {
       let base = this.deps.committed(table.groupName);
       if (!base || base.headRevision === '0' || attempt > 0) base = await this.deps.catchUp(table.groupName);
+      // The same table is the newest version already: our earlier try landed though its answer was lost.
+      if (base && base.tableChecksum === checksum && base.table.epoch === table.epoch) {
+        return { ok: true, sequence: base.sequence, kind: 'already-committed' };
+      }
       const outcome = await this.attempt(lead, table, checksum, base).catch((error: unknown) => {
         // The outcome is unknown: the next publication reads the head before writing.
         const held = this.deps.committed(table.groupName);

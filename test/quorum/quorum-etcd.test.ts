@@ -160,6 +160,8 @@ describe('followers', () => {
           leader.stampEpoch(next);
           expect(await leader.publish(next)).toMatchObject({ ok: true, sequence: index + 1 });
         }
+        // Publishing the newest table again writes nothing: it is the committed version.
+        expect(await leader.publish(table)).toMatchObject({ ok: true, sequence: tables.length, kind: 'already-committed' });
         const last = tables.length;
         const late = await set.add({ publisher });
         late.start();
