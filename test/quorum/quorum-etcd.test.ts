@@ -41,6 +41,8 @@ describe('leader election', () => {
     const [leader] = await waitFor(() => set.leaders().length === 1 && set.leaders(), 10_000, 'a leader');
     const address = set.coordinators.map((coordinator, index) => (coordinator === leader ? `127.0.0.1:${5000 + index}` : null)).find(Boolean);
     await waitFor(() => set.coordinators.every((coordinator) => coordinator.health().leader?.address === address), 5000, 'everyone to see the leader');
+    // 'elected' (role leader) comes once the leader holds every committed table.
+    await waitFor(() => leader.health().role === 'leader', 5000, 'the leader to announce itself');
     expect(set.leaders()).toEqual([leader]);
     expect(leader.epoch()).toBe(1n);
     expect(set.coordinators.map((coordinator) => coordinator.health().role).sort()).toEqual(['follower', 'follower', 'leader']);
