@@ -14,6 +14,8 @@
  * range covers "every record up to n".
  */
 
+import { groupNamePattern } from '../store/persisted-table.js';
+
 const sequenceDigits = 16;
 const chunkDigits = 6;
 
@@ -73,11 +75,11 @@ export class QuorumKeys {
     return `${this.snapshotsPrefix(groupName)}${pad(sequence, sequenceDigits)}`;
   }
 
-  /** groupOfHead — the group a head key belongs to, or null for any other key. */
+  /** groupOfHead — the group a head key belongs to, or null for any other key (or a name no group can have). */
   groupOfHead(key: string): string | null {
     if (!key.startsWith(this.groupsPrefix) || !key.endsWith('/head')) return null;
     const name = key.slice(this.groupsPrefix.length, -'/head'.length);
-    return name.includes('/') ? null : name;
+    return groupNamePattern.test(name) ? name : null;
   }
 }
 

@@ -13,6 +13,7 @@
 import { EventEmitter } from 'node:events';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { GroupHead } from './group-head.js';
+import { groupCountMax } from '../limits.js';
 import { parseHead } from './group-head.js';
 import type { QuorumKeys } from './quorum-keys.js';
 import type { CommittedTable } from './table-reader.js';
@@ -144,6 +145,9 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
 
   private enqueue(groupName: string, next: Pending): void {
     const held = this.deps.held.get(groupName);
+    if (!held && this.deps.held.size >= groupCountMax) {
+      return void this.emit('problem', `group ${groupName}: not followed, already ${groupCountMax} groups (the limit)`);
+    }
     if (held && held.sequence >= next.head.sequence && held.headRevision !== '0') return;
     const queued = this.pending.get(groupName);
     if (!queued || queued.head.sequence <= next.head.sequence) this.pending.set(groupName, next);

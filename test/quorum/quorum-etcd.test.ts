@@ -147,6 +147,38 @@ const runArbitrary: fc.Arbitrary<Run> = fc.record({
 });
 
 describe('followers', () => {
+  it('refuse a head, record or snapshot that does not verify, and keep the table they hold', async () => {
+    set = new CoordinatorSet(settings('damage'));
+    const leader = await set.addLeader();
+    const follower = await set.add();
+    const problems: string[] = [];
+    follower.on('problem', (message) => problems.push(message));
+    follower.start();
+    const table = baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 2, serverCount: 5 }, 1);
+    leader.stampEpoch(table);
+    expect(await leader.publish(table)).toMatchObject({ ok: true, sequence: 1 });
+    await waitFor(() => follower.committed('group_1')?.sequence === 1, 5000, 'the follower to hold version 1');
+    const keys = new QuorumKeys(set.settings.prefix);
+    const head = JSON.parse((await admin.get(keys.head('group_1')).string()) as string) as Record<string, unknown>;
+    // Each head below names a version that cannot be read or verified.
+    const heads: [string, string, RegExp][] = [
+      ['not json', '', /head is not JSON/],
+      [JSON.stringify({ ...head, sequence: 2 }), '', /records 2\.\.2 are not all in etcd/],
+      [JSON.stringify({ ...head, sequence: 2 }), 'garbage that does not inflate', /reading version 2 failed/],
+      [JSON.stringify({ ...head, sequence: 3, snapshot: { ...(head.snapshot as object), sequence: 3 } }), '', /snapshot 3 has 0 of its/],
+    ];
+    for (const [text, record, expected] of heads) {
+      const before = problems.length;
+      if (record) await admin.put(keys.record('group_1', 2)).value(record).exec();
+      await admin.put(keys.head('group_1')).value(text).exec();
+      await waitFor(() => problems.length > before, 5000, `a problem reported for ${text}`);
+      expect(problems.slice(before).join('\n')).toMatch(expected);
+    }
+    await admin.put(`${keys.groupsPrefix}bad name/head`).value(JSON.stringify(head)).exec();
+    expect(follower.committed('group_1')?.sequence).toBe(1);
+    expect(tableBytes(follower.committed('group_1')!.table).equals(tableBytes(table))).toBe(true);
+  });
+
   it('rebuild every committed table exactly, through records, snapshots and compactions', async () => {
     await fc.assert(fc.asyncProperty(runArbitrary, async (run) => {
       set = new CoordinatorSet(settings('follow'));
