@@ -4,9 +4,10 @@
  * Every call carries a deadline (the caller's), and a failed or hung member must not fail the call:
  *
  *   call ─▶ member (shuffled) ─fails (refused, unavailable, no raft leader) or no answer within
- *           a quarter TTL─▶ 100 ms ─▶ next member … (until the caller's deadline)
- *           a member that failed is skipped for an eighth of a lease TTL (a breaker per member),
- *           then tried again; when every member is being skipped, the call waits and asks again
+ *           half a TTL─▶ 100 ms ─▶ next member … (until the caller's deadline)
+ *   a member that did not answer in time is skipped for a TTL (a breaker per member), then one
+ *   call tries it again: a hung member costs one call per TTL, never every keepalive. Fast failures
+ *   open no breaker (during etcd's raft election every member fails fast, and must be asked again).
  *
  * (etcd3's default breaker stays open for 5 s after three failures: longer than a lease.) The
  * health probe uses a second client without any of this (`probe: true`): it must ask a member
@@ -14,7 +15,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { circuitBreaker, ConsecutiveBreaker, ConstantBackoff, handleWhen, BrokenCircuitError, noop, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
-import { Etcd3, isRecoverableError } from 'etcd3';
+import { Etcd3, GRPCDeadlineExceededError, isRecoverableError } from 'etcd3';
 import type { IOptions } from 'etcd3';
 import type { EtcdSettings } from './quorum-config.js';
 
@@ -24,16 +25,18 @@ export const etcdReceiveBytesMax = 16 * 1024 * 1024;
 /** createEtcdClient — reads the TLS and password files, then connects (lazily) to the endpoints. */
 export async function createEtcdClient(settings: EtcdSettings, { probe = false } = {}): Promise<Etcd3> {
   // instanceof, not cockatiel's isTaskCancelledError: in 3.2 that one tests another error's marker.
-  const recoverable = handleWhen((error) => isRecoverableError(error) || error instanceof TaskCancelledError);
-  // Every member skipped at once (each failed while etcd elected a raft leader): wait and ask again.
-  const retriable = handleWhen((error) => isRecoverableError(error) || error instanceof TaskCancelledError || error instanceof BrokenCircuitError);
-  const attempt = () => timeout(settings.leaseTtlMs / 4, TimeoutStrategy.Aggressive);
+  const slow = (error: Error): boolean => error instanceof TaskCancelledError || error instanceof GRPCDeadlineExceededError;
+  // A member that did not answer in time is skipped for a TTL: only one call per TTL pays for a hung member.
+  const hung = handleWhen(slow);
+  // Fast failures (refused, no raft leader) and skipped members: wait a little and ask the next member.
+  const retriable = handleWhen((error) => isRecoverableError(error) || slow(error) || error instanceof BrokenCircuitError);
+  const attempt = () => timeout(settings.leaseTtlMs / 2, TimeoutStrategy.Aggressive);
   const options: IOptions = {
     hosts: settings.endpoints,
     dialTimeout: settings.leaseTtlMs,
     grpcOptions: { 'grpc.max_receive_message_length': etcdReceiveBytesMax },
     faultHandling: probe ? { host: () => noop, global: noop } : {
-      host: () => wrap(circuitBreaker(recoverable, { halfOpenAfter: settings.leaseTtlMs / 8, breaker: new ConsecutiveBreaker(1) }), attempt()),
+      host: () => wrap(circuitBreaker(hung, { halfOpenAfter: settings.leaseTtlMs, breaker: new ConsecutiveBreaker(1) }), attempt()),
       // Enough tries to outlast etcd electing a new raft leader; the caller's deadline bounds them.
       global: retry(retriable, { maxAttempts: 4 * settings.endpoints.length, backoff: new ConstantBackoff(100) }),
     },

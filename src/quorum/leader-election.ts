@@ -6,7 +6,9 @@
  *   │   take office: one txn  if P/election/<lease> still has create revision r
  *   │                              and P/epoch is what we read
  *   │                         then P/epoch = max(read, floor) + 1, P/leader = {address, epoch} on the lease
- *   │   leader ─ until the lease is lost (keepalives, TTL 0, a publish refused) or stop() ─▶ deposed
+ *   │   leader ─ until the lease is lost (TTL 0, our key deleted, a publish refused) or stop() ─▶ deposed
+ *   │     no keepalive answered for a TTL ─▶ 'deposed' (suspended) ─ answered again ─▶ 'elected',
+ *   │     same epoch (the lease lived on in etcd: nobody else can have been elected)
  *   └── (not stopped) campaign again with a new lease
  *
  * The lowest create revision leads and create revisions only grow, so leaders follow each other
@@ -48,6 +50,8 @@ const takeOfficeTriesMax = 8;
 export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
   private session: LeaseSession | null = null;
   private office: Leadership | null = null;
+  /** announced — 'elected' was the last of elected/deposed we emitted. */
+  private announced = false;
   private running = false;
   private loop: Promise<void> = Promise.resolve();
   private readonly sleepers = new Set<() => void>();
@@ -83,11 +87,18 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
   /** depose — give up the office now (a publication was refused, or the lease is gone); campaign again. */
   depose(reason: string): void {
     const session = this.session;
-    const wasLeader = this.office !== null;
     this.office = null;
     if (session && !session.lost) session.abandon(reason);
-    if (wasLeader) this.emit('deposed', reason);
+    this.announce(false, reason);
     this.wake();
+  }
+
+  /** announce — 'elected' / 'deposed', each only when it changes what the host was last told. */
+  private announce(leading: boolean, reason = ''): void {
+    if (leading === this.announced) return;
+    this.announced = leading;
+    if (leading && this.office) this.emit('elected', this.office);
+    else if (!leading) this.emit('deposed', reason);
   }
 
   private async campaignForever(): Promise<void> {
@@ -110,6 +121,10 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
     const session = new LeaseSession(this.client, this.options.leaseTtlMs, this.options.nowMs);
     this.session = session;
     session.on('lost', (reason) => this.depose(`lease lost: ${reason}`));
+    // A lapse suspends the office (the host must stop acting); if etcd then renews the lease, the
+    // office never ended there: same key, same epoch, nobody else elected meanwhile.
+    session.on('lapsed', () => this.announce(false, 'no keepalive answered for a whole lease TTL'));
+    session.on('renewed', () => this.announce(this.office !== null));
     session.on('contact', (contact) => this.emit('contact', contact.ok, contact.error));
     await session.open();
     const key = this.keys.candidate(session.leaseId);
@@ -184,9 +199,8 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
         .options(this.deadline())
         .commit();
       if (result.succeeded) {
-        if (!session.isValid()) return;
         this.office = { candidateKey: key, createRevision, epoch };
-        this.emit('elected', this.office);
+        if (session.isValid()) this.announce(true);
         return;
       }
       const mine = await this.client.get(key).options(this.deadline()).exec();

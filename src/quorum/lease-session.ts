@@ -4,14 +4,18 @@
  *
  *   grant (TTL) ──▶ keepalive every TTL/4, each with a deadline of TTL/4
  *                     acked ──▶ validUntilMs = time the keepalive was SENT + TTL granted
- *                     TTL 0 ──▶ lost ("revoked or expired in etcd")
- *                     failed ──▶ lost once nowMs ≥ validUntilMs ("no keepalive answered for a whole TTL")
+ *                               (after a lapse: 'renewed' — the lease never ended in etcd)
+ *                     TTL 0 / lease unknown ──▶ 'lost' (final: revoked or expired in etcd)
+ *   nowMs ≥ validUntilMs without an answer ──▶ 'lapsed': maybe expired, maybe not; keep asking
  *
  * The lease expires in etcd no earlier than validUntilMs (its TTL restarted when etcd received
- * a keepalive, after we sent it), so "valid" here is conservative. A process that was stopped
- * (SIGSTOP, a stalled host) sees the gap at its first timer and reports the loss at once. Loss
- * is final: a new lease means a new session. Fencing never relies on this view — publications
- * compare on the lease's key in etcd (fenced-publisher.ts) — it only lets the host notice early.
+ * a keepalive, after we sent it), so "valid" here is conservative. A lapse is not a loss: while
+ * etcd elects a raft leader or lacks a quorum nobody can renew a lease, and etcd extends every
+ * lease when it has a leader again — then our next keepalive is answered and the lease is ours
+ * as before. A process that was stopped (SIGSTOP, a stalled host) sees the lapse at its first
+ * timer, and its next keepalive learns whether the lease survived. Fencing never relies on this
+ * view — publications compare on the lease's key in etcd (fenced-publisher.ts) — it only lets
+ * the host stop acting early.
  */
 import { EventEmitter } from 'node:events';
 import type { Etcd3, Lease } from 'etcd3';
@@ -26,8 +30,12 @@ export interface LeaseContact {
 /** LeaseSessionEvents — what a session reports. */
 export interface LeaseSessionEvents {
   lost: [reason: string];
+  lapsed: [];
+  renewed: [];
   contact: [LeaseContact];
 }
+
+const lostReason = 'the lease was revoked or expired in etcd';
 
 /** LeaseSession — see the file comment. */
 export class LeaseSession extends EventEmitter<LeaseSessionEvents> {
@@ -41,6 +49,7 @@ export class LeaseSession extends EventEmitter<LeaseSessionEvents> {
   private timer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private lostReason: string | null = null;
+  private lapsed = false;
 
   constructor(
     private readonly client: Etcd3,
@@ -62,8 +71,8 @@ export class LeaseSession extends EventEmitter<LeaseSessionEvents> {
     this.lease = lease;
     lease.on('lost', () => undefined);
     this.leaseId = await lease.grant();
-    const ok = await this.keepalive();
-    if (!ok) throw new Error(this.lostReason ?? 'etcd did not confirm the new lease in time');
+    await this.keepalive();
+    if (this.validUntilMs === 0) throw new Error(this.lostReason ?? 'etcd did not confirm the new lease in time');
   }
 
   /** isValid — the lease is surely alive at `nowMs`. */
@@ -87,40 +96,33 @@ export class LeaseSession extends EventEmitter<LeaseSessionEvents> {
     this.lease = null;
   }
 
-  private async keepalive(): Promise<boolean> {
+  private async keepalive(): Promise<void> {
     const lease = this.lease;
-    if (!lease || this.lost) return false;
-    const intervalMs = Math.max(100, this.grantedTtlMs > 0 ? this.grantedTtlMs / 4 : this.ttlMs / 4);
+    if (!lease || this.lost) return;
+    const intervalMs = Math.max(100, (this.grantedTtlMs > 0 ? this.grantedTtlMs : this.ttlMs) / 4);
     const sentAtMs = this.nowMs();
-    if (this.validUntilMs > 0 && sentAtMs >= this.validUntilMs) {
-      this.markLost('no keepalive answered for a whole lease TTL');
-      return false;
-    }
+    this.checkExpiry();
     try {
       const response = await lease.keepaliveOnce({ deadline: new Date(Date.now() + intervalMs) });
       const ttlSeconds = Number(response.TTL);
-      if (!(ttlSeconds > 0)) {
-        this.markLost('the lease was revoked or expired in etcd');
-        return false;
-      }
+      if (!(ttlSeconds > 0)) return this.markLost(lostReason);
       this.grantedTtlMs = ttlSeconds * 1000;
       this.validUntilMs = Math.max(this.validUntilMs, sentAtMs + this.grantedTtlMs);
       this.armExpiry();
       this.emit('contact', { ok: true, atMs: this.nowMs() });
+      if (this.lapsed && this.isValid()) {
+        this.lapsed = false;
+        this.emit('renewed');
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/lease.*(not found|expired|invalid)/i.test(message) || error?.constructor?.name === 'EtcdLeaseInvalidError') {
-        this.markLost('the lease was revoked or expired in etcd');
-        return false;
+        return this.markLost(lostReason);
       }
       this.emit('contact', { ok: false, atMs: this.nowMs(), error: message });
-      if (this.validUntilMs > 0 && this.nowMs() >= this.validUntilMs) {
-        this.markLost('no keepalive answered for a whole lease TTL');
-        return false;
-      }
+      this.checkExpiry();
     }
     this.schedule(sentAtMs + intervalMs);
-    return true;
   }
 
   /** schedule — the next keepalive at `atMs`. */
@@ -132,14 +134,23 @@ export class LeaseSession extends EventEmitter<LeaseSessionEvents> {
     }, Math.max(0, atMs - this.nowMs()));
   }
 
-  /** armExpiry — a check at validUntilMs, independent of keepalives in flight, so a silent loss is noticed on time. */
+  /** armExpiry — a check at validUntilMs, independent of keepalives in flight, so a lapse is noticed on time. */
   private armExpiry(): void {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = null;
-      if (this.nowMs() >= this.validUntilMs) this.markLost('no keepalive answered for a whole lease TTL');
-      else this.armExpiry();
+      if (!this.checkExpiry()) this.armExpiry();
     }, Math.max(1, this.validUntilMs - this.nowMs()));
+  }
+
+  /** checkExpiry — report a lapse once validUntilMs has passed; true when lapsed. */
+  private checkExpiry(): boolean {
+    if (this.lost || this.validUntilMs === 0 || this.nowMs() < this.validUntilMs) return false;
+    if (!this.lapsed) {
+      this.lapsed = true;
+      this.emit('lapsed');
+    }
+    return true;
   }
 
   private markLost(reason: string): void {

@@ -50,7 +50,7 @@ describe('one etcd member lost', () => {
         expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true });
       }
       await new Promise((resolve) => setTimeout(resolve, leaseTtlMs));
-      expect(leader.isLeader()).toBe(true);
+      expect(leader.isLeader(), `deposed: ${deposed.join('; ')}`).toBe(true);
       if (fault === 'kill') await cluster.restart(index);
       else cluster.resume(index);
     }
@@ -96,7 +96,8 @@ describe('etcd quorum lost', () => {
     cluster.resume(1);
     cluster.resume(2);
     const [newLeader] = await waitFor(() => set.leaders().length === 1 && set.leaders(), 15_000, 'a leader after the quorum is back');
-    expect(newLeader.epoch()).toBeGreaterThan(table.epoch);
+    // The old leader resumes under its epoch if its lease outlived the outage in etcd; anyone else is elected under a higher one.
+    expect(newLeader.epoch()).toBeGreaterThanOrEqual(table.epoch);
     // The write refused for lack of quorum had an unknown outcome: etcd may still apply it once
     // the quorum is back (it was proposed while the office was held). Either way every server
     // ends at the same version, and the new leader builds on it.
