@@ -82,7 +82,7 @@ async function measureSize(settings: EtcdSettings, size: BenchSize, versions: nu
   const seen = new Map<number, number>();
   follower.on('table', (committed) => seen.set(committed.sequence, performance.now()));
   leader.start();
-  while (!leader.isLeader()) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(() => leader.isLeader(), 'the leader to be elected');
   follower.start();
   const publish = async (table: PersistedGroupTable): Promise<{ ms: number; doneAtMs: number; sequence: number }> => {
     leader.stampEpoch(table);
@@ -101,7 +101,7 @@ async function measureSize(settings: EtcdSettings, size: BenchSize, versions: nu
     done.push({ sequence: result.sequence, atMs: result.doneAtMs });
   }
   const last = done[done.length - 1].sequence;
-  while (!seen.has(last)) await new Promise((resolve) => setTimeout(resolve, 10));
+  await until(() => seen.has(last), 'the follower to hold the last version');
   const lags = done.filter((entry) => seen.has(entry.sequence)).map((entry) => Math.max(0, (seen.get(entry.sequence) as number) - entry.atMs));
   const committed = leader.committed('group_1');
   const prefix = `${leader.keys.prefix}/groups/group_1`;
@@ -129,6 +129,15 @@ async function measureSize(settings: EtcdSettings, size: BenchSize, versions: nu
     followerLagP99Ms: round(quantile(lags, 0.99)),
     versions,
   };
+}
+
+/** until — poll `check` every 10 ms; a bench that waits longer than a minute has failed. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function round(value: number): number {

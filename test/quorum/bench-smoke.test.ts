@@ -21,7 +21,7 @@ test('bench/quorum-publish --smoke publishes at every size and writes its result
   const dir = await mkdtemp(join(tmpdir(), 'tair-cs-quorum-smoke-'));
   dirs.push(dir);
   const out = join(dir, 'quorum.json');
-  await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'bench', 'quorum-publish.js'), '--smoke', '--out', out], { timeout: 60_000 });
+  await promisify(execFile)(process.execPath, [join(repoRoot, 'dist', 'bench', 'quorum-publish.js'), '--smoke', '--out', out], { timeout: 120_000 });
   const written = JSON.parse(await readFile(out, 'utf8')) as { smoke: boolean; node: string; results: Record<string, number | string>[] };
   expect(written).toMatchObject({ smoke: true, node: process.version });
   expect(written.results.map((result) => result.size)).toEqual(['S', 'L', 'XL']);
@@ -31,4 +31,4 @@ test('bench/quorum-publish --smoke publishes at every size and writes its result
     expect(result.recordBytes).toBeGreaterThan(0);
     expect(result.changedSlots).toBeGreaterThan(0);
   }
-});
+}, 240_000);
