@@ -91,6 +91,7 @@ async function measureSize(settings: EtcdSettings, size: BenchSize, versions: nu
     // A loaded machine can suspend the leader (a lease not renewed in time): wait, as a host would, and save again.
     for (let retry = 0; retry < 5 && !outcome.ok; retry++) {
       await until(() => leader.isLeader(), 'the leader to resume');
+      leader.stampEpoch(table);
       outcome = await leader.publish(table);
     }
     if (!outcome.ok) throw new Error(`publish failed: ${outcome.message}`);
