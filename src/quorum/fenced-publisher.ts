@@ -18,7 +18,7 @@
  * Publications run one at a time, in call order.
  */
 import type { Etcd3 } from 'etcd3';
-import { etcdValueBytesMax, quorumRecordBytesMax } from '../limits.js';
+import { etcdValueBytesMax, quorumRecordBytesMax, quorumSnapshotEveryMax } from '../limits.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import { encodeChangeRecord, tableChecksum } from './change-record.js';
 import type { GroupHead } from './group-head.js';
@@ -76,7 +76,14 @@ type Attempt = { done: PublishOutcome } | { retry: true };
 export class FencedPublisher {
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: PublisherDeps, private readonly options: PublisherOptions) {}
+  constructor(private readonly deps: PublisherDeps, private readonly options: PublisherOptions) {
+    const { snapshotEvery, chunkBytesMax, recordBytesMax } = options;
+    if (!(Number.isInteger(snapshotEvery) && snapshotEvery >= 1 && snapshotEvery <= quorumSnapshotEveryMax)) {
+      throw new RangeError(`snapshotEvery must be 1..${quorumSnapshotEveryMax} (readers refuse heads further from their snapshot), got ${snapshotEvery}`);
+    }
+    if (!(chunkBytesMax >= 1 && chunkBytesMax <= etcdValueBytesMax)) throw new RangeError(`chunkBytesMax must be 1..${etcdValueBytesMax}, got ${chunkBytesMax}`);
+    if (!(recordBytesMax >= 1 && recordBytesMax <= etcdValueBytesMax)) throw new RangeError(`recordBytesMax must be 1..${etcdValueBytesMax}, got ${recordBytesMax}`);
+  }
 
   /** publish — commit `table` (stamped with our epoch) as the group's next version. */
   publish(table: PersistedGroupTable): Promise<PublishOutcome> {

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyChangeRecord, applyChangeRecords, encodeChangeRecord, readRecordFields, tableChecksum } from '../../src/quorum/change-record.js';
+import { defaultPublisherOptions, FencedPublisher } from '../../src/quorum/fenced-publisher.js';
 import { encodeHead, parseHead } from '../../src/quorum/group-head.js';
+import { etcdValueBytesMax, quorumSnapshotEveryMax } from '../../src/limits.js';
 import { loadLocalCopy, localCopyDir, saveLocalCopy } from '../../src/quorum/local-copy.js';
 import { decodeSnapshot, encodeSnapshot } from '../../src/quorum/snapshot-chunks.js';
 import type { Mutation, TableShape } from './helpers/tables.js';
@@ -162,5 +164,17 @@ describe('local copies', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('publisher options', () => {
+  it('refuse a snapshot distance readers would refuse, and chunks or records over etcd\'s request limit', () => {
+    const deps = {} as ConstructorParameters<typeof FencedPublisher>[0];
+    const options = { ...defaultPublisherOptions, requestTimeoutMs: 2000 };
+    expect(() => new FencedPublisher(deps, options)).not.toThrow();
+    expect(() => new FencedPublisher(deps, { ...options, snapshotEvery: 0 })).toThrow(/snapshotEvery/);
+    expect(() => new FencedPublisher(deps, { ...options, snapshotEvery: quorumSnapshotEveryMax + 1 })).toThrow(/snapshotEvery/);
+    expect(() => new FencedPublisher(deps, { ...options, chunkBytesMax: etcdValueBytesMax + 1 })).toThrow(/chunkBytesMax/);
+    expect(() => new FencedPublisher(deps, { ...options, recordBytesMax: 0 })).toThrow(/recordBytesMax/);
   });
 });
