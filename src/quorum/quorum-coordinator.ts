@@ -7,6 +7,8 @@
  *                start()           ─▶ campaign + follow, in the background, retrying until etcd answers
  *   events:      'elected' (epoch) ─▶ the cluster becomes primary; held tables are current
  *                'deposed' (reason) ─▶ the cluster becomes secondary at once: build nothing more
+ *                                      (a lease not renewed for a TTL suspends the office: if etcd
+ *                                      renews it after all, 'elected' follows with the same epoch)
  *                'table' (committed) ─▶ a newer version learned from etcd (never our own publication):
  *                                       a follower saves it, installs it (like the pair's follower)
  *                'groupConf' (text) ─▶ a follower mirrors it to its group.conf file and reloads
