@@ -2,7 +2,8 @@
  * lease-session — one etcd lease kept alive by our own loop, with a local view of how long it
  * is surely still alive:
  *
- *   grant (TTL) ──▶ keepalive every TTL/4, each with a deadline of TTL/4
+ *   grant (TTL) ──▶ keepalive every TTL/4, each with a deadline of TTL/8; a failed one is tried again
+ *                   after 50 ms (each try opens a stream to a member picked at random)
  *                     acked ──▶ validUntilMs = time the keepalive was SENT + TTL granted
  *                               (after a lapse: 'renewed' — the lease never ended in etcd)
  *                     TTL 0 / lease unknown ──▶ 'lost' (final: revoked or expired in etcd)
@@ -36,6 +37,8 @@ export interface LeaseSessionEvents {
 }
 
 const lostReason = 'the lease was revoked or expired in etcd';
+/** retryPauseMs — after a failed keepalive: a breath, then the next try (bounded by the keepalive deadline). */
+const retryPauseMs = 50;
 
 /** LeaseSession — see the file comment. */
 export class LeaseSession extends EventEmitter<LeaseSessionEvents> {
@@ -99,11 +102,12 @@ export class LeaseSession extends EventEmitter<LeaseSessionEvents> {
   private async keepalive(): Promise<void> {
     const lease = this.lease;
     if (!lease || this.lost) return;
-    const intervalMs = Math.max(100, (this.grantedTtlMs > 0 ? this.grantedTtlMs : this.ttlMs) / 4);
+    const ttlMs = this.grantedTtlMs > 0 ? this.grantedTtlMs : this.ttlMs;
+    const intervalMs = Math.max(100, ttlMs / 4);
     const sentAtMs = this.nowMs();
     this.checkExpiry();
     try {
-      const response = await lease.keepaliveOnce({ deadline: new Date(Date.now() + intervalMs) });
+      const response = await lease.keepaliveOnce({ deadline: new Date(Date.now() + Math.max(100, ttlMs / 8)) });
       const ttlSeconds = Number(response.TTL);
       if (!(ttlSeconds > 0)) return this.markLost(lostReason);
       this.grantedTtlMs = ttlSeconds * 1000;
@@ -121,6 +125,9 @@ export class LeaseSession extends EventEmitter<LeaseSessionEvents> {
       }
       this.emit('contact', { ok: false, atMs: this.nowMs(), error: message });
       this.checkExpiry();
+      // Each keepalive opens a stream to a member picked at random, and a hung member is not
+      // remembered for streams: ask again at once, most likely another member.
+      return this.schedule(this.nowMs() + retryPauseMs);
     }
     this.schedule(sentAtMs + intervalMs);
   }

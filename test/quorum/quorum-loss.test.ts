@@ -34,6 +34,8 @@ describe('one etcd member lost', () => {
     const follower = await set.add();
     const otherElections: bigint[] = [];
     follower.on('elected', (elected) => otherElections.push(elected));
+    const deposals: string[] = [];
+    leader.on('deposed', (reason) => deposals.push(reason));
     follower.start();
     let table = baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 2, serverCount: 6 }, 1);
     leader.stampEpoch(table);
@@ -49,7 +51,7 @@ describe('one etcd member lost', () => {
         // The host saves again later; one of a few tries lands once etcd has a leader.
         let outcome = await leader.publish(table);
         for (let retry = 0; retry < 5 && !outcome.ok; retry++) {
-          await waitFor(() => leader.isLeader(), 6 * leaseTtlMs, 'the leader to resume');
+          await waitFor(() => leader.isLeader(), 6 * leaseTtlMs, `the leader to resume (deposed: ${deposals.join('; ')}; others elected: ${otherElections.join(', ')})`);
           outcome = await leader.publish(table);
         }
         expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true });
