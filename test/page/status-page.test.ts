@@ -8,7 +8,7 @@
  *
  * No Chromium is a failure, not a skip: the page is only tested here.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -17,9 +17,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, OperatorCluster } from '../http/helpers/operator-cluster.js';
 
 const chromiumPath = '/usr/bin/chromium';
-const screenshotPath = process.env.TAIR_CS_REFRESH_DOCS === '1'
-  ? join(import.meta.dirname, '..', '..', 'docs', 'status-page.png')
-  : join(mkdtempSync(join(tmpdir(), 'tair-cs-page-')), 'status-page.png');
+const refreshDocs = process.env.TAIR_CS_REFRESH_DOCS === '1';
+const screenshotDir = refreshDocs ? join(import.meta.dirname, '..', '..', 'docs') : mkdtempSync(join(tmpdir(), 'tair-cs-page-'));
+const screenshotPath = join(screenshotDir, 'status-page.png');
 const bucketCount = 256;
 
 let cluster: OperatorCluster;
@@ -47,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await cluster?.stop();
+  if (!refreshDocs) rmSync(screenshotDir, { recursive: true, force: true });
 });
 
 const row = (id: string) => page.locator(`tr.server-row[data-server="${id}"]`);
