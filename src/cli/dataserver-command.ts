@@ -1,18 +1,21 @@
 /**
  * dataserver-command — `tair-cs dataserver --port P --config-servers a:p[,b:p] --group G
- * [--log-level info]`: runs a reference data server on 127.0.0.1:P (docs/data-protocol.md).
+ * [--log-level info] [--log-format json|pretty]`: runs a reference data server on 127.0.0.1:P
+ * (docs/data-protocol.md).
  *
- * Logs JSON lines (pino) to stdout. SIGTERM or SIGINT stops it cleanly (exit 0). Bad arguments:
- * exit 2, one line on stderr; the port already taken: exit 1.
+ * Logs to stdout, the config server's format (src/server/logger.ts: ISO times, pid, role, and
+ * the port once per line). SIGTERM or SIGINT stops it cleanly (exit 0). Bad arguments: exit 2,
+ * one line on stderr; the port already taken: exit 1.
  */
 import { parseArgs } from 'node:util';
-import { pino, type Level } from 'pino';
+import type { LogLevel } from '../config/configserver-conf.js';
 import { InputError } from '../errors.js';
+import { createProcessLogger, type LogFormat, logFormats } from '../server/logger.js';
 import { defaultConfigServerPort, parseServerAddress } from '../common/server-id.js';
 import { DataServer } from '../dataserver/data-server.js';
 
 const usage =
-  'usage: tair-cs dataserver --port P --config-servers ip:port[,ip:port] --group NAME [--log-level info]\n';
+  'usage: tair-cs dataserver --port P --config-servers ip:port[,ip:port] --group NAME [--log-level info] [--log-format json|pretty]\n';
 const levels: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 /** run — the arguments after `tair-cs dataserver`; resolves with the exit code once stopped. */
@@ -21,14 +24,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  let options: { port: number; configServers: string[]; groupName: string; level: Level };
+  let options: DataServerArgs;
   try {
     options = parseDataServerArgs(argv);
   } catch (error) {
     process.stderr.write(`tair-cs dataserver: ${(error as Error).message}\n`);
     return 2;
   }
-  const logger = pino({ level: options.level, base: { role: 'dataserver', port: options.port } });
+  const { logger, flushLogs } = createProcessLogger({ role: 'dataserver', level: options.level, file: null, format: options.format, base: { port: options.port } });
   const server = new DataServer({ ...options, logger });
   try {
     await server.start();
@@ -36,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     logger.fatal({ reason: (error as Error).message }, 'data server could not start');
     process.stderr.write(`tair-cs dataserver: ${(error as Error).message}\n`);
     await server.stop().catch(() => undefined);
+    flushLogs();
     return 1;
   }
   return new Promise((resolve) => {
@@ -44,14 +48,22 @@ export async function run(argv: string[]): Promise<number> {
       server.stop().then(
         () => resolve(0),
         () => resolve(1),
-      );
+      ).finally(flushLogs);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
 }
 
-function parseDataServerArgs(argv: string[]): { port: number; configServers: string[]; groupName: string; level: Level } {
+interface DataServerArgs {
+  port: number;
+  configServers: string[];
+  groupName: string;
+  level: LogLevel;
+  format: LogFormat;
+}
+
+function parseDataServerArgs(argv: string[]): DataServerArgs {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -59,6 +71,7 @@ function parseDataServerArgs(argv: string[]): { port: number; configServers: str
       'config-servers': { type: 'string' },
       group: { type: 'string' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -73,5 +86,7 @@ function parseDataServerArgs(argv: string[]): { port: number; configServers: str
   for (const entry of configServers) parseServerAddress(entry, defaultConfigServerPort);
   const level = values['log-level'] ?? 'info';
   if (!levels.includes(level)) throw new InputError(`--log-level must be one of ${levels.join(', ')}`);
-  return { port: Number(values.port), configServers, groupName: values.group, level: level as Level };
+  const format = values['log-format'] ?? 'json';
+  if (!logFormats.includes(format as LogFormat)) throw new InputError(`--log-format must be json or pretty, got '${format}'`);
+  return { port: Number(values.port), configServers, groupName: values.group, level: level as LogLevel, format: format as LogFormat };
 }
