@@ -1,12 +1,14 @@
 /**
  * status-model — the `GET /status` document, read from the cluster state machine (read-only).
  *
- *   { role, epoch, address, startedAt, uptimeS, groups: [GroupStatus…], events: [StatusEvent…] }
+ *   { role, epoch, address, startedAt, uptimeS, health, groups: [GroupStatus…], events: [StatusEvent…] }
  *
+ *   health        OK / WARN / ERR with the reasons, per group and for the server (health.ts)
  *   group state   cannot build   an alarm stops rebuilds (build failed, too few servers, a bucket
  *                                lost every copy): the last good table is served
  *                 failovering    buckets run on fewer than C copies (a server failed, its copies
  *                                are being re-made)
+ *                 degraded       a data server of the group is DOWN, every bucket has its copies
  *                 migrating      buckets are moving to the destination table
  *                 normal         none of the above
  *
@@ -17,10 +19,12 @@ import type { Cluster, GroupState, ServerRecord } from '../cluster/index.js';
 import type { RoleInfo } from '../admin/admin-service.js';
 import type { GroupGauges } from '../metrics/config-server-metrics.js';
 import type { StatusEvent } from './event-ring.js';
+import type { Health, ServerHealthInputs } from './health.js';
+import { groupHealth, serverHealth } from './health.js';
 import type { MigrationProgress, MigrationRates } from './migration-rate.js';
 
 /** GroupStateName — see the file comment. */
-export type GroupStateName = 'normal' | 'migrating' | 'failovering' | 'cannot build';
+export type GroupStateName = 'normal' | 'migrating' | 'degraded' | 'failovering' | 'cannot build';
 
 /** Holding — copies held now, in the destination, and the weight's share. */
 export interface Holding {
@@ -54,6 +58,7 @@ export interface GroupStatus {
   strategy: 'balanced' | 'rack' | 'auto';
   hasTable: boolean;
   state: GroupStateName;
+  health: Health;
   versions: { client: number; server: number; transition: number; plugins: number; areaCapacity: number };
   alarms: { code: string; message: string }[];
   /** underReplicatedBuckets — buckets served with fewer than C copies. */
@@ -74,6 +79,7 @@ export interface StatusDocument {
   address: string;
   startedAt: string;
   uptimeS: number;
+  health: Health;
   groups: GroupStatus[];
   events: StatusEvent[];
 }
@@ -86,6 +92,9 @@ export interface StatusInputs {
   startedAtMs: number;
   rates: MigrationRates;
   events: StatusEvent[];
+  health: ServerHealthInputs;
+  /** stuckMigration — the host's note that a group's migration was re-planned as stuck and has not moved since. */
+  stuckMigration(groupName: string): string | null;
 }
 
 const strategyNames = { 1: 'balanced', 2: 'rack', 3: 'auto' } as const;
@@ -100,7 +109,9 @@ export function buildStatus(inputs: StatusInputs): StatusDocument {
   inputs.rates.retain(new Set(names));
   const groups = names.flatMap((name) => {
     const group = cluster.groupState(name);
-    return group ? [groupStatus(group, records, inputs.rates, performance.now())] : [];
+    if (!group) return [];
+    const status = groupStatus(group, records, inputs.rates, performance.now());
+    return [{ ...status, health: groupHealth(status, inputs.stuckMigration(name)) }];
   });
   return {
     role: inputs.role.role,
@@ -108,6 +119,7 @@ export function buildStatus(inputs: StatusInputs): StatusDocument {
     address: inputs.address,
     startedAt: new Date(inputs.startedAtMs).toISOString(),
     uptimeS: Math.round((nowMs - inputs.startedAtMs) / 100) / 10,
+    health: serverHealth(groups, inputs.health),
     groups,
     events: inputs.events,
   };
@@ -127,13 +139,13 @@ export function gaugesOf(cluster: Cluster): GroupGauges[] {
       versions: { client: versions.client, server: versions.server, transition: transitionVersion },
       serversByState,
       bucketsToMigrate: Math.max(group.migrateBlockCount, 0),
-      state: stateOf(group, tableCounts(group).underReplicatedBuckets),
+      state: stateOf(group, tableCounts(group).underReplicatedBuckets, records),
       paused: group.operator.paused,
     }];
   });
 }
 
-function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[], rates: MigrationRates, monotonicMs: number): GroupStatus {
+function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[], rates: MigrationRates, monotonicMs: number): Omit<GroupStatus, 'health'> {
   const { tables, published, config } = group;
   const underReplicated = tableCounts(group).underReplicatedBuckets;
   const left = Math.max(group.migrateBlockCount, 0);
@@ -146,12 +158,12 @@ function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<Ser
     copyCount: tables.copyCount,
     strategy: strategyNames[config.buildStrategy],
     hasTable: group.hasTable,
-    state: stateOf(group, underReplicated),
+    state: stateOf(group, underReplicated, records),
     versions: { ...published.versions, transition: published.transitionVersion },
     alarms: [...group.alarms].map(([code, message]) => ({ code, message })),
     underReplicatedBuckets: underReplicated,
     migration: {
-      ...rates.progress(group.name, left, Date.now()),
+      ...migrationProgress(rates, group, left),
       migrating: group.migrateBlockCount >= 0,
       paused: group.operator.paused,
       capPerServer: group.operator.capPerServer,
@@ -161,11 +173,19 @@ function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<Ser
   };
 }
 
-function stateOf(group: Readonly<GroupState>, underReplicated: number): GroupStateName {
+function stateOf(group: Readonly<GroupState>, underReplicated: number, records: readonly Readonly<ServerRecord>[]): GroupStateName {
   if (buildStoppers.some((code) => group.alarms.has(code))) return 'cannot build';
   if (group.hasTable && underReplicated > 0) return 'failovering';
+  // A DOWN server is news even when its copies are all re-made: never "normal".
+  if (records.some((record) => record.groupName === group.name && record.status === 'down')) return 'degraded';
   if (group.migrateBlockCount >= 0) return 'migrating';
   return 'normal';
+}
+
+/** migrationProgress — the pace while migrating; zeros otherwise (the rates still see the 0). */
+function migrationProgress(rates: MigrationRates, group: Readonly<GroupState>, left: number): MigrationProgress {
+  const progress = rates.progress(group.name, left, Date.now());
+  return group.migrateBlockCount >= 0 ? progress : { bucketsLeft: 0, bucketsTotal: 0, bucketsDone: 0, ratePerS: null, etaS: null };
 }
 
 /** TableCounts — per table value: replicas and masters held now and in the destination. */
