@@ -141,7 +141,7 @@ export class ConfigServer {
     const initial = await this.loadInitialConfig();
     const names = initial.config.groups.map((group) => group.name);
     const saved = await loadSavedTables(this.config.dataDir, names, this.logger);
-    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster });
+    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster, configServers: this.config.configServers });
     this.clusterOrNull = cluster;
     this.drain();
     await this.settleInFlight();
