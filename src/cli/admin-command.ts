@@ -11,8 +11,10 @@ import { parseArgs } from 'node:util';
 import { AdminClientError, sendAdminCommand } from '../admin/admin-client.js';
 import { AdminCmd, adminCodeNames } from '../admin/admin-codes.js';
 import { autoAreaKey } from '../admin/conf-commands.js';
-import { defaultConfigServerPort, parseServerAddress, type ServerAddress } from '../common/server-id.js';
+import { serverListCodeNames, editServerListRemotely } from '../admin/server-list-client.js';
+import { defaultConfigServerPort, formatServerId, parseServerAddress, serverIdFromAddress, type ServerAddress } from '../common/server-id.js';
 import { InputError } from '../errors.js';
+import { DataServerControlCode, DataServerControlOp } from '../protocol/index.js';
 
 interface Operation {
   cmd: number;
@@ -91,6 +93,8 @@ const operations: Record<string, Operation> = {
   resume: { cmd: AdminCmd.resumeMigration, usage: 'GROUP', params: exactly(1) },
   'migration-cap': { cmd: AdminCmd.migrationCap, usage: 'GROUP N   at most N buckets into or out of a server at a time (0 = no cap)', params: exactly(2) },
   admit: { cmd: AdminCmd.admit, usage: 'GROUP SERVER   let a DOWN server in under _accept_strategy = 0', params: servers([1], exactly(2)) },
+  'add-server': { cmd: -1, usage: 'GROUP SERVER…   list servers in _server_list (pcode 1500: group.conf is edited and reloaded)', params: servers([], atLeast(2)) },
+  'remove-server': { cmd: -1, usage: 'GROUP SERVER…   take servers out of _server_list (they drain first if they hold data)', params: servers([], atLeast(2)) },
   raw: {
     cmd: -1,
     usage: 'CMD [PARAM…]   any op_cmd number with its parameters as given',
@@ -122,6 +126,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`tair-cs admin: ${(error as Error).message}\n${usage}`);
     return 2;
   }
+  if (parsed.name in serverListOps) return editServerList(parsed);
   try {
     const { server, response } = await sendAdminCommand(parsed.configServers, parsed.cmd, parsed.params, parsed.timeoutMs);
     if (parsed.json) process.stdout.write(`${JSON.stringify({ server, code: response.code, infos: response.infos })}\n`);
@@ -132,6 +137,32 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (!parsed.json) process.stdout.write(formatInfos(parsed.cmd, parsed.params, response.infos));
     return planRefused(parsed.cmd, response.infos);
+  } catch (error) {
+    if (!(error instanceof AdminClientError)) throw error;
+    process.stderr.write(`tair-cs admin: ${error.message}\n`);
+    return 1;
+  }
+}
+
+/** serverListOps — the two commands that go as pcode 1500, not op_cmd. */
+const serverListOps: Record<string, number> = { 'add-server': DataServerControlOp.add, 'remove-server': DataServerControlOp.delete };
+
+type AdminArgs = ReturnType<typeof parseAdminArgs>;
+
+// add-server / remove-server: one line per server with what the config server did; exit 1 unless all were done.
+async function editServerList(parsed: AdminArgs): Promise<number> {
+  const [groupName, ...entries] = parsed.params;
+  const serverIds = entries.flatMap((entry) => entry.split(',')).filter((entry) => entry.trim() !== '').map((entry) => serverIdFromAddress(parseServerAddress(entry, defaultConfigServerPort)));
+  try {
+    const { server, codes } = await editServerListRemotely(parsed.configServers, { groupName, op: serverListOps[parsed.name], serverIds }, parsed.timeoutMs);
+    if (parsed.json) process.stdout.write(`${JSON.stringify({ server, codes })}\n`);
+    let failed = false;
+    codes.forEach((code, index) => {
+      const line = `${groupName} ${formatServerId(serverIds[index])}: ${serverListCodeNames.get(code) ?? `code ${code}`}\n`;
+      failed ||= code !== DataServerControlCode.ok;
+      if (!parsed.json) (code === DataServerControlCode.ok ? process.stdout : process.stderr).write(line);
+    });
+    return failed ? 1 : 0;
   } catch (error) {
     if (!(error instanceof AdminClientError)) throw error;
     process.stderr.write(`tair-cs admin: ${error.message}\n`);

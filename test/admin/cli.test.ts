@@ -5,13 +5,14 @@
  * --watch redrawing until Ctrl-C.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Server } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AdminCode } from '../../src/admin/admin-codes.js';
+import type { StatusDocument } from '../../src/http/status-model.js';
 import { decodeRequest, encodePacketFrame, FrameDecoder, Pcode } from '../../src/protocol/index.js';
 import { buildOnce } from '../server/helpers/config-server-process.js';
 import { eventually, OperatorCluster, quietPort } from '../http/helpers/operator-cluster.js';
@@ -115,6 +116,20 @@ describe('tair-cs admin', () => {
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/needs ip:port, got '[\d.]+' without a port \(e\.g\. [\d.]+:5191\)/);
     }
+  });
+
+  test('add-server and remove-server edit _server_list on the primary (pcode 1500), one line per server', async () => {
+    const servers = `127.0.0.1:${secondaryPort},127.0.0.1:${cluster.port}`;
+    const spare = `127.0.0.1:${await quietPort()}`;
+    const added = await tairCs(['admin', '--config-servers', servers, 'add-server', 'group_1', spare]);
+    expect(added).toMatchObject({ code: 0, stdout: `group_1 ${spare}: done\n` });
+    expect(await readFile(cluster.groupConfPath, 'utf8')).toContain(`_server_list = ${spare}`);
+    await eventually(async () => (await cluster.getJson<StatusDocument>('/status')).body.groups[0].dataServers.some((server) => server.id === spare), 5000, 'the new server listed');
+    const again = await tairCs(['admin', '--config-servers', servers, 'add-server', 'group_1', spare]);
+    expect(again).toMatchObject({ code: 1, stderr: `group_1 ${spare}: already in _server_list\n` });
+    expect(await tairCs(['admin', '--config-servers', servers, 'remove-server', 'group_1', spare])).toMatchObject({ code: 0, stdout: `group_1 ${spare}: done\n` });
+    expect(await readFile(cluster.groupConfPath, 'utf8')).not.toContain(spare);
+    await eventually(async () => (await cluster.getJson<StatusDocument>('/status')).body.health.status === 'OK', 5000, 'the spare gone again');
   });
 
   test('area-status says so when a group sets none; a plan that is not ok exits 1', async () => {
