@@ -111,12 +111,14 @@ async function serve(configPath: string, numbers: Map<string, number>, format: L
   return 0;
 }
 
+// The first SIGTERM or SIGINT stops the server; later ones (Ctrl-C reaches a whole process
+// group, then a supervisor sends SIGTERM too) are ignored rather than killing it mid-save.
 function waitForStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve(signal);
+      if (!stopping) resolve(signal);
+      stopping = true;
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
