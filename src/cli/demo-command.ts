@@ -7,12 +7,15 @@
  *
  *   tair-cs demo [--config FILE]                  run it; Ctrl-C stops everything
  *   tair-cs demo restart PORT [--config FILE]     from another terminal: start a data server of
- *                                                 the running demo again (also typed as
- *                                                 `restart PORT` into the demo, demo-console.ts)
+ *                                                 the running demo again, or one added to
+ *                                                 group.conf since (`start` is the same); typed
+ *                                                 into the demo: `restart PORT` (demo-console.ts)
+ *   tair-cs demo stop PORT [--config FILE]        stop one of its data servers (SIGTERM)
  *
- *   exit 0   stopped by Ctrl-C / SIGTERM (demo), or the data server started (restart)
+ *   exit 0   stopped by Ctrl-C / SIGTERM (demo); the data server started or stopped
  *   exit 1   bad configuration; a pid file names a running process or a port is taken (the
- *            demo starts nothing); the config server died; restart: no demo, or it runs already
+ *            demo starts nothing); the config server died; restart: no demo, or it runs
+ *            already; stop: it is not running
  *   exit 2   bad usage
  */
 import { parseArgs } from 'node:util';
@@ -22,16 +25,21 @@ import { ConfigError, formatConfigProblem, InputError } from '../errors.js';
 import { acquirePidFile, livePid, PidFileError, releasePidFile } from '../server/pid-file.js';
 import { defaultConfigCandidates, defaultConfigPath } from './default-config.js';
 import { consoleHelp, startDemoConsole } from './demo-console.js';
-import { type DemoPlan, findDataServer, loadDemoPlan } from './demo-plan.js';
+import { type DemoPlan, findDataServer, findStoppableDataServer, loadDemoPlan } from './demo-plan.js';
 import { demoPreflight, portTaken } from './demo-preflight.js';
 import { configOption, DemoProcesses, launchDetached } from './demo-processes.js';
 
 const usage = `usage: tair-cs demo [--config FILE]
-       tair-cs demo restart PORT [--config FILE]
+       tair-cs demo (restart | start | stop) PORT [--config FILE]
 
   --config FILE   configserver.conf of the demo (default: the first of ${defaultConfigCandidates.join(', ')} that exists)
-  restart PORT    start a data server of the running demo again (PORT or ip:port)
+  restart PORT    start a data server of the running demo again, or one added to group.conf since
+                  (PORT or ip:port; \`start\` is the same)
+  stop PORT       stop a data server of the demo (SIGTERM)
 `;
+
+type Subcommand = 'restart' | 'stop';
+const subcommands: Record<string, Subcommand> = { restart: 'restart', start: 'restart', stop: 'stop' };
 
 /** readyTimeoutMs — how long the demo waits for the first table before saying so. */
 const readyTimeoutMs = 60_000;
@@ -41,7 +49,7 @@ const restartWaitMs = 5000;
 
 /** run — start the demo (or restart one of its data servers); resolves with the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  let parsed: { restart: string | null; configPath: string };
+  let parsed: { subcommand: { name: Subcommand; operand: string } | null; configPath: string };
   try {
     const { values, positionals } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
     if (values.help) {
@@ -49,8 +57,9 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     const [command, operand, ...rest] = positionals;
-    if (command !== undefined && (command !== 'restart' || operand === undefined || rest.length > 0)) throw new InputError(`unexpected arguments: ${positionals.join(' ')}`);
-    parsed = { restart: command === 'restart' ? (operand as string) : null, configPath: values.config ?? defaultConfigPath() };
+    const name = command === undefined ? undefined : subcommands[command];
+    if (command !== undefined && (name === undefined || operand === undefined || rest.length > 0)) throw new InputError(`unexpected arguments: ${positionals.join(' ')}`);
+    parsed = { subcommand: name && operand !== undefined ? { name, operand } : null, configPath: values.config ?? defaultConfigPath() };
   } catch (error) {
     process.stderr.write(`tair-cs demo: ${(error as Error).message}\n${usage}`);
     return 2;
@@ -63,7 +72,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`tair-cs demo: ${message}\n`);
     return 1;
   }
-  return parsed.restart === null ? runDemo(plan) : restart(plan, parsed.restart);
+  if (parsed.subcommand === null) return runDemo(plan);
+  return parsed.subcommand.name === 'restart' ? restart(plan, parsed.subcommand.operand) : stop(plan, parsed.subcommand.operand);
 }
 
 async function runDemo(plan: DemoPlan): Promise<number> {
@@ -126,6 +136,27 @@ async function restart(plan: DemoPlan, operand: string): Promise<number> {
   while (Date.now() < deadline && child.exitCode === null && livePid(server.pidFile) !== child.pid) await new Promise((resolve) => setTimeout(resolve, 50));
   if (livePid(server.pidFile) !== child.pid) return fail(`data server ${server.address} did not start; see ${server.logFile}`);
   process.stdout.write(`demo: data server ${server.address} started again (pid ${child.pid}); log ${server.logFile}\n`);
+  return 0;
+}
+
+/** stop — `tair-cs demo stop PORT`: SIGTERM to the data server its pid file names. */
+async function stop(plan: DemoPlan, operand: string): Promise<number> {
+  let server;
+  try {
+    server = findStoppableDataServer(plan, operand);
+  } catch (error) {
+    process.stderr.write(`tair-cs demo: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const pid = livePid(server.pidFile);
+  if (pid === null) {
+    process.stderr.write(`tair-cs demo: data server ${server.address} is not running (${server.pidFile} names no live process)\n`);
+    return 1;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + restartWaitMs;
+  while (Date.now() < deadline && livePid(server.pidFile) === pid) await new Promise((resolve) => setTimeout(resolve, 50));
+  process.stdout.write(`demo: data server ${server.address} (pid ${pid}) stopped\n`);
   return 0;
 }
 

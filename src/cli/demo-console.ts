@@ -1,7 +1,8 @@
 /**
  * demo-console — the lines a person may type into a running `tair-cs demo`:
  *
- *   restart PORT   start that data server again (after it died or was stopped)
+ *   restart PORT   start that data server again (after it died or was stopped), or for the
+ *                  first time when it was added to group.conf since (`start PORT` too)
  *   stop PORT      stop it (SIGTERM), to see the cluster handle a lost server
  *   help           these lines
  *
@@ -9,7 +10,7 @@
  */
 import { createInterface, type Interface } from 'node:readline';
 import { InputError } from '../errors.js';
-import { findDataServer, type DemoPlan } from './demo-plan.js';
+import { findDataServer, findStoppableDataServer, loadDemoPlan, type DemoPlan } from './demo-plan.js';
 import type { DemoProcesses } from './demo-processes.js';
 
 /** consoleHelp — what the console understands. */
@@ -27,13 +28,15 @@ export function startDemoConsole(plan: DemoPlan, processes: DemoProcesses, say: 
 async function answer(plan: DemoPlan, processes: DemoProcesses, line: string): Promise<string> {
   if (line === '') return '';
   const [command, operand, ...rest] = line.split(/\s+/);
-  if ((command !== 'restart' && command !== 'stop') || operand === undefined || rest.length > 0) return consoleHelp;
+  if (!['restart', 'start', 'stop'].includes(command) || operand === undefined || rest.length > 0) return consoleHelp;
   let server;
   try {
-    server = findDataServer(plan, operand);
+    // group.conf as it is now: a server added since the demo started can be started too.
+    const now = await loadDemoPlan(plan.configPath);
+    server = command === 'stop' ? findStoppableDataServer(now, operand) : findDataServer(now, operand);
   } catch (error) {
     if (error instanceof InputError) return `demo: ${error.message}`;
     throw error;
   }
-  return `demo: ${command === 'restart' ? await processes.startDataServer(server) : processes.stopDataServer(server)}`;
+  return `demo: ${command === 'stop' ? processes.stopDataServer(server) : await processes.startDataServer(server)}`;
 }

@@ -10,6 +10,7 @@
  *   <data_dir>/data-server-<port>.log  each data server's logs
  *   <data_dir>/data-server-<port>.pid  each data server's pid file
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseServerAddress } from '../common/server-id.js';
 import { loadConfigServerConf } from '../config/configserver-conf.js';
@@ -73,6 +74,17 @@ export async function loadDemoPlan(configPath: string): Promise<DemoPlan> {
 /** dataServerArgs — the `tair-cs` arguments that run one data server of the plan. */
 export function dataServerArgs(plan: DemoPlan, server: DemoDataServer): string[] {
   return ['dataserver', '--port', String(server.port), '--config-servers', plan.configServers.join(','), '--group', plan.groupName, '--pid-file', server.pidFile];
+}
+
+/**
+ * findStoppableDataServer — as findDataServer, and also a data server no longer in group.conf
+ * that still has its pid file in the data directory (removed, but not stopped yet).
+ */
+export function findStoppableDataServer(plan: DemoPlan, text: string): DemoDataServer {
+  const port = /^(?:\d{1,3}(?:\.\d{1,3}){3}:)?(\d{1,5})$/.exec(text.trim())?.[1];
+  const pidFile = port === undefined ? null : join(plan.dataDir, `data-server-${port}.pid`);
+  if (plan.dataServers.some((server) => server.pidFile === pidFile) || pidFile === null || !existsSync(pidFile)) return findDataServer(plan, text);
+  return { port: Number(port), address: text.includes(':') ? text.trim() : `127.0.0.1:${port}`, pidFile, logFile: join(plan.dataDir, `data-server-${port}.log`) };
 }
 
 /** findDataServer — a data server of the plan by `port` or `ip:port`; InputError naming the choices. */

@@ -7,11 +7,12 @@
  *   launchDetached                        a data server for `tair-cs demo restart` from another
  *                                         terminal: not a child, found again by its pid file
  *   stopAll                               SIGTERM to the children and to every data server a pid
- *                                         file names, SIGKILL after stopWaitMs
+ *                                         file in the data directory names (servers added to
+ *                                         group.conf since the start too), SIGKILL after stopWaitMs
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { livePid } from '../server/pid-file.js';
 import { type DemoDataServer, type DemoPlan, dataServerArgs } from './demo-plan.js';
 import { portTaken } from './demo-preflight.js';
@@ -98,8 +99,8 @@ export class DemoProcesses {
     this.stopping = true;
     const pids = new Set<number>();
     for (const child of this.children.values()) if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) pids.add(child.pid);
-    for (const server of this.plan.dataServers) {
-      const pid = livePid(server.pidFile);
+    for (const pidFile of dataServerPidFiles(this.plan.dataDir)) {
+      const pid = livePid(pidFile);
       if (pid !== null) pids.add(pid);
     }
     for (const pid of pids) signal(pid, 'SIGTERM');
@@ -114,6 +115,17 @@ export function launchDetached(plan: DemoPlan, server: DemoDataServer, main: str
   const child = spawnLogged(main, dataServerArgs(plan, server), server.logFile, true);
   child.unref();
   return child;
+}
+
+/** dataServerPidFiles — every `data-server-<port>.pid` in the data directory. */
+export function dataServerPidFiles(dataDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dataDir);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => /^data-server-\d{1,5}\.pid$/.test(name)).map((name) => join(dataDir, name));
 }
 
 /** configOption — ` --config FILE` unless the demo runs on the default file. */
