@@ -21,7 +21,6 @@ import { InputError } from '../errors.js';
 import type { StatusDocument } from '../http/status-model.js';
 import { renderStatusText } from '../http/status-text.js';
 import { defaultConfigCandidates } from './default-config.js';
-import { configServersOf } from './local-config.js';
 
 const usage = `usage: tair-cs status [--config-servers ip:port[,ip:port] | --http ip:port | --config FILE] [--watch [--interval-ms N]] [--json]
 
@@ -50,7 +49,8 @@ export async function run(argv: string[]): Promise<number> {
   let source: Source;
   try {
     options = parseStatusArgs(argv);
-    source = options.source ?? { kind: 'wire', configServers: await configServersOf(options.configPath) };
+    // Only without an address is configserver.conf read: its parser is not loaded otherwise.
+    source = options.source ?? { kind: 'wire', configServers: await (await import('./local-config.js')).configServersOf(options.configPath) };
   } catch (error) {
     process.stderr.write(`tair-cs status: ${(error as Error).message}\n${usage}`);
     return 2;
