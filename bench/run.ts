@@ -123,7 +123,7 @@ function parseRunArgs(argv: string[]): RunOptions | null {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let options;
+  let options: RunOptions | null;
   try {
     options = parseRunArgs(argv);
   } catch (error) {

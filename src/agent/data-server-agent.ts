@@ -185,7 +185,9 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   }
 
   private beat(): void {
-    this.links.forEach((link, entryIndex) => link.beat(this.requestFor(entryIndex)));
+    this.links.forEach((link, entryIndex) => {
+      link.beat(this.requestFor(entryIndex));
+    });
   }
 
   /** requestFor — the heartbeat to entry `entryIndex`, with our report on the other entry of the pair. */

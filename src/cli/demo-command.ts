@@ -25,7 +25,7 @@ import { ConfigError, formatConfigProblem, InputError } from '../errors.js';
 import { acquirePidFile, livePid, PidFileError, releasePidFile } from '../server/pid-file.js';
 import { defaultConfigCandidates, defaultConfigPath } from './default-config.js';
 import { consoleHelp, startDemoConsole } from './demo-console.js';
-import { type DemoPlan, findDataServer, findStoppableDataServer, loadDemoPlan } from './demo-plan.js';
+import { type DemoDataServer, type DemoPlan, findDataServer, findStoppableDataServer, loadDemoPlan } from './demo-plan.js';
 import { demoPreflight, portTaken } from './demo-preflight.js';
 import { configOption, DemoProcesses, launchDetached } from './demo-processes.js';
 
@@ -51,14 +51,20 @@ const restartWaitMs = 5000;
 export async function run(argv: string[]): Promise<number> {
   let parsed: { subcommand: { name: Subcommand; operand: string } | null; configPath: string };
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    });
     if (values.help) {
       process.stdout.write(usage);
       return 0;
     }
     const [command, operand, ...rest] = positionals;
     const name = command === undefined ? undefined : subcommands[command];
-    if (command !== undefined && (name === undefined || operand === undefined || rest.length > 0)) throw new InputError(`unexpected arguments: ${positionals.join(' ')}`);
+    if (command !== undefined && (name === undefined || operand === undefined || rest.length > 0))
+      throw new InputError(`unexpected arguments: ${positionals.join(' ')}`);
     parsed = { subcommand: name && operand !== undefined ? { name, operand } : null, configPath: values.config ?? defaultConfigPath() };
   } catch (error) {
     process.stderr.write(`tair-cs demo: ${(error as Error).message}\n${usage}`);
@@ -115,7 +121,7 @@ async function runDemo(plan: DemoPlan): Promise<number> {
 
 /** restart — `tair-cs demo restart PORT`: a data server of the running demo, started again. */
 async function restart(plan: DemoPlan, operand: string): Promise<number> {
-  let server;
+  let server: DemoDataServer;
   try {
     server = findDataServer(plan, operand);
   } catch (error) {
@@ -126,7 +132,8 @@ async function restart(plan: DemoPlan, operand: string): Promise<number> {
     process.stderr.write(`tair-cs demo: ${message}\n`);
     return 1;
   };
-  if (livePid(plan.demoPidFile) === null) return fail(`no demo is running (${plan.demoPidFile} names no live process): start one with \`tair-cs demo${configOption(plan)}\``);
+  if (livePid(plan.demoPidFile) === null)
+    return fail(`no demo is running (${plan.demoPidFile} names no live process): start one with \`tair-cs demo${configOption(plan)}\``);
   const running = livePid(server.pidFile);
   if (running !== null) return fail(`data server ${server.address} is running already (pid ${running})`);
   const taken = await portTaken('127.0.0.1', server.port);
@@ -141,7 +148,7 @@ async function restart(plan: DemoPlan, operand: string): Promise<number> {
 
 /** stop — `tair-cs demo stop PORT`: SIGTERM to the data server its pid file names. */
 async function stop(plan: DemoPlan, operand: string): Promise<number> {
-  let server;
+  let server: DemoDataServer;
   try {
     server = findStoppableDataServer(plan, operand);
   } catch (error) {
@@ -165,20 +172,22 @@ function printIntro(plan: DemoPlan): void {
   const client = `npx tair-cs client --config-servers ${cs} --group ${plan.groupName}`;
   const [, second] = plan.dataServers;
   const example = (second ?? plan.dataServers[0]).port;
-  process.stdout.write([
-    `demo: config server ${cs}, group ${plan.groupName}, data servers ${plan.dataServers.map((server) => server.address).join(' ')}`,
-    `demo: logs and pid files in ${plan.dataDir}${plan.configServer.httpPort ? `; status page http://${plan.configServer.ip}:${plan.configServer.httpPort}/` : ''}`,
-    'demo: in another terminal, try',
-    `  npx tair-cs status${configOption(plan)}`,
-    `  ${client} put hello world`,
-    `  ${client} get hello`,
-    `  ${client} table`,
-    `demo: a data server that dies can be started again: type \`restart ${example}\` here, or run \`npx tair-cs demo restart ${example}${configOption(plan)}\``,
-    consoleHelp,
-    'demo: a data server died / came back / is replaced / is added / is drained: the runbook in docs/operations.md',
-    'demo: Ctrl-C stops the cluster',
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `demo: config server ${cs}, group ${plan.groupName}, data servers ${plan.dataServers.map((server) => server.address).join(' ')}`,
+      `demo: logs and pid files in ${plan.dataDir}${plan.configServer.httpPort ? `; status page http://${plan.configServer.ip}:${plan.configServer.httpPort}/` : ''}`,
+      'demo: in another terminal, try',
+      `  npx tair-cs status${configOption(plan)}`,
+      `  ${client} put hello world`,
+      `  ${client} get hello`,
+      `  ${client} table`,
+      `demo: a data server that dies can be started again: type \`restart ${example}\` here, or run \`npx tair-cs demo restart ${example}${configOption(plan)}\``,
+      consoleHelp,
+      'demo: a data server died / came back / is replaced / is added / is drained: the runbook in docs/operations.md',
+      'demo: Ctrl-C stops the cluster',
+      '',
+    ].join('\n'),
+  );
 }
 
 // Poll the config server until the group has a table, then say so once; never while ours is down.
@@ -187,7 +196,14 @@ async function reportReady(plan: DemoPlan, processes: DemoProcesses): Promise<st
   const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline && processes.configServerRunning()) {
     try {
-      const { table } = await fetchGroupTable({ configServers: addresses, groupName: plan.groupName, knownVersion: 0, epoch: 0n, startIndex: 0, timeoutMs: 1000 });
+      const { table } = await fetchGroupTable({
+        configServers: addresses,
+        groupName: plan.groupName,
+        knownVersion: 0,
+        epoch: 0n,
+        startIndex: 0,
+        timeoutMs: 1000,
+      });
       if (table && processes.configServerRunning()) return `demo: ready — ${plan.groupName} has ${table.bucketCount} buckets × ${table.copyCount} copies`;
     } catch {
       // Not up yet: the config server waits for its settle window before the first build.

@@ -10,7 +10,7 @@
  */
 import { createInterface, type Interface } from 'node:readline';
 import { InputError } from '../errors.js';
-import { findDataServer, findStoppableDataServer, loadDemoPlan, type DemoPlan } from './demo-plan.js';
+import { type DemoDataServer, type DemoPlan, findDataServer, findStoppableDataServer, loadDemoPlan } from './demo-plan.js';
 import type { DemoProcesses } from './demo-processes.js';
 
 /** consoleHelp — what the console understands. */
@@ -29,7 +29,7 @@ async function answer(plan: DemoPlan, processes: DemoProcesses, line: string): P
   if (line === '') return '';
   const [command, operand, ...rest] = line.split(/\s+/);
   if (!['restart', 'start', 'stop'].includes(command) || operand === undefined || rest.length > 0) return consoleHelp;
-  let server;
+  let server: DemoDataServer;
   try {
     // group.conf as it is now: a server added since the demo started can be started too.
     const now = await loadDemoPlan(plan.configPath);

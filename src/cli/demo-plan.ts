@@ -73,7 +73,17 @@ export async function loadDemoPlan(configPath: string): Promise<DemoPlan> {
 
 /** dataServerArgs — the `tair-cs` arguments that run one data server of the plan. */
 export function dataServerArgs(plan: DemoPlan, server: DemoDataServer): string[] {
-  return ['dataserver', '--port', String(server.port), '--config-servers', plan.configServers.join(','), '--group', plan.groupName, '--pid-file', server.pidFile];
+  return [
+    'dataserver',
+    '--port',
+    String(server.port),
+    '--config-servers',
+    plan.configServers.join(','),
+    '--group',
+    plan.groupName,
+    '--pid-file',
+    server.pidFile,
+  ];
 }
 
 /**
@@ -84,7 +94,12 @@ export function findStoppableDataServer(plan: DemoPlan, text: string): DemoDataS
   const port = /^(?:\d{1,3}(?:\.\d{1,3}){3}:)?(\d{1,5})$/.exec(text.trim())?.[1];
   const pidFile = port === undefined ? null : join(plan.dataDir, `data-server-${port}.pid`);
   if (plan.dataServers.some((server) => server.pidFile === pidFile) || pidFile === null || !existsSync(pidFile)) return findDataServer(plan, text);
-  return { port: Number(port), address: text.includes(':') ? text.trim() : `127.0.0.1:${port}`, pidFile, logFile: join(plan.dataDir, `data-server-${port}.log`) };
+  return {
+    port: Number(port),
+    address: text.includes(':') ? text.trim() : `127.0.0.1:${port}`,
+    pidFile,
+    logFile: join(plan.dataDir, `data-server-${port}.log`),
+  };
 }
 
 /** findDataServer — a data server of the plan by `port` or `ip:port`; InputError naming the choices. */

@@ -12,9 +12,11 @@ import { defaultConfigCandidates, defaultConfigPath } from './default-config.js'
 export async function configServersOf(configPath: string | null): Promise<ServerAddress[]> {
   const path = configPath ?? defaultConfigPath();
   if (!existsSync(path)) {
-    throw new InputError(configPath === null
-      ? `no address given and no configserver.conf here (looked for ${defaultConfigCandidates.join(', ')}): give --config-servers ip:port, --http ip:port or --config FILE`
-      : `${path} does not exist`);
+    throw new InputError(
+      configPath === null
+        ? `no address given and no configserver.conf here (looked for ${defaultConfigCandidates.join(', ')}): give --config-servers ip:port, --http ip:port or --config FILE`
+        : `${path} does not exist`,
+    );
   }
   try {
     const config = await loadConfigServerConf(path);

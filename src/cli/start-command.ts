@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { formatConfigProblem } from '../errors.js';
 import { ConfigError } from '../errors.js';
-import { loadConfigServerConf } from '../config/configserver-conf.js';
+import { type ConfigServerConfig, loadConfigServerConf } from '../config/configserver-conf.js';
 import type { ClusterOptions } from '../cluster/index.js';
 import { ConfigServer } from '../server/config-server.js';
 import { createProcessLogger, type LogFormat, logFormats, reopenOnHangup } from '../server/logger.js';
@@ -66,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function serve(configPath: string, numbers: Map<string, number>, format: LogFormat): Promise<number> {
-  let config;
+  let config: ConfigServerConfig;
   try {
     config = await loadConfigServerConf(configPath);
   } catch (error) {

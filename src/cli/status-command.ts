@@ -161,7 +161,10 @@ function parseStatusArgs(argv: string[]): StatusArgs {
     const address = parseServerAddress(http, 80);
     source = { kind: 'http', url: `http://${address.ip}:${address.port}/status` };
   } else if (servers !== undefined) {
-    const configServers = servers.split(',').filter((entry) => entry.trim() !== '').map((entry) => parseServerAddress(entry, defaultConfigServerPort));
+    const configServers = servers
+      .split(',')
+      .filter((entry) => entry.trim() !== '')
+      .map((entry) => parseServerAddress(entry, defaultConfigServerPort));
     if (configServers.length === 0) throw new InputError('--config-servers lists no server');
     source = { kind: 'wire', configServers };
   }

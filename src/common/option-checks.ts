@@ -23,7 +23,11 @@ export interface OptionSpec {
 /** checkOptions — throws InputError naming every missing, unknown or ill-typed option. */
 export function checkOptions(where: string, options: unknown, specs: Readonly<Record<string, OptionSpec>>): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InputError(`${where}: options must be an object with ${Object.keys(specs).filter((name) => specs[name].required).join(', ')}`);
+    throw new InputError(
+      `${where}: options must be an object with ${Object.keys(specs)
+        .filter((name) => specs[name].required)
+        .join(', ')}`,
+    );
   }
   const given = options as Record<string, unknown>;
   const names = Object.keys(specs);

@@ -91,7 +91,8 @@ export function groupHealth(group: Omit<GroupStatus, 'health'>, stuck: string | 
     add('under-replicated', 'WARN', `${group.underReplicatedBuckets} of ${group.bucketCount} buckets have fewer than ${group.copyCount} copies`);
   }
   if (stuck !== null && group.migration.migrating) add('migration-stuck', 'WARN', `migration stuck: ${stuck}`);
-  if (group.migration.migrating && group.migration.paused) add('migration-paused', 'WARN', `migration paused by an operator (${group.migration.bucketsLeft} buckets left)`);
+  if (group.migration.migrating && group.migration.paused)
+    add('migration-paused', 'WARN', `migration paused by an operator (${group.migration.bucketsLeft} buckets left)`);
   return { status: worstOf(checks), checks };
 }
 
@@ -111,7 +112,12 @@ export function serverHealth(groups: readonly { health: Health }[], inputs: Serv
   const { peer } = inputs;
   if (peer && peer.silentMs >= peer.timeoutMs) {
     const silence = Number.isFinite(peer.silentMs) ? `silent for ${(peer.silentMs / 1000).toFixed(1)} s` : 'never answered';
-    checks.push({ code: 'peer-unreachable', level: 'WARN', message: `the pair's other config server ${peer.address} is unreachable (${silence})`, group: null });
+    checks.push({
+      code: 'peer-unreachable',
+      level: 'WARN',
+      message: `the pair's other config server ${peer.address} is unreachable (${silence})`,
+      group: null,
+    });
   }
   for (const group of groups) checks.push(...group.health.checks);
   return { status: worstOf(checks), checks };

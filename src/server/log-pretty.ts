@@ -7,7 +7,14 @@
  * they have no space, anything else as JSON); an error's stack follows on indented lines.
  */
 
-const levelNames = new Map([[10, 'TRACE'], [20, 'DEBUG'], [30, 'INFO'], [40, 'WARN'], [50, 'ERROR'], [60, 'FATAL']]);
+const levelNames = new Map([
+  [10, 'TRACE'],
+  [20, 'DEBUG'],
+  [30, 'INFO'],
+  [40, 'WARN'],
+  [50, 'ERROR'],
+  [60, 'FATAL'],
+]);
 const shownApart = new Set(['level', 'time', 'pid', 'role', 'msg', 'hostname', 'err']);
 
 /** prettyLine — one JSON line (with its newline) as a readable line; text that is not JSON passes as is. */
@@ -24,7 +31,12 @@ export function prettyLine(jsonLine: string): string {
     .map(([key, value]) => `${key}=${formatValue(value)}`);
   const head = `${String(record.time)} ${level.padEnd(5)} ${String(record.role ?? 'tair-cs')}[${String(record.pid)}] ${String(record.msg ?? '')}`;
   const err = record.err as { message?: string; stack?: string } | undefined;
-  const stack = err?.stack ? `\n${err.stack.split('\n').map((line) => `    ${line}`).join('\n')}` : '';
+  const stack = err?.stack
+    ? `\n${err.stack
+        .split('\n')
+        .map((line) => `    ${line}`)
+        .join('\n')}`
+    : '';
   const errText = err && !err.stack ? ` err=${formatValue(err.message ?? err)}` : '';
   return `${head}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}${errText}${stack}\n`;
 }

@@ -48,9 +48,7 @@ export interface ServerLogger {
 export function createProcessLogger(options: ProcessLogOptions): ServerLogger {
   if (options.file !== null) mkdirSync(dirname(options.file), { recursive: true });
   const destination = pino.destination({ dest: options.file ?? 1, sync: false, mkdir: true });
-  const stream: DestinationStream = options.format === 'pretty'
-    ? { write: (line: string) => destination.write(prettyLine(line)) }
-    : destination;
+  const stream: DestinationStream = options.format === 'pretty' ? { write: (line: string) => destination.write(prettyLine(line)) } : destination;
   const logger = pino(
     { level: options.level, base: { pid: process.pid, role: options.role, ...options.base }, timestamp: pino.stdTimeFunctions.isoTime },
     stream,

@@ -30,29 +30,53 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
-const tairCs = async (args: string[]) => execFileAsync(process.execPath, [main, ...args], { cwd: dir }).then(
-  ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-  (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-);
+const tairCs = async (args: string[]) =>
+  execFileAsync(process.execPath, [main, ...args], { cwd: dir }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
 
 beforeAll(async () => {
   buildOnce();
   dir = mkdtempSync(join(tmpdir(), 'tair-demo-lab-'));
   csPort = await freePort();
   dsPorts = [await freePort(), await freePort(), await freePort()];
-  writeFileSync(join(dir, 'configserver.conf'), [
-    '[public]', `config_server = 127.0.0.1:${csPort}`,
-    '[configserver]', `port = ${csPort}`, `address = 127.0.0.1:${csPort}`, 'group_file = group.conf', 'data_dir = data', 'pid_file = data/cfgsvr.pid', '',
-  ].join('\n'));
-  writeFileSync(join(dir, 'group.conf'), [
-    '[group_1]', '_bucket_number = 64', '_copy_count = 2', '_accept_strategy = 1', '_server_down_time = 1', '_min_data_server_count = 2',
-    ...dsPorts.map((port) => `_server_list = 127.0.0.1:${port}`), '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'configserver.conf'),
+    [
+      '[public]',
+      `config_server = 127.0.0.1:${csPort}`,
+      '[configserver]',
+      `port = ${csPort}`,
+      `address = 127.0.0.1:${csPort}`,
+      'group_file = group.conf',
+      'data_dir = data',
+      'pid_file = data/cfgsvr.pid',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'group.conf'),
+    [
+      '[group_1]',
+      '_bucket_number = 64',
+      '_copy_count = 2',
+      '_accept_strategy = 1',
+      '_server_down_time = 1',
+      '_min_data_server_count = 2',
+      ...dsPorts.map((port) => `_server_list = 127.0.0.1:${port}`),
+      '',
+    ].join('\n'),
+  );
   // The configserver.conf in the working directory is the demo's default.
   demo = spawn(process.execPath, [main, 'demo'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
   demo.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   demo.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  await waitFor(() => out.includes('demo: ready'), 30_000, () => out);
+  await waitFor(
+    () => out.includes('demo: ready'),
+    30_000,
+    () => out,
+  );
 });
 
 afterAll(() => {
@@ -68,7 +92,10 @@ describe('tair-cs demo, the lab', () => {
   });
 
   test('a second demo refuses before starting anything: exit 1, no "ready", nothing in the first one\'s logs', async () => {
-    const logs = () => readdirSync(join(dir, 'data')).filter((name) => name.endsWith('.log')).map((name) => readFileSync(join(dir, 'data', name), 'utf8'));
+    const logs = () =>
+      readdirSync(join(dir, 'data'))
+        .filter((name) => name.endsWith('.log'))
+        .map((name) => readFileSync(join(dir, 'data', name), 'utf8'));
     const before = logs();
     const second = await tairCs(['demo']);
     expect(second.code).toBe(1);
@@ -88,13 +115,25 @@ describe('tair-cs demo, the lab', () => {
   test('a killed data server comes back: `restart PORT` typed into the demo, or `tair-cs demo restart PORT`', async () => {
     const [, typed, other] = dsPorts;
     process.kill(pidOf(`data-server-${typed}`), 'SIGKILL');
-    await waitFor(() => out.includes(`data server 127.0.0.1:${typed} exited (SIGKILL)`), 5000, () => out);
+    await waitFor(
+      () => out.includes(`data server 127.0.0.1:${typed} exited (SIGKILL)`),
+      5000,
+      () => out,
+    );
     expect(out).toContain(`Bring it back: type \`restart ${typed}\` here, or run \`tair-cs demo restart ${typed}\``);
     demo.stdin?.write(`restart ${typed}\n`);
-    await waitFor(() => out.includes(`demo: data server 127.0.0.1:${typed} started (pid`), 5000, () => out);
+    await waitFor(
+      () => out.includes(`demo: data server 127.0.0.1:${typed} started (pid`),
+      5000,
+      () => out,
+    );
     await waitFor(() => existsSync(join(dir, 'data', `data-server-${typed}.pid`)) && alive(pidOf(`data-server-${typed}`)), 5000);
     demo.stdin?.write(`restart ${typed}\n`);
-    await waitFor(() => out.includes(`data server 127.0.0.1:${typed} is running already`), 5000, () => out);
+    await waitFor(
+      () => out.includes(`data server 127.0.0.1:${typed} is running already`),
+      5000,
+      () => out,
+    );
 
     process.kill(pidOf(`data-server-${other}`), 'SIGKILL');
     await waitFor(() => !alive(pidOf(`data-server-${other}`)), 5000);

@@ -28,7 +28,10 @@ function runbookBlocks(): Map<string, string[]> {
   const blocks = new Map<string, string[]>();
   for (const part of runbook.split(/^### /m).slice(1)) {
     const heading = part.slice(0, part.indexOf('\n')).trim();
-    blocks.set(heading, [...part.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]));
+    blocks.set(
+      heading,
+      [...part.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]),
+    );
   }
   return blocks;
 }
@@ -49,14 +52,33 @@ async function startLab(acceptStrategy: 0 | 1, spareCount: number): Promise<Lab>
   const csPort = await freePort();
   const ports = [await freePort(), await freePort(), await freePort()];
   for (let index = 0; index < spareCount; index++) ports.push(await freePort());
-  writeFileSync(join(dir, 'configserver.conf'), [
-    '[public]', `config_server = 127.0.0.1:${csPort}`,
-    '[configserver]', `port = ${csPort}`, `address = 127.0.0.1:${csPort}`, 'group_file = group.conf', 'data_dir = data', 'pid_file = data/cfgsvr.pid', '',
-  ].join('\n'));
-  writeFileSync(join(dir, 'group.conf'), [
-    '[group_1]', '_bucket_number = 128', '_copy_count = 2', `_accept_strategy = ${acceptStrategy}`, '_server_down_time = 1', '_min_data_server_count = 2',
-    ...ports.slice(0, 3).map((port) => `_server_list = 127.0.0.1:${port}`), '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'configserver.conf'),
+    [
+      '[public]',
+      `config_server = 127.0.0.1:${csPort}`,
+      '[configserver]',
+      `port = ${csPort}`,
+      `address = 127.0.0.1:${csPort}`,
+      'group_file = group.conf',
+      'data_dir = data',
+      'pid_file = data/cfgsvr.pid',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'group.conf'),
+    [
+      '[group_1]',
+      '_bucket_number = 128',
+      '_copy_count = 2',
+      `_accept_strategy = ${acceptStrategy}`,
+      '_server_down_time = 1',
+      '_min_data_server_count = 2',
+      ...ports.slice(0, 3).map((port) => `_server_list = 127.0.0.1:${port}`),
+      '',
+    ].join('\n'),
+  );
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   writeFileSync(join(bin, 'tair-cs'), `#!/bin/sh\nexec "${process.execPath}" "${main}" "$@"\n`);
@@ -67,7 +89,11 @@ async function startLab(acceptStrategy: 0 | 1, spareCount: number): Promise<Lab>
   demo.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   demo.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   lab = { dir, demo, output: () => out, env, ports };
-  await waitFor(() => out.includes('demo: ready'), 30_000, () => out);
+  await waitFor(
+    () => out.includes('demo: ready'),
+    30_000,
+    () => out,
+  );
   return lab;
 }
 
@@ -78,7 +104,11 @@ async function runBlocks(current: Lab, heading: string, variables: Record<string
   let output = '';
   for (const block of blocks) {
     try {
-      const { stdout, stderr } = await execFileAsync('bash', ['-e', '-c', block], { cwd: current.dir, env: { ...current.env, ...variables }, timeout: blockTimeoutMs });
+      const { stdout, stderr } = await execFileAsync('bash', ['-e', '-c', block], {
+        cwd: current.dir,
+        env: { ...current.env, ...variables },
+        timeout: blockTimeoutMs,
+      });
       output += stdout + stderr;
     } catch (error) {
       const failed = error as { stdout?: string; stderr?: string; message: string };

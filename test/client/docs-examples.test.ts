@@ -45,10 +45,18 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tair-docs-examples-'));
   const ports = [await freePort(), await freePort(), await freePort()];
   agentPort = await freePort();
-  configServer = await ConfigServerProcess.create([
-    '[group_1]', '_bucket_number = 64', '_copy_count = 2', '_accept_strategy = 1', '_server_down_time = 2', '_min_data_server_count = 2',
-    ...[...ports, agentPort].map((port) => `_server_list = 127.0.0.1:${port}`), '',
-  ].join('\n'));
+  configServer = await ConfigServerProcess.create(
+    [
+      '[group_1]',
+      '_bucket_number = 64',
+      '_copy_count = 2',
+      '_accept_strategy = 1',
+      '_server_down_time = 2',
+      '_min_data_server_count = 2',
+      ...[...ports, agentPort].map((port) => `_server_list = 127.0.0.1:${port}`),
+      '',
+    ].join('\n'),
+  );
   await configServer.start(['--settle-ms', '500']);
   dataServers = ports.map((port) => new DataServerProcess(port, `127.0.0.1:${configServer.port}`, 'group_1'));
   const deadline = Date.now() + 20_000;
@@ -74,40 +82,60 @@ describe('the examples of docs/client.md and docs/agent.md', () => {
     for (const doc of docs) {
       for (const [index, code] of (await examples(doc)).entries()) {
         const file = join(dir, `${doc.replace('.md', '')}-${index}.ts`);
-        await writeFile(file, forThisCluster(code, (subpath) => join(root, 'src', subpath || '.', 'index.ts').replace(/\.ts$/, '.js')));
+        await writeFile(
+          file,
+          forThisCluster(code, (subpath) => join(root, 'src', subpath || '.', 'index.ts').replace(/\.ts$/, '.js')),
+        );
         files.push(file);
       }
     }
     expect(files.length).toBeGreaterThanOrEqual(6);
     const program = ts.createProgram(files, {
-      module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
-      strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules', '@types')], allowImportingTsExtensions: false,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+      typeRoots: [join(root, 'node_modules', '@types')],
+      allowImportingTsExtensions: false,
     });
-    const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => `${diagnostic.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map((diagnostic) => `${diagnostic.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
     expect(problems).toEqual([]);
   }, 60_000);
 
-  test.each(docs)('%s: every block runs to the end and prints what the comments say', async (doc) => {
-    const outputs: string[] = [];
-    for (const [index, code] of (await examples(doc)).entries()) {
-      const source = forThisCluster(code, (subpath) => pathToFileURL(join(root, 'dist', 'src', subpath || '.', 'index.js')).href);
-      const script = join(dir, `${doc.replace('.md', '')}-${index}.mjs`);
-      await writeFile(script, ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
-      const { stdout } = await execFileAsync(process.execPath, [script], { timeout: 30_000 }).catch((error: { message: string; stdout: string; stderr: string }) => {
-        throw new Error(`docs/${doc} block ${index + 1} failed: ${error.message}\n${error.stdout}${error.stderr}`);
-      });
-      outputs.push(stdout);
-    }
-    if (doc === 'client.md') {
-      const [basics, options, errors, table] = outputs;
-      expect(basics).toBe('hello\ntrue\nnull\n');
-      expect(options).toBe("true\nTairClient.open: missing option groupName (string, the group's name, e.g. 'group_1'); unknown option group (did you mean groupName?)\n");
-      expect(errors).toMatch(/^ERR_GROUP_FETCH \[ '127\.0\.0\.1:1: .*ECONNREFUSED/);
-      expect(table).toMatch(/^B=64 C=2 version \d+\n'greeting' is in bucket \d+, on 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+\n/);
-    } else {
-      expect(outputs[0]).toMatch(/^server version \d+, client version \d+: B=64 C=2\nholds \d+ buckets \(master of \d+\), receives \d+, sends \d+\n$/);
-    }
-  }, 90_000);
+  test.each(docs)(
+    '%s: every block runs to the end and prints what the comments say',
+    async (doc) => {
+      const outputs: string[] = [];
+      for (const [index, code] of (await examples(doc)).entries()) {
+        const source = forThisCluster(code, (subpath) => pathToFileURL(join(root, 'dist', 'src', subpath || '.', 'index.js')).href);
+        const script = join(dir, `${doc.replace('.md', '')}-${index}.mjs`);
+        await writeFile(script, ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+        const { stdout } = await execFileAsync(process.execPath, [script], { timeout: 30_000 }).catch(
+          (error: { message: string; stdout: string; stderr: string }) => {
+            throw new Error(`docs/${doc} block ${index + 1} failed: ${error.message}\n${error.stdout}${error.stderr}`);
+          },
+        );
+        outputs.push(stdout);
+      }
+      if (doc === 'client.md') {
+        const [basics, options, errors, table] = outputs;
+        expect(basics).toBe('hello\ntrue\nnull\n');
+        expect(options).toBe(
+          "true\nTairClient.open: missing option groupName (string, the group's name, e.g. 'group_1'); unknown option group (did you mean groupName?)\n",
+        );
+        expect(errors).toMatch(/^ERR_GROUP_FETCH \[ '127\.0\.0\.1:1: .*ECONNREFUSED/);
+        expect(table).toMatch(/^B=64 C=2 version \d+\n'greeting' is in bucket \d+, on 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+\n/);
+      } else {
+        expect(outputs[0]).toMatch(/^server version \d+, client version \d+: B=64 C=2\nholds \d+ buckets \(master of \d+\), receives \d+, sends \d+\n$/);
+      }
+    },
+    90_000,
+  );
 
   test('a misspelt option says which one, for the agent as for the client', async () => {
     const { DataServerAgent } = await import('../../src/agent/index.js');

@@ -144,10 +144,10 @@ describe('assembly/outcome.ts and src/engine/outcome.ts', () => {
   });
 
   it('agree on every member and value', () => {
-    expect(lowerFirst(enums.get('Outcome')!)).toEqual(Outcome);
-    expect(lowerFirst(enums.get('Strategy')!)).toEqual(Strategy);
-    expect(lowerFirst(enums.get('BuildResult')!)).toEqual(BuildResultWord);
-    expect(lowerFirst(enums.get('QuickResult')!)).toEqual(QuickResultWord);
+    expect(lowerFirst(enums.get('Outcome') ?? {})).toEqual(Outcome);
+    expect(lowerFirst(enums.get('Strategy') ?? {})).toEqual(Strategy);
+    expect(lowerFirst(enums.get('BuildResult') ?? {})).toEqual(BuildResultWord);
+    expect(lowerFirst(enums.get('QuickResult') ?? {})).toEqual(QuickResultWord);
   });
 
   it('keep the scan result layout the host reads (total, then count and first bucket per copy)', () => {

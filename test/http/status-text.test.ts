@@ -9,19 +9,49 @@ import { renderStatusText } from '../../src/http/status-text.js';
 
 function documentWith(migration: Partial<GroupStatus['migration']>): StatusDocument {
   const group: GroupStatus = {
-    name: 'group_1', bucketCount: 64, copyCount: 2, strategy: 'balanced', hasTable: true, state: 'migrating',
+    name: 'group_1',
+    bucketCount: 64,
+    copyCount: 2,
+    strategy: 'balanced',
+    hasTable: true,
+    state: 'migrating',
     health: { status: 'OK', checks: [] },
-    versions: { client: 12, server: 11, transition: 3, plugins: 10, areaCapacity: 10 }, alarms: [], underReplicatedBuckets: 0,
-    migration: { migrating: true, paused: false, capPerServer: null, sources: [], bucketsLeft: 0, bucketsTotal: 0, bucketsDone: 0, ratePerS: null, etaS: null, ...migration },
+    versions: { client: 12, server: 11, transition: 3, plugins: 10, areaCapacity: 10 },
+    alarms: [],
+    underReplicatedBuckets: 0,
+    migration: {
+      migrating: true,
+      paused: false,
+      capPerServer: null,
+      sources: [],
+      bucketsLeft: 0,
+      bucketsTotal: 0,
+      bucketsDone: 0,
+      ratePerS: null,
+      etaS: null,
+      ...migration,
+    },
     dataServers: [],
   };
-  return { role: 'primary', epoch: 0, address: '127.0.0.1:5198', startedAt: '2025-01-01T00:00:00.000Z', uptimeS: 3, health: { status: 'OK', checks: [] }, groups: [group], events: [] };
+  return {
+    role: 'primary',
+    epoch: 0,
+    address: '127.0.0.1:5198',
+    startedAt: '2025-01-01T00:00:00.000Z',
+    uptimeS: 3,
+    health: { status: 'OK', checks: [] },
+    groups: [group],
+    events: [],
+  };
 }
 
 describe('renderStatusText', () => {
   test('the first line is the health with its reasons', () => {
     const document = documentWith({ migrating: false });
-    document.health = { status: 'WARN', checks: [{ code: 'data-servers-down', level: 'WARN', message: '1 data server DOWN: 127.0.0.1:5193', group: 'group_1' }] };
+    document.health = {
+      status: 'WARN',
+      checks: [{ code: 'data-servers-down', level: 'WARN', message: '1 data server DOWN: 127.0.0.1:5193', group: 'group_1' }],
+    };
     expect(renderStatusText(document).split('\n')[0]).toBe('HEALTH_WARN group_1: 1 data server DOWN: 127.0.0.1:5193');
   });
 

@@ -55,7 +55,10 @@ export async function packAndInstall(): Promise<InstalledPackage> {
   const tarball = join(dir, report.filename);
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest;
   const spec = `file:${report.filename}`;
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: { 'tair-config-server': spec } }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: { 'tair-config-server': spec } }, null, 2)}\n`,
+  );
   writeFileSync(join(dir, 'package-lock.json'), `${JSON.stringify(consumerLock(spec, tarball, manifest), null, 2)}\n`);
   try {
     await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir });
@@ -73,7 +76,14 @@ function consumerLock(spec: string, tarball: string, manifest: Manifest) {
   const packages: Record<string, unknown> = {
     '': { name: 'consumer', version: '1.0.0', dependencies: { 'tair-config-server': spec } },
     // npm links bins from the lockfile's entry, not from the tarball's package.json.
-    'node_modules/tair-config-server': { version: manifest.version, resolved: spec, integrity, dependencies: manifest.dependencies, bin: manifest.bin, engines: manifest.engines },
+    'node_modules/tair-config-server': {
+      version: manifest.version,
+      resolved: spec,
+      integrity,
+      dependencies: manifest.dependencies,
+      bin: manifest.bin,
+      engines: manifest.engines,
+    },
   };
   // Our lockfile marks everything only the build and the tests need as dev: the rest is the runtime closure.
   for (const [path, entry] of Object.entries(ours.packages)) if (path !== '' && !entry.dev) packages[path] = entry;

@@ -36,7 +36,10 @@ async function tairCs(args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 function firstLines(text: string, count = 6): string[] {
-  const lines = text.trimEnd().split('\n').filter((line) => line !== '');
+  const lines = text
+    .trimEnd()
+    .split('\n')
+    .filter((line) => line !== '');
   return lines.length > count ? [...lines.slice(0, count), `… (${lines.length - count} more lines)`] : lines;
 }
 
@@ -63,13 +66,28 @@ afterAll(() => {
 describe('the package installed from its tarball', () => {
   test('holds the built JS, the types, both .wasm files, README and docs; no runtime files, bench, tests or sources', () => {
     const { files } = installed;
-    for (const needed of ['README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/engine/index.d.ts', 'dist/src/cli/main.js', 'dist/build/engine.release.wasm', 'dist/build/engine.debug.wasm', 'docs/operations.md', 'docs/client.md', 'docs/agent.md']) {
+    for (const needed of [
+      'README.md',
+      'package.json',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/engine/index.d.ts',
+      'dist/src/cli/main.js',
+      'dist/build/engine.release.wasm',
+      'dist/build/engine.debug.wasm',
+      'docs/operations.md',
+      'docs/client.md',
+      'docs/agent.md',
+    ]) {
       expect(files, needed).toContain(needed);
     }
-    const unwanted = files.filter((file) => /(^examples\/data|\.pid$|\.log$|\.table$|^dist\/bench|^test\/|^bench\/|^assembly\/|^src\/|\.map$|^build\/)/.test(file));
+    const unwanted = files.filter((file) =>
+      /(^examples\/data|\.pid$|\.log$|\.table$|^dist\/bench|^test\/|^bench\/|^assembly\/|^src\/|\.map$|^build\/)/.test(file),
+    );
     expect(unwanted).toEqual([]);
     const modules = join(installed.dir, 'node_modules');
-    for (const absent of ['assemblyscript', 'ini', '@assemblyscript/loader', 'typescript', 'vitest']) expect(existsSync(join(modules, absent)), absent).toBe(false);
+    for (const absent of ['assemblyscript', 'ini', '@assemblyscript/loader', 'typescript', 'vitest'])
+      expect(existsSync(join(modules, absent)), absent).toBe(false);
   });
 
   test("the README's library example type-checks against the shipped types and runs", async () => {
@@ -87,8 +105,11 @@ describe('the package installed from its tarball', () => {
     const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
     expect(problems).toEqual([]);
     const script = join(installed.dir, 'example.mjs');
-    writeFileSync(script, ts.transpileModule(readFileSync(source, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
-    transcript.push('$ node example.mjs   # the README\'s library example');
+    writeFileSync(
+      script,
+      ts.transpileModule(readFileSync(source, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText,
+    );
+    transcript.push("$ node example.mjs   # the README's library example");
     const { stdout } = await execFileAsync(process.execPath, [script], { cwd: installed.dir });
     transcript.push(stdout.trim());
     const [moves, minimum] = stdout.trim().split(/\s+/).map(Number);
@@ -113,15 +134,33 @@ describe('the package installed from its tarball', () => {
     const csPort = await freePort();
     const dsPorts = [await freePort(), await freePort(), await freePort()];
     const cs = `127.0.0.1:${csPort}`;
-    writeFileSync(join(installed.dir, 'configserver.conf'), [
-      '[public]', `config_server = ${cs}`,
-      '[configserver]', `port = ${csPort}`, `address = ${cs}`, 'group_file = group.conf',
-      'data_dir = data', 'log_file = data/cs.log', 'pid_file = data/cs.pid', '',
-    ].join('\n'));
-    writeFileSync(join(installed.dir, 'group.conf'), [
-      '[group_1]', '_bucket_number = 1023', '_copy_count = 2', '_server_down_time = 2', '_min_data_server_count = 2',
-      ...dsPorts.map((port) => `_server_list = 127.0.0.1:${port}`), '',
-    ].join('\n'));
+    writeFileSync(
+      join(installed.dir, 'configserver.conf'),
+      [
+        '[public]',
+        `config_server = ${cs}`,
+        '[configserver]',
+        `port = ${csPort}`,
+        `address = ${cs}`,
+        'group_file = group.conf',
+        'data_dir = data',
+        'log_file = data/cs.log',
+        'pid_file = data/cs.pid',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(installed.dir, 'group.conf'),
+      [
+        '[group_1]',
+        '_bucket_number = 1023',
+        '_copy_count = 2',
+        '_server_down_time = 2',
+        '_min_data_server_count = 2',
+        ...dsPorts.map((port) => `_server_list = 127.0.0.1:${port}`),
+        '',
+      ].join('\n'),
+    );
     const children: ChildProcess[] = [];
     const launch = (args: string[]) => {
       transcript.push(`$ tair-cs ${args.join(' ')} &`);
@@ -133,7 +172,10 @@ describe('the package installed from its tarball', () => {
       for (const port of dsPorts) launch(['dataserver', '--port', String(port), '--config-servers', cs, '--group', 'group_1']);
       const args = ['client', '--config-servers', cs, '--group', 'group_1'];
       const table = await firstTable(args);
-      transcript.push(`$ tair-cs ${args.join(' ')} table`, `${JSON.stringify({ bucketCount: table.bucketCount, copyCount: table.copyCount, servers: table.servers.length })}`);
+      transcript.push(
+        `$ tair-cs ${args.join(' ')} table`,
+        `${JSON.stringify({ bucketCount: table.bucketCount, copyCount: table.copyCount, servers: table.servers.length })}`,
+      );
       expect(table).toMatchObject({ bucketCount: 1023, copyCount: 2 });
       expect(table.servers).toHaveLength(3);
       expect((await tairCs([...args, 'put', 'greeting', 'hello'])).code).toBe(0);

@@ -22,18 +22,31 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 function jsonLines(text: string): Record<string, unknown>[] {
-  return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 async function writeConfig(name: string, logFile: string | null): Promise<string> {
   const port = await freePort();
   const path = join(dir, `${name}.conf`);
   writeFileSync(join(dir, 'group.conf'), '[group_1]\n_bucket_number = 16\n_copy_count = 1\n_server_list = 127.0.0.1:5191\n');
-  writeFileSync(path, [
-    '[public]', `config_server = 127.0.0.1:${port}`,
-    '[configserver]', `port = ${port}`, `address = 127.0.0.1:${port}`, 'group_file = group.conf',
-    `data_dir = ${name}-data`, `pid_file = ${name}.pid`, ...(logFile ? [`log_file = ${logFile}`] : []), '',
-  ].join('\n'));
+  writeFileSync(
+    path,
+    [
+      '[public]',
+      `config_server = 127.0.0.1:${port}`,
+      '[configserver]',
+      `port = ${port}`,
+      `address = 127.0.0.1:${port}`,
+      'group_file = group.conf',
+      `data_dir = ${name}-data`,
+      `pid_file = ${name}.pid`,
+      ...(logFile ? [`log_file = ${logFile}`] : []),
+      '',
+    ].join('\n'),
+  );
   return path;
 }
 
@@ -56,7 +69,11 @@ describe('config server logs', () => {
       expect(server.stderr()).toContain(`logging to ${logFile}`);
       renameSync(logFile, `${logFile}.1`);
       server.child.kill('SIGHUP');
-      await waitFor(() => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('log-reopened'), 10_000, () => 'no reopened log file');
+      await waitFor(
+        () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('log-reopened'),
+        10_000,
+        () => 'no reopened log file',
+      );
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       expect(server.stdout()).toBe('');
@@ -85,7 +102,10 @@ describe('config server logs', () => {
       expect(jsonLines(json.stdout()).every((line) => line.role === 'configserver' && line.pid === json.child.pid)).toBe(true);
       const lines = pretty.stdout().trim().split('\n');
       expect(lines.length).toBeGreaterThan(1);
-      for (const line of lines) expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z (INFO |WARN |ERROR|DEBUG) configserver\\[${pretty.child.pid}\\] `));
+      for (const line of lines)
+        expect(line).toMatch(
+          new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z (INFO |WARN |ERROR|DEBUG) configserver\\[${pretty.child.pid}\\] `),
+        );
     } finally {
       json.child.kill('SIGKILL');
       pretty.child.kill('SIGKILL');
@@ -101,9 +121,26 @@ describe('config server logs', () => {
 
 describe('prettyLine', () => {
   test('time, level, role[pid], message, then the other fields; an error with its stack', () => {
-    const line = JSON.stringify({ level: 40, time: '2025-01-01T10:00:00.000Z', pid: 7, role: 'configserver', event: 'server-down', group: 'group_1', count: 3, msg: 'a: ALIVE → DOWN' });
+    const line = JSON.stringify({
+      level: 40,
+      time: '2025-01-01T10:00:00.000Z',
+      pid: 7,
+      role: 'configserver',
+      event: 'server-down',
+      group: 'group_1',
+      count: 3,
+      msg: 'a: ALIVE → DOWN',
+    });
     expect(prettyLine(`${line}\n`)).toBe('2025-01-01T10:00:00.000Z WARN  configserver[7] a: ALIVE → DOWN  event=server-down group=group_1 count=3\n');
-    const failed = JSON.stringify({ level: 50, time: 't', pid: 7, role: 'dataserver', port: 5191, msg: 'boom', err: { message: 'x', stack: 'Error: x\n    at f' } });
+    const failed = JSON.stringify({
+      level: 50,
+      time: 't',
+      pid: 7,
+      role: 'dataserver',
+      port: 5191,
+      msg: 'boom',
+      err: { message: 'x', stack: 'Error: x\n    at f' },
+    });
     expect(prettyLine(failed)).toBe('t ERROR dataserver[7] boom  port=5191\n    Error: x\n        at f\n');
     expect(prettyLine('not json\n')).toBe('not json\n');
   });

@@ -13,6 +13,7 @@
  */
 
 /** statusPageScript — see the file comment. */
+// biome-ignore lint/complexity/noUselessStringRaw: raw keeps any backslash the script gains literal
 export const statusPageScript = String.raw`'use strict';
 (function () {
   var refreshMs = 1000;
