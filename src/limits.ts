@@ -22,9 +22,9 @@ export const weightMax = 1_000_000;
 /** tableJsonBytesMax — a `tair-cs table` JSON file of slotCountMax slots (≤ 6 chars each) stays under V8's string limit. */
 export const tableJsonBytesMax = 500_000_000;
 
-/** frameBytesMax — the original's tbnet frame limit (1 << 26), reference §9.1. */
+/** frameBytesMax — the original's tbnet frame limit (1 << 26). */
 export const frameBytesMax = 64 * 1024 * 1024;
-/** originalTableBlobBytesMax — compressed table size original peers accept (reference §9, App. A). */
+/** originalTableBlobBytesMax — compressed table size original peers accept (larger ones they drop). */
 export const originalTableBlobBytesMax = 1_000_000;
 /** groupNameBytesMax — the wire carries group names in a 64-byte NUL-padded field. */
 export const groupNameBytesMax = 63;
@@ -37,14 +37,14 @@ export const connectionCountMax = 20_000;
 
 /** configFileBytesMax — group.conf is hand-written; 16 MiB is far beyond any real one. */
 export const configFileBytesMax = 16 * 1024 * 1024;
-/** configLineBytesMax — the original's line buffer (reference §1.1). */
+/** configLineBytesMax — the original's line buffer. */
 export const configLineBytesMax = 4096;
 /** groupCountMax — groups are sections of group.conf, each with its own table. */
 export const groupCountMax = 1_024;
 
 /** rackNameBytesMax — a rack label (`ip@rack`) is a short name; longer is a paste error. */
 export const rackNameBytesMax = 64;
-/** areaCountMax — TAIR_MAX_AREA_COUNT: areas (namespaces) are 0..65535 (reference App. A). */
+/** areaCountMax — TAIR_MAX_AREA_COUNT: areas (namespaces) are 0..65535. */
 export const areaCountMax = 65_536;
 /** configProblemCountMax — past a thousand problems it is the wrong file; the report stays readable. */
 export const configProblemCountMax = 1_000;
@@ -64,7 +64,7 @@ export const migrateBatchBytesMax = 4 * 1024 * 1024;
 export const requestBodyBytesMax = 16 * 1024 * 1024;
 /** replyBacklogBytesMax — replies queued for one peer that does not read; a table view is at most a few MB. */
 export const replyBacklogBytesMax = 256 * 1024 * 1024;
-/** idleConnectionMs — the original closes connections idle for 15 minutes (reference App. A). */
+/** idleConnectionMs — the original closes connections idle for 15 minutes. */
 export const idleConnectionMs = 15 * 60_000;
 /** peerTimeoutMsMin — below 100 ms a busy event loop alone would look like a dead peer (tests use 300+). */
 export const peerTimeoutMsMin = 100;

@@ -127,7 +127,7 @@ function countRacks(serverCount: u32, rackCount: u32, alivePtr: usize, rackPtr: 
   return racks;
 }
 
-// The original's rule (reference §4.7): rack-aware when the biggest rack is not too far
+// The original's rule: rack-aware when the biggest rack is not too far
 // from the rest, ratio = |S − 2·biggest| / biggest ≤ _build_diff_ratio (and < 1).
 function autoStrategy(
   alive: u32, racks: u32, copyCount: u32, diffRatioMillionths: u32,

@@ -2,7 +2,7 @@
  * admin-codes — the op_cmd (pcode 16 → 17) command numbers and return codes.
  *
  *   cmd        name                    from                   who answers
- *   3..62      the original's commands reference §8.1          the primary only
+ *   3..62      the original's commands Tair config server     the primary only
  *   1001..1099 ours (below)            tair-config-server     the primary only, except 1001
  *
  * Tair's own numbers (TAIR_SERVER_CMD_*) stay below 100, so 1001..1099 cannot collide with a

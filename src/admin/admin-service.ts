@@ -10,10 +10,10 @@
  *   status (1001): the /status JSON · plan (1003): a dry run on the engine, nothing changes
  *
  * Every refusal leaves everything as it was. Nothing here holds a lock across an await that
- * could leak (reference §10.18): group.conf edits run one at a time in the writer's queue.
+ * could leak: group.conf edits run one at a time in the writer's queue.
  */
 import type { Logger } from 'pino';
-import type { AdminOutcome, Cluster } from '../cluster/index.js';
+import type { AdminOutcome, ClusterEvent, ClusterReader, StepAnswer } from '../cluster/index.js';
 import { formatServerId } from '../common/server-id.js';
 import { Engine, WorkerEngine } from '../engine/index.js';
 import { adminParamCountMax } from '../limits.js';
@@ -35,11 +35,12 @@ export interface RoleInfo {
 
 /** AdminHost — what the service needs from the config server. */
 export interface AdminHost {
-  cluster(): Cluster;
+  /** cluster — read-only; changes go through `step`. */
+  cluster(): ClusterReader;
+  /** step — the one way to change the cluster (the host's driver performs what it asks for). */
+  step<E extends ClusterEvent>(event: E): StepAnswer<E>;
   role(): RoleInfo;
   nowMs(): number;
-  /** afterStep — carry out what the cluster asked for after a step. */
-  afterStep(): void;
   /** address / configServers — this server and the pair, for "send it to the primary" messages. */
   address: string;
   configServers: readonly string[];
@@ -98,7 +99,7 @@ export class AdminService {
     if (cmd === AdminCmd.admit) return this.admit(params);
     if (clusterCommandNumbers.has(cmd)) {
       const command = readClusterCommand(cmd, params, this.host.defaultDataServerPort);
-      return this.step(command.groupName, () => this.host.cluster().step({ type: 'admin', nowMs: this.host.nowMs(), command }));
+      return this.step(command.groupName, () => this.host.step({ type: 'admin', nowMs: this.host.nowMs(), command }));
     }
     return reply(AdminCode.failed, `command ${cmd} is not answered by this server`);
   }
@@ -152,7 +153,7 @@ export class AdminService {
       return Promise.resolve(reply(AdminCode.invalidParam, `${formatServerId(serverId)} is not a data server of group ${groupName}`));
     }
     return this.step(groupName, () => {
-      const outcome = cluster.step({ type: 'admitServer', nowMs: this.host.nowMs(), serverId });
+      const outcome = this.host.step({ type: 'admitServer', nowMs: this.host.nowMs(), serverId });
       return outcome.ok ? { ok: true, infos: [`${record.id} admitted; it enters STANDBY at its next heartbeat`] } : { ok: false, refusal: 'refused', message: outcome.reason };
     });
   }
@@ -162,7 +163,6 @@ export class AdminService {
     const cluster = this.host.cluster();
     const changeSeqBefore = cluster.groupState(groupName)?.changeSeq ?? 0;
     const outcome = run();
-    this.host.afterStep();
     if (!outcome.ok) {
       const code = outcome.refusal === 'groupNotFound' ? AdminCode.groupNotFound : outcome.refusal === 'invalidParam' ? AdminCode.invalidParam : AdminCode.refused;
       return reply(code, outcome.message);

@@ -1,6 +1,6 @@
 /**
  * data-server-agent — what a data server embeds to take part in a Tair group: heartbeats to
- * every config server each second, the replies applied as reference §2.6 says (agent-core.ts),
+ * every config server each second, the replies applied as the original's rule says (agent-core.ts),
  * the host told what changed, and migrate-finish sent for the buckets the host has moved.
  *
  *   host ──start()──▶ agent ──9 every heartbeatIntervalMs──▶ config servers

@@ -1,5 +1,5 @@
 /**
- * frame-connection — one outgoing TCP connection speaking tbnet frames (reference §9.1), with
+ * frame-connection — one outgoing TCP connection speaking tbnet frames, with
  * requests matched to replies by channel id, so many requests can be in flight at once.
  *
  *   request(encode, timeoutMs):  channelId = next id (from 100, never 0 or 0xffffffff)

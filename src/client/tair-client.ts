@@ -1,12 +1,12 @@
 /**
- * tair-client — put/get/remove against a Tair group, routed by the group's table (reference §7).
+ * tair-client — put/get/remove against a Tair group, routed by the group's table.
  *
  *   key ──tairHash mod B──▶ bucket ──table──▶ copies [master, replica, …]
  *   put/remove → the master only         get → each copy in turn, starting at a rotating one
  *
  * Every data-server reply carries the client version that server knows; when it differs from
  * the table's, a refresh is due and the background timer (every refreshIntervalMs) fetches the
- * table, round-robin over the config servers (§7.3). A request whose servers all fail (wrong
+ * table, round-robin over the config servers. A request whose servers all fail (wrong
  * server, not serving, unreachable) refreshes at once and tries again until retryDeadlineMs.
  */
 import { checkOptions, type OptionSpec } from '../common/option-checks.js';

@@ -9,7 +9,7 @@
  * and versions and tables in one reply belong together.
  */
 import type { GroupConfig } from '../config/group-config.js';
-import type { PersistedGroupTable, TableVersions } from '../store/persisted-table.js';
+import type { PersistedGroupTable, TableVersions } from './persisted-group-table.js';
 import type { GroupTables } from './group-tables.js';
 import { createEmptyTables, createTables, isAllZero, toIdTable } from './group-tables.js';
 import { countMigrations } from './migration-plan.js';
@@ -72,7 +72,7 @@ export interface GroupState {
   config: GroupConfig;
   tables: GroupTables;
   versions: TableVersions;
-  /** transitionVersion — memory only, 0 after a restart (reference §3.2). */
+  /** transitionVersion — memory only, 0 after a restart. */
   transitionVersion: number;
   epoch: bigint;
   /** configHash — the group section's hash the tables were last built or loaded with. */

@@ -1,10 +1,10 @@
 /**
- * heartbeat — a data server's heartbeat (pcode 9): its state transition (reference §6.2, the
- * picture in server-record.ts) and the reply (pcode 104, §6.1 and the captures):
+ * heartbeat — a data server's heartbeat (pcode 9): its state transition (the
+ * picture in server-record.ts) and the reply (pcode 104, as the original's captures show):
  *
  *   unknown server             all zeros (a retired one — removed and drained: "solitary")
  *   rejected (accept 0)        versions 1 ("solitary"), B = C = 0, no table — and nothing bumped,
- *                              however often it asks (the original's version storm, §10.5)
+ *                              however often it asks (the original's version storm)
  *   versions current           versions, transition info, group name, B = C = 0, no table
  *   server version differs,    B, C and the data-server view (current ‖ destination); the host
  *   or migrating and the       attaches the compressed blob of the published tables
@@ -147,7 +147,7 @@ function replyFor(context: ClusterContext, group: GroupState, request: Heartbeat
   return { response, tableGroup: sendTable && published.hasTable ? group.name : null };
 }
 
-/** areaQuotas — each area's capacity divided by the live servers (reference §6.1 step 9). */
+/** areaQuotas — each area's capacity divided by the live servers. */
 function areaQuotas(context: ClusterContext, group: GroupState): HeartbeatResponse['areaQuotas'] {
   if (group.liveCount.generation !== group.memberGeneration) {
     group.liveCount = { generation: group.memberGeneration, count: liveMemberCount(context, group.name) };

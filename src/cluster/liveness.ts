@@ -1,5 +1,5 @@
 /**
- * liveness — down detection (reference §6.3), T = the group's `_server_down_time`:
+ * liveness — down detection, T = the group's `_server_down_time`:
  *
  *   silent ≤ T          fine
  *   T < silent ≤ 2T     the host TCP-connects to the server (a probe); a failed probe → DOWN

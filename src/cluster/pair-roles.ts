@@ -9,7 +9,7 @@
  *   stall            a gap between ticks (the process did not run): every data server's silence
  *                    is shortened by the gap, so a woken server does not declare them all DOWN
  */
-import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { PersistedGroupTable } from './persisted-group-table.js';
 import type { ClusterContext } from './cluster-context.js';
 import { notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
@@ -69,7 +69,7 @@ export function absorbStall(context: ClusterContext, nowMs: number): void {
 /**
  * installSyncedTable — a secondary takes the primary's durable table of a group (already saved
  * locally) as its published state, at publication `seq`. Servers in the table that heartbeat us
- * are ALIVE (the primary's view wins, reference §2.5). False when the group is not loaded.
+ * are ALIVE (the primary's view wins). False when the group is not loaded.
  */
 export function installSyncedTable(context: ClusterContext, table: PersistedGroupTable, transitionVersion: number, seq: number, nowMs: number): boolean {
   const old = context.groups.get(table.groupName);

@@ -1,6 +1,6 @@
 /**
  * rebuild-install — putting a quick table or a full build into a group's working state
- * (reference §4.2 step 7–9, with the changes listed in rebuild.ts).
+ * (the original's write-back of a rebuild, with the changes listed in rebuild.ts).
  *
  *                     current / progress               destination        versions
  *   quick table       quick table                      quick table        client, server, area ↑
@@ -113,7 +113,7 @@ function bumpTableVersions(group: GroupState): void {
 
 /**
  * abandonDeadMasters — with one copy there is nothing to promote: a bucket whose only holder is
- * gone takes its row from the build at once (its data is lost, as in the original, §4.2).
+ * gone takes its row from the build at once (its data is lost, as in the original).
  */
 function abandonDeadMasters(context: ClusterContext, group: GroupState, built: Uint32Array): number {
   const { tables } = group;

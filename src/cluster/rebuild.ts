@@ -1,5 +1,5 @@
 /**
- * rebuild — when and how a group's table is rebuilt (reference §4.1, §4.2), as jobs for the engine.
+ * rebuild — when and how a group's table is rebuilt, as jobs for the engine.
  *
  *   rebuild due ─▶ dead servers in the table? ─yes─▶ quick job ─▶ install: current = progress =
  *        │                    (C > 1, data moves)                 destination = quick table,
@@ -10,7 +10,7 @@
  *
  * Quick first, so a dead server leaves the served table at once, even if the full build of a big
  * table takes seconds. Results that went stale while in flight are dropped and the rebuild reissued.
- * A failed build keeps the last good table and raises an alarm (never "solitary", §10.7).
+ * A failed build keeps the last good table and raises an alarm (never "solitary").
  */
 import type { ServerSpec } from '../engine/types.js';
 import type { ClusterContext } from './cluster-context.js';

@@ -1,5 +1,5 @@
 /**
- * save-flow — persist before publish (STYLE.md §1), batched per tick (reference §10.29):
+ * save-flow — persist before publish (nothing served before it is durable), batched per tick:
  *
  *   tick: unsaved changes and no save in flight ─▶ outbox.persist (snapshot copies + publication)
  *   host: save the table file, compress the views, then step `persisted`

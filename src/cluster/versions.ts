@@ -1,5 +1,5 @@
 /**
- * versions — the increment rule of reference §3.2.
+ * versions — the original's version increment rule.
  *
  *   v := v + 1; if v < floor then v := floor        (floor = _min_config_version, at least 10)
  *

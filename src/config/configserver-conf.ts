@@ -1,5 +1,5 @@
 /**
- * configserver-conf — parses configserver.conf (reference §1.2), plus the keys the original lacks:
+ * configserver-conf — parses configserver.conf, plus the keys the original lacks:
  *
  *   [public]
  *   config_server = 127.0.0.1:5198     the pair; entry 0 is the default primary (first two used)
@@ -211,7 +211,7 @@ function readConfigServers(entries: readonly IniEntry[], port: number, problems:
       else servers.push(address);
     }
   }
-  // The original uses the first two valid entries and ignores the rest (reference §1.2).
+  // The original uses the first two valid entries and ignores the rest.
   return servers.slice(0, configServerPairSize);
 }
 

@@ -1,5 +1,5 @@
 /**
- * ini-dialect — a line scanner for Tair's INI dialect (reference §1.1), keeping line numbers.
+ * ini-dialect — a line scanner for Tair's INI dialect, keeping line numbers.
  *
  *   [group_1]                      section: name of A-Z a-z 0-9 _ only
  *   _server_list = 10.0.0.1:5191   key = value, blanks around both trimmed

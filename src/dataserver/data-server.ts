@@ -28,7 +28,7 @@ export interface DataServerOptions {
   groupName: string;
   logger: Logger;
   heartbeatIntervalMs?: number;
-  /** migrateStartDelayMs — pause between a new table and the first copy (reference §5.1: 1 s). */
+  /** migrateStartDelayMs — pause between a new table and the first copy (1 s, as the original). */
   migrateStartDelayMs?: number;
   migrateConcurrency?: number;
   requestTimeoutMs?: number;

@@ -12,7 +12,7 @@
  * the examples); without http_port there is no HTTP, but op_cmd still answers.
  */
 import type { AddressInfo } from 'node:net';
-import type { Cluster, ClusterEvent, ClusterJob, Notice } from '../cluster/index.js';
+import type { ClusterEvent, ClusterJob, ClusterReader, Notice } from '../cluster/index.js';
 import { parseServerAddress } from '../common/server-id.js';
 import type { ConfigProblem } from '../errors.js';
 import { statusEventCountMax } from '../limits.js';
@@ -172,7 +172,7 @@ export class OperatorSurface {
   }
 
   private sample(): void {
-    const cluster: Cluster = this.host.cluster();
+    const cluster: ClusterReader = this.host.cluster();
     const nowMs = Date.now();
     for (const name of cluster.groupNames()) {
       const group = cluster.groupState(name);

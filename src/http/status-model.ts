@@ -15,7 +15,7 @@
  *   per data server: replicas and masters held (served table) / destination (what they will
  *   hold) / quota (their weight's share of B·C and B among the servers builds may use)
  */
-import type { Cluster, GroupState, ServerRecord } from '../cluster/index.js';
+import type { ClusterReader, GroupState, ServerRecord } from '../cluster/index.js';
 import type { RoleInfo } from '../admin/admin-service.js';
 import type { GroupGauges } from '../metrics/config-server-metrics.js';
 import type { StatusEvent } from './event-ring.js';
@@ -86,7 +86,7 @@ export interface StatusDocument {
 
 /** StatusInputs — where the document's parts come from. */
 export interface StatusInputs {
-  cluster: Cluster;
+  cluster: ClusterReader;
   role: RoleInfo;
   address: string;
   startedAtMs: number;
@@ -126,7 +126,7 @@ export function buildStatus(inputs: StatusInputs): StatusDocument {
 }
 
 /** gaugesOf — the scrape-time metrics of every group (cheaper than the whole document). */
-export function gaugesOf(cluster: Cluster): GroupGauges[] {
+export function gaugesOf(cluster: ClusterReader): GroupGauges[] {
   const records = cluster.serverRecords();
   return cluster.groupNames().flatMap((name) => {
     const group = cluster.groupState(name);

@@ -4,7 +4,7 @@
  *   epoch   0   1   2   3   4   …        leader = epoch mod 2 (the entry index in config_server)
  *   leader  #0  #1  #0  #1  #0
  *
- * Epoch 0 is the default arrangement (entry #0 primary, reference §2.1). Every change of primary
+ * Epoch 0 is the default arrangement (entry #0 primary). Every change of primary
  * moves to the next epoch whose parity names the new primary, so an epoch number alone says who
  * may publish under it: two servers can never both lead one epoch, and a higher epoch always
  * wins. A server only ever moves its own epoch upward, and persists it before acting on it.

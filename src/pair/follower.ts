@@ -15,7 +15,7 @@ import type { ServerTablePacket } from '../protocol/index.js';
 import { Pcode, ServerTableType } from '../protocol/index.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import { saveGroupTable } from '../store/table-store.js';
-import { compressViews } from '../server/view-cache.js';
+import { compressViews } from '../views/view-cache.js';
 import { writeGroupConf } from './group-conf-sync.js';
 import type { PairCore } from './pair-core.js';
 import type { PairHostDeps } from './pair-deps.js';
@@ -105,12 +105,11 @@ export class Follower {
     const seq = (this.deps.cluster().groupState(groupName)?.publishSeq ?? 0) + 1;
     const views = await compressViews(publicationOf(table, seq));
     if (this.core.role === 'primary') return { code: 1, message: 'this server became primary meanwhile' };
-    const cluster = this.deps.cluster();
     this.deps.installViews(groupName, views);
-    if (!cluster.installSynced(table, transferred.transitionVersion, seq, this.deps.nowMs())) {
+    const { transitionVersion } = transferred;
+    if (!this.deps.step({ type: 'tableSynced', nowMs: this.deps.nowMs(), table, transitionVersion, seq })) {
       return { code: 1, message: `group ${groupName} is not loaded here` };
     }
-    this.deps.drain();
     this.hooks.tableApplied(table);
     if (this.core.adoptEpoch(table.epoch)) this.hooks.epochAdopted(table.epoch);
     return ok;

@@ -1,6 +1,6 @@
 /**
  * pair-core — the decisions of one config server of the pair, as a pure state machine (no I/O,
- * no clock; STYLE.md §1). The host (pair-host.ts) feeds it what it hears and carries out what
+ * no clock). The host (pair-host.ts) feeds it what it hears and carries out what
  * `tick` decides, one flow at a time.
  *
  *              peer is primary, epoch ≥ mine ──▶ pull ──▶ secondary (synced)

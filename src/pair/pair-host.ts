@@ -128,8 +128,7 @@ export class PairHost {
       epochAdopted: (adopted) => this.persistEpoch(adopted),
       tableApplied: (table) => this.durable.set(table.groupName, table),
     });
-    cluster.setRole('secondary', nowMs);
-    this.deps.drain();
+    this.deps.step({ type: 'roleChanged', nowMs, role: 'secondary' });
     this.timer = setInterval(() => this.tick(), this.timings.tickMs);
     this.deps.logger.info(
       { event: 'pair-starting', entry: this.entryIndex, epoch: epoch.toString(), peer: this.deps.config.configServers[1 - this.entryIndex] },
@@ -190,8 +189,7 @@ export class PairHost {
     const core = this.core;
     if (core.role !== 'primary') return;
     core.stepDown();
-    this.deps.cluster().setRole('secondary', this.deps.nowMs());
-    this.deps.drain();
+    this.deps.step({ type: 'roleChanged', nowMs: this.deps.nowMs(), role: 'secondary' });
     this.deps.logger.warn({ event: 'pair-step-down', epoch: core.epoch.toString(), reason }, `stepping down as primary: ${reason}`);
     this.changed();
   }
@@ -202,8 +200,7 @@ export class PairHost {
     const nowMs = this.deps.nowMs();
     if (core.role !== 'primary' || this.entryIndex !== 1 || !core.peerSynced(nowMs)) return false;
     core.beginHandover(nowMs);
-    this.deps.cluster().setRole('secondary', nowMs);
-    this.deps.drain();
+    this.deps.step({ type: 'roleChanged', nowMs, role: 'secondary' });
     await this.replicator.idle();
     await this.gate.settled();
     this.deps.logger.info({ event: 'pair-handing-over', epoch: core.epoch.toString() }, 'handing the primary role back to entry #0');
@@ -273,10 +270,11 @@ export class PairHost {
       return;
     }
     core.becomePrimary(epoch);
-    const cluster = this.deps.cluster();
-    if (newEpoch) cluster.takeOver({ epoch, versionStep: takeoverVersionStep, serverVersionFloors: this.reportedServerVersions }, nowMs);
-    cluster.setRole('primary', nowMs);
-    this.deps.drain();
+    if (newEpoch) {
+      const takeover = { epoch, versionStep: takeoverVersionStep, serverVersionFloors: this.reportedServerVersions };
+      this.deps.step({ type: 'takeOver', nowMs, takeover });
+    }
+    this.deps.step({ type: 'roleChanged', nowMs, role: 'primary' });
     this.deps.logger.info(
       { event: 'pair-primary', epoch: epoch.toString(), newEpoch, entry: this.entryIndex, reason, peerSilentMs: Number.isFinite(silentMs) ? silentMs : null },
       `this config server is now primary (epoch ${epoch}${newEpoch ? ', versions jumped' : ''}): ${reason}`,

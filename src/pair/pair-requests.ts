@@ -1,5 +1,5 @@
 /**
- * pair-requests — how a config server of the pair answers (reference §2.2–§2.6, docs/pair.md):
+ * pair-requests — how a config server of the pair answers (docs/pair.md):
  *
  *   1004 peer heartbeat          → 1103 type 2: our PairStatus (the original sent no answer)
  *   1005 set master, value 1     → 101 code 0 iff we are primary (no side effect)
@@ -12,7 +12,7 @@
  *   9 / 1002 while not serving   → all zeros (not-ready-replies.ts)
  *   9 / 1002 replies             → our epoch and role in the extension; a primary whose peer is
  *                                  not in sync names it in down_slave_config_server, so original
- *                                  data servers follow entry #1 once entry #0 is gone (§2.6)
+ *                                  data servers follow entry #1 once entry #0 is gone
  */
 import type {
   GetGroupResponse,

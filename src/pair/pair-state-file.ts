@@ -2,13 +2,14 @@
  * pair-state-file — `data_dir/pair.state`: the epoch this server has acted under, written before
  * it acts (raft's "persist the term first"), crash-safe like the table files:
  *
- *   .pair.state.tmp ─write─▶ fsync ─rename─▶ pair.state ─▶ fsync(data_dir)
+ *   writeFileDurably: temp file ─write─▶ fsync ─rename─▶ pair.state ─▶ fsync(data_dir)
  *
  * Content: one line of JSON, `{"epoch":"12"}` (a string: epochs are u64). A missing file is
  * epoch 0; an unreadable or malformed one is a StorageError (guessing could let an old epoch act).
  */
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '../common/durable-file.js';
 import { StorageError } from '../errors.js';
 
 const fileName = 'pair.state';
@@ -43,24 +44,5 @@ export async function loadPairEpoch(dataDir: string): Promise<bigint> {
 
 /** savePairEpoch — write the epoch durably. */
 export async function savePairEpoch(dataDir: string, epoch: bigint): Promise<void> {
-  const path = pairStatePath(dataDir);
-  const temp = join(dataDir, `.${fileName}.tmp`);
-  try {
-    const file = await open(temp, 'w', 0o644);
-    try {
-      await file.writeFile(`${JSON.stringify({ epoch: epoch.toString() })}\n`);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-    const directory = await open(dataDir, 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
-  } catch (error) {
-    throw new StorageError(path, `cannot save the epoch: ${(error as Error).message}`);
-  }
+  await writeFileDurably(pairStatePath(dataDir), `${JSON.stringify({ epoch: epoch.toString() })}\n`, { what: 'cannot save the epoch' });
 }

@@ -1,13 +1,14 @@
 /**
  * config-server — the host around the cluster state machine: it owns every adapter and wires
- * them (STYLE.md §1, "a thin shell").
+ * them (pure core, thin shell). Every input reaches the cluster through one ClusterDriver, which
+ * steps it and hands what the cluster asks for to `perform`:
  *
- *   TCP frames ─▶ RequestHandler ─step─▶ Cluster ◀─tick (every tickMs)─ timer
- *                                          │ ready()
- *        ┌──────────────┬─────────────────┼──────────────────┬────────────────┐
- *     jobs: engine   persist: table store  probes: TCP connect  replies       notices: log
- *        │              then compress views │                   (held finish
- *        └─ step ◀──────┴─ step persisted ◀─┘                    replies)
+ *   TCP frames ─▶ RequestHandler ─┐
+ *   admin, HTTP ─▶ OperatorSurface ├─▶ driver.step ─▶ Cluster ─ready()─▶ perform
+ *   pair ─▶ PairHost               │                                       │
+ *   timer ─▶ tick, group.conf ─────┘      ┌───────────────┬───────────────┼──────────────┬─────────────┐
+ *                                      jobs: engine   persist: store   probes: TCP   replies      notices: log
+ *                                         └─ step ◀──────┴─ step persisted ◀┘          (held finish replies)
  *   group.conf ─▶ GroupConfigWatcher ─▶ step configLoaded (saved tables of new groups loaded first)
  *
  * Start: load group.conf and the saved tables, compress the views, then listen. Stop: stop
@@ -16,7 +17,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { ClusterOptions, Notice, PersistRequest, Ready } from '../cluster/index.js';
+import type { ClusterEvent, ClusterOptions, ClusterReader, Notice, PersistRequest, Ready, StepAnswer } from '../cluster/index.js';
 import { Cluster } from '../cluster/index.js';
 import type { ConfigServerConfig } from '../config/configserver-conf.js';
 import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
@@ -27,6 +28,7 @@ import { parseServerAddress } from '../common/server-id.js';
 import { saveGroupTable } from '../store/table-store.js';
 import type { DataServerControlRequest, DataServerControlResponse, OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
 import { DataServerControlCode } from '../protocol/index.js';
+import { ClusterDriver } from './cluster-driver.js';
 import { EngineRunner } from './engine-runner.js';
 import { editServerList } from './group-conf-editor.js';
 import { GroupConfWriter } from './group-conf-writer.js';
@@ -36,7 +38,7 @@ import { RequestHandler } from './request-handler.js';
 import { loadSavedTables } from './saved-tables.js';
 import type { Connection } from './tcp-listener.js';
 import { TcpListener } from './tcp-listener.js';
-import { compressViews, ViewCache } from './view-cache.js';
+import { compressViews, ViewCache } from '../views/view-cache.js';
 import type { PeerReach } from '../http/health.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
@@ -62,7 +64,7 @@ export class ConfigServer {
   private readonly pair: PairHost | null;
   private readonly held = new Map<number, { connection: Connection; channelId: number }>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private clusterOrNull: Cluster | null = null;
+  private driverOrNull: ClusterDriver | null = null;
   private reloads: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
@@ -82,11 +84,12 @@ export class ConfigServer {
       get cluster() {
         return host.cluster;
       },
+      step: (event) => this.step(event),
       views: this.views,
       logger,
       nowMs: () => this.nowMs(),
-      afterStep: () => this.drain(),
       holdReply: (token, connection, channelId) => this.held.set(token, { connection, channelId }),
+      releaseReply: (token) => this.held.delete(token),
       nextToken: () => this.nextToken++,
       dataServerControl: (request) => this.dataServerControl(request),
       opCmd: (request) => this.opCmd(request),
@@ -94,9 +97,9 @@ export class ConfigServer {
     });
     this.surface = new OperatorSurface({
       cluster: () => this.cluster,
+      step: (event) => this.step(event),
       role: () => this.roleInfo(),
       nowMs: () => this.nowMs(),
-      afterStep: () => this.drain(),
       address: config.address,
       configServers: config.configServers,
       groupFile: config.groupFile,
@@ -118,7 +121,7 @@ export class ConfigServer {
 
   /** roleInfo — this server's role and epoch in the pair: the one place status and admin read them. */
   roleInfo(): RoleInfo {
-    const core = this.pair && this.clusterOrNull ? this.pair.core : null;
+    const core = this.pair && this.driverOrNull ? this.pair.core : null;
     return core ? { role: core.role === 'primary' ? 'primary' : 'secondary', epoch: core.epoch } : { role: 'primary', epoch: 0n };
   }
 
@@ -129,10 +132,19 @@ export class ConfigServer {
     return { address, silentMs: this.pair.core.peerSilentForMs(this.nowMs()), timeoutMs: this.pair.timings.peerTimeoutMs };
   }
 
-  /** cluster — the state machine (after start). */
-  get cluster(): Cluster {
-    if (!this.clusterOrNull) throw new Error('config server not started');
-    return this.clusterOrNull;
+  /** cluster — the state machine, read-only (after start); inputs go through `step`. */
+  get cluster(): ClusterReader {
+    return this.driver.state;
+  }
+
+  /** step — the one way in: step the cluster through the driver (which performs what it asks for). */
+  step<E extends ClusterEvent>(event: E): StepAnswer<E> {
+    return this.driver.step(event);
+  }
+
+  private get driver(): ClusterDriver {
+    if (!this.driverOrNull) throw new Error('config server not started');
+    return this.driverOrNull;
   }
 
   /** start — load everything, then listen on `[configserver] address`; resolves with the bound address. */
@@ -142,8 +154,8 @@ export class ConfigServer {
     const names = initial.config.groups.map((group) => group.name);
     const saved = await loadSavedTables(this.config.dataDir, names, this.logger);
     const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster, configServers: this.config.configServers });
-    this.clusterOrNull = cluster;
-    this.drain();
+    this.driverOrNull = new ClusterDriver(cluster, (ready) => this.perform(ready));
+    this.driverOrNull.start();
     await this.settleInFlight();
     await this.pair?.start();
     this.pair?.groupConfLoaded(initial);
@@ -169,10 +181,9 @@ export class ConfigServer {
     await this.listener.close();
     await this.reloads;
     await this.settleInFlight();
-    if (this.clusterOrNull) {
-      for (let round = 0; round < 3 && this.clusterOrNull.hasUnsavedChanges(); round++) {
-        this.clusterOrNull.flush(this.nowMs());
-        this.drain();
+    if (this.driverOrNull) {
+      for (let round = 0; round < 3 && this.cluster.hasUnsavedChanges(); round++) {
+        this.step({ type: 'flush', nowMs: this.nowMs() });
         await this.settleInFlight();
       }
     }
@@ -184,7 +195,7 @@ export class ConfigServer {
     let initial: GroupConfigChangeEvent | null = null;
     this.watcher.on('change', (event) => {
       this.surface.configChanged(event.kind);
-      if (!this.clusterOrNull) initial = event;
+      if (!this.driverOrNull) initial = event;
       else this.reload(event);
     });
     this.watcher.on('invalid', (event) => {
@@ -205,19 +216,16 @@ export class ConfigServer {
       this.pair?.groupConfLoaded(event);
       const added = event.config.groups.filter((group) => !this.cluster.hasGroup(group.name)).map((group) => group.name);
       const saved = await loadSavedTables(this.config.dataDir, added, this.logger);
-      this.cluster.step({ type: 'configLoaded', nowMs: this.nowMs(), kind: event.kind, groups: event.config.groups, saved });
-      this.drain();
+      this.step({ type: 'configLoaded', nowMs: this.nowMs(), kind: event.kind, groups: event.config.groups, saved });
     }).catch((error: unknown) => this.logger.error({ event: 'reload-failed', err: error }, 'applying group.conf failed'));
   }
 
   private tick(): void {
-    this.cluster.tick(this.nowMs());
-    this.drain();
+    this.step({ type: 'tick', nowMs: this.nowMs() });
   }
 
-  /** drain — carry out everything the cluster asked for. */
-  private drain(): void {
-    const ready: Ready = this.cluster.ready();
+  /** perform — carry out one batch of what the cluster asked for (called by the driver only). */
+  private perform(ready: Ready): void {
     for (const notice of ready.notices) {
       this.log(notice);
       this.surface.noticed(notice);
@@ -234,11 +242,11 @@ export class ConfigServer {
     for (const request of ready.persist) this.track(this.saveAndPublish(request));
     if (this.stopping) return;
     for (const job of ready.jobs) {
-      this.track(this.surface.timeJob(job, () => this.engines.run(job)).then((event) => this.stepAndDrain(() => this.cluster.step(event))));
+      this.track(this.surface.timeJob(job, () => this.engines.run(job)).then((event) => this.step(event)));
     }
     for (const probe of ready.probes) {
       void probeServer(probe.address).then((reachable) =>
-        this.stepAndDrain(() => this.cluster.step({ type: 'probeResult', nowMs: this.nowMs(), serverId: probe.serverId, reachable })));
+        this.step({ type: 'probeResult', nowMs: this.nowMs(), serverId: probe.serverId, reachable }));
     }
   }
 
@@ -256,16 +264,11 @@ export class ConfigServer {
         { event: 'published', group: groupName, seq, client: versions.client, server: versions.server, migrateBlockCount, epoch: epoch.toString() },
         `group ${groupName}: table saved and published (versions ${versions.client}/${versions.server}, ${Math.max(migrateBlockCount, 0)} buckets to migrate)`,
       );
-      this.stepAndDrain(() => this.cluster.step({ type: 'persisted', nowMs: this.nowMs(), groupName, seq }));
+      this.step({ type: 'persisted', nowMs: this.nowMs(), groupName, seq });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.stepAndDrain(() => this.cluster.step({ type: 'persistFailed', nowMs: this.nowMs(), groupName, seq, message }));
+      this.step({ type: 'persistFailed', nowMs: this.nowMs(), groupName, seq, message });
     }
-  }
-
-  private stepAndDrain(step: () => void): void {
-    step();
-    this.drain();
   }
 
   private track(promise: Promise<unknown>): void {
@@ -312,8 +315,8 @@ export class ConfigServer {
       config: this.config,
       logger: this.logger,
       cluster: () => this.cluster,
+      step: (event) => this.step(event),
       nowMs: () => this.nowMs(),
-      drain: () => this.drain(),
       installViews: (groupName, views) => this.views.install(groupName, views),
       reloadGroupConf: async () => {
         const outcome = await this.watcher.check();

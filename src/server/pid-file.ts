@@ -1,6 +1,6 @@
 /**
  * pid-file — `pid_file` holds the running server's process id; a second server refuses to start
- * over a live one (reference §1.2), and a file left by a dead process is taken over.
+ * over a live one, and a file left by a dead process is taken over.
  */
 import { readFileSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';

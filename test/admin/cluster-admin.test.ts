@@ -161,7 +161,7 @@ describe('pause, resume and the migration cap', () => {
   });
 });
 
-describe('destination edits of the original (§5.6)', () => {
+describe('destination edits of the original', () => {
   test('migrate bucket: one copy moves to the named server; refusals change nothing', () => {
     const driver = started(4);
     const state = driver.cluster.groupState(group);

@@ -1,7 +1,7 @@
 /**
  * Admission of data servers: with `_accept_strategy = 1` a newcomer goes DOWN → STANDBY → ALIVE
  * and is given buckets; with 0 a returning server is kept solitary, and its heartbeats never
- * bump anyone's versions (the original's version storm, reference §10.5).
+ * bump anyone's versions (the original's version storm).
  */
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildOnce, ConfigServerProcess, freePort, waitFor } from './helpers/config-server-process.js';

@@ -1,5 +1,5 @@
 /**
- * table-edits — the original's hand edits of the destination table (reference §5.6, §8.1):
+ * table-edits — the original's hand edits of the destination table:
  *
  *   migrate bucket    destination[copy][bucket] := dst     (src holds that slot now, dst none of the row)
  *   switch buckets    destination copies 0 and 1 swap      (a master hand-over, no data moves)

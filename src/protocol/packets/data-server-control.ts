@@ -1,6 +1,5 @@
 /**
- * data-server-control — pcode 1500 → 1502, adding or deleting `_server_list` lines of a group
- * (reference §8.2, §9.3).
+ * data-server-control — pcode 1500 → 1502, adding or deleting `_server_list` lines of a group.
  *
  *   1500: n i32 · n × server u64 · op u8 (0 add, 1 delete) · group string
  *   1502: n i32 · n × code u8 (one per server, DataServerControlCode)

@@ -1,7 +1,7 @@
 /**
  * scenario-runner — runs a scenario file against the cluster state machine and writes a
- * transcript (STYLE.md §8). The engine is the real one, run synchronously; saves land in a map
- * ("the disk") and are confirmed at once unless held.
+ * transcript. The engine is the real one, run synchronously; saves land in a map ("the disk")
+ * and are confirmed at once unless held.
  *
  *   config … end           group.conf text (indented lines) for `start`
  *   options k=v …          ClusterOptions for the next `start` (e.g. stuckMigrationMs=3000)
@@ -146,7 +146,7 @@ export class ScenarioRunner {
         server.nextBeatMs = this.nowMs + beatMs;
         this.heartbeat(server);
       }
-      this.requireCluster().tick(this.nowMs);
+      this.requireCluster().step({ type: 'tick', nowMs: this.nowMs });
       this.drain();
     }
   }
