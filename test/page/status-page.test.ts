@@ -56,7 +56,7 @@ describe('status page', () => {
   test('shows the server, every data server by rack with bars against its quota, and the bucket map', async () => {
     await expect.poll(() => page.locator('tr.server-row').count(), { timeout: 5000 }).toBe(6);
     await expect.poll(() => page.locator('#role').textContent()).toBe('primary');
-    await expect.poll(() => page.locator('#health-status').textContent()).toBe('HEALTH_OK');
+    await expect.poll(() => page.locator('#health-status').textContent(), { timeout: 5000 }).toBe('HEALTH_OK');
     expect(await page.locator('#address').textContent()).toBe(`127.0.0.1:${cluster.port}`);
     expect(await page.locator('.rack-name').allTextContents()).toEqual(['rack rack-a', 'rack rack-b', 'rack rack-c']);
     for (const ds of cluster.dataServers) {
@@ -99,7 +99,7 @@ describe('status page', () => {
     await expect.poll(() => row(victim.id).getAttribute('data-state'), { timeout: 8000 }).toBe('down');
     expect(await row(victim.id).locator('td.state').textContent()).toContain('DOWN');
     // The health banner at the top says so, with the reason.
-    await expect.poll(() => page.locator('#health-status').textContent()).toBe('HEALTH_WARN');
+    await expect.poll(() => page.locator('#health-status').textContent(), { timeout: 5000 }).toBe('HEALTH_WARN');
     expect(await page.locator('#health').getAttribute('data-status')).toBe('WARN');
     expect(await page.locator('#health-checks li[data-code="data-servers-down"]').textContent()).toContain(victim.id);
     await expect.poll(() => page.locator('.badge.failovering, .badge.migrating').count(), { timeout: 5000 }).toBeGreaterThan(0);
