@@ -10,6 +10,8 @@
  * options exist for tests and experiments; the defaults are the ones documented in
  * src/cluster/types.ts.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatConfigProblem } from '../errors.js';
 import { ConfigError } from '../errors.js';
@@ -62,7 +64,12 @@ export async function run(argv: string[]): Promise<number> {
   if (!logFormats.includes(format as LogFormat)) return usageError(`--log-format must be json or pretty, got '${String(format)}'`);
   const numbers = readNumbers(values);
   if (typeof numbers === 'string') return usageError(numbers);
-  return serve(typeof values.config === 'string' ? values.config : defaultConfigPath(), numbers, format as LogFormat);
+  let configPath = typeof values.config === 'string' ? values.config : defaultConfigPath();
+  if (typeof values.config !== 'string' && !existsSync(configPath)) {
+    return usageError(`--config is required: there is no ${defaultConfigCandidates.join(' or ')} here`);
+  }
+  configPath = resolve(configPath);
+  return serve(configPath, numbers, format as LogFormat);
 }
 
 async function serve(configPath: string, numbers: Map<string, number>, format: LogFormat): Promise<number> {
