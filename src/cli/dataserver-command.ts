@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import type { LogLevel } from '../config/configserver-conf.js';
 import { InputError } from '../errors.js';
 import { createProcessLogger, type LogFormat, logFormats } from '../server/logger.js';
-import { acquirePidFile, PidFileError, releasePidFile } from '../server/pid-file.js';
+import { releasePidFile } from '../server/pid-file.js';
+import { claimPidFile } from './claim-pid-file.js';
 import { defaultConfigServerPort, parseServerAddress } from '../common/server-id.js';
 import { DataServer } from '../dataserver/data-server.js';
 
@@ -35,15 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`tair-cs dataserver: ${(error as Error).message}\n`);
     return 2;
   }
-  if (options.pidFile !== null) {
-    try {
-      acquirePidFile(options.pidFile);
-    } catch (error) {
-      if (!(error instanceof PidFileError)) throw error;
-      process.stderr.write(`tair-cs dataserver: refusing to start: ${error.message}\n`);
-      return 1;
-    }
-  }
+  if (options.pidFile !== null && !claimPidFile(options.pidFile, 'dataserver')) return 1;
   const pidFile = options.pidFile;
   const release = (): void => {
     if (pidFile !== null) releasePidFile(pidFile);

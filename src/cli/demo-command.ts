@@ -22,7 +22,8 @@ import { parseArgs } from 'node:util';
 import { fetchGroupTable } from '../client/index.js';
 import { parseServerAddress } from '../common/server-id.js';
 import { ConfigError, formatConfigProblem, InputError } from '../errors.js';
-import { acquirePidFile, livePid, PidFileError, releasePidFile } from '../server/pid-file.js';
+import { livePid, releasePidFile } from '../server/pid-file.js';
+import { claimPidFile } from './claim-pid-file.js';
 import { defaultConfigCandidates, defaultConfigPath } from './default-config.js';
 import { consoleHelp, startDemoConsole } from './demo-console.js';
 import { type DemoDataServer, type DemoPlan, findDataServer, findStoppableDataServer, loadDemoPlan } from './demo-plan.js';
@@ -79,7 +80,19 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   if (parsed.subcommand === null) return runDemo(plan);
-  return parsed.subcommand.name === 'restart' ? restart(plan, parsed.subcommand.operand) : stop(plan, parsed.subcommand.operand);
+  const { name, operand } = parsed.subcommand;
+  let server: DemoDataServer;
+  try {
+    server = name === 'restart' ? findDataServer(plan, operand) : findStoppableDataServer(plan, operand);
+  } catch (error) {
+    return fail((error as Error).message, 2);
+  }
+  return name === 'restart' ? restart(plan, server) : stop(server);
+}
+
+function fail(message: string, code = 1): number {
+  process.stderr.write(`tair-cs demo: ${message}\n`);
+  return code;
 }
 
 async function runDemo(plan: DemoPlan): Promise<number> {
@@ -88,13 +101,7 @@ async function runDemo(plan: DemoPlan): Promise<number> {
     process.stderr.write(`tair-cs demo: refusing to start, nothing was started:\n${problems.map((problem) => `  ${problem}\n`).join('')}`);
     return 1;
   }
-  try {
-    acquirePidFile(plan.demoPidFile);
-  } catch (error) {
-    if (!(error instanceof PidFileError)) throw error;
-    process.stderr.write(`tair-cs demo: refusing to start: ${error.message}\n`);
-    return 1;
-  }
+  if (!claimPidFile(plan.demoPidFile, 'demo')) return 1;
   const say = (line: string): void => {
     if (line !== '') process.stdout.write(`${line}\n`);
   };
@@ -120,18 +127,7 @@ async function runDemo(plan: DemoPlan): Promise<number> {
 }
 
 /** restart — `tair-cs demo restart PORT`: a data server of the running demo, started again. */
-async function restart(plan: DemoPlan, operand: string): Promise<number> {
-  let server: DemoDataServer;
-  try {
-    server = findDataServer(plan, operand);
-  } catch (error) {
-    process.stderr.write(`tair-cs demo: ${(error as Error).message}\n`);
-    return 2;
-  }
-  const fail = (message: string): number => {
-    process.stderr.write(`tair-cs demo: ${message}\n`);
-    return 1;
-  };
+async function restart(plan: DemoPlan, server: DemoDataServer): Promise<number> {
   if (livePid(plan.demoPidFile) === null)
     return fail(`no demo is running (${plan.demoPidFile} names no live process): start one with \`tair-cs demo${configOption(plan)}\``);
   const running = livePid(server.pidFile);
@@ -147,19 +143,9 @@ async function restart(plan: DemoPlan, operand: string): Promise<number> {
 }
 
 /** stop — `tair-cs demo stop PORT`: SIGTERM to the data server its pid file names. */
-async function stop(plan: DemoPlan, operand: string): Promise<number> {
-  let server: DemoDataServer;
-  try {
-    server = findStoppableDataServer(plan, operand);
-  } catch (error) {
-    process.stderr.write(`tair-cs demo: ${(error as Error).message}\n`);
-    return 2;
-  }
+async function stop(server: DemoDataServer): Promise<number> {
   const pid = livePid(server.pidFile);
-  if (pid === null) {
-    process.stderr.write(`tair-cs demo: data server ${server.address} is not running (${server.pidFile} names no live process)\n`);
-    return 1;
-  }
+  if (pid === null) return fail(`data server ${server.address} is not running (${server.pidFile} names no live process)`);
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + restartWaitMs;
   while (Date.now() < deadline && livePid(server.pidFile) === pid) await new Promise((resolve) => setTimeout(resolve, 50));

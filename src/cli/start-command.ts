@@ -19,7 +19,8 @@ import { type ConfigServerConfig, loadConfigServerConf } from '../config/configs
 import type { ClusterOptions } from '../cluster/index.js';
 import { ConfigServer } from '../server/config-server.js';
 import { createProcessLogger, type LogFormat, logFormats, reopenOnHangup } from '../server/logger.js';
-import { acquirePidFile, PidFileError, releasePidFile } from '../server/pid-file.js';
+import { releasePidFile } from '../server/pid-file.js';
+import { claimPidFile } from './claim-pid-file.js';
 import { defaultConfigCandidates, defaultConfigPath } from './default-config.js';
 
 const usage = `usage: tair-cs start [--config configserver.conf] [options]
@@ -81,13 +82,7 @@ async function serve(configPath: string, numbers: Map<string, number>, format: L
     process.stderr.write(`tair-cs start: ${configPath} is invalid:\n${error.problems.map(formatConfigProblem).join('\n')}\n`);
     return 1;
   }
-  try {
-    acquirePidFile(config.pidFile);
-  } catch (error) {
-    if (!(error instanceof PidFileError)) throw error;
-    process.stderr.write(`tair-cs start: refusing to start: ${error.message}\n`);
-    return 1;
-  }
+  if (!claimPidFile(config.pidFile, 'start')) return 1;
   const log = createProcessLogger({ role: 'configserver', level: config.logLevel, file: config.logFile, format });
   const { logger, flushLogs } = log;
   const stopReopening = reopenOnHangup(log);

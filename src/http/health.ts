@@ -9,7 +9,7 @@
  *   persist-failed        ERR    the table cannot be saved (so no new table can be published)
  *   no-table              WARN   the group has no table yet (no data server has come up)
  *   data-servers-down     WARN   a data server of the group is DOWN (failed over included)
- *   under-replicated      WARN   buckets are served with fewer than C copies
+ *   under-replicated      WARN   buckets are served with fewer than C live copies
  *   migration-stuck       WARN   the migration was re-planned as stuck and has not moved since
  *   migration-paused      WARN   an operator paused the migration
  *   config-rejected       WARN   the last group.conf edit was refused (file:line of each problem);
@@ -88,7 +88,7 @@ export function groupHealth(group: Omit<GroupStatus, 'health'>, stuck: string | 
     add('data-servers-down', 'WARN', `${down.length} data server${down.length === 1 ? '' : 's'} DOWN: ${names.join(', ')}`);
   }
   if (group.hasTable && group.underReplicatedBuckets > 0) {
-    add('under-replicated', 'WARN', `${group.underReplicatedBuckets} of ${group.bucketCount} buckets have fewer than ${group.copyCount} copies`);
+    add('under-replicated', 'WARN', `${group.underReplicatedBuckets} of ${group.bucketCount} buckets have fewer than ${group.copyCount} live copies`);
   }
   if (stuck !== null && group.migration.migrating) add('migration-stuck', 'WARN', `migration stuck: ${stuck}`);
   if (group.migration.migrating && group.migration.paused)

@@ -6,7 +6,7 @@
  *   health        OK / WARN / ERR with the reasons, per group and for the server (health.ts)
  *   group state   cannot build   an alarm stops rebuilds (build failed, too few servers, a bucket
  *                                lost every copy): the last good table is served
- *                 failovering    buckets run on fewer than C copies (a server failed, its copies
+ *                 failovering    buckets run on fewer than C live copies (a server failed, its copies
  *                                are being re-made)
  *                 degraded       a data server of the group is DOWN, every bucket has its copies
  *                 migrating      buckets are moving to the destination table
@@ -61,7 +61,7 @@ export interface GroupStatus {
   health: Health;
   versions: { client: number; server: number; transition: number; plugins: number; areaCapacity: number };
   alarms: { code: string; message: string }[];
-  /** underReplicatedBuckets — buckets served with fewer than C copies. */
+  /** underReplicatedBuckets — buckets served with fewer than C live copies (an empty slot, or a copy on a DOWN server). */
   underReplicatedBuckets: number;
   migration: MigrationProgress & {
     migrating: boolean;
@@ -139,7 +139,7 @@ export function gaugesOf(cluster: ClusterReader): GroupGauges[] {
       versions: { client: versions.client, server: versions.server, transition: transitionVersion },
       serversByState,
       bucketsToMigrate: Math.max(group.migrateBlockCount, 0),
-      state: stateOf(group, tableCounts(group).underReplicatedBuckets, records),
+      state: stateOf(group, tableCounts(group, records).underReplicatedBuckets, records),
       paused: group.operator.paused,
     }];
   });
@@ -147,7 +147,7 @@ export function gaugesOf(cluster: ClusterReader): GroupGauges[] {
 
 function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[], rates: MigrationRates, monotonicMs: number): Omit<GroupStatus, 'health'> {
   const { tables, published, config } = group;
-  const underReplicated = tableCounts(group).underReplicatedBuckets;
+  const underReplicated = tableCounts(group, records).underReplicatedBuckets;
   const left = Math.max(group.migrateBlockCount, 0);
   const sources = [...group.migration]
     .sort(([a], [b]) => a - b)
@@ -198,8 +198,9 @@ interface TableCounts {
 /** countCache — one O(B·C) count per change of a group, not per request (the page polls every second). */
 const countCache = new WeakMap<object, { key: string; counts: TableCounts }>();
 
-function tableCounts(group: Readonly<GroupState>): TableCounts {
-  const key = `${group.tableGeneration}:${group.changeSeq}:${group.tables.servers.length}:${group.hasTable}`;
+function tableCounts(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[]): TableCounts {
+  const down = downValues(group, records);
+  const key = `${group.tableGeneration}:${group.changeSeq}:${group.tables.servers.length}:${group.hasTable}:${down.join(',')}`;
   const cached = countCache.get(group.tables);
   if (cached?.key === key) return cached.counts;
   const { tables } = group;
@@ -210,19 +211,33 @@ function tableCounts(group: Readonly<GroupState>): TableCounts {
     for (let bucketIndex = 0; bucketIndex < tables.bucketCount; bucketIndex++) masters[table[bucketIndex]] += 1;
     return { replicas, masters };
   };
-  const counts = { held: count(tables.current), planned: count(tables.destination), underReplicatedBuckets: emptySlotBuckets(group) };
+  const counts = { held: count(tables.current), planned: count(tables.destination), underReplicatedBuckets: underReplicatedBuckets(group, new Set(down)) };
   countCache.set(group.tables, { key, counts });
   return counts;
 }
 
-/** emptySlotBuckets — buckets of the served table with an empty copy. */
-function emptySlotBuckets(group: Readonly<GroupState>): number {
+/** downValues — the table values of the group's DOWN servers, ascending. */
+function downValues(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[]): number[] {
+  const values: number[] = [];
+  for (const record of records) {
+    const value = record.groupName === group.name && record.status === 'down' ? group.tables.valueOf.get(record.serverId) : undefined;
+    if (value !== undefined) values.push(value);
+  }
+  return values.sort((a, b) => a - b);
+}
+
+/**
+ * underReplicatedBuckets — buckets of the served table with an empty copy or a copy on a DOWN
+ * server: between a server going DOWN and the quick table clearing its slots, its copies are
+ * already gone.
+ */
+function underReplicatedBuckets(group: Readonly<GroupState>, down: ReadonlySet<number>): number {
   if (!group.hasTable) return 0;
   const { current, bucketCount } = group.tables;
   let count = 0;
   for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) {
     for (let slot = bucketIndex; slot < current.length; slot += bucketCount) {
-      if (current[slot] === 0) {
+      if (current[slot] === 0 || down.has(current[slot])) {
         count += 1;
         break;
       }
@@ -233,7 +248,7 @@ function emptySlotBuckets(group: Readonly<GroupState>): number {
 
 function dataServersOf(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[], monotonicMs: number): DataServerStatus[] {
   const { tables } = group;
-  const { held, planned } = tableCounts(group);
+  const { held, planned } = tableCounts(group, records);
   const takesCopies = (record: Readonly<ServerRecord>) => record.member && record.status === 'alive' && !record.draining && !record.heldOut;
   const weightSum = records.reduce((sum, record) => sum + (takesCopies(record) ? record.weight : 0), 0);
   const share = (record: Readonly<ServerRecord>, total: number) => (takesCopies(record) && weightSum > 0 ? Math.round((total * record.weight * 10) / weightSum) / 10 : 0);

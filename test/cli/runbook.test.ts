@@ -6,17 +6,15 @@
  * status must say what the runbook promised. Once more with `_accept_strategy = 0` for the
  * death and the return (where `admit` is what lets it back).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { StatusDocument } from '../../src/http/status-model.js';
-import { buildOnce, freePort, waitFor } from '../server/helpers/config-server-process.js';
+import { type DemoLab, mainScript, startDemoLab } from './helpers/demo-lab.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const main = join(root, 'dist', 'src', 'cli', 'main.js');
 const execFileAsync = promisify(execFile);
 /** blockTimeoutMs — a block's `until` loops end well within this on a loaded machine. */
 const blockTimeoutMs = 60_000;
@@ -36,109 +34,56 @@ function runbookBlocks(): Map<string, string[]> {
   return blocks;
 }
 
-interface Lab {
-  dir: string;
-  demo: ChildProcess;
-  output: () => string;
-  env: NodeJS.ProcessEnv;
-  ports: number[];
-}
+let lab: DemoLab | null = null;
 
-let lab: Lab | null = null;
-
-async function startLab(acceptStrategy: 0 | 1, spareCount: number): Promise<Lab> {
-  buildOnce();
-  const dir = mkdtempSync(join(tmpdir(), 'tair-runbook-'));
-  const csPort = await freePort();
-  const ports = [await freePort(), await freePort(), await freePort()];
-  for (let index = 0; index < spareCount; index++) ports.push(await freePort());
-  writeFileSync(
-    join(dir, 'configserver.conf'),
-    [
-      '[public]',
-      `config_server = 127.0.0.1:${csPort}`,
-      '[configserver]',
-      `port = ${csPort}`,
-      `address = 127.0.0.1:${csPort}`,
-      'group_file = group.conf',
-      'data_dir = data',
-      'pid_file = data/cfgsvr.pid',
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(
-    join(dir, 'group.conf'),
-    [
-      '[group_1]',
-      '_bucket_number = 128',
-      '_copy_count = 2',
-      `_accept_strategy = ${acceptStrategy}`,
-      '_server_down_time = 1',
-      '_min_data_server_count = 2',
-      ...ports.slice(0, 3).map((port) => `_server_list = 127.0.0.1:${port}`),
-      '',
-    ].join('\n'),
-  );
-  const bin = join(dir, 'bin');
+/** startLab — the demo, and the environment the runbook's blocks run in: `tair-cs` on PATH, $CS and $G set. */
+async function startLab(acceptStrategy: 0 | 1, spareCount: number): Promise<{ lab: DemoLab; env: NodeJS.ProcessEnv }> {
+  lab = await startDemoLab({ bucketCount: 128, acceptStrategy, spareCount });
+  const bin = join(lab.dir, 'bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'tair-cs'), `#!/bin/sh\nexec "${process.execPath}" "${main}" "$@"\n`);
+  writeFileSync(join(bin, 'tair-cs'), `#!/bin/sh\nexec "${process.execPath}" "${mainScript}" "$@"\n`);
   chmodSync(join(bin, 'tair-cs'), 0o755);
-  const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, CS: `127.0.0.1:${csPort}`, G: 'group_1' };
-  const demo = spawn(process.execPath, [main, 'demo'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  demo.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  demo.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  lab = { dir, demo, output: () => out, env, ports };
-  await waitFor(
-    () => out.includes('demo: ready'),
-    30_000,
-    () => out,
-  );
-  return lab;
+  return { lab, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, CS: `127.0.0.1:${lab.csPort}`, G: 'group_1' } };
 }
 
 /** runBlocks — the blocks of one runbook heading through bash, with the variables given. */
-async function runBlocks(current: Lab, heading: string, variables: Record<string, string>): Promise<string> {
+async function runBlocks(current: { lab: DemoLab; env: NodeJS.ProcessEnv }, heading: string, variables: Record<string, string>): Promise<string> {
   const blocks = runbookBlocks().get(heading);
   if (!blocks || blocks.length === 0) throw new Error(`docs/operations.md has no sh block under "### ${heading}"`);
   let output = '';
   for (const block of blocks) {
     try {
       const { stdout, stderr } = await execFileAsync('bash', ['-e', '-c', block], {
-        cwd: current.dir,
+        cwd: current.lab.dir,
         env: { ...current.env, ...variables },
         timeout: blockTimeoutMs,
       });
       output += stdout + stderr;
     } catch (error) {
       const failed = error as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`"${heading}" failed: ${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}\ndemo:\n${current.output()}`);
+      throw new Error(`"${heading}" failed: ${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}\ndemo:\n${current.lab.output()}`);
     }
   }
   return output;
 }
 
-async function status(current: Lab): Promise<StatusDocument> {
-  const { stdout } = await execFileAsync(process.execPath, [main, 'status', '--config-servers', String(current.env.CS), '--json'], { cwd: current.dir });
+async function status(current: { env: NodeJS.ProcessEnv }): Promise<StatusDocument> {
+  const { stdout } = await execFileAsync(process.execPath, [mainScript, 'status', '--config-servers', String(current.env.CS), '--json']);
   return JSON.parse(stdout) as StatusDocument;
 }
 
 afterEach(async () => {
-  if (!lab) return;
-  const exited = new Promise((resolve) => (lab?.demo.exitCode !== null ? resolve(null) : lab.demo.once('exit', resolve)));
-  lab.demo.kill('SIGINT');
-  await exited;
-  rmSync(lab.dir, { recursive: true, force: true });
+  await lab?.stop();
   lab = null;
 });
 
 describe('the runbook of docs/operations.md, run as written against a demo', () => {
   test('died, came back, replaced, added, drained', async () => {
     const current = await startLab(1, 2);
-    const [first, second, third, replacement, added] = current.ports.map((port) => `127.0.0.1:${port}`);
+    const [first, second, third, replacement, added] = current.lab.ports.map((port) => `127.0.0.1:${port}`);
     const servers = async () => (await status(current)).groups[0].dataServers;
 
-    process.kill(Number(readFileSync(join(current.dir, 'data', `data-server-${current.ports[1]}.pid`), 'utf8')), 'SIGKILL');
+    process.kill(Number(readFileSync(join(current.lab.dir, 'data', `data-server-${current.lab.ports[1]}.pid`), 'utf8')), 'SIGKILL');
     const died = await runBlocks(current, 'A data server died', { DS: second });
     expect(died).toContain(`HEALTH_WARN group_1: 1 data server DOWN: ${second}`);
     expect((await status(current)).groups[0]).toMatchObject({ state: 'degraded', underReplicatedBuckets: 0 });
@@ -167,8 +112,8 @@ describe('the runbook of docs/operations.md, run as written against a demo', () 
 
   test('with _accept_strategy = 0: died, then came back through admit', async () => {
     const current = await startLab(0, 0);
-    const second = `127.0.0.1:${current.ports[1]}`;
-    process.kill(Number(readFileSync(join(current.dir, 'data', `data-server-${current.ports[1]}.pid`), 'utf8')), 'SIGKILL');
+    const second = `127.0.0.1:${current.lab.ports[1]}`;
+    process.kill(Number(readFileSync(join(current.lab.dir, 'data', `data-server-${current.lab.ports[1]}.pid`), 'utf8')), 'SIGKILL');
     await runBlocks(current, 'A data server died', { DS: second });
     await runBlocks(current, 'It came back', { DS: second });
     const document = await status(current);

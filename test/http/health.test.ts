@@ -144,20 +144,23 @@ describe('a running config server', () => {
   };
   const codes = (document: StatusDocument) => document.health.checks.map((check) => check.code);
   const settled = (document: StatusDocument) => !document.groups[0].migration.migrating && document.groups[0].underReplicatedBuckets === 0;
+  /** withCheck — the first status document whose health has the check `code`. */
+  const withCheck = (code: string, timeoutMs: number) =>
+    eventually(
+      async () => {
+        const document = await status();
+        return codes(document).includes(code) && document;
+      },
+      timeoutMs,
+      `the health check ${code}`,
+    );
 
   test('a refused group.conf edit: WARN with file:line in /status and on the first line of tair-cs status, gone once fixed', async () => {
     expect((await status()).health.status).toBe('OK');
     const good = await readFile(cluster.groupConfPath, 'utf8');
     await writeFile(cluster.groupConfPath, `${good}_bucket_numbr = 3\n`);
     const line = good.split('\n').length;
-    const refused = await eventually(
-      async () => {
-        const document = await status();
-        return codes(document).includes('config-rejected') && document;
-      },
-      5000,
-      'the refused edit in the health',
-    );
+    const refused = await withCheck('config-rejected', 5000);
     expect(refused.health.status).toBe('WARN');
     expect(refused.health.checks[0].message).toContain(`${cluster.groupConfPath}:${line}: _bucket_numbr:`);
     const shown = await runCaptured(runStatus, ['--config-servers', `127.0.0.1:${cluster.port}`]);
@@ -183,14 +186,7 @@ describe('a running config server', () => {
     expect((await cluster.admin(AdminCmd.pauseMigration, ['group_1'])).code).toBe(0);
     expect(codes(await status())).toContain('migration-paused');
     expect((await cluster.admin(AdminCmd.resumeMigration, ['group_1'])).code).toBe(0);
-    const stuck = await eventually(
-      async () => {
-        const document = await status();
-        return codes(document).includes('migration-stuck') && document;
-      },
-      8000,
-      'the migration reported stuck',
-    );
+    const stuck = await withCheck('migration-stuck', 8000);
     expect(stuck.health.checks.find((check) => check.code === 'migration-stuck')?.message).toMatch(/no bucket finished for 800 ms/);
     const moved = await eventually(
       async () => {
@@ -210,14 +206,7 @@ describe('a running config server', () => {
     await unlink(tableFile);
     await mkdir(tableFile);
     expect((await cluster.admin(AdminCmd.rebuild, ['group_1'])).code).toBe(0);
-    const failing = await eventually(
-      async () => {
-        const document = await status();
-        return codes(document).includes('persist-failed') && document;
-      },
-      5000,
-      'the save failing',
-    );
+    const failing = await withCheck('persist-failed', 5000);
     expect(failing.health.status).toBe('ERR');
     expect(await healthz()).toMatchObject({ code: 503, text: expect.stringMatching(/^HEALTH_ERR /) });
     expect(await metric('tair_cs_health_status')).toBe(2);
@@ -240,14 +229,7 @@ describe('a running config server', () => {
       'the copies re-made on the two left',
     );
     await cluster.dataServers[1].kill();
-    const stopped = await eventually(
-      async () => {
-        const document = await status();
-        return codes(document).includes('cannot-build') && document;
-      },
-      10_000,
-      'cannot build',
-    );
+    const stopped = await withCheck('cannot-build', 10_000);
     expect(stopped.health.status).toBe('ERR');
     expect(stopped.groups[0].state).toBe('cannot build');
     expect((await healthz()).code).toBe(503);

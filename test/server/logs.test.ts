@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { prettyLine } from '../../src/server/log-pretty.js';
+import { configServerConfText } from '../cli/helpers/demo-lab.js';
 import { buildOnce, freePort, waitFor } from './helpers/config-server-process.js';
 
 const main = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
@@ -32,21 +33,7 @@ async function writeConfig(name: string, logFile: string | null): Promise<string
   const port = await freePort();
   const path = join(dir, `${name}.conf`);
   writeFileSync(join(dir, 'group.conf'), '[group_1]\n_bucket_number = 16\n_copy_count = 1\n_server_list = 127.0.0.1:5191\n');
-  writeFileSync(
-    path,
-    [
-      '[public]',
-      `config_server = 127.0.0.1:${port}`,
-      '[configserver]',
-      `port = ${port}`,
-      `address = 127.0.0.1:${port}`,
-      'group_file = group.conf',
-      `data_dir = ${name}-data`,
-      `pid_file = ${name}.pid`,
-      ...(logFile ? [`log_file = ${logFile}`] : []),
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(path, configServerConfText(port, [`data_dir = ${name}-data`, `pid_file = ${name}.pid`, ...(logFile ? [`log_file = ${logFile}`] : [])]));
   return path;
 }
 
