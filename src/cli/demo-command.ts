@@ -18,6 +18,8 @@
  *            already; stop: it is not running
  *   exit 2   bad usage
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fetchGroupTable } from '../client/index.js';
 import { parseServerAddress } from '../common/server-id.js';
@@ -29,6 +31,7 @@ import { consoleHelp, startDemoConsole } from './demo-console.js';
 import { type DemoDataServer, type DemoPlan, findDataServer, findStoppableDataServer, loadDemoPlan } from './demo-plan.js';
 import { demoPreflight, portTaken } from './demo-preflight.js';
 import { configOption, DemoProcesses, launchDetached } from './demo-processes.js';
+import { packageDir } from './version.js';
 
 const usage = `usage: tair-cs demo [--config FILE]
        tair-cs demo (restart | start | stop) PORT [--config FILE]
@@ -70,6 +73,10 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     process.stderr.write(`tair-cs demo: ${(error as Error).message}\n${usage}`);
     return 2;
+  }
+  if (!existsSync(parsed.configPath)) {
+    const examples = join(packageDir().dir, 'examples');
+    return fail(`${parsed.configPath} does not exist: give --config FILE, or start from the examples (cp ${examples}/*.conf .)`);
   }
   let plan: DemoPlan;
   try {

@@ -183,7 +183,7 @@ describe('tair-cs status', () => {
 
   test('a migration shows a progress bar; --watch redraws until Ctrl-C', async () => {
     await cluster.dataServers[2].kill();
-    await eventually(async () => (await cluster.getJson<{ groups: { state: string }[] }>('/status')).body.groups[0].state !== 'normal', 8000, 'a migration');
+    await eventually(async () => (await cluster.getJson<StatusDocument>('/status')).body.groups[0].migration.migrating, 8000, 'a migration');
     const once = await tairCs(['status', '--http', `127.0.0.1:${cluster.httpPort}`]);
     expect(once.stdout).toMatch(/ {2}migration \[[█░]{30}\] +\d+% {2}\d+\/\d+ buckets/);
     expect(once.stdout).toMatch(/DOWN/);

@@ -123,6 +123,13 @@ describe('the package installed from its tarball', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
+  test('tair-cs demo without a configserver.conf points at the examples the package ships', async () => {
+    const result = await tairCs(['demo']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`cp ${join(installed.dir, 'node_modules', 'tair-config-server', 'examples')}/*.conf .`);
+    expect(existsSync(join(installed.dir, 'node_modules', 'tair-config-server', 'examples', 'configserver.conf'))).toBe(true);
+  });
+
   test('tair-cs table build builds a valid table', async () => {
     const result = await tairCs(['table', 'build', '--buckets', '1023', '--copies', '2', '--servers', '4']);
     expect(result.code).toBe(0);

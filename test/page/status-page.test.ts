@@ -62,12 +62,13 @@ describe('status page', () => {
     for (const ds of cluster.dataServers) {
       await expect.poll(() => row(ds.id).locator('td.name').textContent()).toBe(ds.id);
       expect(await row(ds.id).locator('td.state').textContent()).toContain('ALIVE');
-      // One snapshot inside the page: it redraws every second.
-      const bars = await row(ds.id).evaluate((element) => ['replicas', 'masters'].map((kind) => {
+      // One snapshot in one page task (the row found there too): the page redraws every second.
+      const bars = await page.evaluate((id) => ['replicas', 'masters'].map((kind) => {
+        const element = document.querySelector(`tr.server-row[data-server="${id}"]`) as HTMLElement;
         const box = (selector: string) => (element.querySelector(`.meter[data-kind="${kind}"] ${selector}`) as HTMLElement).getBoundingClientRect();
         const whole = (element.querySelector(`.meter[data-kind="${kind}"]`) as HTMLElement).getBoundingClientRect();
         return { fill: box('.fill'), quota: box('.quota'), width: whole.width };
-      }).map(({ fill, quota, width }) => ({ fillWidth: fill.width, fillEnd: fill.x + fill.width, quotaX: quota.x, width })));
+      }).map(({ fill, quota, width }) => ({ fillWidth: fill.width, fillEnd: fill.x + fill.width, quotaX: quota.x, width })), ds.id);
       for (const bar of bars) {
         expect(bar.fillWidth).toBeGreaterThan(bar.width * 0.5);
         expect(Math.abs(bar.fillEnd - bar.quotaX)).toBeLessThan(bar.width * 0.05);
