@@ -105,7 +105,7 @@ describe('the examples of docs/client.md and docs/agent.md', () => {
       .getPreEmitDiagnostics(program)
       .map((diagnostic) => `${diagnostic.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   test.each(docs)(
     '%s: every block runs to the end and prints what the comments say',
