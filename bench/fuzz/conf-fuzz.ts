@@ -30,8 +30,48 @@ export interface ConfFuzzTally {
   firstProblems: string[];
 }
 
-const oddValues = ['', '\u0000', 'o\u0000n', '\u0001', '\u007f', '\u0085', 'ü€😀', '%s%n%x', '-1', '0', '4294967296', '99999999999999999999', '1e309', '0x10', ' ', '#', ';;;', ',', 'a'.repeat(5000), '127.0.0.1:0', '256.1.1.1', '10.0.0.1:5191@rack*0', '10.0.0.1*1000001'];
-const oddKeys = ['_bucket_number', '_copy_count', '_server_list', '_min_data_server_count', '_build_strategy', '_pos_mask', '_areaCapacity_list', '_areaKey_list', '_plugIns_list', 'group_status', 'area_status', 'tmp_down_server', '_sever_list', '[', 'x y'];
+const oddValues = [
+  '',
+  '\u0000',
+  'o\u0000n',
+  '\u0001',
+  '\u007f',
+  '\u0085',
+  'ü€😀',
+  '%s%n%x',
+  '-1',
+  '0',
+  '4294967296',
+  '99999999999999999999',
+  '1e309',
+  '0x10',
+  ' ',
+  '#',
+  ';;;',
+  ',',
+  'a'.repeat(5000),
+  '127.0.0.1:0',
+  '256.1.1.1',
+  '10.0.0.1:5191@rack*0',
+  '10.0.0.1*1000001',
+];
+const oddKeys = [
+  '_bucket_number',
+  '_copy_count',
+  '_server_list',
+  '_min_data_server_count',
+  '_build_strategy',
+  '_pos_mask',
+  '_areaCapacity_list',
+  '_areaKey_list',
+  '_plugIns_list',
+  'group_status',
+  'area_status',
+  'tmp_down_server',
+  '_sever_list',
+  '[',
+  'x y',
+];
 
 /** mutateConf — one random mutation of `text`. */
 export function mutateConf(text: string, random: Random): string {
@@ -49,9 +89,10 @@ export function mutateConf(text: string, random: Random): string {
       const { line, index } = random.pick(valueLines);
       const equals = line.indexOf('=');
       const value = line.slice(equals + 1);
-      const spiked = random.int(2) === 0
-        ? random.pick(oddValues)
-        : `${value.slice(0, random.int(value.length + 1))}${random.pick(['\u0000', '\u0001', '\u001b', '\u007f', '\u0085', '\r'])}${value.slice(random.int(value.length + 1))}`;
+      const spiked =
+        random.int(2) === 0
+          ? random.pick(oddValues)
+          : `${value.slice(0, random.int(value.length + 1))}${random.pick(['\u0000', '\u0001', '\u001b', '\u007f', '\u0085', '\r'])}${value.slice(random.int(value.length + 1))}`;
       lines[index] = `${line.slice(0, equals + 1)}${spiked}`;
       return lines.join('\n');
     }
@@ -77,7 +118,11 @@ export function mutateConf(text: string, random: Random): string {
     case 6:
       return text.slice(0, random.int(text.length));
     default:
-      return lines.map((line) => line.replace(/\d+/g, (digits) => (random.int(4) === 0 ? String(random.pick([0, -1, 65_536, 16_777_217, 2 ** 32, Number(digits) + 1])) : digits))).join('\n');
+      return lines
+        .map((line) =>
+          line.replace(/\d+/g, (digits) => (random.int(4) === 0 ? String(random.pick([0, -1, 65_536, 16_777_217, 2 ** 32, Number(digits) + 1])) : digits)),
+        )
+        .join('\n');
   }
 }
 
@@ -109,7 +154,8 @@ export async function runConfCases(server: ConfigServer, path: string, base: str
       if (failed) problem(`case ${index}: after an applied file, ${failed}`);
     } catch (error) {
       tally.crashes += 1;
-      if (tally.firstProblems.length < 10) tally.firstProblems.push(`case ${index}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      if (tally.firstProblems.length < 10)
+        tally.firstProblems.push(`case ${index}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
   }
   return tally;
@@ -118,7 +164,10 @@ export async function runConfCases(server: ConfigServer, path: string, base: str
 /** configOf — the groups in force and the content hash each was loaded from. */
 function configOf(server: ConfigServer): string {
   const cluster = server.cluster;
-  return cluster.groupNames().map((name) => `${name}:${cluster.groupState(name)?.config.contentHash ?? '?'}`).join(',');
+  return cluster
+    .groupNames()
+    .map((name) => `${name}:${cluster.groupState(name)?.config.contentHash ?? '?'}`)
+    .join(',');
 }
 
 /** requestsFail — why get_group of some group or a heartbeat got no proper answer (null: all did). */
@@ -126,7 +175,10 @@ async function requestsFail(server: ConfigServer, port: number): Promise<string 
   const connection = await FrameConnection.open({ ip: '127.0.0.1', port }, 2000);
   try {
     for (const groupName of server.cluster.groupNames()) {
-      const frame = await connection.request((channelId) => encodePacketFrame(channelId, { pcode: Pcode.getGroupRequest, body: { configVersion: 0, groupName } }), 2000);
+      const frame = await connection.request(
+        (channelId) => encodePacketFrame(channelId, { pcode: Pcode.getGroupRequest, body: { configVersion: 0, groupName } }),
+        2000,
+      );
       if (decodeResponse(frame.pcode, frame.body).pcode !== Pcode.getGroupResponse) return `get_group of ${groupName} answered pcode ${frame.pcode}`;
     }
     return null;

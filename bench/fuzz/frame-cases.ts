@@ -76,31 +76,77 @@ function generatedPacket(random: Random, groupNames: readonly string[]): Packet 
   const group = random.pick([...groupNames, random.text()]);
   const u32 = () => random.int(2 ** 32);
   switch (random.int(14)) {
-    case 0: return { pcode: Pcode.ping, body: { configVersion: u32(), value: random.int(2 ** 31) } };
+    case 0:
+      return { pcode: Pcode.ping, body: { configVersion: u32(), value: random.int(2 ** 31) } };
     case 1:
-    case 2: return { pcode: Pcode.heartbeatRequest, body: heartbeat(random) };
-    case 3: return { pcode: Pcode.opCmdRequest, body: { cmd: random.pick(opCmds), params: Array.from({ length: random.int(6) }, () => random.pick([group, random.text()])) } };
-    case 4: return { pcode: Pcode.getGroupRequest, body: { configVersion: u32(), groupName: group, ...(random.int(2) ? { extension: { epoch: random.u64(), largeTableAccepted: random.int(2) === 1 } } : {}) } };
-    case 5: return { pcode: Pcode.getServerTableRequest, body: { type: random.int(4), groupName: group } };
-    case 6: return { pcode: Pcode.configServerHeartbeat, body: { serverId: random.u64(), loopCount: u32() } };
-    case 7: return { pcode: Pcode.setMaster, body: { configVersion: u32(), value: random.int(4) } };
-    case 8: return { pcode: Pcode.queryInfoRequest, body: { queryType: random.int(8), groupName: group, serverId: random.u64() } };
-    case 9: return { pcode: Pcode.nonDownDataServersRequest, body: { configVersion: u32(), groupName: group } };
-    case 10: return { pcode: Pcode.serverTable, body: { modifiedTimeS: random.int(2 ** 31), type: random.int(3), groupName: group, originalBytes: random.int(64), data: random.bytes(random.int(64)) } };
-    case 11: return { pcode: Pcode.migrateFinish, body: { version: u32(), serverId: random.u64(), bucketIndex: random.int(2 ** 31) - 2 ** 30 } };
-    case 12: return { pcode: Pcode.dataServerControlRequest, body: { serverIds: Array.from({ length: random.int(4) }, () => random.u64()), op: random.int(3), groupName: group } };
-    default: return { pcode: random.pick([Pcode.groupNamesRequest, Pcode.migratingMachinesRequest]), body: random.int(2) ? { configVersion: u32(), value: 0 } : { serverId: random.u64() } } as Packet;
+    case 2:
+      return { pcode: Pcode.heartbeatRequest, body: heartbeat(random) };
+    case 3:
+      return {
+        pcode: Pcode.opCmdRequest,
+        body: { cmd: random.pick(opCmds), params: Array.from({ length: random.int(6) }, () => random.pick([group, random.text()])) },
+      };
+    case 4:
+      return {
+        pcode: Pcode.getGroupRequest,
+        body: {
+          configVersion: u32(),
+          groupName: group,
+          ...(random.int(2) ? { extension: { epoch: random.u64(), largeTableAccepted: random.int(2) === 1 } } : {}),
+        },
+      };
+    case 5:
+      return { pcode: Pcode.getServerTableRequest, body: { type: random.int(4), groupName: group } };
+    case 6:
+      return { pcode: Pcode.configServerHeartbeat, body: { serverId: random.u64(), loopCount: u32() } };
+    case 7:
+      return { pcode: Pcode.setMaster, body: { configVersion: u32(), value: random.int(4) } };
+    case 8:
+      return { pcode: Pcode.queryInfoRequest, body: { queryType: random.int(8), groupName: group, serverId: random.u64() } };
+    case 9:
+      return { pcode: Pcode.nonDownDataServersRequest, body: { configVersion: u32(), groupName: group } };
+    case 10:
+      return {
+        pcode: Pcode.serverTable,
+        body: { modifiedTimeS: random.int(2 ** 31), type: random.int(3), groupName: group, originalBytes: random.int(64), data: random.bytes(random.int(64)) },
+      };
+    case 11:
+      return { pcode: Pcode.migrateFinish, body: { version: u32(), serverId: random.u64(), bucketIndex: random.int(2 ** 31) - 2 ** 30 } };
+    case 12:
+      return {
+        pcode: Pcode.dataServerControlRequest,
+        body: { serverIds: Array.from({ length: random.int(4) }, () => random.u64()), op: random.int(3), groupName: group },
+      };
+    default:
+      return {
+        pcode: random.pick([Pcode.groupNamesRequest, Pcode.migratingMachinesRequest]),
+        body: random.int(2) ? { configVersion: u32(), value: 0 } : { serverId: random.u64() },
+      } as Packet;
   }
 }
 
 function heartbeat(random: Random): HeartbeatRequest {
-  const extension = random.int(2) ? { epoch: random.u64(), largeTableAccepted: random.int(2) === 1, ...(random.int(2) ? { otherConfigServer: random.pick(['reachable', 'unreachable'] as const) } : {}) } : undefined;
+  const extension = random.int(2)
+    ? {
+        epoch: random.u64(),
+        largeTableAccepted: random.int(2) === 1,
+        ...(random.int(2) ? { otherConfigServer: random.pick(['reachable', 'unreachable'] as const) } : {}),
+      }
+    : undefined;
   return {
-    serverFlag: random.int(256), serverId: random.u64() & ((1n << 63n) - 1n), notReady: random.int(2) === 1,
+    serverFlag: random.int(256),
+    serverId: random.u64() & ((1n << 63n) - 1n),
+    notReady: random.int(2) === 1,
     transition: { version: random.int(2 ** 24), dataNeedMove: random.int(2) === 1, failovering: random.int(2) === 1, migrating: random.int(2) === 1 },
-    configVersion: random.int(2 ** 32), recoveryVersion: random.int(2 ** 32), pullMigratedInfo: random.int(2) === 1,
-    proxyBucketIndexes: Array.from({ length: random.int(4) }, () => random.int(2 ** 32)), pluginsVersion: random.int(2 ** 32),
-    areaCapacityVersion: random.int(2 ** 32), areaCapacities: [], statBytes: random.bytes(random.int(16)), ...(extension ? { extension } : {}),
+    configVersion: random.int(2 ** 32),
+    recoveryVersion: random.int(2 ** 32),
+    pullMigratedInfo: random.int(2) === 1,
+    proxyBucketIndexes: Array.from({ length: random.int(4) }, () => random.int(2 ** 32)),
+    pluginsVersion: random.int(2 ** 32),
+    areaCapacityVersion: random.int(2 ** 32),
+    areaCapacities: [],
+    statBytes: random.bytes(random.int(16)),
+    ...(extension ? { extension } : {}),
   };
 }
 
@@ -109,7 +155,11 @@ export class FrameCases {
   private readonly random: Random;
   private channelId = 100;
 
-  constructor(seed: number, private readonly captured: readonly Buffer[], private readonly groupNames: readonly string[]) {
+  constructor(
+    seed: number,
+    private readonly captured: readonly Buffer[],
+    private readonly groupNames: readonly string[],
+  ) {
     this.random = new Random(seed);
   }
 

@@ -40,20 +40,22 @@ export async function runFrameCases(
   const tally: FrameFuzzTally = { cases: 0, answered: 0, closed: 0, dropped: 0, silent: 0, bySource: {}, byMutation: {} };
   const workers = Array.from({ length: connectionCount }, () => new Worker(port));
   try {
-    for (let sent = 0; sent < count;) {
+    for (let sent = 0; sent < count; ) {
       const size = Math.min(batch, count - sent);
       let next = 0;
-      await Promise.all(workers.map(async (worker) => {
-        while (next < size) {
-          next += 1;
-          const frame = cases.next();
-          const [source, mutation = source === 'random bytes' ? 'random bytes' : 'as generated'] = frame.kind.split(', ');
-          tally.bySource[source] = (tally.bySource[source] ?? 0) + 1;
-          tally.byMutation[mutation] = (tally.byMutation[mutation] ?? 0) + 1;
-          tally[await worker.send(frame.bytes, frame.partial)] += 1;
-          tally.cases += 1;
-        }
-      }));
+      await Promise.all(
+        workers.map(async (worker) => {
+          while (next < size) {
+            next += 1;
+            const frame = cases.next();
+            const [source, mutation = source === 'random bytes' ? 'random bytes' : 'as generated'] = frame.kind.split(', ');
+            tally.bySource[source] = (tally.bySource[source] ?? 0) + 1;
+            tally.byMutation[mutation] = (tally.byMutation[mutation] ?? 0) + 1;
+            tally[await worker.send(frame.bytes, frame.partial)] += 1;
+            tally.cases += 1;
+          }
+        }),
+      );
       sent += size;
       await afterBatch(sent);
     }

@@ -53,17 +53,39 @@ interface FrameReport extends FrameFuzzTally {
 
 function groupConfText(ports: number[]): string {
   return [
-    '[group_1]', '_bucket_number = 256', '_copy_count = 2', `_server_list = ${ports.map((port) => `127.0.0.1:${port}`).join(';')}`,
-    '_accept_strategy = 1', '_server_down_time = 30', '_min_data_server_count = 2', 'group_status = on', 'area_status = 1,0',
-    '_areaCapacity_list = 0,1000000;1,2000000', '[group_2]', '_bucket_number = 64', '_copy_count = 1', '_server_list = 127.0.0.1:9', '',
+    '[group_1]',
+    '_bucket_number = 256',
+    '_copy_count = 2',
+    `_server_list = ${ports.map((port) => `127.0.0.1:${port}`).join(';')}`,
+    '_accept_strategy = 1',
+    '_server_down_time = 30',
+    '_min_data_server_count = 2',
+    'group_status = on',
+    'area_status = 1,0',
+    '_areaCapacity_list = 0,1000000;1,2000000',
+    '[group_2]',
+    '_bucket_number = 64',
+    '_copy_count = 1',
+    '_server_list = 127.0.0.1:9',
+    '',
   ].join('\n');
 }
 
 function configText(port: number, peerPort: number, allowSelf: boolean): string {
   return [
-    '[public]', `config_server = 127.0.0.1:${port}`, `config_server = ${unreachablePeer}:${peerPort}`,
-    '[configserver]', `port = ${port}`, `address = 127.0.0.1:${port}`, 'group_file = group.conf', 'data_dir = data',
-    'log_file = cfgsvr.log', 'pid_file = cfgsvr.pid', 'peer_timeout_ms = 300', `admin_allow = ${allowSelf ? 'loopback' : otherAdmin}`, '',
+    '[public]',
+    `config_server = 127.0.0.1:${port}`,
+    `config_server = ${unreachablePeer}:${peerPort}`,
+    '[configserver]',
+    `port = ${port}`,
+    `address = 127.0.0.1:${port}`,
+    'group_file = group.conf',
+    'data_dir = data',
+    'log_file = cfgsvr.log',
+    'pid_file = cfgsvr.pid',
+    'peer_timeout_ms = 300',
+    `admin_allow = ${allowSelf ? 'loopback' : otherAdmin}`,
+    '',
   ].join('\n');
 }
 
@@ -95,21 +117,39 @@ async function fuzzFrames(dir: string, count: number, seed: number, connectionCo
   await server.waitFor((line) => line.event === 'listening', 0, 20_000);
   const fleet = await startFleet(port, dataPorts);
   const files = [join(dir, 'frames', 'group.conf'), join(dir, 'frames', 'data', 'pair.state')];
-  const report: FrameReport = { cases: 0, answered: 0, closed: 0, dropped: 0, silent: 0, bySource: {}, byMutation: {}, crashes: 0, stateChanges: 0, changes: [] };
+  const report: FrameReport = {
+    cases: 0,
+    answered: 0,
+    closed: 0,
+    dropped: 0,
+    silent: 0,
+    bySource: {},
+    byMutation: {},
+    crashes: 0,
+    stateChanges: 0,
+    changes: [],
+  };
   try {
     let baseline = await stableSnapshot(port, files);
-    const captured = captureNames.flatMap((name) => readHexCapture(name, join(root, 'test', 'fixtures', 'captures')).filter((frame) => !frame.truncated).map((frame) => frame.bytes));
+    const captured = captureNames.flatMap((name) =>
+      readHexCapture(name, join(root, 'test', 'fixtures', 'captures'))
+        .filter((frame) => !frame.truncated)
+        .map((frame) => frame.bytes),
+    );
     const cases = new FrameCases(seed, captured, ['group_1', 'group_2']);
-    Object.assign(report, await runFrameCases(port, cases, count, connectionCount, Math.min(5000, count), async (sent) => {
-      if (!server.running) throw new Error(`the config server exited after ${sent} cases: ${server.stderr}`);
-      const snapshot = await stateSnapshot(port, files);
-      if (snapshot !== baseline) {
-        report.stateChanges += 1;
-        if (report.changes.length < 5) report.changes.push({ afterCases: sent, before: baseline, after: snapshot });
-        baseline = snapshot;
-      }
-      process.stdout.write(`frames: ${sent} of ${count}\r`);
-    }));
+    Object.assign(
+      report,
+      await runFrameCases(port, cases, count, connectionCount, Math.min(5000, count), async (sent) => {
+        if (!server.running) throw new Error(`the config server exited after ${sent} cases: ${server.stderr}`);
+        const snapshot = await stateSnapshot(port, files);
+        if (snapshot !== baseline) {
+          report.stateChanges += 1;
+          if (report.changes.length < 5) report.changes.push({ afterCases: sent, before: baseline, after: snapshot });
+          baseline = snapshot;
+        }
+        process.stdout.write(`frames: ${sent} of ${count}\r`);
+      }),
+    );
   } catch (error) {
     report.crashes += server.running ? 0 : 1;
     if (server.running) throw error;
@@ -127,9 +167,10 @@ async function fuzzConfs(dir: string, count: number, seed: number): Promise<Conf
   mkdirSync(sub);
   const base = groupConfText(dataPorts);
   writeFileSync(join(sub, 'group.conf'), base);
-  writeFileSync(join(sub, 'configserver.conf'), [
-    '[public]', `config_server = 127.0.0.1:${port}`, '[configserver]', `port = ${port}`, 'group_file = group.conf', 'data_dir = data', '',
-  ].join('\n'));
+  writeFileSync(
+    join(sub, 'configserver.conf'),
+    ['[public]', `config_server = 127.0.0.1:${port}`, '[configserver]', `port = ${port}`, 'group_file = group.conf', 'data_dir = data', ''].join('\n'),
+  );
   const server = new ConfigServer(await loadConfigServerConf(join(sub, 'configserver.conf')), pino({ level: 'silent' }), { tickMs: 50 });
   await server.start();
   const fleet = await startFleet(port, dataPorts);
@@ -145,8 +186,13 @@ async function fuzzConfs(dir: string, count: number, seed: number): Promise<Conf
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      smoke: { type: 'boolean' }, out: { type: 'string' }, frames: { type: 'string' }, confs: { type: 'string' }, seed: { type: 'string' },
-      connections: { type: 'string' }, 'allow-self': { type: 'boolean' },
+      smoke: { type: 'boolean' },
+      out: { type: 'string' },
+      frames: { type: 'string' },
+      confs: { type: 'string' },
+      seed: { type: 'string' },
+      connections: { type: 'string' },
+      'allow-self': { type: 'boolean' },
     },
   });
   const smoke = values.smoke === true;
@@ -160,13 +206,21 @@ async function main(): Promise<void> {
     const frames = await fuzzFrames(dir, frameCount, seed, connections, values['allow-self'] === true);
     const confs = await fuzzConfs(dir, confCount, seed);
     const out = values.out ?? join(root, 'bench', 'results', 'fuzz-latest.json');
-    const results = { ...runEnvironment(root), mode: smoke ? 'smoke' : 'full', allowSelf: values['allow-self'] === true, seed, durationS: Math.round((Date.now() - startMs) / 1000), frames, confs };
+    const results = {
+      ...runEnvironment(root),
+      mode: smoke ? 'smoke' : 'full',
+      allowSelf: values['allow-self'] === true,
+      seed,
+      durationS: Math.round((Date.now() - startMs) / 1000),
+      frames,
+      confs,
+    };
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(
       `frames: ${frames.cases} cases (${frames.answered} answered, ${frames.closed} closed by the server, ${frames.dropped} partial, ${frames.silent} silent), ` +
-      `${frames.crashes} crashes, ${frames.stateChanges} state changes\n` +
-      `group.conf: ${confs.cases} files (${confs.applied} applied, ${confs.refused} refused, ${confs.unchanged} unchanged), ${confs.crashes} crashes, ${confs.badStates} bad states\n` +
-      `seed ${seed}; results: ${out}\n`,
+        `${frames.crashes} crashes, ${frames.stateChanges} state changes\n` +
+        `group.conf: ${confs.cases} files (${confs.applied} applied, ${confs.refused} refused, ${confs.unchanged} unchanged), ${confs.crashes} crashes, ${confs.badStates} bad states\n` +
+        `seed ${seed}; results: ${out}\n`,
     );
     process.exitCode = frames.crashes + frames.stateChanges + confs.crashes + confs.badStates === 0 ? 0 : 1;
   } finally {

@@ -29,20 +29,35 @@ export async function stateSnapshot(port: number, files: readonly string[]): Pro
   const connection = await FrameConnection.open({ ip: '127.0.0.1', port }, 5000);
   let status: StatusDocument;
   try {
-    const frame = await connection.request((channelId) => encodePacketFrame(channelId, { pcode: Pcode.opCmdRequest, body: { cmd: AdminCmd.status, params: [] } }), 10_000);
+    const frame = await connection.request(
+      (channelId) => encodePacketFrame(channelId, { pcode: Pcode.opCmdRequest, body: { cmd: AdminCmd.status, params: [] } }),
+      10_000,
+    );
     const reply = decodeResponse(frame.pcode, frame.body);
     if (reply.pcode !== Pcode.opCmdResponse || reply.body.code !== 0) throw new Error('status refused');
     status = JSON.parse(reply.body.infos[0]) as StatusDocument;
   } finally {
     connection.close();
   }
-  const fileHashes = await Promise.all(files.map(async (file) => createHash('sha256').update(await readFile(file).catch(() => Buffer.alloc(0))).digest('hex').slice(0, 16)));
+  const fileHashes = await Promise.all(
+    files.map(async (file) =>
+      createHash('sha256')
+        .update(await readFile(file).catch(() => Buffer.alloc(0)))
+        .digest('hex')
+        .slice(0, 16),
+    ),
+  );
   return JSON.stringify({
     role: status.role,
     epoch: status.epoch,
     groups: status.groups.map((group) => ({
-      name: group.name, hasTable: group.hasTable, state: group.state, versions: group.versions,
-      alarms: group.alarms.map((alarm) => alarm.code), paused: group.migration.paused, cap: group.migration.capPerServer,
+      name: group.name,
+      hasTable: group.hasTable,
+      state: group.state,
+      versions: group.versions,
+      alarms: group.alarms.map((alarm) => alarm.code),
+      paused: group.migration.paused,
+      cap: group.migration.capPerServer,
       servers: group.dataServers.map((server) => `${server.id} ${server.state}${server.member ? '' : ' removed'}${server.draining ? ' draining' : ''}`),
     })),
     fileHashes,

@@ -49,7 +49,11 @@ export class PairPoller {
   private running = true;
   private readonly done: Promise<void>;
 
-  constructor(private readonly servers: ServerAddress[], private readonly groupName: string, private readonly intervalMs = 50) {
+  constructor(
+    private readonly servers: ServerAddress[],
+    private readonly groupName: string,
+    private readonly intervalMs = 50,
+  ) {
     this.done = this.loop();
   }
 
@@ -62,7 +66,16 @@ export class PairPoller {
   /** stats — the polls between `fromMs` and `toMs`; episodes longer than `thresholdMs` are counted. */
   stats(fromMs: number, toMs: number, thresholdMs: number): PollStats {
     const polls = this.polls.filter((poll) => poll.atMs >= fromMs && poll.atMs <= toMs);
-    const stats: PollStats = { polls: polls.length, answeredBoth: 0, doublePrimaryPolls: 0, splitLayoutPolls: 0, longestDoublePrimaryMs: 0, episodesOverThreshold: 0, versionDecreases: 0, longestEpisode: null };
+    const stats: PollStats = {
+      polls: polls.length,
+      answeredBoth: 0,
+      doublePrimaryPolls: 0,
+      splitLayoutPolls: 0,
+      longestDoublePrimaryMs: 0,
+      episodesOverThreshold: 0,
+      versionDecreases: 0,
+      longestEpisode: null,
+    };
     let episodeStartMs: number | null = null;
     let episodeFirst: Poll | null = null;
     let lastDoubleMs = 0;
@@ -70,7 +83,10 @@ export class PairPoller {
       if (episodeStartMs === null) return;
       const lengthMs = lastDoubleMs - episodeStartMs;
       if (episodeFirst && (stats.longestEpisode === null || lengthMs > stats.longestDoublePrimaryMs)) {
-        stats.longestEpisode = { atMs: episodeStartMs, answers: episodeFirst.answers.map((answer) => (answer ? `epoch ${answer.epoch} version ${answer.version}` : 'none')) };
+        stats.longestEpisode = {
+          atMs: episodeStartMs,
+          answers: episodeFirst.answers.map((answer) => (answer ? `epoch ${answer.epoch} version ${answer.version}` : 'none')),
+        };
       }
       stats.longestDoublePrimaryMs = Math.max(stats.longestDoublePrimaryMs, lengthMs);
       if (lengthMs > thresholdMs) stats.episodesOverThreshold += 1;
@@ -91,7 +107,7 @@ export class PairPoller {
         closeEpisode();
       }
       for (const answer of poll.answers) {
-        if (!answer || !answer.primary) continue;
+        if (!answer?.primary) continue;
         if (followed && answer.epoch < followed.epoch) continue;
         if (followed && answer.epoch === followed.epoch && answer.version < followed.version) stats.versionDecreases += 1;
         if (!followed || answer.epoch > followed.epoch || answer.version > followed.version) followed = { epoch: answer.epoch, version: answer.version };
@@ -114,10 +130,14 @@ export class PairPoller {
     let connection: FrameConnection | null = null;
     try {
       connection = await FrameConnection.open(address, 300);
-      const frame = await connection.request((channelId) => encodePacketFrame(channelId, {
-        pcode: Pcode.getGroupRequest,
-        body: { configVersion: 0, groupName: this.groupName, extension: { epoch: 0n, largeTableAccepted: true } },
-      }), 300);
+      const frame = await connection.request(
+        (channelId) =>
+          encodePacketFrame(channelId, {
+            pcode: Pcode.getGroupRequest,
+            body: { configVersion: 0, groupName: this.groupName, extension: { epoch: 0n, largeTableAccepted: true } },
+          }),
+        300,
+      );
       const packet = decodeResponse(frame.pcode, frame.body);
       if (packet.pcode !== Pcode.getGroupResponse || packet.body.configVersion < 10) return null;
       const { extension } = packet.body;

@@ -62,17 +62,37 @@ async function createRig(): Promise<Rig> {
   const dir = await mkdtemp(join(tmpdir(), 'tair-cs-partition-'));
   const addresses = ['cs0', 'cs1'].map((node) => `${lab.ipOf(node)}:${port}`);
   const dsIp = lab.ipOf('ds');
-  writeFileSync(join(dir, 'group.conf'), [
-    '[group_1]', '_bucket_number = 1023', '_copy_count = 2', `_server_list = ${dataPorts.map((dsPort) => `${dsIp}:${dsPort}`).join(';')}`,
-    '_accept_strategy = 1', '_server_down_time = 2', '_min_data_server_count = 2', 'group_status = on', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'group.conf'),
+    [
+      '[group_1]',
+      '_bucket_number = 1023',
+      '_copy_count = 2',
+      `_server_list = ${dataPorts.map((dsPort) => `${dsIp}:${dsPort}`).join(';')}`,
+      '_accept_strategy = 1',
+      '_server_down_time = 2',
+      '_min_data_server_count = 2',
+      'group_status = on',
+      '',
+    ].join('\n'),
+  );
   const servers = addresses.map((address, index) => {
     const sub = join(dir, `cs${index}`);
     mkdirSync(sub);
-    writeFileSync(join(sub, 'configserver.conf'), [
-      '[public]', ...addresses.map((entry) => `config_server = ${entry}`),
-      '[configserver]', `address = ${address}`, 'group_file = ../group.conf', 'data_dir = data', 'log_file = cfgsvr.log', 'pid_file = cfgsvr.pid', '',
-    ].join('\n'));
+    writeFileSync(
+      join(sub, 'configserver.conf'),
+      [
+        '[public]',
+        ...addresses.map((entry) => `config_server = ${entry}`),
+        '[configserver]',
+        `address = ${address}`,
+        'group_file = ../group.conf',
+        'data_dir = data',
+        'log_file = cfgsvr.log',
+        'pid_file = cfgsvr.pid',
+        '',
+      ].join('\n'),
+    );
     return configServer(join(sub, 'configserver.conf'), spawnerIn(lab, `cs${index}`));
   }) as [BenchProcess, BenchProcess];
   const dataServers = dataPorts.map((dsPort) => dataServer(dsPort, addresses, spawnerIn(lab, 'ds'), dsIp));
@@ -128,7 +148,10 @@ async function scenario(rig: Rig, poller: PairPoller, name: string, fault: () =>
     ...poller.stats(startMs, endMs, heartbeatIntervalMs),
     isolationNotices: cs0.logs.filter((line) => line.event === 'isolated' && within(line, startMs, endMs)).length,
     publishedWhileIsolated: publishedWhileIsolated(cs0, startMs, endMs),
-    takeovers: [cs0, cs1].reduce((sum, server) => sum + server.logs.filter((line) => line.event === 'pair-primary' && line.newEpoch === true && within(line, startMs, endMs)).length, 0),
+    takeovers: [cs0, cs1].reduce(
+      (sum, server) => sum + server.logs.filter((line) => line.event === 'pair-primary' && line.newEpoch === true && within(line, startMs, endMs)).length,
+      0,
+    ),
   };
 }
 
@@ -160,21 +183,36 @@ async function main(): Promise<void> {
   let results: ScenarioResult[] = [];
   try {
     await startRig(rig);
-    const poller = new PairPoller(['cs0', 'cs1'].map((node) => ({ ip: rig.lab.ipOf(node), port })), 'group_1');
+    const poller = new PairPoller(
+      ['cs0', 'cs1'].map((node) => ({ ip: rig.lab.ipOf(node), port })),
+      'group_1',
+    );
     await sleep(2000);
-    const isolate = await scenario(rig, poller, 'isolate', async () => {
-      await setCut(rig.lab, true);
-      await sleep(isolateMs);
-      await setCut(rig.lab, false);
-    }, settleMs);
-    const flap = await scenario(rig, poller, 'flap', async () => {
-      for (let elapsedMs = 0; elapsedMs < flapMs; elapsedMs += 4000) {
+    const isolate = await scenario(
+      rig,
+      poller,
+      'isolate',
+      async () => {
         await setCut(rig.lab, true);
-        await sleep(2000);
+        await sleep(isolateMs);
         await setCut(rig.lab, false);
-        await sleep(2000);
-      }
-    }, settleMs);
+      },
+      settleMs,
+    );
+    const flap = await scenario(
+      rig,
+      poller,
+      'flap',
+      async () => {
+        for (let elapsedMs = 0; elapsedMs < flapMs; elapsedMs += 4000) {
+          await setCut(rig.lab, true);
+          await sleep(2000);
+          await setCut(rig.lab, false);
+          await sleep(2000);
+        }
+      },
+      settleMs,
+    );
     await poller.stop();
     results = [isolate, flap];
   } finally {
@@ -185,9 +223,9 @@ async function main(): Promise<void> {
   for (const result of results) {
     process.stdout.write(
       `${result.name.padEnd(8)} polls ${result.polls} (both answered ${result.answeredBoth}), double primary ${result.doublePrimaryPolls}, ` +
-      `split layout ${result.splitLayoutPolls}, longest double primary ${result.longestDoublePrimaryMs} ms, over ${heartbeatIntervalMs} ms: ` +
-      `${result.episodesOverThreshold}, version decreases ${result.versionDecreases}, isolated ${result.isolationNotices}×, ` +
-      `published while isolated ${result.publishedWhileIsolated}, takeovers ${result.takeovers}\n`,
+        `split layout ${result.splitLayoutPolls}, longest double primary ${result.longestDoublePrimaryMs} ms, over ${heartbeatIntervalMs} ms: ` +
+        `${result.episodesOverThreshold}, version decreases ${result.versionDecreases}, isolated ${result.isolationNotices}×, ` +
+        `published while isolated ${result.publishedWhileIsolated}, takeovers ${result.takeovers}\n`,
     );
   }
   process.stdout.write(`results: ${out}\n`);

@@ -63,7 +63,7 @@ export const dataServerBeatMs = 1000;
 export const dataServerLostFloorMs = 2 * dataServerBeatMs;
 
 /** downVerdictWaits — whether declaring `record` DOWN must wait (see the file comment). */
-export function downVerdictWaits(context: ClusterContext, group: GroupState, record: Readonly<ServerRecord>, nowMs: number): boolean {
+export function downVerdictWaits(context: ClusterContext, group: GroupState, record: Readonly<ServerRecord>): boolean {
   const link = context.peerLink;
   if (!link || !Number.isFinite(link.lastHeardMs)) return false;
   if (isIsolated(group)) return true;
@@ -128,7 +128,11 @@ function leaveIsolation(context: ClusterContext, group: GroupState, nowMs: numbe
     record.lastHeartbeatMs = nowMs;
     silentCount += 1;
   }
-  const why = !isPrimary(context) ? 'this server is no longer primary' : context.peerLink?.state !== 'lost' ? 'the peer config server answers again' : 'its data servers are heard again';
+  const why = !isPrimary(context)
+    ? 'this server is no longer primary'
+    : context.peerLink?.state !== 'lost'
+      ? 'the peer config server answers again'
+      : 'its data servers are heard again';
   notify(context, {
     level: 'info',
     event: 'isolation-over',

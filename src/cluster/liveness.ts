@@ -25,7 +25,7 @@ export function checkLiveness(context: ClusterContext, nowMs: number): void {
     const group = context.groups.get(record.groupName);
     if (!group) continue;
     const verdict = judgeSilence(record, nowMs, group.config.serverDownTimeMs);
-    if (verdict === 'down' && !downVerdictWaits(context, group, record, nowMs)) {
+    if (verdict === 'down' && !downVerdictWaits(context, group, record)) {
       declareDown(context, group, record, nowMs, `no heartbeat for ${Math.round(nowMs - record.lastHeartbeatMs)} ms`);
     } else if (verdict === 'probe' && !record.probePending && nowMs - record.lastProbeMs >= context.options.probeIntervalMs && !isIsolated(group)) {
       record.probePending = true;
@@ -41,7 +41,7 @@ export function probeResult(context: ClusterContext, serverId: bigint, reachable
   if (!record) return;
   record.probePending = false;
   const group = context.groups.get(record.groupName);
-  if (!group || reachable || record.status === 'down' || downVerdictWaits(context, group, record, nowMs)) return;
+  if (!group || reachable || record.status === 'down' || downVerdictWaits(context, group, record)) return;
   if (judgeSilence(record, nowMs, group.config.serverDownTimeMs) === 'fine') return;
   declareDown(context, group, record, nowMs, `no heartbeat for ${Math.round(nowMs - record.lastHeartbeatMs)} ms and its port refuses connections`);
 }

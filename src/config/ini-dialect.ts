@@ -36,8 +36,6 @@ export interface IniSection {
 export const sectionNamePattern = /^[A-Za-z0-9_]+$/;
 
 const keyForbiddenPattern = /[\s\p{Cc}\[\]]/u;
-/** valueForbiddenPattern — control characters but tab: a NUL cannot travel in a Tair string, the others are paste damage. */
-const valueForbiddenPattern = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/u;
 
 /** scanIni — splits text into sections and entries; every malformed line is added to `problems`. */
 export function scanIni(text: string, problems: ProblemList): IniSection[] {
@@ -120,13 +118,25 @@ function scanEntry(content: string, line: number, problems: ProblemList): IniEnt
     problems.add(line, clip(key), 'a key may not contain blanks, brackets or control characters');
     return null;
   }
-  const control = valueForbiddenPattern.exec(value);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).padStart(2, '0');
-    problems.add(line, key, `the value contains a control character (\\x${code}) at character ${control.index + 1}: '${clip(value)}'`);
+  const controlIndex = firstControlIndex(value);
+  if (controlIndex >= 0) {
+    const code = value.charCodeAt(controlIndex).toString(16).padStart(2, '0');
+    problems.add(line, key, `the value contains a control character (\\x${code}) at character ${controlIndex + 1}: '${clip(value)}'`);
     return null;
   }
   return { key, value, line };
+}
+
+/**
+ * firstControlIndex — where a value holds a control character other than tab (C0, DEL, C1), or
+ * −1: a NUL cannot travel in a Tair string, the others are paste damage.
+ */
+function firstControlIndex(value: string): number {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if ((code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f)) return index;
+  }
+  return -1;
 }
 
 /** clip — user text made safe and short enough to quote in a message (control chars escaped). */

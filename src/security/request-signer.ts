@@ -8,8 +8,12 @@ import { encodeBody, encodeFrame, encodePacketFrame, Pcode } from '../protocol/i
 import { signBody } from '../protocol/signature.js';
 
 const signedPcodes: ReadonlySet<number> = new Set([
-  Pcode.opCmdRequest, Pcode.dataServerControlRequest,
-  Pcode.getServerTableRequest, Pcode.configServerHeartbeat, Pcode.setMaster, Pcode.serverTable,
+  Pcode.opCmdRequest,
+  Pcode.dataServerControlRequest,
+  Pcode.getServerTableRequest,
+  Pcode.configServerHeartbeat,
+  Pcode.setMaster,
+  Pcode.serverTable,
 ]);
 
 /** RequestSigner — signs with one key, stamped by one wall clock. */

@@ -129,7 +129,10 @@ export function guardFrames(inner: FrameHandler, guard: AccessGuard, refused: (r
   return {
     handle(connection: Connection, frame: Frame): void {
       const verdict = guard.admit(connection.remoteIp, frame);
-      if (verdict.ok) return inner.handle(connection, verdict.frame);
+      if (verdict.ok) {
+        inner.handle(connection, verdict.frame);
+        return;
+      }
       refused(verdict.refusal);
       connection.send(encodePacketFrame(frame.channelId, verdict.reply));
     },

@@ -48,6 +48,7 @@ import { loadSavedTables } from './saved-tables.js';
 import type { Connection } from './tcp-listener.js';
 import { TcpListener } from './tcp-listener.js';
 import { compressViews, ViewCache } from '../views/view-cache.js';
+import type { PeerReach } from '../http/health.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
 
@@ -123,6 +124,8 @@ export class ConfigServer {
       readGroupConf: () => this.writer.read(),
       editGroupConf: (edit) => this.editGroupConf(edit),
       planEngine: (slotCount, work) => this.engines.exclusive(slotCount, work),
+      configProblems: () => this.watcher.problems,
+      pairPeer: () => this.pairPeer(),
       logger,
     });
     this.refusals = new RefusalLog(logger, () => this.nowMs());
@@ -149,6 +152,13 @@ export class ConfigServer {
     return core ? { role: core.role === 'primary' ? 'primary' : 'secondary', epoch: core.epoch } : { role: 'primary', epoch: 0n };
   }
 
+  /** pairPeer — the pair's other server and how long it has been silent to this one (null without a pair). */
+  private pairPeer(): PeerReach | null {
+    if (!this.pair?.started) return null;
+    const address = this.config.configServers[1 - this.pair.entryIndex];
+    return { address, silentMs: this.pair.core.peerSilentForMs(this.nowMs()), timeoutMs: this.pair.timings.peerTimeoutMs };
+  }
+
   /** cluster — the state machine, read-only (after start); inputs go through `step`. */
   get cluster(): ClusterReader {
     return this.driver.state;
@@ -171,7 +181,7 @@ export class ConfigServer {
     const names = initial.config.groups.map((group) => group.name);
     const lostGroups: string[] = [];
     const saved = await loadSavedTables(this.config.dataDir, names, this.logger, lostGroups);
-    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster });
+    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster, configServers: this.config.configServers });
     this.driverOrNull = new ClusterDriver(cluster, (ready) => this.perform(ready));
     this.driverOrNull.start();
     await this.settleInFlight();

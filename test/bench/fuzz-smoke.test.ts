@@ -21,9 +21,11 @@ interface FuzzResults {
 
 async function fuzz(...args: string[]): Promise<FuzzResults> {
   const out = join(dir, `fuzz-${args.join('')}.json`);
-  await promisify(execFile)(process.execPath, [script, '--smoke', '--seed', '7', '--out', out, ...args], { timeout: 120_000 }).catch((error: { stdout?: string }) => {
-    if (!String(error.stdout ?? '').includes('results:')) throw error;
-  });
+  await promisify(execFile)(process.execPath, [script, '--smoke', '--seed', '7', '--out', out, ...args], { timeout: 120_000 }).catch(
+    (error: { stdout?: string }) => {
+      if (!String(error.stdout ?? '').includes('results:')) throw error;
+    },
+  );
   return JSON.parse(await readFile(out, 'utf8')) as FuzzResults;
 }
 

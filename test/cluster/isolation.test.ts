@@ -36,8 +36,17 @@ function tableOf(ids: bigint[], ports: number[], bucketCount: number): Persisted
     current[bucketCount + bucket] = ((bucket + 1) % ids.length) + 1;
   }
   return {
-    groupName: 'group_1', bucketCount, copyCount: 2, versions: { client: 20, server: 20, plugins: 10, areaCapacity: 10 }, epoch: 0n,
-    migrateBlockCount: -1, configHash: '', servers, current, progress: current.slice(), destination: current.slice(),
+    groupName: 'group_1',
+    bucketCount,
+    copyCount: 2,
+    versions: { client: 20, server: 20, plugins: 10, areaCapacity: 10 },
+    epoch: 0n,
+    migrateBlockCount: -1,
+    configHash: '',
+    servers,
+    current,
+    progress: current.slice(),
+    destination: current.slice(),
   };
 }
 
@@ -47,7 +56,19 @@ function world(serverCount: number, downTimeS: number, peerTimeoutMs: number): W
   const { groups } = parseGroupConf(groupConfText({ ports, bucketCount: 16, serverDownTimeS: downTimeS }), 'group.conf', { defaultDataServerPort: 5191 });
   const saved = new Map([['group_1', { ...tableOf(ids, ports, 16), configHash: groups[0].contentHash }]]);
   const cluster = new Cluster({ groups, saved, nowMs: 0 });
-  const w: World = { cluster, ids, nowMs: 0, beating: ids.map(() => true), peerHeardMs: 0, peerAnswers: true, peerTimeoutMs, downs: [], jobs: 0, saves: 0, isolatedNotices: 0 };
+  const w: World = {
+    cluster,
+    ids,
+    nowMs: 0,
+    beating: ids.map(() => true),
+    peerHeardMs: 0,
+    peerAnswers: true,
+    peerTimeoutMs,
+    downs: [],
+    jobs: 0,
+    saves: 0,
+    isolatedNotices: 0,
+  };
   cluster.ready();
   return w;
 }
@@ -55,11 +76,12 @@ function world(serverCount: number, downTimeS: number, peerTimeoutMs: number): W
 /** advance — 100 ms ticks: heartbeats every second from those beating, the pair's link state as the pair host reports it. */
 function advance(w: World, durationMs: number): void {
   let reported = '';
-  for (const end = w.nowMs + durationMs; w.nowMs < end;) {
+  for (const end = w.nowMs + durationMs; w.nowMs < end; ) {
     w.nowMs += 100;
     if (w.nowMs % 1000 === 0) {
       w.ids.forEach((serverId, index) => {
-        if (w.beating[index]) w.cluster.step({ type: 'heartbeat', nowMs: w.nowMs, request: originalHeartbeat({ serverId, serverVersion: 20, transitionVersion: 0 }) });
+        if (w.beating[index])
+          w.cluster.step({ type: 'heartbeat', nowMs: w.nowMs, request: originalHeartbeat({ serverId, serverVersion: 20, transitionVersion: 0 }) });
       });
     }
     if (w.peerAnswers) w.peerHeardMs = w.nowMs;
@@ -94,57 +116,70 @@ function isolatedWorld(): World {
   return w;
 }
 
-const shapes = fc.record({ serverCount: fc.integer({ min: 2, max: 9 }), downTimeS: fc.integer({ min: 1, max: 5 }), peerTimeoutMs: fc.constantFrom(600, 1500, 3000) });
+const shapes = fc.record({
+  serverCount: fc.integer({ min: 2, max: 9 }),
+  downTimeS: fc.integer({ min: 1, max: 5 }),
+  peerTimeoutMs: fc.constantFrom(600, 1500, 3000),
+});
 
 describe('isolation rule', () => {
   test('cut off from the peer and every data server: no DOWN, no rebuild, no save; back when they are heard', () => {
-    fc.assert(fc.property(shapes, fc.boolean(), ({ serverCount, downTimeS, peerTimeoutMs }, healDataFirst) => {
-      const w = world(serverCount, downTimeS, peerTimeoutMs);
-      advance(w, 3000);
-      w.beating.fill(false);
-      w.peerAnswers = false;
-      advance(w, 4 * downTimeS * 1000 + 2 * peerTimeoutMs);
-      expect(w.downs).toEqual([]);
-      expect(w.jobs + w.saves).toBe(0);
-      expect(w.cluster.isolated('group_1')).toBe(true);
-      expect(w.cluster.groupState('group_1')?.published.versions.server).toBe(20);
-      if (healDataFirst) w.beating.fill(true);
-      else w.peerAnswers = true;
-      advance(w, 1000);
-      expect(w.cluster.isolated('group_1')).toBe(false);
-      if (healDataFirst) {
+    fc.assert(
+      fc.property(shapes, fc.boolean(), ({ serverCount, downTimeS, peerTimeoutMs }, healDataFirst) => {
+        const w = world(serverCount, downTimeS, peerTimeoutMs);
+        advance(w, 3000);
+        w.beating.fill(false);
+        w.peerAnswers = false;
+        advance(w, 4 * downTimeS * 1000 + 2 * peerTimeoutMs);
         expect(w.downs).toEqual([]);
-      } else {
-        // The peer answers but the data servers are still silent: now they are judged as usual.
-        advance(w, 3 * downTimeS * 1000);
-        expect(w.downs.length).toBe(serverCount);
-      }
-    }), { numRuns: 40 });
+        expect(w.jobs + w.saves).toBe(0);
+        expect(w.cluster.isolated('group_1')).toBe(true);
+        expect(w.cluster.groupState('group_1')?.published.versions.server).toBe(20);
+        if (healDataFirst) w.beating.fill(true);
+        else w.peerAnswers = true;
+        advance(w, 1000);
+        expect(w.cluster.isolated('group_1')).toBe(false);
+        if (healDataFirst) {
+          expect(w.downs).toEqual([]);
+        } else {
+          // The peer answers but the data servers are still silent: now they are judged as usual.
+          advance(w, 3 * downTimeS * 1000);
+          expect(w.downs.length).toBe(serverCount);
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 
   test('half or fewer of the data servers silent with the peer: judged as usual', () => {
-    fc.assert(fc.property(shapes, ({ serverCount, downTimeS, peerTimeoutMs }) => {
-      const w = world(serverCount, downTimeS, peerTimeoutMs);
-      advance(w, 3000);
-      const silentCount = Math.floor(serverCount / 2);
-      for (let index = 0; index < silentCount; index++) w.beating[index] = false;
-      w.peerAnswers = false;
-      advance(w, 3 * downTimeS * 1000 + 2 * peerTimeoutMs);
-      expect(w.cluster.isolated('group_1')).toBe(false);
-      expect(w.downs.length).toBe(silentCount);
-      if (silentCount > 0) expect(w.jobs).toBeGreaterThan(0);
-    }), { numRuns: 40 });
+    fc.assert(
+      fc.property(shapes, ({ serverCount, downTimeS, peerTimeoutMs }) => {
+        const w = world(serverCount, downTimeS, peerTimeoutMs);
+        advance(w, 3000);
+        const silentCount = Math.floor(serverCount / 2);
+        for (let index = 0; index < silentCount; index++) w.beating[index] = false;
+        w.peerAnswers = false;
+        advance(w, 3 * downTimeS * 1000 + 2 * peerTimeoutMs);
+        expect(w.cluster.isolated('group_1')).toBe(false);
+        expect(w.downs.length).toBe(silentCount);
+        if (silentCount > 0) expect(w.jobs).toBeGreaterThan(0);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   test('the peer still answers and every data server dies: judged as usual (they died, we did not)', () => {
-    fc.assert(fc.property(shapes, ({ serverCount, downTimeS, peerTimeoutMs }) => {
-      const w = world(serverCount, downTimeS, peerTimeoutMs);
-      advance(w, 3000);
-      w.beating.fill(false);
-      advance(w, 3 * downTimeS * 1000);
-      expect(w.isolatedNotices).toBe(0);
-      expect(w.downs.length).toBe(serverCount);
-    }), { numRuns: 20 });
+    fc.assert(
+      fc.property(shapes, ({ serverCount, downTimeS, peerTimeoutMs }) => {
+        const w = world(serverCount, downTimeS, peerTimeoutMs);
+        advance(w, 3000);
+        w.beating.fill(false);
+        advance(w, 3 * downTimeS * 1000);
+        expect(w.isolatedNotices).toBe(0);
+        expect(w.downs.length).toBe(serverCount);
+      }),
+      { numRuns: 20 },
+    );
   });
 
   test('the peer died long ago and the data servers go later: no isolation (the losses do not coincide)', () => {

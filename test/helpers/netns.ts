@@ -76,7 +76,11 @@ export class NetLab {
   private readonly blocks = new Set<string>();
   private destroyed = false;
 
-  private constructor(readonly tag: string, readonly bridge: string, private readonly subnetOctet: number) {
+  private constructor(
+    readonly tag: string,
+    readonly bridge: string,
+    private readonly subnetOctet: number,
+  ) {
     this.rootIp = `10.${subnetOctet}.0.1`;
   }
 
@@ -199,8 +203,12 @@ export class NetLab {
 /** removeStaleLabs — remove namespaces and bridges of this prefix whose process is gone. */
 export function removeStaleLabs(prefix: string): void {
   const names = [
-    ...execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((line) => line.split(' ')[0]),
-    ...execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' }).split('\n').map((line) => line.split(': ')[1] ?? ''),
+    ...execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => line.split(' ')[0]),
+    ...execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => line.split(': ')[1] ?? ''),
   ];
   const pattern = new RegExp(`^${prefix}([0-9a-z]+)_[0-9a-z]([nb])(\\d*)$`);
   for (const name of names) {

@@ -66,7 +66,13 @@ describe('HTTP budgets', () => {
   });
 
   test('one address gets its share; others still get in; when full, the largest holder makes room', async () => {
-    const port = await startServer({ connectionCountMax: 8, connectionsPerAddressMax: 4, headersTimeoutMs: 60_000, requestTimeoutMs: 60_000, timeoutCheckMs: 1000 });
+    const port = await startServer({
+      connectionCountMax: 8,
+      connectionsPerAddressMax: 4,
+      headersTimeoutMs: 60_000,
+      requestTimeoutMs: 60_000,
+      timeoutCheckMs: 1000,
+    });
     const flood = [];
     for (let i = 0; i < 4; i++) flood.push(await dripper(port, '127.0.0.2'));
     const fifth = await dripper(port, '127.0.0.2');

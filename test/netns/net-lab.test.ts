@@ -17,7 +17,8 @@ let rootSeen: string[] = [];
 
 /** connects — whether `from` (a node) reaches `ip:port` within 700 ms; prints the peer address the far side saw. */
 async function connects(from: string, ip: string, port: number): Promise<boolean> {
-  const script = `const s=require('net').connect({host:'${ip}',port:${port}});const t=setTimeout(()=>{console.log('no');process.exit(0)},700);` +
+  const script =
+    `const s=require('net').connect({host:'${ip}',port:${port}});const t=setTimeout(()=>{console.log('no');process.exit(0)},700);` +
     `s.on('connect',()=>{console.log('yes');clearTimeout(t);s.destroy()});s.on('error',()=>{console.log('no');clearTimeout(t)})`;
   const { stdout } = await lab.exec(from, process.execPath, ['-e', script]);
   return stdout.trim() === 'yes';

@@ -65,7 +65,11 @@ function signed(packet: Packet, secret = key): Buffer {
 const opCmd = (cmd: number, ...params: string[]): Packet => ({ pcode: Pcode.opCmdRequest, body: { cmd, params } });
 
 /** status — the /status document over op_cmd 1001 (open to anyone), asked from the root namespace. */
-async function status(): Promise<{ role: string; epoch: number; groups: { versions: Record<string, number>; dataServers: { id: string; state: string }[]; migration: { paused: boolean } }[] }> {
+async function status(): Promise<{
+  role: string;
+  epoch: number;
+  groups: { versions: Record<string, number>; dataServers: { id: string; state: string }[]; migration: { paused: boolean } }[];
+}> {
   const [reply] = await sendFrom('attacker', [plain(opCmd(AdminCmd.status))]);
   if (reply?.pcode !== Pcode.opCmdResponse) throw new Error('no status');
   return JSON.parse(reply.body.infos[0]);
@@ -75,9 +79,18 @@ function heartbeatClaiming(serverId: bigint): Packet {
   return {
     pcode: Pcode.heartbeatRequest,
     body: {
-      serverFlag: 1, serverId, notReady: false, transition: { version: 0, dataNeedMove: false, failovering: false, migrating: false },
-      configVersion: 4_000_000_000, recoveryVersion: 0, pullMigratedInfo: false, proxyBucketIndexes: [], pluginsVersion: 0,
-      areaCapacityVersion: 0, areaCapacities: [], statBytes: Buffer.alloc(0),
+      serverFlag: 1,
+      serverId,
+      notReady: false,
+      transition: { version: 0, dataNeedMove: false, failovering: false, migrating: false },
+      configVersion: 4_000_000_000,
+      recoveryVersion: 0,
+      pullMigratedInfo: false,
+      proxyBucketIndexes: [],
+      pluginsVersion: 0,
+      areaCapacityVersion: 0,
+      areaCapacities: [],
+      statBytes: Buffer.alloc(0),
       extension: { epoch: (1n << 64n) - 1n, largeTableAccepted: true, otherConfigServer: 'reachable' },
     },
   };
@@ -93,21 +106,53 @@ describe.skipIf(unavailable !== null)('trust boundary, from other hosts', () => 
     dsIds = [5191, 5192, 5193].map((dsPort) => serverIdFromText(`${dsIp}:${dsPort}`, 0));
     dir = await mkdtemp(join(tmpdir(), 'tair-cs-trust-'));
     await writeFile(join(dir, 'admin.key'), `${key}\n`, { mode: 0o600 });
-    await writeFile(join(dir, 'group.conf'), [
-      '[group_1]', '_bucket_number = 64', '_copy_count = 2', `_server_list = ${dsIp}:5191;${dsIp}:5192;${dsIp}:5193`,
-      '_accept_strategy = 1', '_server_down_time = 1', '_min_data_server_count = 2', 'group_status = on', '',
-    ].join('\n'));
-    await writeFile(join(dir, 'configserver.conf'), [
-      '[public]', `config_server = ${csIp}:${port}`, `config_server = ${lab.ipOf('peer')}:${port}`,
-      '[configserver]', `port = ${port}`, `address = ${csIp}:${port}`, `http_port = ${httpPort}`, 'http_address = 127.0.0.1',
-      'group_file = group.conf', 'data_dir = data', 'log_file = logs/cfgsvr.log', 'pid_file = cfgsvr.pid', 'peer_timeout_ms = 600',
-      `admin_allow = ${lab.ipOf('admin')}, loopback`, 'admin_secret_file = admin.key', '[tairserver]', 'port = 5191', '',
-    ].join('\n'));
+    await writeFile(
+      join(dir, 'group.conf'),
+      [
+        '[group_1]',
+        '_bucket_number = 64',
+        '_copy_count = 2',
+        `_server_list = ${dsIp}:5191;${dsIp}:5192;${dsIp}:5193`,
+        '_accept_strategy = 1',
+        '_server_down_time = 1',
+        '_min_data_server_count = 2',
+        'group_status = on',
+        '',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(dir, 'configserver.conf'),
+      [
+        '[public]',
+        `config_server = ${csIp}:${port}`,
+        `config_server = ${lab.ipOf('peer')}:${port}`,
+        '[configserver]',
+        `port = ${port}`,
+        `address = ${csIp}:${port}`,
+        `http_port = ${httpPort}`,
+        'http_address = 127.0.0.1',
+        'group_file = group.conf',
+        'data_dir = data',
+        'log_file = logs/cfgsvr.log',
+        'pid_file = cfgsvr.pid',
+        'peer_timeout_ms = 600',
+        `admin_allow = ${lab.ipOf('admin')}, loopback`,
+        'admin_secret_file = admin.key',
+        '[tairserver]',
+        'port = 5191',
+        '',
+      ].join('\n'),
+    );
     server = configServer(join(dir, 'configserver.conf'), (script, args, options) => lab.spawnNode('cs', script, args, options));
     server.start();
     await server.waitFor((line) => line.event === 'listening', 0, 15_000);
     for (const dsPort of [5191, 5192, 5193]) {
-      const child = dataServer(dsPort, [`${csIp}:${port}`, `${lab.ipOf('peer')}:${port}`], (script, args, options) => lab.spawnNode('ds', script, args, options), dsIp);
+      const child = dataServer(
+        dsPort,
+        [`${csIp}:${port}`, `${lab.ipOf('peer')}:${port}`],
+        (script, args, options) => lab.spawnNode('ds', script, args, options),
+        dsIp,
+      );
       child.start();
       dataServers.push(child);
     }
@@ -184,32 +229,49 @@ describe.skipIf(unavailable !== null)('trust boundary, from other hosts', () => 
       Buffer.from(pause),
       signed(opCmd(AdminCmd.pauseMigration, 'group_1'), 'not-the-key-but-long-enough'),
     ]);
-    expect(unsigned?.pcode === Pcode.opCmdResponse && unsigned.body).toMatchObject({ code: AdminCode.denied, infos: [expect.stringMatching(/must be signed/)] });
+    expect(unsigned?.pcode === Pcode.opCmdResponse && unsigned.body).toMatchObject({
+      code: AdminCode.denied,
+      infos: [expect.stringMatching(/must be signed/)],
+    });
     expect(accepted).toMatchObject({ pcode: Pcode.opCmdResponse, body: { code: 0 } });
-    expect(replayed?.pcode === Pcode.opCmdResponse && replayed.body).toMatchObject({ code: AdminCode.denied, infos: [expect.stringMatching(/already received/)] });
-    expect(wrongKey?.pcode === Pcode.opCmdResponse && wrongKey.body).toMatchObject({ code: AdminCode.denied, infos: [expect.stringMatching(/does not match/)] });
+    expect(replayed?.pcode === Pcode.opCmdResponse && replayed.body).toMatchObject({
+      code: AdminCode.denied,
+      infos: [expect.stringMatching(/already received/)],
+    });
+    expect(wrongKey?.pcode === Pcode.opCmdResponse && wrongKey.body).toMatchObject({
+      code: AdminCode.denied,
+      infos: [expect.stringMatching(/does not match/)],
+    });
     expect((await status()).groups[0].migration.paused).toBe(true);
     // tair-cs admin signs with --secret-file; without it the same command is denied.
-    const cli = (...args: string[]) => lab.exec('admin', process.execPath, [mainScript, 'admin', '--config-servers', `${csIp}:${port}`, ...args]).then(
-      () => 0,
-      (error: Error) => (/denied \(-4212\)/.test(error.message) ? 1 : -1),
-    );
+    const cli = (...args: string[]) =>
+      lab.exec('admin', process.execPath, [mainScript, 'admin', '--config-servers', `${csIp}:${port}`, ...args]).then(
+        () => 0,
+        (error: Error) => (/denied \(-4212\)/.test(error.message) ? 1 : -1),
+      );
     expect(await cli('resume', 'group_1')).toBe(1);
     expect(await cli('--secret-file', join(dir, 'admin.key'), 'resume', 'group_1')).toBe(0);
     expect((await status()).groups[0].migration.paused).toBe(false);
   });
 
-  test('the peer\'s address: pair messages only when signed; HTTP only where http_address says', async () => {
+  test("the peer's address: pair messages only when signed; HTTP only where http_address says", async () => {
     const heartbeat: Packet = { pcode: Pcode.configServerHeartbeat, body: { serverId: 1n, loopCount: 1 } };
     const [unsigned, accepted] = await sendFrom('peer', [plain(heartbeat), signed(heartbeat)]);
     expect(unsigned?.pcode === Pcode.returnPacket && unsigned.body.message).toMatch(/must sign/);
     expect(accepted?.pcode === Pcode.serverTable && accepted.body.type).toBe(2);
-    const probe = (host: string) => `require('http').get({host:'${host}',port:${httpPort},path:'/healthz'},(r)=>console.log(r.statusCode)).on('error',(e)=>console.log(e.code))`;
+    const probe = (host: string) =>
+      `require('http').get({host:'${host}',port:${httpPort},path:'/healthz'},(r)=>console.log(r.statusCode)).on('error',(e)=>console.log(e.code))`;
     expect((await lab.exec('cs', process.execPath, ['-e', probe('127.0.0.1')])).stdout.trim()).toBe('200');
     expect((await lab.exec('attacker', process.execPath, ['-e', probe(csIp)])).stdout.trim()).toBe('ECONNREFUSED');
-    const metrics = (await lab.exec('cs', process.execPath, ['-e', `require('http').get('http://127.0.0.1:${httpPort}/metrics',(r)=>{let t='';r.on('data',(c)=>t+=c);r.on('end',()=>console.log(t))})`])).stdout;
+    const metrics = (
+      await lab.exec('cs', process.execPath, [
+        '-e',
+        `require('http').get('http://127.0.0.1:${httpPort}/metrics',(r)=>{let t='';r.on('data',(c)=>t+=c);r.on('end',()=>console.log(t))})`,
+      ])
+    ).stdout;
     const refused = metrics.split('\n').filter((line) => line.startsWith('tair_cs_refused_requests_total{'));
-    const total = (reason: string) => refused.filter((line) => line.includes(`reason="${reason}"`)).reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    const total = (reason: string) =>
+      refused.filter((line) => line.includes(`reason="${reason}"`)).reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
     expect(total('not-allowed')).toBeGreaterThanOrEqual(9);
     expect(total('not-peer')).toBeGreaterThanOrEqual(5);
     expect(total('unsigned')).toBeGreaterThanOrEqual(2);

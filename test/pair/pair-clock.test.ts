@@ -28,10 +28,20 @@ async function secondaryOf(peer: FakePeer, clock: ManualClock): Promise<{ server
   const [port, ...dataPorts] = [await freePort(), await freePort(), await freePort()];
   await writeFile(join(dir, 'group.conf'), groupConfText({ ports: dataPorts, bucketCount: 16 }));
   peer.groupConf = await readFile(join(dir, 'group.conf'));
-  await writeFile(join(dir, 'configserver.conf'), [
-    '[public]', `config_server = 127.0.0.1:${peer.port}`, `config_server = 127.0.0.1:${port}`,
-    '[configserver]', `port = ${port}`, `address = 127.0.0.1:${port}`, 'group_file = group.conf', 'data_dir = data', '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'configserver.conf'),
+    [
+      '[public]',
+      `config_server = 127.0.0.1:${peer.port}`,
+      `config_server = 127.0.0.1:${port}`,
+      '[configserver]',
+      `port = ${port}`,
+      `address = 127.0.0.1:${port}`,
+      'group_file = group.conf',
+      'data_dir = data',
+      '',
+    ].join('\n'),
+  );
   const logs: LogRecord[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogRecord) });
   const server = new ConfigServer(await loadConfigServerConf(join(dir, 'configserver.conf')), logger, { clock, tickMs: 100 });

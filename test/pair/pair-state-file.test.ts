@@ -21,13 +21,16 @@ afterEach(async () => {
 
 describe('pair.state', () => {
   test('concurrent saves in any order: the highest epoch ends on disk, no temp file is left', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.bigInt({ min: 0n, max: 1000n }), { minLength: 1, maxLength: 12 }), async (epochs) => {
-      const file = new PairStateFile(dir);
-      await Promise.all(epochs.map((epoch) => file.save(epoch)));
-      const highest = epochs.reduce((a, b) => (a > b ? a : b));
-      expect(await new PairStateFile(dir).load()).toBe(highest);
-      await rm(pairStatePath(dir), { force: true });
-    }), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.bigInt({ min: 0n, max: 1000n }), { minLength: 1, maxLength: 12 }), async (epochs) => {
+        const file = new PairStateFile(dir);
+        await Promise.all(epochs.map((epoch) => file.save(epoch)));
+        const highest = epochs.reduce((a, b) => (a > b ? a : b));
+        expect(await new PairStateFile(dir).load()).toBe(highest);
+        await rm(pairStatePath(dir), { force: true });
+      }),
+      { numRuns: 25 },
+    );
   });
 
   test('a save below what was loaded writes nothing', async () => {

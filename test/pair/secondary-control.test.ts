@@ -36,6 +36,10 @@ describe('data-server control (1500) in a pair', () => {
     await waitForEvent(secondary, 'server-list-edit-refused', 5000);
     const applied = await primary.request({ pcode: Pcode.dataServerControlRequest, body: { serverIds: [added], op: 0, groupName: 'group_1' } });
     expect(applied).toEqual({ pcode: Pcode.dataServerControlResponse, body: { codes: [DataServerControlCode.ok] } });
-    await eventually(async () => readFileSync(secondary.groupConfPath, 'utf8').includes('127.0.0.1:5999'), 10_000, () => 'the edit did not reach the secondary');
+    await eventually(
+      async () => readFileSync(secondary.groupConfPath, 'utf8').includes('127.0.0.1:5999'),
+      10_000,
+      () => 'the edit did not reach the secondary',
+    );
   });
 });

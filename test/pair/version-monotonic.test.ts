@@ -58,10 +58,28 @@ type Move = 'time' | 'crashPrimary' | 'takeover' | 'restart0' | 'restart1' | 're
 
 function newWorld(serverCount: number, copyCount: number): World {
   const fleet = Array.from({ length: serverCount }, (_, index) => createFakeDataServer(`ds${index + 1}`));
-  const text = ['[group_1]', '_bucket_number = 32', `_copy_count = ${copyCount}`, `_server_list = ${fleet.map((server) => server.id).join(';')}`,
-    '_accept_strategy = 1', '_server_down_time = 1', `_min_data_server_count = ${copyCount}`, ''].join('\n');
+  const text = [
+    '[group_1]',
+    '_bucket_number = 32',
+    `_copy_count = ${copyCount}`,
+    `_server_list = ${fleet.map((server) => server.id).join(';')}`,
+    '_accept_strategy = 1',
+    '_server_down_time = 1',
+    `_min_data_server_count = ${copyCount}`,
+    '',
+  ].join('\n');
   const { groups } = parseGroupConf(text, 'group.conf', { defaultDataServerPort: 5191 });
-  const node = (index: PairEntryIndex): Node => ({ index, up: false, cluster: null, role: 'secondary', epoch: 0n, upSinceMs: 0, synced: false, tablesLost: false, disk: new Map() });
+  const node = (index: PairEntryIndex): Node => ({
+    index,
+    up: false,
+    cluster: null,
+    role: 'secondary',
+    epoch: 0n,
+    upSinceMs: 0,
+    synced: false,
+    tablesLost: false,
+    disk: new Map(),
+  });
   const world: World = { nowMs: 0, groups, nodes: [node(0), node(1)], fleet, client: { epoch: 0n, version: 0 }, decreases: [], seq: 0 };
   for (const server of fleet) server.beating = true;
   start(world, world.nodes[0]);
@@ -105,7 +123,12 @@ function drain(world: World, node: Node): void {
     }
     for (const job of ready.jobs) {
       if (job.kind === 'quick') {
-        node.cluster.step({ type: 'quickDone', nowMs: world.nowMs, jobId: job.jobId, result: engine.quickTable(job.table, job.servers, { allowLost: job.allowLost }) });
+        node.cluster.step({
+          type: 'quickDone',
+          nowMs: world.nowMs,
+          jobId: job.jobId,
+          result: engine.quickTable(job.table, job.servers, { allowLost: job.allowLost }),
+        });
       } else {
         const { jobId, kind: _kind, groupName: _group, source, ...input } = job;
         node.cluster.step({ type: 'buildDone', nowMs: world.nowMs, jobId, result: engine.build({ ...input, source: source ?? undefined }) });
@@ -125,7 +148,7 @@ function drain(world: World, node: Node): void {
 }
 
 function passTime(world: World, durationMs: number): void {
-  for (const end = world.nowMs + durationMs; world.nowMs < end;) {
+  for (const end = world.nowMs + durationMs; world.nowMs < end; ) {
     world.nowMs += stepMs;
     const primary = world.nodes.find((node) => node.up && node.role === 'primary');
     for (const server of world.fleet) {
@@ -152,7 +175,10 @@ function poll(world: World): void {
     const reply = node.cluster.getGroup({ configVersion: 0, groupName: 'group_1' });
     const version = reply.response.configVersion;
     if (version < 10 || node.epoch < world.client.epoch) continue;
-    if (version < world.client.version) world.decreases.push(`${world.nowMs} ms: node ${node.index} epoch ${node.epoch} answers ${version} after ${world.client.version} (epoch ${world.client.epoch})`);
+    if (version < world.client.version)
+      world.decreases.push(
+        `${world.nowMs} ms: node ${node.index} epoch ${node.epoch} answers ${version} after ${world.client.version} (epoch ${world.client.epoch})`,
+      );
     world.client = { epoch: node.epoch, version: Math.max(version, world.client.version) };
   }
 }
@@ -183,12 +209,14 @@ function play(world: World, move: Move, pick: number): void {
   const standby = world.nodes.find((node) => node.up && node.role === 'secondary');
   switch (move) {
     case 'time':
-      return passTime(world, 1000 + (pick % 4) * 500);
+      passTime(world, 1000 + (pick % 4) * 500);
+      return;
     case 'crashPrimary':
       if (primary) primary.up = false;
       return;
     case 'takeover':
-      if (!primary && standby && world.nowMs - standby.upSinceMs > peerTimeoutMs && world.nodes.every((other) => other === standby || !other.up)) leadOrTakeOver(world, standby);
+      if (!primary && standby && world.nowMs - standby.upSinceMs > peerTimeoutMs && world.nodes.every((other) => other === standby || !other.up))
+        leadOrTakeOver(world, standby);
       return;
     case 'restart0':
     case 'restart1':
@@ -227,27 +255,42 @@ function play(world: World, move: Move, pick: number): void {
   }
 }
 
-const moves: Move[] = ['time', 'time', 'time', 'crashPrimary', 'takeover', 'restart0', 'restart1', 'restartLosingTable', 'failBack', 'killServer', 'reviveServer'];
+const moves: Move[] = [
+  'time',
+  'time',
+  'time',
+  'crashPrimary',
+  'takeover',
+  'restart0',
+  'restart1',
+  'restartLosingTable',
+  'failBack',
+  'killServer',
+  'reviveServer',
+];
 
 describe('versions a client sees never go down', () => {
   test('across failover, fail-back, restarts and lost table files (random schedules)', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 3, max: 6 }),
-      fc.integer({ min: 1, max: 2 }),
-      fc.array(fc.tuple(fc.constantFrom(...moves), fc.nat(1000)), { minLength: 5, maxLength: 40 }),
-      (serverCount, copyCount, schedule) => {
-        const world = newWorld(serverCount, copyCount);
-        passTime(world, 4000);
-        for (const [move, pick] of schedule) {
-          play(world, move, pick);
-          passTime(world, stepMs);
-        }
-        for (const node of world.nodes) if (!node.up) start(world, node);
-        play(world, 'takeover', 0);
-        passTime(world, 4000);
-        expect(world.decreases).toEqual([]);
-        expect(world.client.version).toBeGreaterThanOrEqual(10);
-      },
-    ), { numRuns: 100 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 6 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.array(fc.tuple(fc.constantFrom(...moves), fc.nat(1000)), { minLength: 5, maxLength: 40 }),
+        (serverCount, copyCount, schedule) => {
+          const world = newWorld(serverCount, copyCount);
+          passTime(world, 4000);
+          for (const [move, pick] of schedule) {
+            play(world, move, pick);
+            passTime(world, stepMs);
+          }
+          for (const node of world.nodes) if (!node.up) start(world, node);
+          play(world, 'takeover', 0);
+          passTime(world, 4000);
+          expect(world.decreases).toEqual([]);
+          expect(world.client.version).toBeGreaterThanOrEqual(10);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

@@ -5,17 +5,20 @@ import { describe, expect, test } from 'vitest';
 import { AddressFilter, isLoopbackAddress, parseAddressEntry } from '../../src/security/address-filter.js';
 
 function filterOf(...texts: string[]): AddressFilter {
-  return new AddressFilter(texts.flatMap((text) => {
-    const parsed = parseAddressEntry(text);
-    if (typeof parsed === 'string') throw new Error(parsed);
-    return parsed;
-  }));
+  return new AddressFilter(
+    texts.flatMap((text) => {
+      const parsed = parseAddressEntry(text);
+      if (typeof parsed === 'string') throw new Error(parsed);
+      return parsed;
+    }),
+  );
 }
 
 describe('address filter', () => {
   test('addresses and ranges, in both IPv4 forms a socket reports', () => {
     const filter = filterOf('10.77.0.0/16', '192.168.1.7', 'fd00::/8');
-    for (const inside of ['10.77.0.1', '10.77.255.254', '::ffff:10.77.3.4', '192.168.1.7', '::FFFF:192.168.1.7', 'fd12::1']) expect(filter.matches(inside)).toBe(true);
+    for (const inside of ['10.77.0.1', '10.77.255.254', '::ffff:10.77.3.4', '192.168.1.7', '::FFFF:192.168.1.7', 'fd12::1'])
+      expect(filter.matches(inside)).toBe(true);
     for (const outside of ['10.78.0.1', '192.168.1.8', '127.0.0.1', '::1', 'fe80::1', '', 'nonsense', undefined]) expect(filter.matches(outside)).toBe(false);
   });
 

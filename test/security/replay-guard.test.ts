@@ -18,26 +18,32 @@ describe('replay guard', () => {
   });
 
   test('every sequence: no stamp is admitted twice while valid, and the table stays bounded', () => {
-    const step = fc.record({ advanceMs: fc.integer({ min: 0, max: 400 }), skewMs: fc.integer({ min: -1500, max: 1500 }), nonce: fc.integer({ min: 0, max: 40 }) });
-    fc.assert(fc.property(fc.array(step, { maxLength: 300 }), (steps) => {
-      const windowMs = 1000;
-      const guard = new ReplayGuard(windowMs, 16);
-      const admitted = new Map<number, number>();
-      let nowMs = 1_000_000;
-      for (const { advanceMs, skewMs, nonce } of steps) {
-        nowMs += advanceMs;
-        const timeMs = nowMs + skewMs;
-        const verdict = guard.admit(timeMs, BigInt(nonce), nowMs);
-        if (Math.abs(skewMs) > windowMs) expect(verdict).toBe('stale');
-        if (verdict === 'fresh') {
-          const earlier = admitted.get(nonce);
-          // The same nonce may come back only once the earlier stamp could no longer be valid.
-          if (earlier !== undefined) expect(nowMs - earlier).toBeGreaterThanOrEqual(2 * windowMs);
-          admitted.set(nonce, nowMs);
+    const step = fc.record({
+      advanceMs: fc.integer({ min: 0, max: 400 }),
+      skewMs: fc.integer({ min: -1500, max: 1500 }),
+      nonce: fc.integer({ min: 0, max: 40 }),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 300 }), (steps) => {
+        const windowMs = 1000;
+        const guard = new ReplayGuard(windowMs, 16);
+        const admitted = new Map<number, number>();
+        let nowMs = 1_000_000;
+        for (const { advanceMs, skewMs, nonce } of steps) {
+          nowMs += advanceMs;
+          const timeMs = nowMs + skewMs;
+          const verdict = guard.admit(timeMs, BigInt(nonce), nowMs);
+          if (Math.abs(skewMs) > windowMs) expect(verdict).toBe('stale');
+          if (verdict === 'fresh') {
+            const earlier = admitted.get(nonce);
+            // The same nonce may come back only once the earlier stamp could no longer be valid.
+            if (earlier !== undefined) expect(nowMs - earlier).toBeGreaterThanOrEqual(2 * windowMs);
+            admitted.set(nonce, nowMs);
+          }
+          expect(guard.size).toBeLessThanOrEqual(16);
         }
-        expect(guard.size).toBeLessThanOrEqual(16);
-      }
-    }));
+      }),
+    );
   });
 
   test('full of live nonces: busy, and free again once they expire', () => {

@@ -14,11 +14,13 @@ import { accessClassOf, AccessGuard } from '../../src/server/access-guard.js';
 
 const key = Buffer.from('a key of at least sixteen bytes');
 function allow(...texts: string[]): AddressFilter {
-  return new AddressFilter(texts.flatMap((text) => {
-    const parsed = parseAddressEntry(text);
-    if (typeof parsed === 'string') throw new Error(parsed);
-    return parsed;
-  }));
+  return new AddressFilter(
+    texts.flatMap((text) => {
+      const parsed = parseAddressEntry(text);
+      if (typeof parsed === 'string') throw new Error(parsed);
+      return parsed;
+    }),
+  );
 }
 const nowMs = 1_700_000_000_000;
 
@@ -47,8 +49,10 @@ describe('access guard', () => {
     expect(accessClassOf(Pcode.opCmdRequest, encodeBody({ pcode: Pcode.opCmdRequest, body: { cmd: AdminCmd.plan, params: ['g'] } }))).toBe('admin');
     expect(accessClassOf(Pcode.opCmdRequest, Buffer.alloc(2))).toBe('admin');
     expect(accessClassOf(Pcode.dataServerControlRequest, encodeBody(addServer))).toBe('admin');
-    for (const pcode of [Pcode.getServerTableRequest, Pcode.configServerHeartbeat, Pcode.setMaster, Pcode.serverTable]) expect(accessClassOf(pcode, Buffer.alloc(0))).toBe('pair');
-    for (const pcode of [Pcode.ping, Pcode.heartbeatRequest, Pcode.getGroupRequest, Pcode.migrateFinish, Pcode.queryInfoRequest]) expect(accessClassOf(pcode, Buffer.alloc(0))).toBe('open');
+    for (const pcode of [Pcode.getServerTableRequest, Pcode.configServerHeartbeat, Pcode.setMaster, Pcode.serverTable])
+      expect(accessClassOf(pcode, Buffer.alloc(0))).toBe('pair');
+    for (const pcode of [Pcode.ping, Pcode.heartbeatRequest, Pcode.getGroupRequest, Pcode.migrateFinish, Pcode.queryInfoRequest])
+      expect(accessClassOf(pcode, Buffer.alloc(0))).toBe('open');
   });
 
   test('without a key: admin from admin_allow only, pair from the peer only, open from anyone', () => {
@@ -65,12 +69,15 @@ describe('access guard', () => {
     expect(refusedWith(alone.admit('127.0.0.1', frameOf(push)))).toBe('no-pair');
   });
 
-  test('refusals carry the pcode\'s own error shape', () => {
+  test("refusals carry the pcode's own error shape", () => {
     const guard = new AccessGuard({ adminAllow: allow('loopback'), peerIp: '10.0.0.2', secret: null });
     const opCmd = guard.admit('10.9.9.9', frameOf(rebuild));
     expect(!opCmd.ok && opCmd.reply).toMatchObject({ pcode: Pcode.opCmdResponse, body: { code: AdminCode.denied } });
     const control = guard.admit('10.9.9.9', frameOf(addServer));
-    expect(!control.ok && control.reply).toEqual({ pcode: Pcode.dataServerControlResponse, body: { codes: [DataServerControlCode.denied, DataServerControlCode.denied] } });
+    expect(!control.ok && control.reply).toEqual({
+      pcode: Pcode.dataServerControlResponse,
+      body: { codes: [DataServerControlCode.denied, DataServerControlCode.denied] },
+    });
     const pair = guard.admit('10.9.9.9', frameOf(push));
     expect(!pair.ok && pair.reply).toMatchObject({ pcode: Pcode.returnPacket, body: { code: 1 } });
   });

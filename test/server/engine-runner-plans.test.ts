@@ -11,13 +11,14 @@ describe('engine runner: exclusive work (admin plan)', () => {
     let running = 0;
     let mostAtOnce = 0;
     const gates: (() => void)[] = [];
-    const work = () => runner.exclusive(10, async () => {
-      running += 1;
-      mostAtOnce = Math.max(mostAtOnce, running);
-      await new Promise<void>((resolve) => gates.push(resolve));
-      running -= 1;
-      return 'done';
-    });
+    const work = () =>
+      runner.exclusive(10, async () => {
+        running += 1;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        running -= 1;
+        return 'done';
+      });
     const accepted = Array.from({ length: planQueueCountMax }, work);
     expect(await work()).toBe('busy');
     for (let released = 0; released < planQueueCountMax; released++) {

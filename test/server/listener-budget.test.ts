@@ -19,11 +19,23 @@ afterEach(async () => {
 });
 
 async function listen(limits: Partial<ListenerLimits>): Promise<{ listener: TcpListener; port: number }> {
-  const echo = { handle: (connection: { send(bytes: Buffer): void }, frame: { channelId: number }) => connection.send(encodePacketFrame(frame.channelId, { pcode: Pcode.returnPacket, body: { configVersion: 0, code: 0, message: '' } })) };
-  const listener = new TcpListener(echo as never, {
-    connectionCountMax: 100, connectionsPerAddressMax: 100, partialFrameBytesTotalMax: 1 << 20, requestBodyBytesMax: 1 << 20,
-    writeBacklogBytesMax: 1 << 20, idleTimeoutMs: 60_000, ...limits,
-  }, pino({ level: 'silent' }));
+  const echo = {
+    handle: (connection: { send(bytes: Buffer): void }, frame: { channelId: number }) =>
+      connection.send(encodePacketFrame(frame.channelId, { pcode: Pcode.returnPacket, body: { configVersion: 0, code: 0, message: '' } })),
+  };
+  const listener = new TcpListener(
+    echo as never,
+    {
+      connectionCountMax: 100,
+      connectionsPerAddressMax: 100,
+      partialFrameBytesTotalMax: 1 << 20,
+      requestBodyBytesMax: 1 << 20,
+      writeBacklogBytesMax: 1 << 20,
+      idleTimeoutMs: 60_000,
+      ...limits,
+    },
+    pino({ level: 'silent' }),
+  );
   const { port } = await listener.listen('127.0.0.1', 0);
   cleanups.push(() => listener.close());
   return { listener, port };
@@ -91,34 +103,40 @@ describe('TCP listener budgets', () => {
       fc.record({ kind: fc.constant('open' as const), address: fc.integer({ min: 0, max: 5 }) }),
       fc.record({ kind: fc.constant('close' as const), pick: fc.nat() }),
     );
-    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), fc.array(event, { maxLength: 200 }), (totalMax, perAddressMax, events) => {
-      const budget = new ConnectionBudget<number>(totalMax, perAddressMax);
-      const held: { address: string; id: number }[] = [];
-      let nextId = 0;
-      for (const step of events) {
-        if (step.kind === 'close') {
-          if (held.length === 0) continue;
-          const [gone] = held.splice(step.pick % held.length, 1);
-          budget.release(gone.address, gone.id);
-          continue;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4 }), fc.array(event, { maxLength: 200 }), (totalMax, perAddressMax, events) => {
+        const budget = new ConnectionBudget<number>(totalMax, perAddressMax);
+        const held: { address: string; id: number }[] = [];
+        let nextId = 0;
+        for (const step of events) {
+          if (step.kind === 'close') {
+            if (held.length === 0) continue;
+            const [gone] = held.splice(step.pick % held.length, 1);
+            budget.release(gone.address, gone.id);
+            continue;
+          }
+          const address = `a${step.address}`;
+          const counts = new Map<string, number>();
+          for (const { address: holder } of held) counts.set(holder, (counts.get(holder) ?? 0) + 1);
+          const own = counts.get(address) ?? 0;
+          const largest = Math.max(0, ...counts.values());
+          const id = nextId++;
+          const verdict = budget.admit(address, id);
+          if (own < perAddressMax && held.length >= totalMax && largest > own + 1) expect(verdict.admitted).toBe(true);
+          if (own >= perAddressMax) expect(verdict.admitted).toBe(false);
+          if (verdict.admitted) {
+            if (verdict.evicted !== null)
+              held.splice(
+                held.findIndex((entry) => entry.id === verdict.evicted),
+                1,
+              );
+            held.push({ address, id });
+          }
+          expect(budget.size).toBe(held.length);
+          expect(held.length).toBeLessThanOrEqual(totalMax);
+          expect(budget.countOf(address)).toBeLessThanOrEqual(perAddressMax);
         }
-        const address = `a${step.address}`;
-        const counts = new Map<string, number>();
-        for (const { address: holder } of held) counts.set(holder, (counts.get(holder) ?? 0) + 1);
-        const own = counts.get(address) ?? 0;
-        const largest = Math.max(0, ...counts.values());
-        const id = nextId++;
-        const verdict = budget.admit(address, id);
-        if (own < perAddressMax && held.length >= totalMax && largest > own + 1) expect(verdict.admitted).toBe(true);
-        if (own >= perAddressMax) expect(verdict.admitted).toBe(false);
-        if (verdict.admitted) {
-          if (verdict.evicted !== null) held.splice(held.findIndex((entry) => entry.id === verdict.evicted), 1);
-          held.push({ address, id });
-        }
-        expect(budget.size).toBe(held.length);
-        expect(held.length).toBeLessThanOrEqual(totalMax);
-        expect(budget.countOf(address)).toBeLessThanOrEqual(perAddressMax);
-      }
-    }));
+      }),
+    );
   });
 });
