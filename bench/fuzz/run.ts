@@ -81,7 +81,6 @@ function configText(port: number, peerPort: number, allowSelf: boolean): string 
     `address = 127.0.0.1:${port}`,
     'group_file = group.conf',
     'data_dir = data',
-    'log_file = cfgsvr.log',
     'pid_file = cfgsvr.pid',
     'peer_timeout_ms = 300',
     `admin_allow = ${allowSelf ? 'loopback' : otherAdmin}`,

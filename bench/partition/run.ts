@@ -88,7 +88,6 @@ async function createRig(): Promise<Rig> {
         `address = ${address}`,
         'group_file = ../group.conf',
         'data_dir = data',
-        'log_file = cfgsvr.log',
         'pid_file = cfgsvr.pid',
         '',
       ].join('\n'),

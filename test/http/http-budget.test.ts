@@ -9,13 +9,15 @@ import type { Socket } from 'node:net';
 import { request } from 'node:http';
 import pino from 'pino';
 import { afterEach, describe, expect, test } from 'vitest';
+import type { HttpRoutes } from '../../src/http/http-server.js';
 import { StatusHttpServer } from '../../src/http/http-server.js';
 
-const routes = {
+const routes: HttpRoutes = {
   status: () => ({ ok: true }),
   table: () => ({ ok: false as const, status: 404, message: 'none' }),
   metrics: async () => ({ contentType: 'text/plain', text: '' }),
   serving: () => true,
+  health: () => ({ server: { status: 'OK' as const }, line: 'HEALTH_OK' }),
 };
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -23,7 +25,7 @@ afterEach(async () => {
 });
 
 async function startServer(budgets: ConstructorParameters<typeof StatusHttpServer>[2]): Promise<number> {
-  const server = new StatusHttpServer(routes as never, pino({ level: 'silent' }), budgets);
+  const server = new StatusHttpServer(routes, pino({ level: 'silent' }), budgets);
   const { port } = await server.listen('127.0.0.1', 0);
   cleanups.push(() => server.close());
   return port;

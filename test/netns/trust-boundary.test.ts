@@ -133,7 +133,6 @@ describe.skipIf(unavailable !== null)('trust boundary, from other hosts', () => 
         'http_address = 127.0.0.1',
         'group_file = group.conf',
         'data_dir = data',
-        'log_file = logs/cfgsvr.log',
         'pid_file = cfgsvr.pid',
         'peer_timeout_ms = 600',
         `admin_allow = ${lab.ipOf('admin')}, loopback`,
