@@ -11,6 +11,7 @@
  * IPv4, so one entry covers both forms. Matching is net.BlockList's (one call, no loop of ours).
  */
 import { BlockList, isIP } from 'node:net';
+import { InputError } from '../errors.js';
 
 /** AddressEntry — one parsed list entry, as written (for messages) and as a range. */
 export interface AddressEntry {
@@ -41,6 +42,17 @@ export function parseAddressEntry(text: string): AddressEntry[] | string {
   const bitsText = text.slice(slash + 1);
   if (!/^\d{1,3}$/.test(bitsText) || Number(bitsText) > widthBits) return `'${text}': the prefix must be 0..${widthBits} bits`;
   return [{ text, family, address, prefixBits: Number(bitsText) }];
+}
+
+/** addressFilterOf — a filter from entries as written (`ip`, `ip/bits`, `loopback`); throws InputError on a bad one. */
+export function addressFilterOf(texts: readonly string[]): AddressFilter {
+  return new AddressFilter(
+    texts.flatMap((text) => {
+      const parsed = parseAddressEntry(text);
+      if (typeof parsed === 'string') throw new InputError(parsed);
+      return parsed;
+    }),
+  );
 }
 
 /** normalizeAddress — an IPv4-mapped IPv6 address as plain IPv4; anything else unchanged. */

@@ -27,6 +27,7 @@ import type { BenchProcess } from '../../bench/pair/processes.js';
 import { configServer, dataServer } from '../../bench/pair/processes.js';
 import { buildOnce } from '../server/helpers/config-server-process.js';
 import { NetLab, netLabUnavailable, removeStaleLabs } from '../helpers/netns.js';
+import { originalHeartbeat } from '../helpers/original-heartbeat.js';
 
 const unavailable = netLabUnavailable();
 if (unavailable) console.warn(`\n*** SKIPPING network-namespace trust-boundary tests: ${unavailable} ***\n`);
@@ -76,24 +77,8 @@ async function status(): Promise<{
 }
 
 function heartbeatClaiming(serverId: bigint): Packet {
-  return {
-    pcode: Pcode.heartbeatRequest,
-    body: {
-      serverFlag: 1,
-      serverId,
-      notReady: false,
-      transition: { version: 0, dataNeedMove: false, failovering: false, migrating: false },
-      configVersion: 4_000_000_000,
-      recoveryVersion: 0,
-      pullMigratedInfo: false,
-      proxyBucketIndexes: [],
-      pluginsVersion: 0,
-      areaCapacityVersion: 0,
-      areaCapacities: [],
-      statBytes: Buffer.alloc(0),
-      extension: { epoch: (1n << 64n) - 1n, largeTableAccepted: true, otherConfigServer: 'reachable' },
-    },
-  };
+  const body = { ...originalHeartbeat({ serverId, serverVersion: 4_000_000_000, transitionVersion: 0 }) };
+  return { pcode: Pcode.heartbeatRequest, body: { ...body, extension: { epoch: (1n << 64n) - 1n, largeTableAccepted: true, otherConfigServer: 'reachable' } } };
 }
 
 describe.skipIf(unavailable !== null)('trust boundary, from other hosts', () => {

@@ -2,17 +2,10 @@
  * admin_allow entries: single addresses, ranges, IPv6, and the IPv4-mapped form sockets report.
  */
 import { describe, expect, test } from 'vitest';
-import { AddressFilter, isLoopbackAddress, parseAddressEntry } from '../../src/security/address-filter.js';
+import type { AddressFilter } from '../../src/security/address-filter.js';
+import { addressFilterOf, isLoopbackAddress, parseAddressEntry } from '../../src/security/address-filter.js';
 
-function filterOf(...texts: string[]): AddressFilter {
-  return new AddressFilter(
-    texts.flatMap((text) => {
-      const parsed = parseAddressEntry(text);
-      if (typeof parsed === 'string') throw new Error(parsed);
-      return parsed;
-    }),
-  );
-}
+const filterOf = (...texts: string[]): AddressFilter => addressFilterOf(texts);
 
 describe('address filter', () => {
   test('addresses and ranges, in both IPv4 forms a socket reports', () => {

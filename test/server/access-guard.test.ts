@@ -8,20 +8,13 @@ import type { Frame, Packet } from '../../src/protocol/index.js';
 import { DataServerControlCode, decodeRequest, encodeBody, OpCmd, Pcode } from '../../src/protocol/index.js';
 import { signBody } from '../../src/protocol/signature.js';
 import { AdminCmd, AdminCode } from '../../src/admin/admin-codes.js';
-import { AddressFilter, parseAddressEntry } from '../../src/security/address-filter.js';
+import type { AddressFilter } from '../../src/security/address-filter.js';
+import { addressFilterOf } from '../../src/security/address-filter.js';
 import type { AdmitVerdict } from '../../src/server/access-guard.js';
 import { accessClassOf, AccessGuard } from '../../src/server/access-guard.js';
 
 const key = Buffer.from('a key of at least sixteen bytes');
-function allow(...texts: string[]): AddressFilter {
-  return new AddressFilter(
-    texts.flatMap((text) => {
-      const parsed = parseAddressEntry(text);
-      if (typeof parsed === 'string') throw new Error(parsed);
-      return parsed;
-    }),
-  );
-}
+const allow = (...texts: string[]): AddressFilter => addressFilterOf(texts);
 const nowMs = 1_700_000_000_000;
 
 function frameOf(packet: Packet, signWith: Buffer | null = null, timeMs = nowMs, nonce?: bigint): Frame {
