@@ -28,7 +28,10 @@ export class BenchProcess {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
 
-  constructor(private readonly args: string[], private readonly spawner: Spawner = spawnHere) {}
+  constructor(
+    private readonly args: string[],
+    private readonly spawner: Spawner = spawnHere,
+  ) {}
 
   /** running — started and not exited. */
   get running(): boolean {
@@ -77,7 +80,8 @@ export class BenchProcess {
     for (;;) {
       const found = this.logs.find((line) => logTimeMs(line) >= sinceMs && match(line));
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching log line within ${timeoutMs} ms (${this.args.slice(0, 3).join(' ')}); stderr: ${this.stderr.trim() || 'empty'}`);
+      if (Date.now() > deadline)
+        throw new Error(`no matching log line within ${timeoutMs} ms (${this.args.slice(0, 3).join(' ')}); stderr: ${this.stderr.trim() || 'empty'}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }

@@ -61,10 +61,18 @@ export async function editServerListRemotely(
   throw new AdminClientError(`no primary config server answered: ${failures.join('; ')}`);
 }
 
-async function askOne(address: ServerAddress, request: { groupName: string; op: number; serverIds: bigint[] }, timeoutMs: number, signer: RequestSigner | null): Promise<number[]> {
+async function askOne(
+  address: ServerAddress,
+  request: { groupName: string; op: number; serverIds: bigint[] },
+  timeoutMs: number,
+  signer: RequestSigner | null,
+): Promise<number[]> {
   const connection = await FrameConnection.open(address, timeoutMs);
   try {
-    const frame = await connection.request((channelId) => encodeRequestFrame(channelId, { pcode: Pcode.dataServerControlRequest, body: request }, signer), timeoutMs);
+    const frame = await connection.request(
+      (channelId) => encodeRequestFrame(channelId, { pcode: Pcode.dataServerControlRequest, body: request }, signer),
+      timeoutMs,
+    );
     const packet = decodeResponse(frame.pcode, frame.body);
     if (packet.pcode !== Pcode.dataServerControlResponse) throw new Error(`answered with pcode ${packet.pcode}`);
     return packet.body.codes;

@@ -197,7 +197,8 @@ export class Cluster {
         return this.admit(event.serverId);
       case 'admin':
         if (!isPrimary(context)) return refuse('refused', 'this config server is the secondary of the pair: send admin commands to the primary');
-        if (this.isolated(event.command.groupName)) return refuse('refused', `group ${event.command.groupName} is isolated: this server lost its peer and most of the group's data servers`);
+        if (this.isolated(event.command.groupName))
+          return refuse('refused', `group ${event.command.groupName} is isolated: this server lost its peer and most of the group's data servers`);
         return applyAdminCommand(context, event.command, event.nowMs);
     }
   }

@@ -53,7 +53,10 @@ export class PairStateFile {
       throw new StorageError(this.path, 'not a pair state file (expected {"epoch":"<u64>"}); move it aside to start from the tables\' epochs');
     }
     if (BigInt(epoch) > epochMax) {
-      throw new StorageError(this.path, `epoch ${epoch} is over the limit ${epochMax} (a forged or corrupt epoch); move the file aside to start from the tables' epochs`);
+      throw new StorageError(
+        this.path,
+        `epoch ${epoch} is over the limit ${epochMax} (a forged or corrupt epoch); move the file aside to start from the tables' epochs`,
+      );
     }
     this.savedEpoch = BigInt(epoch);
     return this.savedEpoch;
