@@ -84,6 +84,43 @@ export const adminParamCountMax = 1_024;
 /** tableJsonSlotCountMax — `GET /groups/{name}/table` as JSON stays a few tens of MB; bigger tables go as ?format=bin. */
 export const tableJsonSlotCountMax = 2_097_152;
 
+/** connectionsPerAddressMax — one address (a host) gets at most this many connections: a client host runs a few dozen processes; more is a leak or an attack. */
+export const connectionsPerAddressMax = 4_096;
+/** descriptorReserveCount — file descriptors kept free below RLIMIT_NOFILE for table files, the peer, HTTP and the engine worker. */
+export const descriptorReserveCount = 256;
+/** partialFrameBytesTotalMax — bytes of incomplete frames held for all connections together; past it, the largest holders are closed first. */
+export const partialFrameBytesTotalMax = 256 * 1024 * 1024;
+/** httpConnectionsPerAddressMax — a browser opens 6 connections; a few operators behind one address fit, one address cannot take them all. */
+export const httpConnectionsPerAddressMax = 16;
+/** httpHeadersTimeoutMs — a status request's headers arrive in one packet; 10 s is already generous. */
+export const httpHeadersTimeoutMs = 10_000;
+/** httpRequestTimeoutMs — the whole request (GET, no body) within 30 s. */
+export const httpRequestTimeoutMs = 30_000;
+/** httpTimeoutCheckMs — how often node:http looks for sockets past their timeouts (its default, 30 s, let slow clients hold sockets that long). */
+export const httpTimeoutCheckMs = 1_000;
+
+/** signatureWindowMs — a signed request's clock may differ from ours by this much (NTP keeps hosts within milliseconds). */
+export const signatureWindowMs = 30_000;
+/** signatureNonceCountMax — nonces remembered for replay checks: at most this many signed requests per two windows (the pair sends ~3 a second). */
+export const signatureNonceCountMax = 65_536;
+/** adminSecretBytesMin — an HMAC key shorter than 16 bytes is guessable. */
+export const adminSecretBytesMin = 16;
+/** adminSecretBytesMax — a secret file is a short key, not a document. */
+export const adminSecretBytesMax = 4_096;
+/** adminAllowEntryCountMax — an allow list names a few admin hosts and networks. */
+export const adminAllowEntryCountMax = 1_024;
+/** refusalLogKeyCountMax — sources whose refusals are rate-limited in the log; past it the table starts over. */
+export const refusalLogKeyCountMax = 1_024;
+/** refusalLogIntervalMs — one log line per source and reason this often; the metric counts every refusal. */
+export const refusalLogIntervalMs = 10_000;
+
+/** epochMax — an epoch grows by at most 2 per change of primary; 2^62 is never reached, and a takeover from it still fits u64. */
+export const epochMax = 1n << 62n;
+/** witnessCountMax — reports kept on the pair's witness board: one per data server listed in group.conf. */
+export const witnessCountMax = serverCountMax;
+/** planQueueCountMax — `admin plan` dry runs waiting for the engine; more are answered "busy". */
+export const planQueueCountMax = 4;
+
 /** etcdEndpointCountMax — an etcd cluster has 3 to 7 members; more endpoints than 16 is a paste error. */
 export const etcdEndpointCountMax = 16;
 /** etcdLeaseTtlMsMin — etcd grants leases in whole seconds, and never less than one. */

@@ -7,7 +7,8 @@
  *   reads (4, 5, 32)           group.conf edits (3, 6, 24, 25, 33)  cluster commands (23, 45, 46,
  *   from group.conf            written atomically, reload applied   60, 62, 1002, 1004..1009):
  *                              before the reply                     stepped, replied once saved
- *   status (1001): the /status JSON · plan (1003): a dry run on the engine, nothing changes
+ *   status (1001): the /status JSON · plan (1003): a dry run on the host's engines (one at a
+ *   time, "busy" past planQueueCountMax), nothing changes
  *
  * Every refusal leaves everything as it was. Nothing here holds a lock across an await that
  * could leak: group.conf edits run one at a time in the writer's queue.
@@ -15,15 +16,14 @@
 import type { Logger } from 'pino';
 import type { AdminOutcome, ClusterEvent, ClusterReader, StepAnswer } from '../cluster/index.js';
 import { formatServerId } from '../common/server-id.js';
-import { Engine, WorkerEngine } from '../engine/index.js';
-import { adminParamCountMax } from '../limits.js';
+import { adminParamCountMax, planQueueCountMax } from '../limits.js';
 import type { OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
-import { workerSlotThreshold } from '../server/engine-runner.js';
 import { answerReadOnlyOpCmd, isReadOnlyOpCmd } from '../server/op-commands.js';
 import { AdminCmd, AdminCode, adminCommandNames } from './admin-codes.js';
 import { clusterCommandNumbers, readClusterCommand } from './cluster-commands.js';
 import { confCommands, editForCommand } from './conf-commands.js';
 import { expectParams, groupParam, ok, ParamError, reply, serverParam } from './op-params.js';
+import type { PlanEngine } from './plan.js';
 import { runPlan } from './plan.js';
 import { applyChanges, parseChanges, planInputOf } from './plan-input.js';
 
@@ -51,6 +51,8 @@ export interface AdminHost {
   editGroupConf<R>(edit: (text: string) => { text: string | null; result: R }): Promise<R>;
   /** statusJson — the /status document. */
   statusJson(): unknown;
+  /** planEngine — run a dry run on the shared engines, one at a time ('busy' when too many wait). */
+  planEngine<T>(slotCount: number, work: (engine: PlanEngine) => Promise<T>): Promise<T | 'busy'>;
   logger: Logger;
 }
 
@@ -60,8 +62,6 @@ const savedPollMs = 10;
 
 /** AdminService — see the file comment. */
 export class AdminService {
-  private engine: Engine | null = null;
-
   constructor(private readonly host: AdminHost) {}
 
   /** handle — the reply to one op_cmd; never rejects. */
@@ -83,11 +83,6 @@ export class AdminService {
       this.host.logger.error({ event: 'admin-command-failed', cmd: name, err: error }, `admin ${name} failed`);
       return reply(AdminCode.failed, `${name} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
-  }
-
-  /** close — release the planning engine. */
-  close(): void {
-    this.engine = null;
   }
 
   private async dispatch(request: OpCmdRequest): Promise<OpCmdResponse> {
@@ -130,16 +125,9 @@ export class AdminService {
     const input = planInputOf(this.host.cluster(), groupName);
     if (!input) return reply(AdminCode.groupNotFound, `group ${groupName} not found`);
     const after = applyChanges(input, changes, this.host.defaultDataServerPort);
-    if (input.bucketCount * input.copyCount <= workerSlotThreshold) {
-      this.engine ??= new Engine();
-      return ok(JSON.stringify(await runPlan(this.engine, input, after, changes)));
-    }
-    const worker = new WorkerEngine();
-    try {
-      return ok(JSON.stringify(await runPlan(worker, input, after, changes)));
-    } finally {
-      await worker.close();
-    }
+    const report = await this.host.planEngine(input.bucketCount * input.copyCount, (engine) => runPlan(engine, input, after, changes));
+    if (report === 'busy') return reply(AdminCode.refused, `busy: ${planQueueCountMax} plans are running or waiting; retry`);
+    return ok(JSON.stringify(report));
   }
 
   private admit(params: readonly string[]): Promise<OpCmdResponse> {

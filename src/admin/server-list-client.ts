@@ -5,10 +5,14 @@
  *
  *   for each config server in order: op_cmd status → its role; the first primary gets the 1500
  *   → 1502: one code per server (DataServerControlCode)
+ *
+ * With a signer (the servers' admin_secret), the 1500 carries the signature trailer.
  */
 import { FrameConnection } from '../client/frame-connection.js';
 import type { ServerAddress } from '../common/server-id.js';
-import { DataServerControlCode, decodeResponse, encodePacketFrame, Pcode } from '../protocol/index.js';
+import { DataServerControlCode, decodeResponse, Pcode } from '../protocol/index.js';
+import type { RequestSigner } from '../security/request-signer.js';
+import { encodeRequestFrame } from '../security/request-signer.js';
 import { AdminClientError, sendAdminCommand } from './admin-client.js';
 import { AdminCmd } from './admin-codes.js';
 
@@ -21,6 +25,8 @@ export const serverListCodeNames = new Map<number, string>([
   [DataServerControlCode.groupNotFound, 'no such group'],
   [DataServerControlCode.badOp, 'unknown operation'],
   [DataServerControlCode.unknown, 'failed'],
+  [DataServerControlCode.denied, 'denied: this host may not change the cluster (admin_allow, admin_secret)'],
+  [DataServerControlCode.notPrimary, 'not the primary'],
 ]);
 
 /** ServerListAnswer — which config server edited, and one code per server asked for. */
@@ -34,6 +40,7 @@ export async function editServerListRemotely(
   configServers: readonly ServerAddress[],
   request: { groupName: string; op: number; serverIds: bigint[] },
   timeoutMs: number,
+  signer: RequestSigner | null = null,
 ): Promise<ServerListAnswer> {
   const failures: string[] = [];
   for (const address of configServers) {
@@ -45,7 +52,7 @@ export async function editServerListRemotely(
         failures.push(`${server}: not the primary`);
         continue;
       }
-      return { server, codes: await askOne(address, request, timeoutMs) };
+      return { server, codes: await askOne(address, request, timeoutMs, signer) };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       failures.push(message.includes(server) ? message.replace(/^no config server answered: /, '') : `${server}: ${message}`);
@@ -54,10 +61,18 @@ export async function editServerListRemotely(
   throw new AdminClientError(`no primary config server answered: ${failures.join('; ')}`);
 }
 
-async function askOne(address: ServerAddress, request: { groupName: string; op: number; serverIds: bigint[] }, timeoutMs: number): Promise<number[]> {
+async function askOne(
+  address: ServerAddress,
+  request: { groupName: string; op: number; serverIds: bigint[] },
+  timeoutMs: number,
+  signer: RequestSigner | null,
+): Promise<number[]> {
   const connection = await FrameConnection.open(address, timeoutMs);
   try {
-    const frame = await connection.request((channelId) => encodePacketFrame(channelId, { pcode: Pcode.dataServerControlRequest, body: request }), timeoutMs);
+    const frame = await connection.request(
+      (channelId) => encodeRequestFrame(channelId, { pcode: Pcode.dataServerControlRequest, body: request }, signer),
+      timeoutMs,
+    );
     const packet = decodeResponse(frame.pcode, frame.body);
     if (packet.pcode !== Pcode.dataServerControlResponse) throw new Error(`answered with pcode ${packet.pcode}`);
     return packet.body.codes;

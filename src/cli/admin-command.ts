@@ -2,6 +2,8 @@
  * admin-command — `tair-cs admin --config-servers a:p[,b:p] OP ARGS…`: one admin command over
  * op_cmd (pcode 16), sent to the pair's primary (src/admin/admin-client.ts).
  *
+ * With --secret-file (the servers' admin_secret_file), every command is signed.
+ *
  *   exit 0   done: the reply's info lines on stdout (JSON for plan and status)
  *   exit 1   refused (the code's name and the reason on stderr), no config server reachable,
  *            or a plan that says `"ok": false` (printed all the same)
@@ -14,6 +16,8 @@ import { autoAreaKey } from '../admin/conf-commands.js';
 import { serverListCodeNames, editServerListRemotely } from '../admin/server-list-client.js';
 import { defaultConfigServerPort, formatServerId, parseServerAddress, serverIdFromAddress, type ServerAddress } from '../common/server-id.js';
 import { InputError } from '../errors.js';
+import { readAdminSecretFile } from '../security/admin-secret.js';
+import { RequestSigner } from '../security/request-signer.js';
 import { DataServerControlCode, DataServerControlOp } from '../protocol/index.js';
 
 interface Operation {
@@ -103,13 +107,14 @@ const operations: Record<string, Operation> = {
 };
 
 const usage = [
-  'usage: tair-cs admin --config-servers ip:port[,ip:port] [--timeout-ms N] [--json] OP [ARGS…]',
+  'usage: tair-cs admin --config-servers ip:port[,ip:port] [--timeout-ms N] [--json] [--secret-file FILE] OP [ARGS…]',
   '',
   'OP:',
   ...Object.entries(operations).map(([name, operation]) => `  ${name} ${operation.usage}`),
   '',
   'SERVER is ip:port (a bare ip is refused: which port it means depends on the config server).',
   'plan CHANGEs take ip[:port]; the plan shows the port it used. The command goes to the primary config server.',
+  '--secret-file signs the command with the key the servers have in admin_secret(_file).',
   '',
 ].join('\n');
 
@@ -119,16 +124,25 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  let parsed: { configServers: ServerAddress[]; timeoutMs: number; json: boolean; name: string; cmd: number; params: string[] };
+  let parsed: { configServers: ServerAddress[]; timeoutMs: number; json: boolean; name: string; cmd: number; params: string[]; secretFile: string | null };
   try {
     parsed = parseAdminArgs(argv);
   } catch (error) {
     process.stderr.write(`tair-cs admin: ${(error as Error).message}\n${usage}`);
     return 2;
   }
-  if (parsed.name in serverListOps) return editServerList(parsed);
+  let signer: RequestSigner | null = null;
+  if (parsed.secretFile !== null) {
+    const read = await readAdminSecretFile(parsed.secretFile);
+    if ('problem' in read) {
+      process.stderr.write(`tair-cs admin: --secret-file: ${read.problem}\n`);
+      return 2;
+    }
+    signer = new RequestSigner(read.secret.key);
+  }
+  if (parsed.name in serverListOps) return editServerList(parsed, signer);
   try {
-    const { server, response } = await sendAdminCommand(parsed.configServers, parsed.cmd, parsed.params, parsed.timeoutMs);
+    const { server, response } = await sendAdminCommand(parsed.configServers, parsed.cmd, parsed.params, parsed.timeoutMs, signer);
     if (parsed.json) process.stdout.write(`${JSON.stringify({ server, code: response.code, infos: response.infos })}\n`);
     if (response.code !== 0) {
       const name = adminCodeNames.get(response.code) ?? 'error';
@@ -150,11 +164,11 @@ const serverListOps: Record<string, number> = { 'add-server': DataServerControlO
 type AdminArgs = ReturnType<typeof parseAdminArgs>;
 
 // add-server / remove-server: one line per server with what the config server did; exit 1 unless all were done.
-async function editServerList(parsed: AdminArgs): Promise<number> {
+async function editServerList(parsed: AdminArgs, signer: RequestSigner | null): Promise<number> {
   const [groupName, ...entries] = parsed.params;
   const serverIds = entries.flatMap((entry) => entry.split(',')).filter((entry) => entry.trim() !== '').map((entry) => serverIdFromAddress(parseServerAddress(entry, defaultConfigServerPort)));
   try {
-    const { server, codes } = await editServerListRemotely(parsed.configServers, { groupName, op: serverListOps[parsed.name], serverIds }, parsed.timeoutMs);
+    const { server, codes } = await editServerListRemotely(parsed.configServers, { groupName, op: serverListOps[parsed.name], serverIds }, parsed.timeoutMs, signer);
     if (parsed.json) process.stdout.write(`${JSON.stringify({ server, codes })}\n`);
     let failed = false;
     codes.forEach((code, index) => {
@@ -173,7 +187,7 @@ async function editServerList(parsed: AdminArgs): Promise<number> {
 function parseAdminArgs(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { 'config-servers': { type: 'string' }, 'timeout-ms': { type: 'string' }, json: { type: 'boolean' } },
+    options: { 'config-servers': { type: 'string' }, 'timeout-ms': { type: 'string' }, json: { type: 'boolean' }, 'secret-file': { type: 'string' } },
     strict: true,
     allowPositionals: true,
   });
@@ -197,7 +211,7 @@ function parseAdminArgs(argv: string[]) {
     if (!/^-?\d{1,10}$/.test(operands[0])) throw new InputError(`raw: CMD must be a number, got '${operands[0]}'`);
     cmd = Number(operands[0]);
   }
-  return { configServers, timeoutMs: Number(timeoutText), json: values.json === true, name, cmd, params };
+  return { configServers, timeoutMs: Number(timeoutText), json: values.json === true, name, cmd, params, secretFile: values['secret-file'] ?? null };
 }
 
 function formatInfos(cmd: number, params: readonly string[], infos: readonly string[]): string {

@@ -1,7 +1,8 @@
 /**
  * dataserver-command — `tair-cs dataserver --port P --config-servers a:p[,b:p] --group G
- * [--log-level info] [--log-format json|pretty] [--pid-file FILE]`: runs a reference data server
- * on 127.0.0.1:P (docs/data-protocol.md).
+ * [--host IP] [--log-level info] [--log-format json|pretty] [--pid-file FILE]`: runs a reference
+ * data server on IP:P (default 127.0.0.1; the config servers know it by that address)
+ * (docs/data-protocol.md).
  *
  * With --pid-file it refuses to start over a live process named there, and removes the file
  * when it stops (as the config server's pid_file; `tair-cs demo` gives every data server one).
@@ -20,7 +21,7 @@ import { defaultConfigServerPort, parseServerAddress } from '../common/server-id
 import { DataServer } from '../dataserver/data-server.js';
 
 const usage =
-  'usage: tair-cs dataserver --port P --config-servers ip:port[,ip:port] --group NAME [--log-level info] [--log-format json|pretty] [--pid-file FILE]\n';
+  'usage: tair-cs dataserver --port P --config-servers ip:port[,ip:port] --group NAME [--host IP] [--log-level info] [--log-format json|pretty] [--pid-file FILE]\n';
 const levels: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 /** run — the arguments after `tair-cs dataserver`; resolves with the exit code once stopped. */
@@ -81,6 +82,8 @@ interface DataServerArgs {
   level: LogLevel;
   format: LogFormat;
   pidFile: string | null;
+  /** host — the address it listens on and is known by. */
+  host: string;
 }
 
 function parseDataServerArgs(argv: string[]): DataServerArgs {
@@ -90,6 +93,7 @@ function parseDataServerArgs(argv: string[]): DataServerArgs {
       port: { type: 'string' },
       'config-servers': { type: 'string' },
       group: { type: 'string' },
+      host: { type: 'string' },
       'log-level': { type: 'string' },
       'log-format': { type: 'string' },
       'pid-file': { type: 'string' },
@@ -109,5 +113,9 @@ function parseDataServerArgs(argv: string[]): DataServerArgs {
   if (!levels.includes(level)) throw new InputError(`--log-level must be one of ${levels.join(', ')}`);
   const format = values['log-format'] ?? 'json';
   if (!logFormats.includes(format as LogFormat)) throw new InputError(`--log-format must be json or pretty, got '${format}'`);
-  return { port: Number(values.port), configServers, groupName: values.group, level: level as LogLevel, format: format as LogFormat, pidFile: values['pid-file'] ? resolve(values['pid-file']) : null };
+  const host = parseServerAddress(values.host ?? '127.0.0.1', defaultConfigServerPort).ip;
+  return {
+    port: Number(values.port), configServers, groupName: values.group, level: level as LogLevel, format: format as LogFormat,
+    pidFile: values['pid-file'] ? resolve(values['pid-file']) : null, host,
+  };
 }

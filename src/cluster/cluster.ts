@@ -34,6 +34,7 @@ import { addGroup, reloadGroups } from './config-apply.js';
 import type { GroupState } from './group-state.js';
 import type { HeartbeatReply } from './heartbeat.js';
 import { handleHeartbeat } from './heartbeat.js';
+import { isIsolated, setPeerLink, tickIsolation } from './isolation.js';
 import { checkLiveness, probeResult } from './liveness.js';
 import { handleFinish, tickMigration } from './migration-tracking.js';
 import type { GetGroupReply } from './queries.js';
@@ -169,8 +170,10 @@ export class Cluster {
         return installSyncedTable(context, event.table, event.transitionVersion, event.seq, event.nowMs);
       case 'takeOver':
         return takeOverGroups(context, event.takeover, event.nowMs);
+      case 'peerLink':
+        return setPeerLink(context, event.link);
       case 'heartbeat':
-        return handleHeartbeat(context, event.request, event.nowMs);
+        return handleHeartbeat(context, event.request, event.nowMs, event.sourceVerified !== false);
       case 'migrateFinish':
         return handleFinish(context, event.finish, event.token, event.nowMs);
       case 'probeResult':
@@ -194,12 +197,21 @@ export class Cluster {
         return this.admit(event.serverId);
       case 'admin':
         if (!isPrimary(context)) return refuse('refused', 'this config server is the secondary of the pair: send admin commands to the primary');
+        if (this.isolated(event.command.groupName))
+          return refuse('refused', `group ${event.command.groupName} is isolated: this server lost its peer and most of the group's data servers`);
         return applyAdminCommand(context, event.command, event.nowMs);
     }
   }
 
+  /** isolated — whether the group is held as isolated (isolation.ts): it publishes nothing new. */
+  isolated(groupName: string): boolean {
+    const group = this.context.groups.get(groupName);
+    return group !== undefined && isIsolated(group);
+  }
+
   private tickAll(nowMs: number): void {
     absorbStall(this.context, nowMs);
+    tickIsolation(this.context, nowMs);
     checkLiveness(this.context, nowMs);
     if (!isPrimary(this.context)) return;
     for (const group of this.context.groups.values()) {

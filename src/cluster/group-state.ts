@@ -109,6 +109,8 @@ export interface GroupState {
   published: PublishedGroup;
   /** operator — pause, migration cap and drain bookkeeping set by admin commands (src/cluster/admin). */
   operator: OperatorState;
+  /** reportedServerVersionMax — the highest server version a known data server said it holds (0 = none). */
+  reportedServerVersionMax: number;
 }
 
 /** createGroupState — a group from its config and, when there is one, its saved table. */
@@ -152,6 +154,7 @@ export function createGroupState(config: GroupConfig, saved: PersistedGroupTable
     deferred: [],
     published: null as unknown as PublishedGroup,
     operator: createOperatorState(),
+    reportedServerVersionMax: 0,
   };
   resetMigration(group, nowMs);
   group.published = snapshotPublished(group, group.publishSeq, group.tables.current.slice(), group.tables.progress.slice());

@@ -31,12 +31,17 @@ export interface HeartbeatReply {
 
 const emptyBlob = Buffer.alloc(0);
 
-/** handleHeartbeat — update the sender's state and answer it. */
-export function handleHeartbeat(context: ClusterContext, request: HeartbeatRequest, nowMs: number): HeartbeatReply {
+/**
+ * handleHeartbeat — update the sender's state and answer it. The server version a known data
+ * server holds (`sourceVerified`: it connects from its own address) raises the group's version
+ * floor: the next versions go past it (versions.ts).
+ */
+export function handleHeartbeat(context: ClusterContext, request: HeartbeatRequest, nowMs: number, sourceVerified = true): HeartbeatReply {
   const record = context.records.get(request.serverId);
   const group = record ? context.groups.get(record.groupName) : undefined;
   if (!record || !group) return { response: strangerResponse(context, request.serverId), tableGroup: null };
   record.lastHeartbeatMs = nowMs;
+  if (sourceVerified && request.configVersion > group.reportedServerVersionMax) group.reportedServerVersionMax = request.configVersion;
   if (!admit(context, group, record, request, nowMs)) return { response: solitaryResponse(group), tableGroup: null };
   if (isPrimary(context) && record.status === 'alive' && request.configVersion === group.published.versions.server && request.proxyBucketIndexes.length > 0) {
     applyProxyReport(group, record, request.proxyBucketIndexes, nowMs);

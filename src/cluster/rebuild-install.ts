@@ -17,7 +17,7 @@ import type { GroupState } from './group-state.js';
 import { markChanged, resetMigration, setAlarm } from './group-state.js';
 import { compactServers, copyRow, fromEngineTable, tablesEqual } from './group-tables.js';
 import type { BuildResult, QuickResult } from './types.js';
-import { bumpVersion } from './versions.js';
+import { bumpVersion, jumpPast, versionJumpStep } from './versions.js';
 
 /** installQuick — true when the build should follow, false when the quick table failed. */
 export function installQuick(context: ClusterContext, group: GroupState, result: QuickResult): boolean {
@@ -100,11 +100,20 @@ export function installBuild(context: ClusterContext, group: GroupState, result:
   });
 }
 
-/** bumpTableVersions — a new table epoch: client, server and area-capacity versions up, transition 0. */
+/**
+ * bumpTableVersions — a new table epoch: client, server and area-capacity versions up, transition 0;
+ * past every server version a data server reported (after a lost table file: never backwards).
+ */
 function bumpTableVersions(group: GroupState): void {
   const floor = group.config.minConfigVersion;
-  group.versions.client = bumpVersion(group.versions.client, floor);
-  group.versions.server = bumpVersion(group.versions.server, floor);
+  const reported = group.reportedServerVersionMax;
+  if (reported > group.versions.server) {
+    group.versions.client = jumpPast(group.versions.client, reported, versionJumpStep);
+    group.versions.server = jumpPast(group.versions.server, reported, versionJumpStep);
+  } else {
+    group.versions.client = bumpVersion(group.versions.client, floor);
+    group.versions.server = bumpVersion(group.versions.server, floor);
+  }
   group.versions.areaCapacity = bumpVersion(group.versions.areaCapacity, floor);
   group.transitionVersion = 0;
   group.tableGeneration += 1;

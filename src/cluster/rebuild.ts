@@ -18,6 +18,7 @@ import { isPrimary, liveMemberCount, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
 import { hasUnsavedChanges, setAlarm } from './group-state.js';
 import { toEngineTable, valueForServer } from './group-tables.js';
+import { isIsolated } from './isolation.js';
 import { installBuild, installQuick } from './rebuild-install.js';
 import type { BuildResult, QuickResult } from './types.js';
 
@@ -39,7 +40,7 @@ export function scheduleRebuild(group: GroupState, dueMs: number, reason: string
 
 /** startDueRebuild — issue the group's rebuild when it is due and no job runs. */
 export function startDueRebuild(context: ClusterContext, group: GroupState, nowMs: number): void {
-  if (!isPrimary(context)) return;
+  if (!isPrimary(context) || isIsolated(group)) return;
   const afterSave = group.buildAfterSave;
   if (afterSave && !group.job && !group.saving && !hasUnsavedChanges(group)) {
     group.buildAfterSave = null;

@@ -16,6 +16,7 @@ import type { BuildReport, QuickReport, ServerSpec, Table } from '../engine/type
 import type { HeartbeatRequest, MigrateFinish } from '../protocol/index.js';
 import type { PersistedGroupTable } from './persisted-group-table.js';
 import type { ClusterRole, Takeover } from './pair-roles.js';
+import type { PeerLink } from './isolation.js';
 
 /** ServerStatus — a data server's state. */
 export type ServerStatus = 'alive' | 'standby' | 'down';
@@ -139,7 +140,11 @@ export type ConfigLoadKind = 'initial' | 'edit' | 'touch';
 
 /** ClusterEvent — every input of the state machine, time included (`tick`). */
 export type ClusterEvent =
-  | { type: 'heartbeat'; nowMs: number; request: HeartbeatRequest }
+  /**
+   * heartbeat — `sourceVerified` false: the connection does not come from the address the sender
+   * claims (its reported version is then not used as a version floor); absent = verified.
+   */
+  | { type: 'heartbeat'; nowMs: number; request: HeartbeatRequest; sourceVerified?: boolean }
   | { type: 'migrateFinish'; nowMs: number; finish: MigrateFinish; token: number }
   | { type: 'probeResult'; nowMs: number; serverId: bigint; reachable: boolean }
   | { type: 'quickDone'; nowMs: number; jobId: number; result: QuickResult }
@@ -166,7 +171,9 @@ export type ClusterEvent =
   /** tableSynced — a secondary takes the primary's saved table of a group (answer: false if the group is unknown). */
   | { type: 'tableSynced'; nowMs: number; table: PersistedGroupTable; transitionVersion: number; seq: number }
   /** takeOver — become primary under a new epoch with versions jumped (send roleChanged too). */
-  | { type: 'takeOver'; nowMs: number; takeover: Takeover };
+  | { type: 'takeOver'; nowMs: number; takeover: Takeover }
+  /** peerLink — the pair's view of its peer changed (isolation.ts). */
+  | { type: 'peerLink'; nowMs: number; link: PeerLink };
 
 /** FinishOutcome — a finish is answered now (`code`) or once its change is saved (`deferred`). */
 export type FinishOutcome = { deferred: false; code: number } | { deferred: true };

@@ -8,8 +8,9 @@
  *   configChanged/Invalid reload counts                              ─┘   GET /groups/{name}/table
  *   opCmd(request)        admin commands (src/admin)                       GET /healthz
  *
- * The HTTP server listens on `[configserver] http_port` at the IP of `address` (127.0.0.1 in
- * the examples); without http_port there is no HTTP, but op_cmd still answers.
+ * The HTTP server listens on `[configserver] http_port` at `http_address`, or at the IP of
+ * `address` (127.0.0.1 in the examples); without a port there is no HTTP, but op_cmd still
+ * answers. HTTP only reads: GET and HEAD.
  */
 import type { AddressInfo } from 'node:net';
 import type { ClusterEvent, ClusterJob, ClusterReader, Notice } from '../cluster/index.js';
@@ -17,6 +18,7 @@ import { parseServerAddress } from '../common/server-id.js';
 import type { ConfigProblem } from '../errors.js';
 import { statusEventCountMax } from '../limits.js';
 import type { OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
+import type { Refusal } from '../server/access-guard.js';
 import type { FrameHandler } from '../server/tcp-listener.js';
 import { adminCodeNames, adminCommandNames } from '../admin/admin-codes.js';
 import type { AdminHost, RoleInfo } from '../admin/admin-service.js';
@@ -35,6 +37,8 @@ import { exportTable } from './table-export.js';
 /** SurfaceHost — what the surface needs from the config server. */
 export interface SurfaceHost extends Omit<AdminHost, 'statusJson'> {
   httpPort: number | null;
+  /** httpAddress — the IP HTTP binds (`[configserver] http_address`); null = the IP of `address`. */
+  httpAddress: string | null;
   /** configProblems — why the latest group.conf load was refused (empty once one is applied). */
   configProblems(): readonly ConfigProblem[];
   /** pairPeer — the pair's other server and its silence; null without a pair. */
@@ -77,7 +81,7 @@ export class OperatorSurface {
       serving: () => this.serving,
       health: () => this.health(),
     }, this.host.logger);
-    const { ip } = parseServerAddress(this.host.address, 0);
+    const ip = this.host.httpAddress ?? parseServerAddress(this.host.address, 0).ip;
     const address = await http.listen(ip, this.host.httpPort);
     this.http = http;
     this.host.logger.info(
@@ -94,7 +98,6 @@ export class OperatorSurface {
     this.sampler = null;
     await this.http?.close();
     this.http = null;
-    this.admin.close();
   }
 
   /** instrument — the request handler with heartbeat and latency metrics. */
@@ -122,6 +125,12 @@ export class OperatorSurface {
   /** configChanged — a group.conf load was applied. */
   configChanged(kind: string): void {
     this.metrics.configReloads.inc({ kind });
+  }
+
+  /** refused — a request refused at the trust boundary: counted; `logged` ones also go to the recent events. */
+  refused(refusal: Refusal, logged: boolean): void {
+    this.metrics.refusedRequests.inc({ reason: refusal.reason, pcode: String(refusal.pcode) });
+    if (logged) this.events.push({ level: 'warn', event: 'request-refused', message: `refused pcode ${refusal.pcode} from ${refusal.remoteIp}: ${refusal.message}` });
   }
 
   /** configInvalid — a group.conf load was refused. */

@@ -98,7 +98,7 @@ export interface StatusInputs {
 }
 
 const strategyNames = { 1: 'balanced', 2: 'rack', 3: 'auto' } as const;
-const buildStoppers = ['build-failed', 'too-few-servers', 'bucket-lost'];
+const buildStoppers = ['build-failed', 'too-few-servers', 'bucket-lost', 'isolated'];
 
 /** buildStatus — the document now. */
 export function buildStatus(inputs: StatusInputs): StatusDocument {

@@ -14,6 +14,7 @@
  *                                                   tair_cs_health_status  (0 OK, 1 WARN, 2 ERR)
  *                                                   tair_cs_group_health_status{group}
  *                                                   tair_cs_health_check{code,severity,group}  (1 each)
+ *   tair_cs_refused_requests_total{reason,pcode}
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Health } from '../http/health.js';
@@ -52,6 +53,7 @@ export class ConfigServerMetrics {
   readonly configReloads: Counter<'kind'>;
   readonly configReloadFailures: Counter;
   readonly adminCommands: Counter<'command' | 'code'>;
+  readonly refusedRequests: Counter<'reason' | 'pcode'>;
 
   constructor(groupsNow: () => GroupGauges[], healthNow: () => HealthGauges) {
     const registers = [this.registry];
@@ -67,6 +69,10 @@ export class ConfigServerMetrics {
     this.configReloads = new Counter({ name: 'tair_cs_config_reloads_total', help: 'group.conf loads applied, by kind (initial, edit, touch)', labelNames: ['kind'], registers });
     this.configReloadFailures = new Counter({ name: 'tair_cs_config_reload_failures_total', help: 'group.conf loads refused (the last good config stays)', registers });
     this.adminCommands = new Counter({ name: 'tair_cs_admin_commands_total', help: 'Admin commands (op_cmd) answered, by command and return code', labelNames: ['command', 'code'], registers });
+    this.refusedRequests = new Counter({
+      name: 'tair_cs_refused_requests_total', help: 'Requests refused at the trust boundary (source not allowed, not the peer, unsigned, bad signature), by reason and pcode',
+      labelNames: ['reason', 'pcode'], registers,
+    });
     this.addClusterGauges(groupsNow);
     this.addHealthGauges(healthNow);
     collectDefaultMetrics({ register: this.registry });

@@ -2,6 +2,7 @@
  * pair-deps — what the pair needs from the config server that hosts it (src/server/config-server.ts).
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../common/clock.js';
 import type { ClusterEvent, ClusterReader, StepAnswer } from '../cluster/index.js';
 import type { ConfigServerConfig } from '../config/configserver-conf.js';
 import type { GroupViews } from '../views/view-cache.js';
@@ -15,6 +16,8 @@ export interface PairHostDeps {
   /** step — the one way to change the cluster (the host's driver performs what it asks for). */
   step<E extends ClusterEvent>(event: E): StepAnswer<E>;
   nowMs(): number;
+  /** clock — the timers the pair runs on (its `nowMs` is the host's); a test drives a manual one. */
+  clock: Clock;
   /** installViews — serve these compressed views for the group from now on. */
   installViews(groupName: string, views: GroupViews): void;
   /** reloadGroupConf — apply group.conf as it is on disk now; false when the file is invalid. */

@@ -20,20 +20,29 @@ import type { Logger } from 'pino';
 import type { ClusterEvent, ClusterOptions, ClusterReader, Notice, PersistRequest, Ready, StepAnswer } from '../cluster/index.js';
 import { Cluster } from '../cluster/index.js';
 import type { ConfigServerConfig } from '../config/configserver-conf.js';
-import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
+import type { GroupConfigChangeEvent, GroupConfigCheckOutcome } from '../config/config-watcher.js';
 import { GroupConfigWatcher } from '../config/config-watcher.js';
 import { ConfigError, formatConfigProblem } from '../errors.js';
-import { connectionCountMax, idleConnectionMs, replyBacklogBytesMax, requestBodyBytesMax } from '../limits.js';
+import {
+  connectionsPerAddressMax, descriptorReserveCount, idleConnectionMs, partialFrameBytesTotalMax, replyBacklogBytesMax, requestBodyBytesMax,
+} from '../limits.js';
+import type { Cancel, Clock } from '../common/clock.js';
+import { systemClock } from '../common/clock.js';
 import { parseServerAddress } from '../common/server-id.js';
 import { saveGroupTable } from '../store/table-store.js';
 import type { DataServerControlRequest, DataServerControlResponse, OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
 import { DataServerControlCode } from '../protocol/index.js';
+import { AddressFilter } from '../security/address-filter.js';
+import { AccessGuard, guardFrames } from './access-guard.js';
 import { ClusterDriver } from './cluster-driver.js';
 import { EngineRunner } from './engine-runner.js';
 import { editServerList } from './group-conf-editor.js';
 import { GroupConfWriter } from './group-conf-writer.js';
 import { probeServer } from './liveness-probe.js';
 import { PairHost } from '../pair/pair-host.js';
+import type { DescriptorLimit } from './descriptor-limit.js';
+import { connectionCountFor, readOpenFileLimit } from './descriptor-limit.js';
+import { RefusalLog } from './refusal-log.js';
 import { RequestHandler } from './request-handler.js';
 import { loadSavedTables } from './saved-tables.js';
 import type { Connection } from './tcp-listener.js';
@@ -43,10 +52,12 @@ import type { PeerReach } from '../http/health.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
 
-/** ConfigServerOptions — the host's knobs (cluster timings and the tick period). */
+/** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the clock). */
 export interface ConfigServerOptions {
   tickMs?: number;
   cluster?: Partial<ClusterOptions>;
+  /** clock — time and timers of the cluster's ticks and the pair (default: the system clock). */
+  clock?: Clock;
 }
 
 const defaultTickMs = 200;
@@ -60,13 +71,16 @@ export class ConfigServer {
   private readonly handler: RequestHandler;
   private readonly listener: TcpListener;
   private readonly surface: OperatorSurface;
+  private readonly refusals: RefusalLog;
+  private readonly descriptors: DescriptorLimit | null;
   /** pair — the config-server pair (src/pair), null when configserver.conf lists this server alone. */
   private readonly pair: PairHost | null;
   private readonly held = new Map<number, { connection: Connection; channelId: number }>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private driverOrNull: ClusterDriver | null = null;
   private reloads: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
+  private stopTicking: Cancel | null = null;
+  private readonly clock: Clock;
   private stopping = false;
   private nextToken = 1;
 
@@ -75,6 +89,7 @@ export class ConfigServer {
     private readonly logger: Logger,
     private readonly options: ConfigServerOptions = {},
   ) {
+    this.clock = options.clock ?? systemClock;
     this.engines = new EngineRunner(() => this.nowMs());
     this.watcher = new GroupConfigWatcher(config.groupFile, { defaultDataServerPort: config.dataServerPort });
     this.writer = new GroupConfWriter(config.groupFile);
@@ -105,14 +120,26 @@ export class ConfigServer {
       groupFile: config.groupFile,
       defaultDataServerPort: config.dataServerPort,
       httpPort: config.httpPort,
+      httpAddress: config.httpAddress,
       readGroupConf: () => this.writer.read(),
       editGroupConf: (edit) => this.editGroupConf(edit),
+      planEngine: (slotCount, work) => this.engines.exclusive(slotCount, work),
       configProblems: () => this.watcher.problems,
       pairPeer: () => this.pairPeer(),
       logger,
     });
-    this.listener = new TcpListener(this.surface.instrument(this.handler), {
-      connectionCountMax,
+    this.refusals = new RefusalLog(logger, () => this.nowMs());
+    const guard = new AccessGuard({
+      adminAllow: new AddressFilter(config.adminAllow),
+      peerIp: this.pair ? parseServerAddress(config.configServers[1 - this.pair.entryIndex], config.port).ip : null,
+      secret: config.adminSecret?.key ?? null,
+    });
+    const guarded = guardFrames(this.handler, guard, (refusal) => this.surface.refused(refusal, this.refusals.note(refusal)));
+    this.descriptors = readOpenFileLimit();
+    this.listener = new TcpListener(this.surface.instrument(guarded), {
+      connectionCountMax: connectionCountFor(this.descriptors),
+      connectionsPerAddressMax,
+      partialFrameBytesTotalMax,
       requestBodyBytesMax,
       writeBacklogBytesMax: replyBacklogBytesMax,
       idleTimeoutMs: idleConnectionMs,
@@ -152,17 +179,19 @@ export class ConfigServer {
     await mkdir(this.config.dataDir, { recursive: true });
     const initial = await this.loadInitialConfig();
     const names = initial.config.groups.map((group) => group.name);
-    const saved = await loadSavedTables(this.config.dataDir, names, this.logger);
+    const lostGroups: string[] = [];
+    const saved = await loadSavedTables(this.config.dataDir, names, this.logger, lostGroups);
     const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster, configServers: this.config.configServers });
     this.driverOrNull = new ClusterDriver(cluster, (ready) => this.perform(ready));
     this.driverOrNull.start();
     await this.settleInFlight();
-    await this.pair?.start();
+    await this.pair?.start(lostGroups.length > 0);
     this.pair?.groupConfLoaded(initial);
     const { ip, port } = parseServerAddress(this.config.address, this.config.port);
     const address = await this.listener.listen(ip, port);
-    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? defaultTickMs);
+    this.stopTicking = this.clock.every(this.options.tickMs ?? defaultTickMs, () => this.tick());
     await this.surface.start();
+    this.logBudgets();
     this.logger.info(
       { event: 'listening', address: `${address.address}:${address.port}`, groups: names },
       `config server listening on ${address.address}:${address.port} (groups: ${names.join(', ')})`,
@@ -174,7 +203,7 @@ export class ConfigServer {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
+    this.stopTicking?.();
     await this.pair?.stop();
     await this.surface.stop();
     await this.watcher.close();
@@ -282,6 +311,11 @@ export class ConfigServer {
   }
 
   private async dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse> {
+    if (this.roleInfo().role !== 'primary') {
+      // The original's secondary applied the edit to its own copy; the primary's would then overwrite it.
+      this.logger.warn({ event: 'server-list-edit-refused', group: request.groupName }, 'data-server control (1500) refused: this is the secondary; send it to the primary');
+      return { codes: request.serverIds.map(() => DataServerControlCode.notPrimary) };
+    }
     try {
       const codes = await this.writer.edit((text) => {
         const edit = editServerList(text, request.groupName, request.op, request.serverIds, this.config.dataServerPort);
@@ -302,11 +336,17 @@ export class ConfigServer {
     return this.surface.opCmd(request);
   }
 
+  /** checkGroupConf — look at group.conf now, as the watcher does on a change; resolves once it is applied or refused. */
+  async checkGroupConf(): Promise<GroupConfigCheckOutcome> {
+    const outcome = await this.watcher.check();
+    await this.reloads;
+    return outcome;
+  }
+
   /** editGroupConf — an admin edit of group.conf, written atomically; resolves once the reload is applied. */
   private async editGroupConf<R>(edit: (text: string) => { text: string | null; result: R }): Promise<R> {
     const result = await this.writer.edit(edit);
-    await this.watcher.check();
-    await this.reloads;
+    await this.checkGroupConf();
     return result;
   }
 
@@ -317,13 +357,19 @@ export class ConfigServer {
       cluster: () => this.cluster,
       step: (event) => this.step(event),
       nowMs: () => this.nowMs(),
+      clock: this.clock,
       installViews: (groupName, views) => this.views.install(groupName, views),
-      reloadGroupConf: async () => {
-        const outcome = await this.watcher.check();
-        await this.reloads;
-        return outcome !== 'invalid';
-      },
+      reloadGroupConf: async () => (await this.checkGroupConf()) !== 'invalid',
     });
+  }
+
+  private logBudgets(): void {
+    const limit = this.descriptors;
+    const cap = connectionCountFor(limit);
+    this.logger.info(
+      { event: 'budgets', connectionCountMax: cap, connectionsPerAddressMax, openFileLimit: limit?.soft ?? null, descriptorReserve: descriptorReserveCount, partialFrameBytesTotalMax },
+      `connections capped at ${cap} (${connectionsPerAddressMax} per address; open-file limit ${limit?.soft ?? 'unknown'}, ${descriptorReserveCount} kept for files and the peer)`,
+    );
   }
 
   private log(notice: Notice): void {
@@ -332,6 +378,6 @@ export class ConfigServer {
   }
 
   private nowMs(): number {
-    return performance.now();
+    return this.clock.nowMs();
   }
 }

@@ -5,9 +5,14 @@
  *   B·C ≤ workerSlotThreshold   Engine on this thread (a small table builds in well under 1 ms)
  *   B·C above it                WorkerEngine: the build runs off the event loop, so heartbeats
  *                               keep being answered while it runs
+ *
+ * Dry runs (`admin plan`) use the same two engines through `exclusive`: one at a time, at most
+ * planQueueCountMax waiting, the next one answered "busy" (a plan of a big table costs what a
+ * build does; a new engine per request could cost a GiB each).
  */
 import type { BuildJob, ClusterEvent, ClusterJob, QuickJob } from '../cluster/index.js';
 import { Engine, WorkerEngine } from '../engine/index.js';
+import { planQueueCountMax } from '../limits.js';
 import type { BuildReport, QuickReport } from '../engine/index.js';
 
 /** workerSlotThreshold — above this many slots, jobs go to the worker engine. */
@@ -19,6 +24,8 @@ type JobEvent = Extract<ClusterEvent, { type: 'quickDone' | 'buildDone' | 'jobFa
 export class EngineRunner {
   private local: Engine | null = null;
   private worker: WorkerEngine | null = null;
+  private exclusiveChain: Promise<unknown> = Promise.resolve();
+  private exclusiveCount = 0;
 
   constructor(private readonly now: () => number) {}
 
@@ -30,6 +37,21 @@ export class EngineRunner {
       const message = error instanceof Error ? error.message : String(error);
       return { type: 'jobFailed', nowMs: this.now(), jobId: job.jobId, message };
     }
+  }
+
+  /**
+   * exclusive — run `work` on the engine for `slotCount` slots (the worker above
+   * workerSlotThreshold), after every exclusive work before it; 'busy' when planQueueCountMax
+   * are already running or waiting.
+   */
+  exclusive<T>(slotCount: number, work: (engine: Engine | WorkerEngine) => Promise<T>): Promise<T | 'busy'> {
+    if (this.exclusiveCount >= planQueueCountMax) return Promise.resolve('busy');
+    this.exclusiveCount += 1;
+    const run = this.exclusiveChain.then(() => work(slotCount > workerSlotThreshold ? this.workerEngine() : this.localEngine()));
+    this.exclusiveChain = run.catch(() => undefined).finally(() => {
+      this.exclusiveCount -= 1;
+    });
+    return run;
   }
 
   /** close — stop the worker, if one was started. */

@@ -30,6 +30,8 @@ import type {
 } from '../protocol/index.js';
 import { decodeRequest, encodePacketFrame, isKnownPcode, Pcode, ReturnCode, tableBlobFitsOriginalPeer } from '../protocol/index.js';
 import { ProtocolError } from '../errors.js';
+import { addressFromServerId } from '../common/server-id.js';
+import { sentFromHost } from '../security/address-filter.js';
 import type { PairRequests } from '../pair/pair-requests.js';
 import type { Connection, FrameHandler } from './tcp-listener.js';
 import type { ViewCache } from '../views/view-cache.js';
@@ -79,7 +81,7 @@ export class RequestHandler implements FrameHandler {
     }
     switch (packet.pcode) {
       case Pcode.heartbeatRequest:
-        return this.reply(connection, frame.channelId, this.heartbeat(packet.body));
+        return this.reply(connection, frame.channelId, this.heartbeat(packet.body, connection.remoteIp));
       case Pcode.getGroupRequest:
         return this.reply(connection, frame.channelId, this.getGroup(packet.body));
       case Pcode.groupNamesRequest:
@@ -115,16 +117,17 @@ export class RequestHandler implements FrameHandler {
     this.reply(connection, channelId, genericReturn(code));
   }
 
-  private heartbeat(request: HeartbeatRequest): Packet {
+  private heartbeat(request: HeartbeatRequest, remoteIp: string): Packet {
     const { services } = this;
     const pair = services.pair;
-    const serving = pair ? pair.noteHeartbeat(request) : true;
-    const reply: HeartbeatReply = services.step({ type: 'heartbeat', nowMs: services.nowMs(), request });
+    const serving = pair ? pair.noteHeartbeat(request, remoteIp) : true;
+    const sourceVerified = sentFromHost(remoteIp, addressFromServerId(request.serverId).ip);
+    const reply: HeartbeatReply = services.step({ type: 'heartbeat', nowMs: services.nowMs(), request, sourceVerified });
     if (pair && !serving) return { pcode: Pcode.heartbeatResponse, body: pair.notReadyHeartbeat(request) };
     const response = reply.response;
     if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.dataServerBlob(reply.tableGroup), request.extension);
     if (pair) response.downConfigServerId = pair.downConfigServerId();
-    if (request.extension) response.extension = pair?.extension() ?? primaryExtension;
+    if (request.extension) response.extension = pair?.extension(response.groupName) ?? primaryExtension;
     return { pcode: Pcode.heartbeatResponse, body: response };
   }
 
@@ -135,7 +138,7 @@ export class RequestHandler implements FrameHandler {
     const reply = services.cluster.getGroup(request);
     const response = reply.response;
     if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.clientBlob(reply.tableGroup), request.extension);
-    if (request.extension) response.extension = pair?.extension() ?? primaryExtension;
+    if (request.extension) response.extension = pair?.extension(request.groupName) ?? primaryExtension;
     return { pcode: Pcode.getGroupResponse, body: response };
   }
 

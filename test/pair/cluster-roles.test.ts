@@ -73,8 +73,10 @@ describe('the cluster as a secondary', () => {
     cluster.step({ type: 'roleChanged', nowMs: 0, role: 'secondary' });
     cluster.step({ type: 'tableSynced', table: primaryTable(0n, 40), transitionVersion: 0, seq: 2, nowMs: 0 });
     for (const serverId of ids.slice(0, 2)) cluster.step({ type: 'heartbeat', nowMs: 10, request: heartbeat(serverId, 40) });
+    cluster.step({ type: 'heartbeat', nowMs: 10, request: heartbeat(ids[2], 55) });
+    cluster.step({ type: 'heartbeat', nowMs: 10, request: heartbeat(ids[1], 90), sourceVerified: false });
     cluster.ready();
-    cluster.step({ type: 'takeOver', takeover: { epoch: 1n, versionStep: 100, serverVersionFloors: new Map([['group_1', 55]]) }, nowMs: 20 });
+    cluster.step({ type: 'takeOver', takeover: { epoch: 1n, versionStep: 100 }, nowMs: 20 });
     cluster.step({ type: 'roleChanged', nowMs: 20, role: 'primary' });
     cluster.step({ type: 'tick', nowMs: 30 });
     const [save] = cluster.ready().persist;
