@@ -1,0 +1,171 @@
+/**
+ * view-rows — the rows block of our extension (version 2): bucket rows of a data server's view
+ * or of a client's table, whole or only their changed slots. Big-endian, like every body:
+ *
+ *   u8    width              slots per row: C for a client table, 2·C for a data-server view
+ *                            (current copies 0..C−1, then destination copies 0..C−1)
+ *   u16   d, d × u64         dictionary: the server ids the entries use, in first-use order
+ *   u32   n, n × entry       entries in ascending bucket order
+ *   entry u32 bucket · u8 flags (bit 0 drop: the bucket leaves the view) ·
+ *         u16 mask (bit i: slot i follows) · popcount(mask) × u16 dictionary index (0xffff = empty)
+ *
+ * A whole view sends every slot of every row; changes send, per bucket, only the slots that
+ * differ from the base (a bucket that enters the view sends all of them), so a changed slot costs
+ * at most 2 bytes plus its share of the entry (7) and of the dictionary (8 per distinct id).
+ */
+import { InputError, ProtocolError } from '../errors.js';
+import { BodyReader } from './reader.js';
+
+/** viewRowWidthMax — 2·C with C ≤ 8 (copyCountMax): the mask is a u16. */
+export const viewRowWidthMax = 16;
+const emptyIndex = 0xffff;
+const dropFlag = 0x1;
+const entryBytesMin = 7;
+
+/** ViewRowEntry — one bucket of a rows block. */
+export interface ViewRowEntry {
+  bucketIndex: number;
+  /** drop — the bucket leaves the view (no slots follow). */
+  drop: boolean;
+  /** mask — bit i set: `ids` holds slot i. */
+  mask: number;
+  /** ids — the ids of the masked slots, in slot order (0n = empty slot). */
+  ids: bigint[];
+}
+
+/** ViewRows — a decoded rows block. */
+export interface ViewRows {
+  width: number;
+  entries: ViewRowEntry[];
+}
+
+/**
+ * readViewRows — decode a rows block whose rows must be `width` slots wide and whose buckets must
+ * be below `bucketCount`, in ascending order. Throws ProtocolError for anything else.
+ */
+export function readViewRows(bytes: Uint8Array, width: number, bucketCount: number): ViewRows {
+  const reader = new BodyReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'view rows');
+  const blockWidth = reader.u8('width');
+  if (blockWidth !== width) reader.fail(`width ${blockWidth}, expected ${width}`);
+  const dictionaryCount = reader.u16('dictionary');
+  reader.checkCount(dictionaryCount, 8, 'dictionary');
+  const dictionary = new Array<bigint>(dictionaryCount);
+  for (let i = 0; i < dictionaryCount; i++) dictionary[i] = reader.u64('dictionary');
+  const entryCount = reader.count('entries', entryBytesMin);
+  const entries = new Array<ViewRowEntry>(entryCount);
+  let previous = -1;
+  for (let n = 0; n < entryCount; n++) {
+    const bucketIndex = reader.u32('entry.bucket');
+    if (bucketIndex >= bucketCount || bucketIndex <= previous) reader.fail(`entry ${n}: bucket ${bucketIndex} out of order or not below ${bucketCount}`);
+    previous = bucketIndex;
+    const flags = reader.u8('entry.flags');
+    if ((flags & ~dropFlag) !== 0) reader.fail(`entry ${n}: unknown flags 0x${flags.toString(16)}`);
+    const mask = reader.u16('entry.mask');
+    if (mask >>> width !== 0) reader.fail(`entry ${n}: mask 0x${mask.toString(16)} names slots past ${width}`);
+    const drop = (flags & dropFlag) !== 0;
+    if (drop && mask !== 0) reader.fail(`entry ${n}: a dropped bucket with slots`);
+    const ids: bigint[] = [];
+    for (let rest = mask; rest !== 0; rest &= rest - 1) {
+      const index = reader.u16('entry.slot');
+      if (index === emptyIndex) ids.push(0n);
+      else if (index < dictionaryCount) ids.push(dictionary[index]);
+      else reader.fail(`entry ${n}: dictionary index ${index} of ${dictionaryCount}`);
+    }
+    entries[n] = { bucketIndex, drop, mask, ids };
+  }
+  reader.expectEnd();
+  return { width, entries };
+}
+
+/**
+ * ViewRowsWriter — builds a rows block from rows of dense server indexes (index k stands for the
+ * id whose halves are `idLo[k]`, `idHi[k]`; 0 = empty). Entries must come in ascending bucket order.
+ */
+export class ViewRowsWriter {
+  private readonly dictionaryOf: Int32Array;
+  private readonly dictionary: number[] = [];
+  private entries: Buffer;
+  private entriesBytes = 0;
+  private entryCount = 0;
+  private previousBucket = -1;
+
+  constructor(
+    private readonly width: number,
+    private readonly idLo: Uint32Array,
+    private readonly idHi: Uint32Array,
+    entryCountHint = 64,
+  ) {
+    if (width < 1 || width > viewRowWidthMax) throw new InputError(`view rows: width ${width} is outside 1..${viewRowWidthMax}`);
+    this.dictionaryOf = new Int32Array(idLo.length).fill(-1);
+    this.entries = Buffer.allocUnsafe(Math.max(64, entryCountHint * (entryBytesMin + 2 * width)));
+  }
+
+  /** entryCount — entries written so far. */
+  get count(): number {
+    return this.entryCount;
+  }
+
+  /** row — bucket `bucketIndex`: the slots of `mask`, taken from `row[offset + slot]`. */
+  row(bucketIndex: number, row: ArrayLike<number>, offset: number, mask: number): void {
+    this.begin(bucketIndex, 0, mask);
+    for (let slot = 0; slot < this.width; slot++) {
+      if ((mask & (1 << slot)) === 0) continue;
+      const value = row[offset + slot];
+      this.entries.writeUInt16BE(value === 0 ? emptyIndex : this.dictionaryIndex(value), this.entriesBytes);
+      this.entriesBytes += 2;
+    }
+  }
+
+  /** drop — bucket `bucketIndex` leaves the view. */
+  drop(bucketIndex: number): void {
+    this.begin(bucketIndex, dropFlag, 0);
+  }
+
+  /** finish — the block's bytes. */
+  finish(): Buffer {
+    const head = Buffer.allocUnsafe(3 + 8 * this.dictionary.length + 4);
+    head.writeUInt8(this.width, 0);
+    head.writeUInt16BE(this.dictionary.length, 1);
+    let offset = 3;
+    for (const value of this.dictionary) {
+      head.writeUInt32BE(this.idHi[value], offset);
+      head.writeUInt32BE(this.idLo[value], offset + 4);
+      offset += 8;
+    }
+    head.writeUInt32BE(this.entryCount, offset);
+    return Buffer.concat([head, this.entries.subarray(0, this.entriesBytes)]);
+  }
+
+  private begin(bucketIndex: number, flags: number, mask: number): void {
+    if (bucketIndex <= this.previousBucket) throw new InputError(`view rows: bucket ${bucketIndex} after ${this.previousBucket}`);
+    this.previousBucket = bucketIndex;
+    this.room(entryBytesMin + 2 * this.width);
+    this.entries.writeUInt32BE(bucketIndex, this.entriesBytes);
+    this.entries.writeUInt8(flags, this.entriesBytes + 4);
+    this.entries.writeUInt16BE(mask, this.entriesBytes + 5);
+    this.entriesBytes += entryBytesMin;
+    this.entryCount += 1;
+  }
+
+  private dictionaryIndex(value: number): number {
+    const known = this.dictionaryOf[value];
+    if (known >= 0) return known;
+    const index = this.dictionary.length;
+    if (index >= emptyIndex) throw new InputError('view rows: more than 65,535 distinct servers');
+    this.dictionary.push(value);
+    this.dictionaryOf[value] = index;
+    return index;
+  }
+
+  private room(byteCount: number): void {
+    if (this.entriesBytes + byteCount <= this.entries.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.entries.length * 2, this.entriesBytes + byteCount));
+    this.entries.copy(grown, 0, 0, this.entriesBytes);
+    this.entries = grown;
+  }
+}
+
+/** viewRowsError — a ProtocolError about rows that do not fit what the receiver holds. */
+export function viewRowsError(message: string): ProtocolError {
+  return new ProtocolError(`view rows: ${message}`);
+}
