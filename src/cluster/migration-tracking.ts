@@ -56,6 +56,7 @@ function applyFinish(group: GroupState, bucketIndex: number, nowMs: number): boo
   const source = tables.progress[bucketIndex];
   copyRow(tables.destination, tables.progress, bucketIndex, tables.bucketCount);
   copyRow(tables.destination, tables.current, bucketIndex, tables.bucketCount);
+  tables.dirty.mark(bucketIndex);
   const progress = group.migration.get(source);
   if (progress) {
     progress.left -= 1;
@@ -122,6 +123,7 @@ function converge(context: ClusterContext, group: GroupState): void {
   const { tables } = group;
   tables.current = tables.destination.slice();
   tables.progress = tables.destination.slice();
+  tables.dirty.markAll();
   group.migrateBlockCount = -1;
   group.proxyReported.clear();
   const floor = group.config.minConfigVersion;

@@ -4,7 +4,6 @@
 import type { Logger } from 'pino';
 import type { ClusterEvent, ClusterReader, StepAnswer } from '../cluster/index.js';
 import type { ConfigServerConfig } from '../config/configserver-conf.js';
-import type { GroupViews } from '../views/view-cache.js';
 
 /** PairHostDeps — the host's state and the few actions the pair takes on it. */
 export interface PairHostDeps {
@@ -15,8 +14,6 @@ export interface PairHostDeps {
   /** step — the one way to change the cluster (the host's driver performs what it asks for). */
   step<E extends ClusterEvent>(event: E): StepAnswer<E>;
   nowMs(): number;
-  /** installViews — serve these compressed views for the group from now on. */
-  installViews(groupName: string, views: GroupViews): void;
   /** reloadGroupConf — apply group.conf as it is on disk now; false when the file is invalid. */
   reloadGroupConf(): Promise<boolean>;
 }

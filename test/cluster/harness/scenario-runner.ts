@@ -23,6 +23,9 @@ import type { ClusterOptions, PersistRequest, Ready } from '../../../src/cluster
 import { parseGroupConf } from '../../../src/config/group-conf.js';
 import type { GroupConfig } from '../../../src/config/group-config.js';
 import type { PersistedGroupTable } from '../../../src/store/persisted-table.js';
+import type { TableRecord } from '../../../src/cluster/persisted-group-table.js';
+import { tableOfRecord } from '../../../src/cluster/persisted-group-table.js';
+import { replayLog } from '../../../src/store/log-replay.js';
 import { needsMigration } from '../../../src/cluster/migration-plan.js';
 import type { FakeDataServer } from './fake-fleet.js';
 import { absorbReply, createFakeDataServer, heartbeatOf } from './fake-fleet.js';
@@ -234,9 +237,9 @@ export class ScenarioRunner {
   }
 
   private save(request: PersistRequest): void {
-    this.disk.set(request.groupName, request.table);
-    const { client, server } = request.table.versions;
-    this.out.push(`  saved ${request.groupName} #${request.seq}: versions ${client}/${server}, migrating ${request.table.migrateBlockCount}`);
+    this.disk.set(request.groupName, onDisk(this.disk.get(request.groupName), request.record));
+    const { client, server } = request.record.versions;
+    this.out.push(`  saved ${request.groupName} #${request.seq}: versions ${client}/${server}, migrating ${request.record.migrateBlockCount}`);
     this.requireCluster().step({ type: 'persisted', nowMs: this.nowMs, groupName: request.groupName, seq: request.seq });
   }
 
@@ -272,4 +275,15 @@ export class ScenarioRunner {
     if (!this.cluster) throw new Error('scenario: `start` first');
     return this.cluster;
   }
+}
+
+/** onDisk — the table a store holds after `record`: whole tables as they are, rows replayed onto the previous state. */
+function onDisk(previous: PersistedGroupTable | undefined, record: TableRecord): PersistedGroupTable {
+  const { body } = record;
+  if (body.kind === 'tables') return tableOfRecord(record, record.servers ?? [], body);
+  if (!previous) throw new Error(`record ${record.seq} of ${record.groupName} has no table before it`);
+  const table = { ...previous, current: previous.current.slice(), progress: previous.progress.slice(), destination: previous.destination.slice() };
+  const replay = replayLog(table, [record]);
+  if (replay.applied !== 1) throw new Error(`record ${record.seq} of ${record.groupName} does not replay: ${replay.problem}`);
+  return table;
 }
