@@ -35,7 +35,7 @@ import type { GroupState } from './group-state.js';
 import type { HeartbeatReply } from './heartbeat.js';
 import { handleHeartbeat } from './heartbeat.js';
 import { checkLiveness, probeResult } from './liveness.js';
-import { handleFinish, tickMigration } from './migration-tracking.js';
+import { foldFinishes, handleFinish, tickMigration } from './migration-tracking.js';
 import type { GetGroupReply } from './queries.js';
 import { getGroup, groupNames, migratingMachines, nonDownDataServers, queryInfo } from './queries.js';
 import { buildDone, jobFailed, quickDone, startDueRebuild } from './rebuild.js';
@@ -215,6 +215,7 @@ export class Cluster {
 
   private flushAll(nowMs: number): void {
     for (const group of this.context.groups.values()) {
+      if (isPrimary(this.context)) foldFinishes(group, nowMs);
       group.saveRetryAtMs = 0;
       startSave(this.context, group, nowMs);
     }

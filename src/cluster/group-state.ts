@@ -62,6 +62,15 @@ export interface RecordState {
   publishedWave: MigrationWave | null;
 }
 
+/** DeferredFinish — a finish reply held until the change it acknowledges is saved. */
+export interface DeferredFinish {
+  token: number;
+  code: number;
+  changeSeq: number;
+  serverId: bigint;
+  bucketIndex: number;
+}
+
 /** RebuildRequest — a rebuild waiting for its time. */
 export interface RebuildRequest {
   dueMs: number;
@@ -122,12 +131,17 @@ export interface GroupState {
   lastConsistencyCheckMs: number;
   /** proxyReported — data servers whose proxy report was applied in this migration. */
   proxyReported: Set<bigint>;
+  /** finishesPending — finished buckets applied to the tables but not yet given a version (migration-tracking.ts). */
+  finishesPending: number;
+  /** lastFoldMs — when finished buckets were last given a version. */
+  lastFoldMs: number;
   changeSeq: number;
   savedChangeSeq: number;
   saving: PendingSave | null;
   saveRetryAtMs: number;
   publishSeq: number;
-  deferred: { token: number; code: number; changeSeq: number }[];
+  /** deferred — finish replies held until a save covers `changeSeq`, at most one per (server, bucket). */
+  deferred: DeferredFinish[];
   published: PublishedGroup;
   /** records — the save history: last record, saved tables, what the next record and publication must carry. */
   records: RecordState;
@@ -168,6 +182,8 @@ export function createGroupState(config: GroupConfig, saved: PersistedGroupTable
     alarms: new Map(),
     lastConsistencyCheckMs: nowMs,
     proxyReported: new Set(),
+    finishesPending: 0,
+    lastFoldMs: nowMs,
     changeSeq: 0,
     savedChangeSeq: 0,
     saving: null,

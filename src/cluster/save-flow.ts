@@ -14,11 +14,14 @@ import { isPrimary, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
 import { hasUnsavedChanges, markChanged, setAlarm, snapshotPublished } from './group-state.js';
 import { snapshotForSave, wholePublication } from './save-snapshot.js';
+import { foldFinishes } from './migration-tracking.js';
 
 /** startSave — queue a save of the group's working state when it has unsaved changes. */
 export function startSave(context: ClusterContext, group: GroupState, nowMs: number): void {
   // A pair's secondary never saves its own changes: its tables come from the primary (src/pair).
   if (!isPrimary(context) || group.saving || !hasUnsavedChanges(group) || nowMs < group.saveRetryAtMs) return;
+  // Rows that changed get a version before they are published: pending finishes go with this save.
+  foldFinishes(group, nowMs);
   const { record, publication, published } = snapshotForSave(group);
   group.saving = { seq: publication.seq, changeSeq: group.changeSeq, published };
   context.outbox.persist.push({ groupName: group.name, seq: publication.seq, record, publication });

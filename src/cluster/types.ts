@@ -34,6 +34,8 @@ export interface ClusterOptions {
   persistRetryMs: number;
   /** buildRetryMs — wait before rebuilding again after the engine threw (a refused build waits for a change instead). */
   buildRetryMs: number;
+  /** migrationVersionIntervalMs — buckets that finish migrating are published together, one version per this interval. */
+  migrationVersionIntervalMs: number;
 }
 
 /** clusterDefaults — the default ClusterOptions. */
@@ -44,6 +46,7 @@ export const clusterDefaults: ClusterOptions = {
   probeIntervalMs: 1000,
   persistRetryMs: 1000,
   buildRetryMs: 30_000,
+  migrationVersionIntervalMs: 1000,
 };
 
 /** QuickJob — promote live copies and clear dead slots of a group's table (engine quickTable). */

@@ -19,7 +19,7 @@ import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem } from '../errors.js';
 import { ConfigError, InputError } from '../errors.js';
-import { configFileBytesMax, peerTimeoutMsMax, peerTimeoutMsMin } from '../limits.js';
+import { configFileBytesMax, migrationVersionIntervalMsMax, peerTimeoutMsMax, peerTimeoutMsMin } from '../limits.js';
 import { defaultConfigServerPort, defaultDataServerPort, formatServerId, parseServerAddress, serverIdFromAddress } from '../common/server-id.js';
 import { readConfigFile } from './config-file.js';
 import { readFlag, readInteger, splitList } from './config-values.js';
@@ -50,6 +50,8 @@ export interface ConfigServerConfig {
   peerTimeoutMs: number;
   /** takeoverNeedsReport — take over only when at least one data server reports the peer unreachable. */
   takeoverNeedsReport: boolean;
+  /** migrationVersionIntervalMs — finished buckets are published together, one version per this interval. */
+  migrationVersionIntervalMs: number;
 }
 
 /** ConfigServerConfOptions — lets tests say which IPv4 addresses count as "this host". */
@@ -61,7 +63,7 @@ const knownKeys = new Map<string, readonly string[]>([
   ['public', ['config_server']],
   ['configserver', [
     'port', 'address', 'http_port', 'group_file', 'data_dir', 'log_file', 'pid_file', 'log_level',
-    'peer_timeout_ms', 'takeover_needs_report',
+    'peer_timeout_ms', 'takeover_needs_report', 'migration_version_interval_ms',
     // Read by the original, meaningless here; accepted so its files load unchanged.
     'dev_name', 'process_thread_num', 'io_thread_num',
   ]],
@@ -75,6 +77,8 @@ const logLevels = new Map<string, LogLevel>([
 const configServerPairSize = 2;
 /** defaultPeerTimeoutMs — 1.5 s of silence, then evidence and one save: a takeover within 3 s. */
 export const defaultPeerTimeoutMs = 1500;
+/** defaultMigrationVersionIntervalMs — one version per second of finished buckets: data servers poll once a second anyway. */
+export const defaultMigrationVersionIntervalMs = 1000;
 
 type SectionKeys = Map<string, IniEntry[]>;
 
@@ -113,6 +117,8 @@ export function parseConfigServerConf(
     dataServerPort: readInteger(first('tairserver', 'port'), defaultDataServerPort, 1, 65_535, problems),
     peerTimeoutMs: readInteger(first('configserver', 'peer_timeout_ms'), defaultPeerTimeoutMs, peerTimeoutMsMin, peerTimeoutMsMax, problems),
     takeoverNeedsReport: readFlag(first('configserver', 'takeover_needs_report'), false, problems),
+    migrationVersionIntervalMs: readInteger(first('configserver', 'migration_version_interval_ms'), defaultMigrationVersionIntervalMs, 0,
+      migrationVersionIntervalMsMax, problems),
   };
   if (!first('configserver', 'group_file')) {
     problems.add(1, 'group_file', '[configserver] group_file is required (the path of group.conf)');

@@ -147,7 +147,8 @@ export class ConfigServer {
     const initial = await this.loadInitialConfig();
     const names = initial.config.groups.map((group) => group.name);
     const saved = await loadSavedTables(this.config.dataDir, names, this.logger);
-    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster });
+    const options = { migrationVersionIntervalMs: this.config.migrationVersionIntervalMs, ...this.options.cluster };
+    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options });
     this.driverOrNull = new ClusterDriver(cluster, (ready) => this.perform(ready));
     this.driverOrNull.start();
     await this.settleInFlight();

@@ -28,6 +28,7 @@ describe('configserver.conf', () => {
       dataServerPort: 5191,
       peerTimeoutMs: 1500,
       takeoverNeedsReport: false,
+      migrationVersionIntervalMs: 1000,
     });
   });
 
@@ -47,6 +48,7 @@ describe('configserver.conf', () => {
       'log_level = WARNING',
       'peer_timeout_ms = 800',
       'takeover_needs_report = 1',
+      'migration_version_interval_ms = 250',
       '[tairserver]',
       'port = 6191',
       'storage_engine = mdb   # a data-server key: ignored here',
@@ -64,6 +66,7 @@ describe('configserver.conf', () => {
       dataServerPort: 6191,
       peerTimeoutMs: 800,
       takeoverNeedsReport: true,
+      migrationVersionIntervalMs: 250,
     });
   });
 
