@@ -4,12 +4,16 @@
  * the host told what changed, and migrate-finish sent for the buckets the host has moved.
  *
  *   host ──start()──▶ agent ──9 every heartbeatIntervalMs──▶ config servers
- *   host ◀──'table' (tables, plan, replanned) / 'versions' / 'solitary'──  agent ◀──104──
+ *   host ◀──'table' (its view, plan, replanned) / 'versions' / 'solitary'──  agent ◀──104──
  *   host ◀──'settled' (a finish was accepted: that bucket's row is its destination row now)──
- *   host ──reportMigrated(bucket)──▶ agent ──1201 (retried)──▶ config servers
+ *   host ──reportMigrated(bucket)──▶ agent ──1201 (retried with backoff)──▶ config servers
  *
  * On a 'table' event with `replanned` the host restarts its migrations from `plan.migrations`;
- * without it (same server version: a transition) the tables changed but the plan stands.
+ * without it (same server version: a transition) the view changed but the plan stands. The
+ * view holds only the buckets whose rows name this server (agent-view.ts): a config server with
+ * views sends it and then only its changes; one without, whole tables it is cut from.
+ *
+ * Time comes from `timers` (default: the process clock): tests drive it by hand.
  *
  * With two config servers, each heartbeat reports on the *other* one (docs/pair.md, fencing):
  * reachable while it answered within configServerSilentMs and its last exchange did not fail.
@@ -17,6 +21,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { InputError } from '../errors.js';
+import type { TimerHandle, TimerSource } from '../common/timer-source.js';
+import { systemTimers } from '../common/timer-source.js';
 import {
   defaultConfigServerPort,
   defaultDataServerPort,
@@ -43,6 +49,10 @@ export interface DataServerAgentOptions {
   finishRetryPauseMs?: number;
   /** configServerSilentMs — a config server silent this long is reported unreachable to its peer (default 1500; at least 1.5 beats). */
   configServerSilentMs?: number;
+  /** timers — the clock and timers the agent runs on (default the process's; tests pass their own). */
+  timers?: TimerSource;
+  /** random — the source of retry jitter (default Math.random). */
+  random?: () => number;
 }
 
 /** reportRetryMs — an urgent report finding its link busy tries once more after this pause. */
@@ -70,6 +80,14 @@ export interface DataServerAgentEvents {
   problem: [string];
 }
 
+/** AgentCounters — what the agent has sent and taken, for hosts that measure (benchmarks, status). */
+export interface AgentCounters {
+  /** finishPackets — migrate-finish packets sent to the active config server, retries included. */
+  finishPackets: number;
+  /** viewsRefused — views or changes refused (checksum, base version): each asks for the view whole. */
+  viewsRefused: number;
+}
+
 /** DataServerAgent — heartbeats, table tracking and finish reporting for one data server. */
 export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   /** selfId — this data server's 64-bit id. */
@@ -80,7 +98,9 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   private readonly heartbeatIntervalMs: number;
   private readonly groupName: string | undefined;
   private readonly reach: ConfigServerReach;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly timers: TimerSource;
+  private timer: TimerHandle | null = null;
+  private viewsRefused = 0;
 
   constructor(options: DataServerAgentOptions) {
     super();
@@ -89,12 +109,14 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     const configServers = options.configServers.map((entry) => toAddress(entry, defaultConfigServerPort));
     const configServerIds = configServers.map(serverIdFromAddress);
     const requestTimeoutMs = options.requestTimeoutMs ?? 2000;
+    const timers = options.timers ?? systemTimers;
+    this.timers = timers;
     this.selfId = serverIdFromAddress(self);
     this.groupName = options.groupName;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1000;
     this.core = new AgentCore(this.selfId, configServerIds);
     // Replies come once a beat: a silence shorter than that would report a healthy server.
-    this.reach = new ConfigServerReach(configServers.length, Math.max(options.configServerSilentMs ?? 1500, 1.5 * this.heartbeatIntervalMs));
+    this.reach = new ConfigServerReach(configServers.length, Math.max(options.configServerSilentMs ?? 1500, 1.5 * this.heartbeatIntervalMs), timers);
     this.links = configServers.map(
       (address, entryIndex) =>
         new HeartbeatLink(address, requestTimeoutMs, {
@@ -106,7 +128,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
             if (this.reach.failed(entryIndex)) this.reportNow(entryIndex);
             this.emit('problem', `heartbeat to config server #${entryIndex}: ${reason}`);
           },
-        }),
+        }, timers, this.heartbeatIntervalMs, options.random),
     );
     this.reporter = new FinishReporter({
       selfId: this.selfId,
@@ -114,6 +136,8 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
       activeIndex: () => this.core.activeConfigServerIndex,
       requestTimeoutMs,
       retryPauseMs: options.finishRetryPauseMs ?? 100,
+      timers,
+      random: options.random,
       onResult: (bucketIndex, code) => {
         this.emit('finish', { bucketIndex, code });
         if (code === 0) for (const event of this.core.settleBucket(bucketIndex)) this.publish(event);
@@ -147,16 +171,20 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     return this.reporter.pendingCount;
   }
 
+  /** counters — packets sent and views refused since start. */
+  get counters(): AgentCounters {
+    return { finishPackets: this.reporter.sentCount, viewsRefused: this.viewsRefused };
+  }
+
   /** start — heartbeat now and every heartbeatIntervalMs. */
   start(): void {
     if (this.timer) return;
-    this.beat();
-    this.timer = setInterval(() => this.beat(), this.heartbeatIntervalMs);
+    this.tick();
   }
 
   /** stop — no more heartbeats or finishes; connections closed. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = null;
     for (const link of this.links) link.close();
     this.reporter.stop();
@@ -174,6 +202,11 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     return true;
   }
 
+  private tick(): void {
+    this.timer = this.timers.setTimeout(() => this.tick(), this.heartbeatIntervalMs);
+    this.beat();
+  }
+
   private beat(): void {
     this.links.forEach((link, entryIndex) => link.beat(this.requestFor(entryIndex)));
   }
@@ -188,14 +221,15 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     const otherIndex = 1 - silentIndex;
     if (this.links.length !== 2 || !this.timer) return;
     if (!this.links[otherIndex].beat(this.requestFor(otherIndex))) {
-      setTimeout(() => {
+      this.timers.setTimeout(() => {
         if (this.timer) this.links[otherIndex].beat(this.requestFor(otherIndex));
-      }, reportRetryMs).unref();
+      }, reportRetryMs);
     }
   }
 
   private onResponse(entryIndex: number, response: Parameters<AgentCore['step']>[1]): void {
-    if (this.groupName !== undefined && response.tableBlob.length > 0 && response.groupName !== this.groupName) {
+    const carriesTable = response.tableBlob.length > 0 || response.extension?.content !== undefined;
+    if (this.groupName !== undefined && carriesTable && response.groupName !== this.groupName) {
       this.emit('problem', `config server #${entryIndex} sent a table of group '${response.groupName}', not '${this.groupName}'`);
       return;
     }
@@ -224,6 +258,10 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
       case 'solitary':
         this.reporter.cancelOtherVersions(-1);
         this.emit('solitary');
+        break;
+      case 'viewRefused':
+        this.viewsRefused += 1;
+        this.emit('problem', `view from the config server refused (${event.reason}); asking for it whole`);
         break;
     }
   }
