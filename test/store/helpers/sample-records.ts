@@ -44,3 +44,23 @@ export function evolve(table: PersistedGroupTable, seq: number): PersistedGroupT
   }
   return next;
 }
+
+/** evolveMany — `table` as record `seq` with `count` rows moved (a save after a rebuild or a busy second). */
+export function evolveMany(table: PersistedGroupTable, seq: number, count: number): PersistedGroupTable {
+  const next = { ...table, versions: { ...table.versions, client: table.versions.client + 1 }, recordSeq: seq,
+    current: table.current.slice(), progress: table.progress.slice(), destination: table.destination.slice() };
+  const serverCount = table.servers.length;
+  for (let i = 0; i < count; i++) {
+    const slot = (seq * 7919 + i * 104_729) % next.current.length;
+    next.current[slot] = ((seq + i) % serverCount) + 1;
+    next.progress[slot] = next.current[slot];
+  }
+  return next;
+}
+
+/** chainOf — the table at record `seq` of the history that starts at `start` (evolveMany, `count` rows each). */
+export function chainOf(start: PersistedGroupTable, seq: number, count: number): PersistedGroupTable {
+  let table = start;
+  for (let next = start.recordSeq + 1; next <= seq; next++) table = evolveMany(table, next, count);
+  return table;
+}
