@@ -12,6 +12,8 @@ import { Engine } from '../../../src/engine/index.js';
 import type { FakeDataServer } from '../../cluster/harness/fake-fleet.js';
 import type { ShownTables } from '../../helpers/published-tables.js';
 import { applyPublication } from '../../helpers/published-tables.js';
+import { diskDifference, onDisk } from '../../helpers/records-on-disk.js';
+import type { PersistedGroupTable } from '../../../src/cluster/persisted-group-table.js';
 import { absorbReply, createFakeDataServer, heartbeatOf } from '../../cluster/harness/fake-fleet.js';
 
 const tickMs = 100;
@@ -25,6 +27,8 @@ export class ClusterDriver {
   /** seen — each group's publications applied in order: what data servers are shown. */
   readonly seen = new Map<string, ShownTables>();
   nowMs = 0;
+  /** disk — what a store would hold after every record saved so far. */
+  private readonly disk = new Map<string, PersistedGroupTable>();
   private readonly engine = new Engine();
   private nextToken = 1;
 
@@ -154,12 +158,23 @@ export class ClusterDriver {
       for (const job of ready.jobs) this.runJob(job);
       for (const publication of ready.publish) this.show(publication);
       for (const request of ready.persist) {
+        this.disk.set(request.groupName, onDisk(this.disk.get(request.groupName), request.record));
         this.show(request.publication);
         this.cluster.step({ type: 'persisted', nowMs: this.nowMs, groupName: request.groupName, seq: request.seq });
       }
       const more = [ready.notices, ready.probes, ready.jobs, ready.persist, ready.publish].some((list) => list.length > 0);
-      if (!more) return;
+      if (!more) return this.checkDisk();
       ready = this.cluster.ready();
+    }
+  }
+
+  /** checkDisk — with nothing unsaved, the records rebuild exactly the working tables. */
+  private checkDisk(): void {
+    for (const [groupName, disk] of this.disk) {
+      const state = this.cluster.groupState(groupName);
+      if (!state || state.saving || state.changeSeq > state.savedChangeSeq || state.finishesPending > 0) continue;
+      const difference = diskDifference(disk, state);
+      if (difference) throw new Error(`at ${this.nowMs} ms: ${difference}`);
     }
   }
 

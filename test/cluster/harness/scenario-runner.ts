@@ -23,9 +23,7 @@ import type { ClusterOptions, PersistRequest, Ready } from '../../../src/cluster
 import { parseGroupConf } from '../../../src/config/group-conf.js';
 import type { GroupConfig } from '../../../src/config/group-config.js';
 import type { PersistedGroupTable } from '../../../src/store/persisted-table.js';
-import type { TableRecord } from '../../../src/cluster/persisted-group-table.js';
-import { tableOfRecord } from '../../../src/cluster/persisted-group-table.js';
-import { replayLog } from '../../../src/store/log-replay.js';
+import { diskDifference, onDisk } from '../../helpers/records-on-disk.js';
 import { needsMigration } from '../../../src/cluster/migration-plan.js';
 import type { FakeDataServer } from './fake-fleet.js';
 import { absorbReply, createFakeDataServer, heartbeatOf } from './fake-fleet.js';
@@ -69,8 +67,24 @@ export class ScenarioRunner {
       }
       this.out.push(`> ${line}`);
       this.execute(line.split(/\s+/));
+      this.checkDisk(line);
     }
     return `${this.out.join('\n')}\n`;
+  }
+
+  /**
+   * checkDisk — with nothing unsaved, the records saved so far rebuild exactly the working tables:
+   * every change of a row was marked and went into a record.
+   */
+  private checkDisk(line: string): void {
+    if (!this.cluster || this.holdSaves) return;
+    for (const group of this.groups) {
+      const state = this.cluster.groupState(group.name);
+      const disk = this.disk.get(group.name);
+      if (!state || !disk || state.saving || state.changeSeq > state.savedChangeSeq || state.finishesPending > 0) continue;
+      const difference = diskDifference(disk, state);
+      if (difference) throw new Error(`after '${line}': ${difference}`);
+    }
   }
 
   private execute([command, ...args]: string[]): void {
@@ -277,13 +291,3 @@ export class ScenarioRunner {
   }
 }
 
-/** onDisk — the table a store holds after `record`: whole tables as they are, rows replayed onto the previous state. */
-function onDisk(previous: PersistedGroupTable | undefined, record: TableRecord): PersistedGroupTable {
-  const { body } = record;
-  if (body.kind === 'tables') return tableOfRecord(record, record.servers ?? [], body);
-  if (!previous) throw new Error(`record ${record.seq} of ${record.groupName} has no table before it`);
-  const table = { ...previous, current: previous.current.slice(), progress: previous.progress.slice(), destination: previous.destination.slice() };
-  const replay = replayLog(table, [record]);
-  if (replay.applied !== 1) throw new Error(`record ${record.seq} of ${record.groupName} does not replay: ${replay.problem}`);
-  return table;
-}
