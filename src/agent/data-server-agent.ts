@@ -86,6 +86,8 @@ export interface AgentCounters {
   finishPackets: number;
   /** viewsRefused — views or changes refused (checksum, base version): each asks for the view whole. */
   viewsRefused: number;
+  /** heartbeatReplies — heartbeat replies received, from every config server. */
+  heartbeatReplies: number;
 }
 
 /** DataServerAgent — heartbeats, table tracking and finish reporting for one data server. */
@@ -101,6 +103,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   private readonly timers: TimerSource;
   private timer: TimerHandle | null = null;
   private viewsRefused = 0;
+  private heartbeatReplies = 0;
 
   constructor(options: DataServerAgentOptions) {
     super();
@@ -121,6 +124,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
       (address, entryIndex) =>
         new HeartbeatLink(address, requestTimeoutMs, {
           onResponse: (response) => {
+            this.heartbeatReplies += 1;
             this.reach.replied(entryIndex);
             this.onResponse(entryIndex, response);
           },
@@ -173,7 +177,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
 
   /** counters — packets sent and views refused since start. */
   get counters(): AgentCounters {
-    return { finishPackets: this.reporter.sentCount, viewsRefused: this.viewsRefused };
+    return { finishPackets: this.reporter.sentCount, viewsRefused: this.viewsRefused, heartbeatReplies: this.heartbeatReplies };
   }
 
   /** start — heartbeat now and every heartbeatIntervalMs. */
