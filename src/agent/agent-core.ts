@@ -53,7 +53,7 @@ export interface AgentVersions {
 
 /** AgentEvent — what one reply changed. */
 export type AgentEvent =
-  | { kind: 'table'; tables: AgentTables; plan: BucketPlan; versions: AgentVersions; replanned: boolean }
+  | { kind: 'table'; tables: AgentTables; plan: BucketPlan; versions: AgentVersions; replanned: boolean; changedSlots?: number }
   | { kind: 'versions'; versions: AgentVersions }
   | { kind: 'settled'; bucketIndex: number; tables: AgentTables }
   | { kind: 'solitary' }
@@ -218,8 +218,9 @@ export class AgentCore {
     if (content.baseServerVersion !== held.serverVersion || content.baseClientVersion !== held.clientVersion) {
       return refuse(`changes from ${content.baseServerVersion}/${content.baseClientVersion}, held ${held.serverVersion}/${held.clientVersion}`);
     }
-    if (!view.applyChanges(rows.entries, content.checksum)) return refuse('changes that do not reach the checksum sent');
-    return [this.install(view, response)];
+    const changedSlots = view.applyChanges(rows.entries, content.checksum);
+    if (changedSlots === null) return refuse('changes that do not reach the checksum sent');
+    return [{ ...this.install(view, response), changedSlots }];
   }
 
   private takeWhole(response: HeartbeatResponse): AgentEvent {
@@ -231,7 +232,7 @@ export class AgentCore {
   }
 
   /** install — `view` is what is held now (it may be the held one, changed in place). */
-  private install(view: AgentView, response: HeartbeatResponse): AgentEvent {
+  private install(view: AgentView, response: HeartbeatResponse): Extract<AgentEvent, { kind: 'table' }> {
     const previous = this.view;
     const replanned =
       previous === null ||

@@ -82,11 +82,12 @@ export class AgentView implements AgentTables {
     return this.sortedBuckets;
   }
 
-  /** applyChanges — apply a change set if it reaches `checksum`; false (nothing applied) otherwise. */
-  applyChanges(entries: readonly ViewRowEntry[], checksum: number): boolean {
+  /** applyChanges — apply a change set if it reaches `checksum`: the slots it changed; null (nothing applied) otherwise. */
+  applyChanges(entries: readonly ViewRowEntry[], checksum: number): number | null {
     const width = 2 * this.copyCount;
     const next = new Map<number, BigUint64Array | null>();
     let sum = this.sum;
+    let slots = 0;
     for (const entry of entries) {
       const old = this.served.get(entry.bucketIndex);
       if (old) sum = subtractHash(sum, rowHashOfIds(entry.bucketIndex, old));
@@ -95,14 +96,15 @@ export class AgentView implements AgentTables {
         continue;
       }
       // A bucket that enters the view must come whole: there is no row to patch.
-      if (!old && entry.mask !== (1 << width) - 1) return false;
+      if (!old && entry.mask !== (1 << width) - 1) return null;
       const row = old ? old.slice() : new BigUint64Array(width);
       let taken = 0;
       for (let slot = 0; slot < width; slot++) if ((entry.mask & (1 << slot)) !== 0) row[slot] = entry.ids[taken++];
       sum = addHash(sum, rowHashOfIds(entry.bucketIndex, row));
       next.set(entry.bucketIndex, row);
+      slots += entry.ids.length;
     }
-    if (sum !== checksum) return false;
+    if (sum !== checksum) return null;
     for (const [bucketIndex, row] of next) {
       if (row) this.served.set(bucketIndex, row);
       else this.served.delete(bucketIndex);
@@ -110,7 +112,7 @@ export class AgentView implements AgentTables {
     this.sum = sum;
     this.sortedBuckets = null;
     this.forgetSettledThatArrived();
-    return true;
+    return slots;
   }
 
   /** settle — a finish of `bucketIndex` was accepted: its current row is its destination row now. */

@@ -78,6 +78,8 @@ export interface DataServerAgentEvents {
   finish: [{ bucketIndex: number; code: number }];
   /** problem — something failed and will be retried (a log line for the host). */
   problem: [string];
+  /** heartbeat — a reply came from config server `entryIndex`, `roundTripMs` after its request was written. */
+  heartbeat: [{ entryIndex: number; roundTripMs: number }];
 }
 
 /** AgentCounters — what the agent has sent and taken, for hosts that measure (benchmarks, status). */
@@ -88,6 +90,17 @@ export interface AgentCounters {
   viewsRefused: number;
   /** heartbeatReplies — heartbeat replies received, from every config server. */
   heartbeatReplies: number;
+  /** views — views taken whole (the first, and after a refusal or when too far behind). */
+  views: number;
+  /** changeSets — change sets applied to the view held. */
+  changeSets: number;
+  /** wholeTables — whole tables cut down to the view (a config server without views). */
+  wholeTables: number;
+  /** tableBytes — bytes of table content taken: rows blocks and table blobs of applied replies. */
+  tableBytes: number;
+  /** changeSetBytes / changeSetSlots — rows-block bytes of the change sets applied, and the slots they changed. */
+  changeSetBytes: number;
+  changeSetSlots: number;
 }
 
 /** DataServerAgent — heartbeats, table tracking and finish reporting for one data server. */
@@ -102,8 +115,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   private readonly reach: ConfigServerReach;
   private readonly timers: TimerSource;
   private timer: TimerHandle | null = null;
-  private viewsRefused = 0;
-  private heartbeatReplies = 0;
+  private readonly taken = { viewsRefused: 0, heartbeatReplies: 0, views: 0, changeSets: 0, wholeTables: 0, tableBytes: 0, changeSetBytes: 0, changeSetSlots: 0 };
 
   constructor(options: DataServerAgentOptions) {
     super();
@@ -123,8 +135,9 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     this.links = configServers.map(
       (address, entryIndex) =>
         new HeartbeatLink(address, requestTimeoutMs, {
-          onResponse: (response) => {
-            this.heartbeatReplies += 1;
+          onResponse: (response, roundTripMs) => {
+            this.taken.heartbeatReplies += 1;
+            this.emit('heartbeat', { entryIndex, roundTripMs });
             this.reach.replied(entryIndex);
             this.onResponse(entryIndex, response);
           },
@@ -177,7 +190,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
 
   /** counters — packets sent and views refused since start. */
   get counters(): AgentCounters {
-    return { finishPackets: this.reporter.sentCount, viewsRefused: this.viewsRefused, heartbeatReplies: this.heartbeatReplies };
+    return { finishPackets: this.reporter.sentCount, ...this.taken };
   }
 
   /** start — heartbeat now and every heartbeatIntervalMs. */
@@ -244,7 +257,23 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
       this.emit('problem', `heartbeat reply of config server #${entryIndex}: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
-    for (const event of events) this.publish(event);
+    for (const event of events) {
+      if (event.kind === 'table') this.countTable(response, event.changedSlots ?? 0);
+      this.publish(event);
+    }
+  }
+
+  private countTable(response: Parameters<AgentCore['step']>[1], changedSlots: number): void {
+    const content = response.extension?.content;
+    const taken = this.taken;
+    if (content?.kind === 'view') taken.views += 1;
+    else if (content?.kind === 'viewChanges') taken.changeSets += 1;
+    else taken.wholeTables += 1;
+    taken.tableBytes += (content?.rows.length ?? 0) + response.tableBlob.length;
+    if (content?.kind === 'viewChanges') {
+      taken.changeSetBytes += content.rows.length;
+      taken.changeSetSlots += changedSlots;
+    }
   }
 
   private publish(event: AgentEvent): void {
@@ -264,7 +293,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
         this.emit('solitary');
         break;
       case 'viewRefused':
-        this.viewsRefused += 1;
+        this.taken.viewsRefused += 1;
         this.emit('problem', `view from the config server refused (${event.reason}); asking for it whole`);
         break;
     }

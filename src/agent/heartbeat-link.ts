@@ -17,7 +17,8 @@ import { decodeResponse, encodePacketFrame, Pcode, type HeartbeatRequest, type H
 
 /** HeartbeatLinkHandlers — where replies and failures go. */
 export interface HeartbeatLinkHandlers {
-  onResponse(response: HeartbeatResponse): void;
+  /** onResponse — a reply, and the time from writing the request to reading it. */
+  onResponse(response: HeartbeatResponse, roundTripMs: number): void;
   onError(reason: string): void;
 }
 
@@ -47,9 +48,9 @@ export class HeartbeatLink {
     if (!this.connection && this.timers.nowMs() < this.reconnectAtMs) return false;
     this.inFlight = true;
     this.exchange(request)
-      .then((response) => {
+      .then(({ response, roundTripMs }) => {
         this.backoff.reset();
-        if (!this.closed) this.handlers.onResponse(response);
+        if (!this.closed) this.handlers.onResponse(response, roundTripMs);
       })
       .catch((error: unknown) => {
         this.connection?.close();
@@ -70,7 +71,7 @@ export class HeartbeatLink {
     this.connection = null;
   }
 
-  private async exchange(request: HeartbeatRequest): Promise<HeartbeatResponse> {
+  private async exchange(request: HeartbeatRequest): Promise<{ response: HeartbeatResponse; roundTripMs: number }> {
     if (!this.connection || this.connection.closed) {
       const connection = await FrameConnection.open(this.address, this.timeoutMs, this.timers);
       this.connection = connection;
@@ -81,12 +82,13 @@ export class HeartbeatLink {
         this.handlers.onError(reason);
       });
     }
+    const sentMs = this.timers.nowMs();
     const frame = await this.connection.request(
       (channelId) => encodePacketFrame(channelId, { pcode: Pcode.heartbeatRequest, body: request }),
       this.timeoutMs,
     );
     const packet = decodeResponse(frame.pcode, frame.body);
     if (packet.pcode !== Pcode.heartbeatResponse) throw new Error(`answered a heartbeat with pcode ${packet.pcode}`);
-    return packet.body;
+    return { response: packet.body, roundTripMs: this.timers.nowMs() - sentMs };
   }
 }

@@ -65,8 +65,7 @@ export class ConfigServer {
   private readonly held = new Map<number, { connection: Connection; channelId: number }>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private driverOrNull: ClusterDriver | null = null;
-  /** storeBytesWritten — bytes the table store wrote since start (records, snapshots, logs). */
-  storeBytesWritten = 0;
+  private storeBytesWritten = 0;
   private reloads: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
@@ -118,6 +117,11 @@ export class ConfigServer {
       tableBacklogBytesMax,
       idleTimeoutMs: idleConnectionMs,
     }, logger);
+  }
+
+  /** counters — bytes sent to peers and written by the table store since start (benchmarks, status). */
+  get counters(): { replyBytes: number; storeBytes: number } {
+    return { replyBytes: this.listener.counters.bytesSent, storeBytes: this.storeBytesWritten };
   }
 
   /** roleInfo — this server's role and epoch in the pair: the one place status and admin read them. */

@@ -33,6 +33,11 @@ export interface ListenerLimits {
 /** Reply — a frame, or its pieces in wire order (written corked, nothing copied). */
 export type Reply = Buffer | readonly Buffer[];
 
+/** WriteCounters — what the listener has written, over every connection. */
+export interface WriteCounters {
+  bytesSent: number;
+}
+
 /** pendingTableRepliesMax — table replies one connection may have waiting for it to drain; more is a peer that does not read. */
 const pendingTableRepliesMax = 64;
 
@@ -54,6 +59,7 @@ export class Connection {
     private readonly socket: Socket,
     private readonly limits: ListenerLimits,
     private readonly logger: Logger,
+    private readonly counters: WriteCounters = { bytesSent: 0 },
   ) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
   }
@@ -68,9 +74,13 @@ export class Connection {
     if (!this.isOpen) return;
     if (Buffer.isBuffer(reply)) {
       this.socket.write(reply);
+      this.counters.bytesSent += reply.length;
     } else {
       this.socket.cork();
-      for (const piece of reply as readonly Buffer[]) this.socket.write(piece);
+      for (const piece of reply as readonly Buffer[]) {
+        this.socket.write(piece);
+        this.counters.bytesSent += piece.length;
+      }
       this.socket.uncork();
     }
     if (this.socket.writableLength > this.limits.writeBacklogBytesMax) {
@@ -142,6 +152,8 @@ export class Connection {
 export class TcpListener {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  /** counters — bytes written to every connection since start. */
+  readonly counters: WriteCounters = { bytesSent: 0 };
 
   constructor(
     private readonly handler: FrameHandler,
@@ -181,7 +193,7 @@ export class TcpListener {
       return;
     }
     this.sockets.add(socket);
-    const connection = new Connection(socket, this.limits, this.logger);
+    const connection = new Connection(socket, this.limits, this.logger, this.counters);
     const decoder = new FrameDecoder({ bodyBytesMax: this.limits.requestBodyBytesMax });
     socket.setTimeout(this.limits.idleTimeoutMs, () => connection.close('idle'));
     socket.on('data', (chunk: Buffer) => this.receive(connection, decoder, chunk));
