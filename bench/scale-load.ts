@@ -29,7 +29,7 @@ function parseSettings(): { sizes: number[]; settings: ScaleSettings; out: strin
     options: {
       sizes: { type: 'string' }, servers: { type: 'string' }, copies: { type: 'string' }, processes: { type: 'string' },
       'down-time': { type: 'string' }, 'migrate-rate': { type: 'string' }, 'phase-timeout-ms': { type: 'string' },
-      smoke: { type: 'boolean' }, out: { type: 'string' },
+      smoke: { type: 'boolean' }, out: { type: 'string' }, verbose: { type: 'boolean' },
     },
   });
   const smoke = values.smoke ?? false;
@@ -44,6 +44,7 @@ function parseSettings(): { sizes: number[]; settings: ScaleSettings; out: strin
     startDelayMs: smoke ? 200 : 1000,
     heartbeatIntervalMs: smoke ? 250 : 1000,
     phaseTimeoutMs: number(values['phase-timeout-ms'], smoke ? 20_000 : 300_000),
+    verbose: values.verbose ?? false,
   };
   const out = values.out ?? fileURLToPath(new URL('../../bench/results/scale-latest.json', import.meta.url));
   return { sizes, settings, out };

@@ -19,6 +19,8 @@ export interface PhaseResult {
   phase: string;
   durationMs: number;
   milestones: Record<string, number | null>;
+  /** timeline — the config server's events of the phase: ms from its start, event, detail. */
+  timeline: [number, string, string][];
   versions: number;
   versionLagMaxMs: number | null;
   versionLagMeanMs: number | null;
@@ -97,6 +99,7 @@ function finish(run: ScaleRun, phase: string, startMs: number, milestones: Recor
     phase,
     durationMs,
     milestones,
+    timeline: inPhase.map((event) => [event.atMs - startMs, event.event, event.server ?? (event.client !== undefined ? `${event.client}/${event.serverVersion} ${event.changedBuckets ?? ''}` : '')]),
     versions: published.length,
     versionLagMaxMs: lags.length > 0 ? Math.max(...lags) : null,
     versionLagMeanMs: lags.length > 0 ? Math.round(lags.reduce((a, b) => a + b, 0) / lags.length) : null,

@@ -24,6 +24,8 @@ export interface ScaleSettings {
   startDelayMs: number;
   heartbeatIntervalMs: number;
   phaseTimeoutMs: number;
+  /** verbose — print the config server's events and the fleets' progress to stderr as they come. */
+  verbose: boolean;
 }
 
 /** ScaleStats — what happened between two stats() calls. */
@@ -60,7 +62,9 @@ export class ScaleRun {
     this.target = forkChild(script('target'), ['--servers', String(servers), '--bucket-count', String(this.bucketCount),
       '--copy-count', String(copies), '--down-time', String(downTimeS), '--id-port-base', String(idPortBase)]);
     this.target.on('message', (message: ChildMessage) => {
-      if (message.type === 'event') this.events.push(message as unknown as TargetEvent);
+      if (message.type !== 'event') return;
+      this.events.push(message as unknown as TargetEvent);
+      if (this.settings.verbose && message.event !== 'server-alive') process.stderr.write(`${JSON.stringify(message)}\n`);
     });
     const { port } = await nextMessage<{ type: string; port: number }>(this.target, 'ready');
     for (let index = 0; index < processes; index++) {
@@ -69,6 +73,9 @@ export class ScaleRun {
         if (message.type !== 'progress') return;
         this.progress.set(fleet, message as unknown as FleetProgress);
         this.noteReached();
+        if (this.settings.verbose && Math.floor(Date.now() / 1000) !== Math.floor(((message.atMs as number) - progressMs) / 1000)) {
+          process.stderr.write(`progress ${JSON.stringify(message)}\n`);
+        }
       });
       this.fleets.push(fleet);
     }

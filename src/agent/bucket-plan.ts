@@ -67,19 +67,42 @@ export function needsMigration(current: readonly bigint[], destination: readonly
   return destination.slice(1).some((serverId) => serverId !== 0n && !currentReplicas.includes(serverId));
 }
 
-/** planBuckets — holding, padding, mastering and migrations of `selfId` in its view `tables`. */
+/** planBuckets — holding, padding, mastering and migrations of `selfId` in its view `tables` (one pass, rows read in place). */
 export function planBuckets(selfId: bigint, tables: AgentTables): BucketPlan {
   const plan: BucketPlan = { holding: [], padding: [], mastering: [], migrations: [] };
+  const { copyCount } = tables;
   for (const bucketIndex of tables.buckets()) {
-    const current = currentRow(tables, bucketIndex);
-    const destination = destinationRow(tables, bucketIndex);
-    if (current.includes(selfId)) plan.holding.push(bucketIndex);
-    else if (destination.includes(selfId)) plan.padding.push(bucketIndex);
-    if (current[0] !== selfId) continue;
+    const row = tables.row(bucketIndex);
+    if (!row) continue;
+    let inCurrent = false;
+    let inDestination = false;
+    for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) {
+      if (row[copyIndex] === selfId) inCurrent = true;
+      if (row[copyCount + copyIndex] === selfId) inDestination = true;
+    }
+    if (inCurrent) plan.holding.push(bucketIndex);
+    else if (inDestination) plan.padding.push(bucketIndex);
+    if (row[0] !== selfId) continue;
     plan.mastering.push(bucketIndex);
-    if (needsMigration(current, destination)) plan.migrations.push({ bucketIndex, targets: migrationTargets(current, destination) });
+    if (rowNeedsMigration(row, copyCount)) {
+      plan.migrations.push({ bucketIndex, targets: migrationTargets(currentRow(tables, bucketIndex), destinationRow(tables, bucketIndex)) });
+    }
   }
   return plan;
+}
+
+/** rowNeedsMigration — needsMigration on a row (C current, C destination) without copying it. */
+function rowNeedsMigration(row: ArrayLike<bigint>, copyCount: number): boolean {
+  if (row[0] === 0n) return false;
+  if (row[copyCount] !== row[0]) return true;
+  for (let target = copyCount + 1; target < 2 * copyCount; target++) {
+    const wanted = row[target];
+    if (wanted === 0n) continue;
+    let present = false;
+    for (let held = 1; held < copyCount; held++) if (row[held] === wanted) present = true;
+    if (!present) return true;
+  }
+  return false;
 }
 
 function rowPart(tables: AgentTables, bucketIndex: number, from: number): bigint[] {

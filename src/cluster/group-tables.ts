@@ -111,12 +111,12 @@ export function toIdTable(table: Uint32Array, serverIds: readonly bigint[]): Big
 
 /** toEngineTable — a copy in the engine's form (values fit u16: serverCountMax is 65,535). */
 export function toEngineTable(table: Uint32Array, bucketCount: number, copyCount: number): Table {
-  return { bucketCount, copyCount, slots: Uint16Array.from(table) };
+  return { bucketCount, copyCount, slots: new Uint16Array(table) };
 }
 
-/** fromEngineTable — an engine table back in our form. */
+/** fromEngineTable — an engine table back in our form (a native widening copy). */
 export function fromEngineTable(table: Table): Uint32Array {
-  return Uint32Array.from(table.slots);
+  return new Uint32Array(table.slots);
 }
 
 /**
@@ -125,6 +125,8 @@ export function fromEngineTable(table: Table): Uint32Array {
  * dirty), not every slot after it. Only call with no job in flight (jobs hold slot values).
  */
 export function compactServers(tables: GroupTables, keep: (serverId: bigint) => boolean): boolean {
+  // Nothing can go when every server is kept: no scan of the tables.
+  if (tables.serverIds.every(keep)) return false;
   const serverCount = tables.servers.length;
   const used = new Uint8Array(serverCount + 1);
   for (const table of [tables.current, tables.progress, tables.destination]) {

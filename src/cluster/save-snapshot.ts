@@ -10,7 +10,8 @@
  *
  * Whole tables instead when the history must start over: the record after a failed save or when
  * the store compacts; the publication after a failed save, or when the released part of a
- * migration changed (pause, cap, a new wave: admin/migration-release.ts).
+ * migration changed (pause, cap, a new wave: admin/migration-release.ts). And when more than an
+ * eighth of the buckets changed (a first build): rows would cost more than the tables.
  */
 import type { GroupState, PublishedGroup } from './group-state.js';
 import { snapshotPublished } from './group-state.js';
@@ -18,6 +19,9 @@ import type { TableRecord } from './persisted-group-table.js';
 import { rehashSlot } from './table-hash.js';
 import type { Publication } from './types.js';
 import { currentWave, isReleaseLimited, releasedDestination } from './admin/migration-release.js';
+
+/** wholeFromBucketShare — past this share of buckets changed, a save carries whole tables. */
+const wholeFromBucketShare = 1 / 8;
 
 /** SaveSnapshot — a record, the publication after it, and the published state it stands for. */
 export interface SaveSnapshot {
@@ -30,14 +34,16 @@ export interface SaveSnapshot {
 export function snapshotForSave(group: GroupState): SaveSnapshot {
   const { tables, records } = group;
   const marked = tables.dirty.take();
-  const changed = marked === 'all' ? changedBuckets(group) : marked;
-  const rows = takeRows(group, changed);
+  const changed = marked === 'all' ? takeAll(group) : marked;
+  const wide = changed.length > wholeFromBucketShare * tables.bucketCount;
+  const rows = marked === 'all' || wide ? new Uint32Array(0) : takeRows(group, changed);
   const seq = group.publishSeq + 1;
   records.seq += 1;
   const serversChanged = tables.serverListGeneration !== records.serverListGeneration;
   records.serverListGeneration = tables.serverListGeneration;
-  const whole = records.wholeNext;
+  const whole = records.wholeNext || wide;
   records.wholeNext = false;
+  if (wide) records.wholePublicationNext = true;
   const { saved } = records;
   const record: TableRecord = {
     groupName: group.name,
@@ -52,7 +58,7 @@ export function snapshotForSave(group: GroupState): SaveSnapshot {
     tableHash: records.tableHash,
     body: whole
       ? { kind: 'tables', current: saved.current.slice(), progress: saved.progress.slice(), destination: saved.destination.slice() }
-      : { kind: 'rows', bucketIndexes: changed, rows },
+      : { kind: 'rows', bucketIndexes: changed, rows: marked === 'all' ? recordRows(group, changed) : rows },
   };
   return { record, publication: publicationFor(group, seq, changed), published: snapshotPublished(group, seq) };
 }
@@ -111,47 +117,74 @@ function takeRows(group: GroupState, changed: Uint32Array): Uint32Array {
   const slotCount = bucketCount * copyCount;
   const width = 3 * copyCount;
   const rows = new Uint32Array(changed.length * width);
-  const pairs = [
-    [tables.current, records.saved.current],
-    [tables.progress, records.saved.progress],
-    [tables.destination, records.saved.destination],
-  ] as const;
+  const working = [tables.current, tables.progress, tables.destination];
+  const saved = [records.saved.current, records.saved.progress, records.saved.destination];
   let hash = records.tableHash;
   for (let position = 0; position < changed.length; position++) {
     const bucketIndex = changed[position];
-    pairs.forEach(([working, saved], tableIndex) => {
+    for (let tableIndex = 0; tableIndex < 3; tableIndex++) {
+      const from = working[tableIndex];
+      const to = saved[tableIndex];
       for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) {
         const slot = copyIndex * bucketCount + bucketIndex;
-        const value = working[slot];
+        const value = from[slot];
         rows[position * width + tableIndex * copyCount + copyIndex] = value;
-        if (saved[slot] === value) continue;
-        hash = rehashSlot(hash, tableIndex * slotCount + slot, saved[slot], value);
-        saved[slot] = value;
+        if (to[slot] === value) continue;
+        hash = rehashSlot(hash, tableIndex * slotCount + slot, to[slot], value);
+        to[slot] = value;
       }
-    });
+    }
   }
   records.tableHash = hash;
   return rows;
 }
 
-/** changedBuckets — every bucket whose row differs between the working and the saved tables, ascending. */
-function changedBuckets(group: GroupState): Uint32Array {
+/** recordRows — the record rows of `changed` as the working tables hold them (the saved tables already do). */
+function recordRows(group: GroupState, changed: Uint32Array): Uint32Array {
+  const { bucketCount, copyCount } = group.tables;
+  const width = 3 * copyCount;
+  const rows = new Uint32Array(changed.length * width);
+  const saved = [group.records.saved.current, group.records.saved.progress, group.records.saved.destination];
+  for (let position = 0; position < changed.length; position++) {
+    for (let tableIndex = 0; tableIndex < 3; tableIndex++) {
+      for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) {
+        rows[position * width + tableIndex * copyCount + copyIndex] = saved[tableIndex][copyIndex * bucketCount + changed[position]];
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * takeAll — every bucket whose row differs between the working and the saved tables (ascending),
+ * in one pass per table that also moves the saved tables and their hash to the working ones.
+ */
+function takeAll(group: GroupState): Uint32Array {
   const { tables, records } = group;
   const { bucketCount } = tables;
+  const slotCount = tables.current.length;
   const changed = new Uint8Array(bucketCount);
   let count = 0;
-  for (const [working, saved] of [
+  let hash = records.tableHash;
+  const pairs = [
     [tables.current, records.saved.current],
     [tables.progress, records.saved.progress],
     [tables.destination, records.saved.destination],
-  ] as const) {
-    for (let slot = 0; slot < working.length; slot++) {
-      if (working[slot] === saved[slot]) continue;
+  ] as const;
+  for (let tableIndex = 0; tableIndex < 3; tableIndex++) {
+    const [working, saved] = pairs[tableIndex];
+    for (let slot = 0; slot < slotCount; slot++) {
+      const value = working[slot];
+      const before = saved[slot];
+      if (value === before) continue;
+      hash = rehashSlot(hash, tableIndex * slotCount + slot, before, value);
+      saved[slot] = value;
       const bucketIndex = slot % bucketCount;
       if (changed[bucketIndex] === 0) count += 1;
       changed[bucketIndex] = 1;
     }
   }
+  records.tableHash = hash;
   const buckets = new Uint32Array(count);
   let next = 0;
   for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) if (changed[bucketIndex]) buckets[next++] = bucketIndex;

@@ -13,7 +13,7 @@
  * differ from the base (a bucket that enters the view sends all of them), so a changed slot costs
  * at most 2 bytes plus its share of the entry (7) and of the dictionary (8 per distinct id).
  */
-import { InputError, ProtocolError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { BodyReader } from './reader.js';
 
 /** viewRowWidthMax — 2·C with C ≤ 8 (copyCountMax): the mask is a u16. */
@@ -108,12 +108,17 @@ export class ViewRowsWriter {
   /** row — bucket `bucketIndex`: the slots of `mask`, taken from `row[offset + slot]`. */
   row(bucketIndex: number, row: ArrayLike<number>, offset: number, mask: number): void {
     this.begin(bucketIndex, 0, mask);
+    const entries = this.entries;
+    let at = this.entriesBytes;
     for (let slot = 0; slot < this.width; slot++) {
       if ((mask & (1 << slot)) === 0) continue;
       const value = row[offset + slot];
-      this.entries.writeUInt16BE(value === 0 ? emptyIndex : this.dictionaryIndex(value), this.entriesBytes);
-      this.entriesBytes += 2;
+      const index = value === 0 ? emptyIndex : this.dictionaryIndex(value);
+      entries[at] = index >>> 8;
+      entries[at + 1] = index & 0xff;
+      at += 2;
     }
+    this.entriesBytes = at;
   }
 
   /** drop — bucket `bucketIndex` leaves the view. */
@@ -140,10 +145,16 @@ export class ViewRowsWriter {
     if (bucketIndex <= this.previousBucket) throw new InputError(`view rows: bucket ${bucketIndex} after ${this.previousBucket}`);
     this.previousBucket = bucketIndex;
     this.room(entryBytesMin + 2 * this.width);
-    this.entries.writeUInt32BE(bucketIndex, this.entriesBytes);
-    this.entries.writeUInt8(flags, this.entriesBytes + 4);
-    this.entries.writeUInt16BE(mask, this.entriesBytes + 5);
-    this.entriesBytes += entryBytesMin;
+    const entries = this.entries;
+    const at = this.entriesBytes;
+    entries[at] = bucketIndex >>> 24;
+    entries[at + 1] = (bucketIndex >>> 16) & 0xff;
+    entries[at + 2] = (bucketIndex >>> 8) & 0xff;
+    entries[at + 3] = bucketIndex & 0xff;
+    entries[at + 4] = flags;
+    entries[at + 5] = mask >>> 8;
+    entries[at + 6] = mask & 0xff;
+    this.entriesBytes = at + entryBytesMin;
     this.entryCount += 1;
   }
 
@@ -165,7 +176,56 @@ export class ViewRowsWriter {
   }
 }
 
-/** viewRowsError — a ProtocolError about rows that do not fit what the receiver holds. */
-export function viewRowsError(message: string): ProtocolError {
-  return new ProtocolError(`view rows: ${message}`);
+/**
+ * encodeWholeRows — the rows block of whole rows of `bucketIndexes` (ascending), each `width`
+ * dense indexes at `rows[bucketIndex · width]`: the writer's output in one tight pass (a data
+ * server's whole view is thousands of rows, sent to each one).
+ */
+export function encodeWholeRows(bucketIndexes: Uint32Array, rows: Uint32Array, width: number, idLo: Uint32Array, idHi: Uint32Array): Buffer {
+  const entries = Buffer.allocUnsafe(bucketIndexes.length * (entryBytesMin + 2 * width));
+  const dictionaryOf = new Int32Array(idLo.length).fill(-1);
+  const dictionary: number[] = [];
+  const mask = (1 << width) - 1;
+  let at = 0;
+  for (let position = 0; position < bucketIndexes.length; position++) {
+    const bucketIndex = bucketIndexes[position];
+    entries[at] = bucketIndex >>> 24;
+    entries[at + 1] = (bucketIndex >>> 16) & 0xff;
+    entries[at + 2] = (bucketIndex >>> 8) & 0xff;
+    entries[at + 3] = bucketIndex & 0xff;
+    entries[at + 4] = 0;
+    entries[at + 5] = mask >>> 8;
+    entries[at + 6] = mask & 0xff;
+    at += entryBytesMin;
+    const base = bucketIndex * width;
+    for (let slot = 0; slot < width; slot++) {
+      const value = rows[base + slot];
+      let index = 0xffff;
+      if (value !== 0) {
+        index = dictionaryOf[value];
+        if (index < 0) {
+          index = dictionary.length;
+          dictionaryOf[value] = index;
+          dictionary.push(value);
+        }
+      }
+      entries[at] = index >>> 8;
+      entries[at + 1] = index & 0xff;
+      at += 2;
+    }
+  }
+  // Indexes are below idLo.length ≤ 65,536, so at most 65,535 distinct ids beside the empty one.
+  if (dictionary.length >= emptyIndex) throw new InputError('view rows: more than 65,535 distinct servers');
+  const block = Buffer.allocUnsafe(3 + 8 * dictionary.length + 4 + at);
+  block.writeUInt8(width, 0);
+  block.writeUInt16BE(dictionary.length, 1);
+  let offset = 3;
+  for (const value of dictionary) {
+    block.writeUInt32BE(idHi[value], offset);
+    block.writeUInt32BE(idLo[value], offset + 4);
+    offset += 8;
+  }
+  block.writeUInt32BE(bucketIndexes.length, offset);
+  entries.copy(block, offset + 4, 0, at);
+  return block;
 }

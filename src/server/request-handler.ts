@@ -184,7 +184,8 @@ export class RequestHandler implements FrameHandler {
     const checksum = groupView.tableChecksum();
     void groupView.blobs.whenReady('client').then((blob) => {
       response.tableBlob = this.blobFor(tableGroup, blob, request.extension);
-      if (response.extension && request.extension?.view) {
+      // While the views prepare there is no checksum yet: the table goes as a version-1 reply would.
+      if (response.extension && request.extension?.view && checksum !== null) {
         response.extension.content = { kind: 'table', baseServerVersion: 0, baseClientVersion: 0, checksum, rows: emptyBlob };
       }
       connection.sendTable(encodePacketFrameSegments(channelId, { pcode: Pcode.getGroupResponse, body: response }));

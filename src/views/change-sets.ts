@@ -11,7 +11,7 @@
  * The row at the base is the `before` row of the first delta after it that touched the bucket.
  * A change set bigger than the whole view is not built (the caller sends the view instead).
  */
-import { ViewRowsWriter } from '../protocol/view-rows.js';
+import { encodeWholeRows, ViewRowsWriter } from '../protocol/view-rows.js';
 import type { IdSpace } from './id-space.js';
 import type { ViewDelta } from './view-history.js';
 import { positionOf, touchingPositions } from './view-history.js';
@@ -83,15 +83,7 @@ export function tableChanges(
 
 /** wholeView — server `index`'s whole view: every row of `bucketIndexes` (ascending). */
 export function wholeView(bucketIndexes: Uint32Array, tables: ViewTables, ids: IdSpace): Buffer {
-  const width = 2 * tables.copyCount;
-  const writer = new ViewRowsWriter(width, ids.lo, ids.hi, bucketIndexes.length);
-  const row = new Uint32Array(width);
-  const fullMask = (1 << width) - 1;
-  for (const bucketIndex of bucketIndexes) {
-    readRow(tables, bucketIndex, row, 0);
-    writer.row(bucketIndex, row, 0, fullMask);
-  }
-  return writer.finish();
+  return encodeWholeRows(bucketIndexes, tables.rows, 2 * tables.copyCount, ids.lo, ids.hi);
 }
 
 /** baseRow — the row of `bucketIndex` at the base: `before` of the first delta from `start` that changed it. */

@@ -11,21 +11,35 @@
  * version, the changes since its version when they are known and smaller than its view, else its
  * whole view. A client that asks for changes gets them likewise, else the whole table (blob).
  * A publication of whole tables (a load, a copied table) starts the history over.
+ *
+ * The index and the checksums of whole tables are built in steps of prepareBucketsPerStep buckets
+ * (the host runs one per turn of the event loop: no long stall at a million buckets); until they
+ * are, views and changes are not served (peers ask again at their next request) and publications
+ * of changed rows wait in a queue. Small tables are prepared at once.
  */
 import type { Publication } from '../cluster/index.js';
 import type { ViewContent } from '../protocol/index.js';
 import { IdSpace } from './id-space.js';
 import { tableChanges, viewChanges, wholeView } from './change-sets.js';
-import { ServerBuckets } from './server-buckets.js';
+import { bucketsIndexer, ServerBuckets } from './server-buckets.js';
 import { ViewChecksums } from './view-checksums.js';
 import type { VersionPair } from './view-history.js';
 import { ViewHistory } from './view-history.js';
 import type { ViewTables } from './view-rows-table.js';
-import { readRow, writeRow } from './view-rows-table.js';
+import { emptyViewTables, readRow, writeRow } from './view-rows-table.js';
 import { WholeBlobs } from './whole-blobs.js';
 
 /** clientChangeCacheMax — change sets kept per version for clients at different base versions. */
 const clientChangeCacheMax = 8;
+/** prepareBucketsPerStep — buckets indexed or checksummed per preparation step: about a millisecond of work. */
+export const prepareBucketsPerStep = 8192;
+/** queuedPublicationsMax — publications that may wait for a preparation; past it the host republishes whole tables. */
+const queuedPublicationsMax = 64;
+
+/** Preparation — resumable work over the tables; true once done. */
+interface PreparationStep {
+  step(budget: number): boolean;
+}
 
 /** GroupView — see the file comment. */
 export class GroupView {
@@ -39,13 +53,15 @@ export class GroupView {
   private readonly clientChanges = new Map<number, ViewContent | null>();
   private hasTableFlag = false;
   private seqPublished = 0;
+  private steps: PreparationStep[] = [];
+  private queued: Publication[] = [];
 
   constructor(publication: Publication) {
     this.groupName = publication.groupName;
-    this.tables = emptyTables(publication.bucketCount, publication.copyCount);
+    this.tables = emptyViewTables(publication.bucketCount, publication.copyCount);
     this.checksums = new ViewChecksums(this.ids);
-    this.blobsOfVersion = new WholeBlobs(this.tables, this.ids, 0);
-    this.publish(publication);
+    this.blobsOfVersion = new WholeBlobs(this.tables, this.ids, 0, []);
+    this.publish(publication, ['client', 'dataServer']);
   }
 
   /** seq — the publication served. */
@@ -73,25 +89,51 @@ export class GroupView {
     return this.hasTableFlag;
   }
 
+  /** ready — the index and checksums are built: views and changes can be served. */
+  get ready(): boolean {
+    return this.steps.length === 0;
+  }
+
+  /** prepare — one step of the preparation (at most `budget` buckets); true once ready and the queue applied. */
+  prepare(budget = prepareBucketsPerStep): boolean {
+    const step = this.steps[0];
+    if (step && step.step(budget)) this.steps.shift();
+    if (this.steps.length > 0) return false;
+    for (const publication of this.queued.splice(0)) this.publish(publication);
+    return this.ready;
+  }
+
   /** blobs — the whole tables of this version, for original peers and first fetches. */
   get blobs(): WholeBlobs {
     return this.blobsOfVersion;
   }
 
-  /** publish — apply a publication: its changed rows in place, or whole tables (history starts over). */
-  publish(publication: Publication): void {
+  /**
+   * publish — apply a publication: its changed rows in place, or whole tables (history starts
+   * over). Whole blobs of the kinds in `eager` (default: those asked for in the version before)
+   * are compressed at once.
+   */
+  publish(publication: Publication, eager: Iterable<'client' | 'dataServer'> = this.blobsOfVersion.asked): boolean {
     const { rows } = publication;
     const sameShape = publication.bucketCount === this.tables.bucketCount && publication.copyCount === this.tables.copyCount;
+    if (rows.kind === 'rows' && sameShape && this.ids.full) this.compactIds();
+    if (rows.kind === 'rows' && sameShape && !this.ready) {
+      if (this.queued.length >= queuedPublicationsMax) return false;
+      this.queued.push(publication);
+      this.seqPublished = publication.seq;
+      return true;
+    }
     if (rows.kind === 'rows' && sameShape) {
-      if (this.ids.full) this.compactIds();
       this.applyRows(publication, rows.bucketIndexes, rows.rows);
+      if (this.index.stale) this.startPreparation(false);
     } else {
       this.replace(publication);
     }
     this.hasTableFlag = publication.hasTable;
     this.seqPublished = publication.seq;
-    this.blobsOfVersion = new WholeBlobs(this.tables, this.ids, publication.seq);
+    this.blobsOfVersion = new WholeBlobs(this.tables, this.ids, publication.seq, [...eager]);
     this.clientChanges.clear();
+    return true;
   }
 
   /**
@@ -99,34 +141,30 @@ export class GroupView {
    * needs: null when it holds the latest (and did not ask for it whole), else changes or its view.
    */
   dataServerContent(serverId: bigint, heldServer: number, heldClient: number, fresh: boolean): ViewContent | null {
-    if (!this.hasTableFlag) return null;
+    if (!this.hasTableFlag || !this.ready) return null;
     const latest = this.history.latest;
     if (!fresh && heldServer === latest.server && heldClient === latest.client) return null;
     const index = this.ids.lookup(serverId);
-    this.ensureChecksums();
     const checksum = index > 0 ? this.checksums.viewOf(index) : 0;
     if (!fresh && index > 0) {
       const start = this.history.viewBase(heldServer, heldClient);
       if (start >= 0) {
-        this.ensureIndex();
         const rows = viewChanges(this.history.entries, start, index, this.tables, this.ids, this.index.countOf(index));
         if (rows) return { kind: 'viewChanges', baseServerVersion: heldServer, baseClientVersion: heldClient, checksum, rows };
       }
     }
-    this.ensureIndex();
     const buckets = index > 0 ? this.index.bucketsOf(index) : new Uint32Array(0);
     return { kind: 'view', baseServerVersion: 0, baseClientVersion: 0, checksum, rows: wholeView(buckets, this.tables, this.ids) };
   }
 
   /** tableChanges — a client at client version `heldClient` gets these changes, or null (send the whole table). */
   tableChanges(heldClient: number): ViewContent | null {
-    if (!this.hasTableFlag) return null;
+    if (!this.hasTableFlag || !this.ready) return null;
     const cached = this.clientChanges.get(heldClient);
     if (cached !== undefined) return cached;
     const start = this.history.tableBase(heldClient);
     let content: ViewContent | null = null;
     if (start >= 0) {
-      this.ensureChecksums();
       const entryCountMax = Math.max(64, this.tables.bucketCount >>> 2);
       const rows = tableChanges(this.history.entries, start, this.tables, this.ids, entryCountMax);
       if (rows) content = { kind: 'tableChanges', baseServerVersion: 0, baseClientVersion: heldClient, checksum: this.checksums.table, rows };
@@ -136,23 +174,26 @@ export class GroupView {
     return content;
   }
 
-  /** tableChecksum — the checksum of the whole client table (sent beside a whole blob). */
-  tableChecksum(): number {
-    this.ensureChecksums();
-    return this.checksums.table;
+  /** tableChecksum — the checksum of the whole client table (sent beside a whole blob), or null while preparing. */
+  tableChecksum(): number | null {
+    return this.ready ? this.checksums.table : null;
   }
 
-  /** migratedInfo — for each bucket `serverId` masters: the bucket, then its C copies (O(its view)). */
+  /**
+   * migratedInfo — for each bucket `serverId` masters: the bucket, then its C copies: O(its view)
+   * from the index (O(B) while the index is being built, a rare pull meanwhile).
+   */
   migratedInfo(serverId: bigint): bigint[] {
     const index = this.ids.lookup(serverId);
     if (index <= 0 || !this.hasTableFlag) return [];
-    this.ensureIndex();
-    const { bucketCount, copyCount, current } = this.tables;
+    const { bucketCount, copyCount, rows } = this.tables;
+    const width = 2 * copyCount;
     const info: bigint[] = [];
-    for (const bucketIndex of this.index.bucketsOf(index)) {
-      if (current[bucketIndex] !== index) continue;
+    const buckets = this.ready ? this.index.bucketsOf(index) : Uint32Array.from({ length: bucketCount }, (_, bucketIndex) => bucketIndex);
+    for (const bucketIndex of buckets) {
+      if (rows[bucketIndex * width] !== index) continue;
       info.push(BigInt(bucketIndex));
-      for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) info.push(this.ids.idAt(current[copyIndex * bucketCount + bucketIndex]));
+      for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) info.push(this.ids.idAt(rows[bucketIndex * width + copyIndex]));
     }
     return info;
   }
@@ -190,18 +231,34 @@ export class GroupView {
   private replace(publication: Publication): void {
     this.ids = new IdSpace();
     const { bucketCount, copyCount, rows } = publication;
-    const tables = emptyTables(bucketCount, copyCount);
+    const tables = emptyViewTables(bucketCount, copyCount);
     if (rows.kind === 'full') {
       const map = this.ids.mapValues(publication.serverIds);
-      for (let slot = 0; slot < tables.current.length; slot++) {
-        tables.current[slot] = map[rows.current[slot]];
-        tables.destination[slot] = map[rows.destination[slot]];
+      const width = 2 * copyCount;
+      for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) {
+        for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) {
+          const slot = copyIndex * bucketCount + bucketIndex;
+          tables.rows[bucketIndex * width + copyIndex] = map[rows.current[slot]];
+          tables.rows[bucketIndex * width + copyCount + copyIndex] = map[rows.destination[slot]];
+        }
       }
     }
     this.tables = tables;
-    this.index.invalidate();
-    this.checksums = new ViewChecksums(this.ids);
     this.history.reset(publication.versions);
+    this.queued = [];
+    this.startPreparation(true);
+  }
+
+  /** startPreparation — build the index (and with `checksums` the checksums) anew, at once for small tables. */
+  private startPreparation(checksums: boolean): void {
+    this.index.invalidate();
+    const steps: PreparationStep[] = [bucketsIndexer(this.tables, this.ids.count, this.index)];
+    if (checksums) {
+      this.checksums = new ViewChecksums(this.ids);
+      steps.unshift(this.checksums.builder(this.tables));
+    }
+    this.steps = steps;
+    if (this.tables.bucketCount <= prepareBucketsPerStep) while (!this.prepare(Number.POSITIVE_INFINITY));
   }
 
   /** compactIds — a fresh id space holding only the servers the tables name (ids are never reused otherwise). */
@@ -210,31 +267,18 @@ export class GroupView {
     const ids = new IdSpace();
     const remap = new Uint32Array(old.count);
     for (let index = 1; index < old.count; index++) remap[index] = 0xffff_ffff;
-    for (const table of [this.tables.current, this.tables.destination]) {
-      for (let slot = 0; slot < table.length; slot++) {
-        const index = table[slot];
-        if (remap[index] === 0xffff_ffff) remap[index] = ids.indexOf(old.idAt(index));
-        table[slot] = remap[index];
-      }
+    const { rows } = this.tables;
+    for (let slot = 0; slot < rows.length; slot++) {
+      const index = rows[slot];
+      if (remap[index] === 0xffff_ffff) remap[index] = ids.indexOf(old.idAt(index));
+      rows[slot] = remap[index];
     }
     this.ids = ids;
-    this.index.invalidate();
-    this.checksums = new ViewChecksums(ids);
     this.history.reset(this.history.latest);
-  }
-
-  private ensureIndex(): void {
-    if (this.index.stale) this.index.build(this.tables, this.ids.count);
-  }
-
-  private ensureChecksums(): void {
-    if (this.checksums.stale) this.checksums.build(this.tables);
+    this.startPreparation(true);
   }
 }
 
-function emptyTables(bucketCount: number, copyCount: number): ViewTables {
-  return { bucketCount, copyCount, current: new Uint32Array(bucketCount * copyCount), destination: new Uint32Array(bucketCount * copyCount) };
-}
 
 function includes(row: Uint32Array, offset: number, width: number, server: number): boolean {
   for (let i = offset; i < offset + width; i++) if (row[i] === server) return true;

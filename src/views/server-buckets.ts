@@ -2,15 +2,16 @@
  * server-buckets — for each server, the buckets of its view (its index in the current or the
  * destination row), so a whole view or a pull of migrated info costs O(its buckets), not O(B):
  *
- *   built once, O(B·C):   offsets[k] .. offsets[k+1] in `buckets`: server k's buckets, ascending
+ *   built once, O(B·C), in steps of a bounded number of buckets (bucketsIndexer, so a big table
+ *   never holds the event loop): offsets[k] .. offsets[k+1] in `buckets`: server k's buckets, ascending
  *   each published change: a bucket entering or leaving a view goes into that server's overlay
- *                          (added / removed); past overlayEntriesMax entries the index is rebuilt
- *                          at its next use
+ *                          (added / removed); past max(65,536, an eighth of the index) overlay
+ *                          entries the index is stale and built again
  *
  *   bucketsOf(k) = (built list − removed) ∪ added, ascending
  */
 import type { ViewTables } from './view-rows-table.js';
-import { distinctServers, readRow } from './view-rows-table.js';
+import { distinctServers } from './view-rows-table.js';
 
 interface Overlay {
   added: Set<number>;
@@ -22,8 +23,8 @@ const overlayEntriesFloor = 65_536;
 
 /** ServerBuckets — see the file comment. */
 export class ServerBuckets {
-  private offsets = new Uint32Array(1);
-  private buckets = new Uint32Array(0);
+  private offsets: Uint32Array = new Uint32Array(1);
+  private buckets: Uint32Array = new Uint32Array(0);
   private readonly overlays = new Map<number, Overlay>();
   private overlayEntries = 0;
   private built = false;
@@ -40,27 +41,8 @@ export class ServerBuckets {
     this.overlayEntries = 0;
   }
 
-  /** build — index every bucket of `tables` (servers are indexes below `indexCount`). */
-  build(tables: ViewTables, indexCount: number): void {
-    const { bucketCount, copyCount } = tables;
-    const width = 2 * copyCount;
-    const row = new Uint32Array(width);
-    const distinct = new Uint32Array(width);
-    const counts = new Uint32Array(indexCount + 1);
-    for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) {
-      readRow(tables, bucketIndex, row, 0);
-      const found = distinctServers(row, 0, width, distinct);
-      for (let i = 0; i < found; i++) counts[distinct[i]] += 1;
-    }
-    const offsets = new Uint32Array(indexCount + 1);
-    for (let index = 1; index <= indexCount; index++) offsets[index] = offsets[index - 1] + counts[index - 1];
-    const buckets = new Uint32Array(offsets[indexCount]);
-    const next = offsets.slice();
-    for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) {
-      readRow(tables, bucketIndex, row, 0);
-      const found = distinctServers(row, 0, width, distinct);
-      for (let i = 0; i < found; i++) buckets[next[distinct[i]]++] = bucketIndex;
-    }
+  /** install — take a finished index (bucketsIndexer). */
+  install(offsets: Uint32Array, buckets: Uint32Array): void {
     this.offsets = offsets;
     this.buckets = buckets;
     this.overlays.clear();
@@ -125,4 +107,47 @@ export class ServerBuckets {
     // Bounded: an overlay larger than an eighth of the index is cheaper to fold in by a rebuild.
     if (this.overlayEntries > Math.max(overlayEntriesFloor, this.buckets.length / 8)) this.invalidate();
   }
+}
+
+/**
+ * bucketsIndexer — builds a ServerBuckets index of `tables` (servers are indexes below
+ * `indexCount`) in steps: a counting pass, then a filling pass, `step(budget)` doing at most
+ * `budget` buckets of one; true once installed.
+ */
+export function bucketsIndexer(tables: ViewTables, indexCount: number, into: ServerBuckets): { step(budget: number): boolean } {
+  const { bucketCount, copyCount, rows } = tables;
+  const width = 2 * copyCount;
+  const distinct = new Uint32Array(width);
+  const counts = new Uint32Array(indexCount + 1);
+  let offsets: Uint32Array | null = null;
+  let next: Uint32Array | null = null;
+  let buckets: Uint32Array | null = null;
+  let position = 0;
+  return {
+    step(budget: number): boolean {
+      const end = Math.min(bucketCount, position + budget);
+      if (!offsets) {
+        for (let bucketIndex = position; bucketIndex < end; bucketIndex++) {
+          const found = distinctServers(rows, bucketIndex * width, width, distinct);
+          for (let i = 0; i < found; i++) counts[distinct[i]] += 1;
+        }
+        position = end;
+        if (position < bucketCount) return false;
+        offsets = new Uint32Array(indexCount + 1);
+        for (let index = 1; index <= indexCount; index++) offsets[index] = offsets[index - 1] + counts[index - 1];
+        buckets = new Uint32Array(offsets[indexCount]);
+        next = offsets.slice();
+        position = 0;
+        return false;
+      }
+      for (let bucketIndex = position; bucketIndex < end; bucketIndex++) {
+        const found = distinctServers(rows, bucketIndex * width, width, distinct);
+        for (let i = 0; i < found; i++) (buckets as Uint32Array)[(next as Uint32Array)[distinct[i]]++] = bucketIndex;
+      }
+      position = end;
+      if (position < bucketCount) return false;
+      into.install(offsets, buckets as Uint32Array);
+      return true;
+    },
+  };
 }

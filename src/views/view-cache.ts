@@ -2,9 +2,12 @@
  * view-cache — the served views of every group (group-view.ts), by group name.
  *
  *   whole tables ─────────────────────▶ a new GroupView (unless an older publication than the one served)
- *   changed rows, based on the served ─▶ applied in place
+ *   changed rows, based on the served ─▶ applied in place (queued while the view prepares)
  *   changed rows, based on another ────▶ refused: the group serves no table content until the
  *                                        host gets it whole tables again (never a wrong view)
+ *
+ * A view that must prepare (index and checksums of a big table) is stepped once per turn of the
+ * event loop (setImmediate), so requests are answered between the steps.
  */
 import type { Publication } from '../cluster/index.js';
 import { GroupView } from './group-view.js';
@@ -15,6 +18,7 @@ export type PublishOutcome = 'applied' | 'stale' | 'gap';
 /** ViewCache — see the file comment. */
 export class ViewCache {
   private readonly views = new Map<string, GroupView>();
+  private readonly preparing = new Set<GroupView>();
 
   /** publish — make `publication` what its group serves ('gap': rows not based on what is served). */
   publish(publication: Publication): PublishOutcome {
@@ -22,16 +26,32 @@ export class ViewCache {
     const { rows } = publication;
     if (rows.kind === 'full') {
       if (present && present.seq > publication.seq) return 'stale';
-      this.views.set(publication.groupName, new GroupView(publication));
+      const view = new GroupView(publication);
+      this.views.set(publication.groupName, view);
+      this.prepareInSteps(view);
       return 'applied';
     }
     if (present && present.seq >= publication.seq) return 'stale';
-    if (!present || present.seq !== rows.baseSeq) {
+    if (!present || present.seq !== rows.baseSeq || !present.publish(publication)) {
       this.views.delete(publication.groupName);
       return 'gap';
     }
-    present.publish(publication);
+    this.prepareInSteps(present);
     return 'applied';
+  }
+
+  /** prepareInSteps — step a view that is preparing until it is ready (or replaced). */
+  private prepareInSteps(view: GroupView): void {
+    if (view.ready || this.preparing.has(view)) return;
+    this.preparing.add(view);
+    const step = (): void => {
+      if (this.views.get(view.groupName) !== view || view.prepare()) {
+        this.preparing.delete(view);
+        return;
+      }
+      setImmediate(step);
+    };
+    setImmediate(step);
   }
 
   /** forget — drop a group's views (it was unloaded). */

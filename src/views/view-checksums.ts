@@ -9,7 +9,7 @@
 import { addHash, rowHashEnd, rowHashSlot, rowHashStart, subtractHash } from '../protocol/view-checksum.js';
 import type { IdSpace } from './id-space.js';
 import type { ViewTables } from './view-rows-table.js';
-import { distinctServers, readRow } from './view-rows-table.js';
+import { distinctServers } from './view-rows-table.js';
 
 /** ViewChecksums — see the file comment. */
 export class ViewChecksums {
@@ -30,20 +30,28 @@ export class ViewChecksums {
     this.built = false;
   }
 
-  /** build — every checksum from scratch, O(B·C). */
-  build(tables: ViewTables): void {
+  /**
+   * builder — every checksum from scratch, O(B·C), in steps: `step(budget)` adds at most `budget`
+   * buckets; true once built (the tables must not change meanwhile).
+   */
+  builder(tables: ViewTables): { step(budget: number): boolean } {
     const width = 2 * tables.copyCount;
     this.views = new Uint32Array(Math.max(16, this.ids.count));
     this.tableSum = 0;
-    const row = new Uint32Array(width);
-    for (let bucketIndex = 0; bucketIndex < tables.bucketCount; bucketIndex++) {
-      readRow(tables, bucketIndex, row, 0);
-      this.addRow(bucketIndex, row, 0, width, 1);
-    }
-    this.built = true;
+    this.built = false;
+    let position = 0;
+    return {
+      step: (budget: number): boolean => {
+        const end = Math.min(tables.bucketCount, position + budget);
+        for (let bucketIndex = position; bucketIndex < end; bucketIndex++) this.addRow(bucketIndex, tables.rows, bucketIndex * width, width, 1);
+        position = end;
+        this.built = position >= tables.bucketCount;
+        return this.built;
+      },
+    };
   }
 
-  /** update — bucket `bucketIndex` went from `before` to `after` (rows at the given offsets). */
+  /** update — bucket `bucketIndex` went from `before` to `after` (rows at the given offsets); ignored until built. */
   update(bucketIndex: number, before: Uint32Array, beforeOffset: number, after: Uint32Array, afterOffset: number, width: number): void {
     if (!this.built) return;
     this.addRow(bucketIndex, before, beforeOffset, width, -1);

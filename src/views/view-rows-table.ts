@@ -1,39 +1,35 @@
 /**
- * view-rows-table — the published current and destination tables as the views keep them (id-space
- * indexes, copy-major) and the row form every view computation works on:
+ * view-rows-table — the published current and destination tables as the views keep them: row-major
+ * (one bucket's row in one place, so a view of thousands of buckets touches one cache line each,
+ * not 2·C lines megabytes apart), in id-space indexes:
  *
- *   table[copyIndex · B + bucketIndex] = index (0 = empty)
- *   row of bucket b (width 2·C):  current copies 0..C−1, then destination copies 0..C−1
+ *   rows[bucketIndex · 2C + i]   i < C: current copy i;  C ≤ i < 2C: destination copy i − C   (0 = empty)
  *
  * A server's view is the set of buckets whose row names it.
  */
 
-/** ViewTables — both published tables of a group, in id-space indexes. */
+/** ViewTables — both published tables of a group, row by row. */
 export interface ViewTables {
   bucketCount: number;
   copyCount: number;
-  current: Uint32Array;
-  destination: Uint32Array;
+  rows: Uint32Array;
+}
+
+/** emptyViewTables — tables of nothing but empty slots. */
+export function emptyViewTables(bucketCount: number, copyCount: number): ViewTables {
+  return { bucketCount, copyCount, rows: new Uint32Array(bucketCount * 2 * copyCount) };
 }
 
 /** readRow — bucket `bucketIndex`'s row into `out` at `offset` (2·C values). */
 export function readRow(tables: ViewTables, bucketIndex: number, out: Uint32Array, offset: number): void {
-  const { bucketCount, copyCount, current, destination } = tables;
-  for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) {
-    const slot = copyIndex * bucketCount + bucketIndex;
-    out[offset + copyIndex] = current[slot];
-    out[offset + copyCount + copyIndex] = destination[slot];
-  }
+  const width = 2 * tables.copyCount;
+  out.set(tables.rows.subarray(bucketIndex * width, (bucketIndex + 1) * width), offset);
 }
 
-/** writeRow — bucket `bucketIndex`'s row from `row` at `offset` into both tables. */
-export function writeRow(tables: ViewTables, bucketIndex: number, row: ArrayLike<number>, offset: number): void {
-  const { bucketCount, copyCount, current, destination } = tables;
-  for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) {
-    const slot = copyIndex * bucketCount + bucketIndex;
-    current[slot] = row[offset + copyIndex];
-    destination[slot] = row[offset + copyCount + copyIndex];
-  }
+/** writeRow — bucket `bucketIndex`'s row from `row` at `offset`. */
+export function writeRow(tables: ViewTables, bucketIndex: number, row: Uint32Array, offset: number): void {
+  const width = 2 * tables.copyCount;
+  tables.rows.set(row.subarray(offset, offset + width), bucketIndex * width);
 }
 
 /**

@@ -5,11 +5,12 @@
  *   client view        zlib(current)                    get_group (1102)
  *   data-server view   zlib(current ‖ destination)      heartbeat (104), original data servers
  *
- * Small tables (≤ eagerSlotCountMax slots) are compressed as soon as they are published, so an
- * original peer gets the table in the very reply it always did. Bigger ones only when someone asks
- * (our agents take their own views, our clients changes): the first request starts the
- * compression on libuv's thread pool and is answered when it is done (get_group) or without the
- * table (a heartbeat; the peer asks again at its next one).
+ * Small tables (≤ eagerSlotCountMax slots) are compressed as soon as they are published — the
+ * first version always, later ones when the previous version's blob of that kind was asked for —
+ * so an original peer gets the table in the very reply it always did, and a group served only to
+ * our agents and clients (views and changes) never pays for blobs nobody reads. Otherwise the
+ * first request starts the compression on libuv's thread pool and is answered when it is done
+ * (get_group) or without the table (a heartbeat; the peer asks again at its next one).
  */
 import { deflate } from 'node:zlib';
 import { endianness } from 'node:os';
@@ -32,6 +33,8 @@ export type BlobKind = 'client' | 'dataServer';
 export class WholeBlobs {
   private readonly ready = new Map<BlobKind, Buffer>();
   private readonly pending = new Map<BlobKind, Promise<Buffer>>();
+  /** asked — the kinds some peer asked for (the next version compresses them at once). */
+  readonly asked = new Set<BlobKind>();
 
   // The tables are read when a compression starts (synchronously, into a copy); a WholeBlobs is
   // only asked while its version is the latest, so that is always the version it stands for.
@@ -39,23 +42,28 @@ export class WholeBlobs {
     private readonly tables: ViewTables,
     private readonly ids: IdSpace,
     readonly seq: number,
+    eager: Iterable<BlobKind>,
   ) {
-    if (tables.bucketCount * tables.copyCount <= eagerSlotCountMax) {
-      void this.whenReady('client').catch(() => undefined);
-      void this.whenReady('dataServer').catch(() => undefined);
-    }
+    if (tables.bucketCount * tables.copyCount > eagerSlotCountMax) return;
+    for (const kind of eager) void this.compressed(kind).catch(() => undefined);
   }
 
   /** blob — the blob if compressed already; else null, and the compression starts. */
   blob(kind: BlobKind): Buffer | null {
+    this.asked.add(kind);
     const blob = this.ready.get(kind);
     if (blob) return blob;
-    void this.whenReady(kind).catch(() => undefined);
+    void this.compressed(kind).catch(() => undefined);
     return null;
   }
 
   /** whenReady — the blob, compressed on first use. */
   whenReady(kind: BlobKind): Promise<Buffer> {
+    this.asked.add(kind);
+    return this.compressed(kind);
+  }
+
+  private compressed(kind: BlobKind): Promise<Buffer> {
     const blob = this.ready.get(kind);
     if (blob) return Promise.resolve(blob);
     let pending = this.pending.get(kind);
@@ -73,15 +81,16 @@ export class WholeBlobs {
 
 /** idWords — the table(s) as little-endian u64 ids (copy-major; current ‖ destination for a data server), or null when all empty. */
 function idWords(tables: ViewTables, ids: IdSpace, kind: BlobKind): Buffer | null {
-  const sources = kind === 'client' ? [tables.current] : [tables.current, tables.destination];
-  const slotCount = tables.current.length;
-  const words = new Uint32Array(2 * slotCount * sources.length);
+  const { bucketCount, copyCount, rows } = tables;
+  const width = 2 * copyCount;
+  const columns = kind === 'client' ? copyCount : width;
+  const words = new Uint32Array(2 * bucketCount * columns);
   const { lo, hi } = ids;
   let any = 0;
   let out = 0;
-  for (const table of sources) {
-    for (let slot = 0; slot < slotCount; slot++) {
-      const index = table[slot];
+  for (let column = 0; column < columns; column++) {
+    for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) {
+      const index = rows[bucketIndex * width + column];
       any |= index;
       // u64 little-endian: low half first; a big-endian host writes them swapped, then swaps 8 bytes.
       words[out++] = hostIsLittleEndian ? lo[index] : hi[index];

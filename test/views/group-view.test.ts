@@ -9,7 +9,7 @@ import { AgentView } from '../../src/agent/agent-view.js';
 import type { Publication } from '../../src/cluster/index.js';
 import { ClientTable } from '../../src/client/client-table.js';
 import { readViewRows, tableChecksum } from '../../src/protocol/index.js';
-import { GroupView } from '../../src/views/group-view.js';
+import { GroupView, prepareBucketsPerStep } from '../../src/views/group-view.js';
 import { viewHistoryVersionsMax } from '../../src/limits.js';
 import { rowsNaming, viewRows } from '../agent/test-tables.js';
 
@@ -234,5 +234,44 @@ describe('client tables', () => {
     expect(await view.blobs.whenReady('client')).toBe(first);
     expect(view.blobs.blob('client')).toBe(first);
     expect(history).toHaveLength(1);
+  });
+});
+
+describe('big tables are prepared in steps', () => {
+  test('no content until the index and checksums are built; changes published meanwhile wait, then apply', () => {
+    const bucketCount = 3 * prepareBucketsPerStep + 5;
+    const copyCount = 2;
+    const serverIds = [1, 2, 3, 4].map(serverIdOf);
+    const current = Uint32Array.from({ length: bucketCount * copyCount }, (_, slot) => (slot % 4) + 1);
+    const view = new GroupView({
+      groupName: 'g', seq: 1, bucketCount, copyCount, versions: { server: 10, client: 10 }, hasTable: true, serverIds,
+      rows: { kind: 'full', current, destination: current.slice() },
+    });
+    expect(view.ready).toBe(false);
+    expect(view.dataServerContent(serverIdOf(1), 0, 0, true)).toBeNull();
+    expect(view.tableChecksum()).toBeNull();
+    view.publish({
+      groupName: 'g', seq: 2, bucketCount, copyCount, versions: { server: 11, client: 11 }, hasTable: true, serverIds,
+      rows: { kind: 'rows', baseSeq: 1, bucketIndexes: Uint32Array.from([0, bucketCount - 1]), rows: Uint32Array.from([4, 4, 4, 4, 3, 3, 3, 3]) },
+    });
+    expect(view.versions).toEqual({ server: 10, client: 10 });
+    let steps = 0;
+    while (!view.prepare()) steps += 1;
+    // Checksums, then the index's two passes, a step of prepareBucketsPerStep buckets each.
+    expect(steps).toBeGreaterThanOrEqual(3 * 4 - 1);
+    expect(view.versions).toEqual({ server: 11, client: 11 });
+    const whole: Whole = { server: 11, client: 11, current: BigUint64Array.from(current, (value) => serverIdOf(value)), destination: new BigUint64Array(0) };
+    for (const [bucketIndex, value] of [[0, 4], [bucketCount - 1, 3]]) {
+      for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) whole.current[copyIndex * bucketCount + bucketIndex] = serverIdOf(value);
+    }
+    whole.destination = whole.current.slice();
+    for (const value of [1, 2, 3, 4]) {
+      const selfId = serverIdOf(value);
+      const content = view.dataServerContent(selfId, 0, 0, true);
+      const held = content && AgentView.fromEntries(selfId, bucketCount, copyCount, readViewRows(content.rows, 2 * copyCount, bucketCount).entries);
+      expect(held && viewRows(held)).toEqual(rowsNaming(selfId, whole.current, whole.destination, bucketCount, copyCount));
+      expect(held?.checksum).toBe(content?.checksum);
+    }
+    expect(view.tableChecksum()).toBe(tableChecksum(whole.current, bucketCount, copyCount));
   });
 });
