@@ -26,6 +26,7 @@ import { ProtocolError } from '../errors.js';
 import {
   inflateTable,
   readViewRows,
+  readWholeRows,
   type HeartbeatRequest,
   type HeartbeatResponse,
   type RequestExtension,
@@ -131,8 +132,10 @@ export class AgentCore {
       transition: { version: this.versionsHeld.transitionVersion, dataNeedMove: false, failovering: false, migrating: false },
       configVersion: this.versionsHeld.serverVersion,
       recoveryVersion: this.versionsHeld.recoveryVersion,
-      // Asked while not serving; this server starts empty, so the answer is not needed.
-      pullMigratedInfo: this.view === null,
+      // The original asks while it does not serve, to skip buckets it migrated before a restart;
+      // a host of this agent starts empty and migrates by its plan, so it never needs the answer
+      // (for a few servers of a big table it is megabytes per heartbeat).
+      pullMigratedInfo: false,
       proxyBucketIndexes: [...this.migrated],
       pluginsVersion: this.pluginsVersion,
       areaCapacityVersion: this.areaCapacityVersion,
@@ -199,17 +202,16 @@ export class AgentCore {
       this.freshWanted = true;
       return [{ kind: 'viewRefused', reason }];
     };
-    let rows;
+    let entries;
     try {
-      rows = readViewRows(content.rows, 2 * copyCount, bucketCount);
+      if (content.kind === 'view') {
+        const view = AgentView.fromRows(this.selfId, bucketCount, copyCount, readWholeRows(content.rows, 2 * copyCount, bucketCount));
+        if (view.checksum !== content.checksum) return refuse(`view checksum ${view.checksum} is not the ${content.checksum} sent`);
+        return [this.install(view, response)];
+      }
+      entries = readViewRows(content.rows, 2 * copyCount, bucketCount).entries;
     } catch (error) {
       return refuse(error instanceof Error ? error.message : String(error));
-    }
-    if (content.kind === 'view') {
-      const view = AgentView.fromEntries(this.selfId, bucketCount, copyCount, rows.entries);
-      if (!view) return refuse('a whole view with a partial row');
-      if (view.checksum !== content.checksum) return refuse(`view checksum ${view.checksum} is not the ${content.checksum} sent`);
-      return [this.install(view, response)];
     }
     if (content.kind !== 'viewChanges') return refuse(`content of kind ${content.kind} in a heartbeat reply`);
     const view = this.view;
@@ -218,7 +220,7 @@ export class AgentCore {
     if (content.baseServerVersion !== held.serverVersion || content.baseClientVersion !== held.clientVersion) {
       return refuse(`changes from ${content.baseServerVersion}/${content.baseClientVersion}, held ${held.serverVersion}/${held.clientVersion}`);
     }
-    const changedSlots = view.applyChanges(rows.entries, content.checksum);
+    const changedSlots = view.applyChanges(entries, content.checksum);
     if (changedSlots === null) return refuse('changes that do not reach the checksum sent');
     return [{ ...this.install(view, response), changedSlots }];
   }

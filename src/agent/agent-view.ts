@@ -10,7 +10,7 @@
  *
  * A whole table (a config server without views, or an original one) is cut down to the view.
  */
-import type { ViewRowEntry } from '../protocol/index.js';
+import type { ViewRowEntry, WholeRows } from '../protocol/index.js';
 import { addHash, rowHashOfIds, subtractHash } from '../protocol/index.js';
 import type { AgentTables } from './bucket-plan.js';
 
@@ -56,14 +56,17 @@ export class AgentView implements AgentTables {
     return view;
   }
 
-  /** fromEntries — a view sent whole (every entry a full row); null when an entry is not. */
-  static fromEntries(selfId: bigint, bucketCount: number, copyCount: number, entries: readonly ViewRowEntry[]): AgentView | null {
+  /** fromRows — a view sent whole (readWholeRows): its rows stay in the decoded array, one view of it per row. */
+  static fromRows(selfId: bigint, bucketCount: number, copyCount: number, rows: WholeRows): AgentView {
     const view = new AgentView(selfId, bucketCount, copyCount);
-    const fullMask = (1 << (2 * copyCount)) - 1;
-    for (const entry of entries) {
-      if (entry.drop || entry.mask !== fullMask) return null;
-      view.put(entry.bucketIndex, BigUint64Array.from(entry.ids));
+    const width = 2 * copyCount;
+    let sum = 0;
+    for (let n = 0; n < rows.bucketIndexes.length; n++) {
+      view.served.set(rows.bucketIndexes[n], rows.ids.subarray(n * width, (n + 1) * width));
+      sum = addHash(sum, rows.rowHashes[n]);
     }
+    view.sum = sum;
+    view.sortedBuckets = Array.from(rows.bucketIndexes);
     return view;
   }
 

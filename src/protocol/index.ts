@@ -28,9 +28,9 @@ export type {
 export { compressTable, inflateTable, tableBlobFitsOriginalPeer, dataServerView } from './table-blob.js';
 export { extensionMagic, extensionVersion, extensionHeaderBytes } from './extension.js';
 export type { RequestExtension, ResponseExtension, ConfigServerRole, ViewRequest, ViewContent, ViewContentKind } from './extension.js';
-export { readViewRows, ViewRowsWriter, viewRowWidthMax } from './view-rows.js';
-export type { ViewRowEntry, ViewRows } from './view-rows.js';
-export { addHash, rowHashEnd, rowHashOfIds, rowHashSlot, rowHashStart, subtractHash, tableChecksum } from './view-checksum.js';
+export { emptySlot, readViewRows, readWholeRows, ViewRowsWriter, viewRowWidthMax } from './view-rows.js';
+export type { ViewRowEntry, ViewRows, WholeRows } from './view-rows.js';
+export { addHash, rowHashEnd, rowHashOfIds, rowHashOfSlots, rowHashSlot, rowHashStart, subtractHash, tableChecksum } from './view-checksum.js';
 export {
   noTransition,
   packTransitionInfo,

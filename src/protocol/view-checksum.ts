@@ -51,6 +51,13 @@ export function rowHashOfIds(bucketIndex: number, ids: ArrayLike<bigint>): numbe
   return rowHashEnd(state);
 }
 
+/** rowHashOfSlots — the row hash of bucket `bucketIndex` whose slots are dictionary indexes into `lo`/`hi` (0xffff = empty). */
+export function rowHashOfSlots(bucketIndex: number, slots: readonly number[], lo: Uint32Array, hi: Uint32Array): number {
+  let state = rowHashStart(bucketIndex);
+  for (const index of slots) state = index === 0xffff ? rowHashSlot(state, 0, 0) : rowHashSlot(state, lo[index], hi[index]);
+  return rowHashEnd(state);
+}
+
 /** addHash / subtractHash — the checksum with one row's hash added or taken out (mod 2^32). */
 export function addHash(checksum: number, rowHash: number): number {
   return (checksum + rowHash) >>> 0;

@@ -13,8 +13,9 @@
  * differ from the base (a bucket that enters the view sends all of them), so a changed slot costs
  * at most 2 bytes plus its share of the entry (7) and of the dictionary (8 per distinct id).
  */
-import { InputError } from '../errors.js';
+import { InputError, ProtocolError } from '../errors.js';
 import { BodyReader } from './reader.js';
+import { rowHashEnd, rowHashSlot, rowHashStart } from './view-checksum.js';
 
 /** viewRowWidthMax — 2·C with C ≤ 8 (copyCountMax): the mask is a u16. */
 export const viewRowWidthMax = 16;
@@ -31,13 +32,20 @@ export interface ViewRowEntry {
   mask: number;
   /** ids — the ids of the masked slots, in slot order (0n = empty slot). */
   ids: bigint[];
+  /** slots — the same slots as dictionary indexes (0xffff = empty): with `ViewRows.lo`/`hi`, hashing needs no bigint. */
+  slots: number[];
 }
 
-/** ViewRows — a decoded rows block. */
+/** ViewRows — a decoded rows block; `lo`/`hi` are the 32-bit halves of each dictionary id. */
 export interface ViewRows {
   width: number;
   entries: ViewRowEntry[];
+  lo: Uint32Array;
+  hi: Uint32Array;
 }
+
+/** emptySlot — the dictionary index of an empty slot. */
+export const emptySlot = 0xffff;
 
 /**
  * readViewRows — decode a rows block whose rows must be `width` slots wide and whose buckets must
@@ -50,7 +58,13 @@ export function readViewRows(bytes: Uint8Array, width: number, bucketCount: numb
   const dictionaryCount = reader.u16('dictionary');
   reader.checkCount(dictionaryCount, 8, 'dictionary');
   const dictionary = new Array<bigint>(dictionaryCount);
-  for (let i = 0; i < dictionaryCount; i++) dictionary[i] = reader.u64('dictionary');
+  const lo = new Uint32Array(dictionaryCount);
+  const hi = new Uint32Array(dictionaryCount);
+  for (let i = 0; i < dictionaryCount; i++) {
+    hi[i] = reader.u32('dictionary');
+    lo[i] = reader.u32('dictionary');
+    dictionary[i] = (BigInt(hi[i]) << 32n) | BigInt(lo[i]);
+  }
   const entryCount = reader.count('entries', entryBytesMin);
   const entries = new Array<ViewRowEntry>(entryCount);
   let previous = -1;
@@ -65,16 +79,78 @@ export function readViewRows(bytes: Uint8Array, width: number, bucketCount: numb
     const drop = (flags & dropFlag) !== 0;
     if (drop && mask !== 0) reader.fail(`entry ${n}: a dropped bucket with slots`);
     const ids: bigint[] = [];
+    const slots: number[] = [];
     for (let rest = mask; rest !== 0; rest &= rest - 1) {
       const index = reader.u16('entry.slot');
       if (index === emptyIndex) ids.push(0n);
       else if (index < dictionaryCount) ids.push(dictionary[index]);
       else reader.fail(`entry ${n}: dictionary index ${index} of ${dictionaryCount}`);
+      slots.push(index);
     }
-    entries[n] = { bucketIndex, drop, mask, ids };
+    entries[n] = { bucketIndex, drop, mask, ids, slots };
   }
   reader.expectEnd();
-  return { width, entries };
+  return { width, entries, lo, hi };
+}
+
+/** WholeRows — a rows block of whole rows, in columns: no object per row (a view is thousands of rows). */
+export interface WholeRows {
+  bucketIndexes: Uint32Array;
+  /** ids — `width` ids per row, in the order of bucketIndexes. */
+  ids: BigUint64Array;
+  /** rowHashes — each row's hash (view-checksum.ts). */
+  rowHashes: Uint32Array;
+}
+
+/**
+ * readWholeRows — decode a rows block in which every entry is a whole row (a data server's view
+ * sent whole); checks as readViewRows, and throws ProtocolError for a drop or a partial row.
+ */
+export function readWholeRows(bytes: Uint8Array, width: number, bucketCount: number): WholeRows {
+  const fail = (message: string): never => {
+    throw new ProtocolError(`view rows: ${message}`);
+  };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 7) fail(`${bytes.length} bytes`);
+  if (view.getUint8(0) !== width) fail(`width ${view.getUint8(0)}, expected ${width}`);
+  const dictionaryCount = view.getUint16(1);
+  const entriesAt = 3 + 8 * dictionaryCount + 4;
+  if (bytes.length < entriesAt) fail(`a dictionary of ${dictionaryCount} ids in ${bytes.length} bytes`);
+  const dictionary = new BigUint64Array(dictionaryCount);
+  const lo = new Uint32Array(dictionaryCount);
+  const hi = new Uint32Array(dictionaryCount);
+  for (let i = 0; i < dictionaryCount; i++) {
+    hi[i] = view.getUint32(3 + 8 * i);
+    lo[i] = view.getUint32(7 + 8 * i);
+    dictionary[i] = view.getBigUint64(3 + 8 * i);
+  }
+  const count = view.getUint32(entriesAt - 4);
+  const entryBytes = entryBytesMin + 2 * width;
+  if (bytes.length - entriesAt !== count * entryBytes) fail(`${count} whole rows of ${width} slots in ${bytes.length - entriesAt} bytes`);
+  const rows: WholeRows = { bucketIndexes: new Uint32Array(count), ids: new BigUint64Array(count * width), rowHashes: new Uint32Array(count) };
+  const fullMask = (1 << width) - 1;
+  let previous = -1;
+  for (let n = 0, at = entriesAt; n < count; n++) {
+    const bucketIndex = view.getUint32(at);
+    if (bucketIndex >= bucketCount || bucketIndex <= previous) fail(`entry ${n}: bucket ${bucketIndex} out of order or not below ${bucketCount}`);
+    if (view.getUint8(at + 4) !== 0 || view.getUint16(at + 5) !== fullMask) fail(`entry ${n}: not a whole row`);
+    previous = bucketIndex;
+    rows.bucketIndexes[n] = bucketIndex;
+    at += entryBytesMin;
+    let state = rowHashStart(bucketIndex);
+    for (let slot = 0; slot < width; slot++, at += 2) {
+      const index = view.getUint16(at);
+      if (index === emptyIndex) {
+        state = rowHashSlot(state, 0, 0);
+        continue;
+      }
+      if (index >= dictionaryCount) fail(`entry ${n}: dictionary index ${index} of ${dictionaryCount}`);
+      rows.ids[n * width + slot] = dictionary[index];
+      state = rowHashSlot(state, lo[index], hi[index]);
+    }
+    rows.rowHashes[n] = rowHashEnd(state);
+  }
+  return rows;
 }
 
 /**

@@ -189,12 +189,13 @@ export class GroupView {
     const { bucketCount, copyCount, rows } = this.tables;
     const width = 2 * copyCount;
     const info: bigint[] = [];
-    const buckets = this.ready ? this.index.bucketsOf(index) : Uint32Array.from({ length: bucketCount }, (_, bucketIndex) => bucketIndex);
-    for (const bucketIndex of buckets) {
-      if (rows[bucketIndex * width] !== index) continue;
+    const add = (bucketIndex: number): void => {
+      if (rows[bucketIndex * width] !== index) return;
       info.push(BigInt(bucketIndex));
       for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) info.push(this.ids.idAt(rows[bucketIndex * width + copyIndex]));
-    }
+    };
+    if (this.ready) for (const bucketIndex of this.index.bucketsOf(index)) add(bucketIndex);
+    else for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) add(bucketIndex);
     return info;
   }
 

@@ -36,7 +36,7 @@ function reply(fields: Partial<HeartbeatResponse> & { withTable?: boolean } = {}
 describe('AgentCore', () => {
   test('the first table: a replanned table event; the next heartbeat reports its versions', () => {
     const core = new AgentCore(self, [cs0]);
-    expect(core.heartbeatRequest()).toMatchObject({ serverFlag: 1, serverId: self, configVersion: 0, pullMigratedInfo: true });
+    expect(core.heartbeatRequest()).toMatchObject({ serverFlag: 1, serverId: self, configVersion: 0, pullMigratedInfo: false });
     const [event] = core.step(0, reply({ withTable: true, transition: { version: 3, dataNeedMove: false, failovering: false, migrating: true } }));
     expect(event).toMatchObject({ kind: 'table', replanned: true, versions: { clientVersion: 20, serverVersion: 15, transitionVersion: 3 } });
     expect(viewRows(core.tables!)).toEqual(rowsNaming(self, current, destination, bucketCount, copyCount));

@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { AgentView } from '../../src/agent/agent-view.js';
 import type { Publication } from '../../src/cluster/index.js';
 import { ClientTable } from '../../src/client/client-table.js';
-import { readViewRows, tableChecksum } from '../../src/protocol/index.js';
+import { readViewRows, readWholeRows, tableChecksum } from '../../src/protocol/index.js';
 import { GroupView, prepareBucketsPerStep } from '../../src/views/group-view.js';
 import { viewHistoryVersionsMax } from '../../src/limits.js';
 import { rowsNaming, viewRows } from '../agent/test-tables.js';
@@ -125,7 +125,7 @@ describe('data-server views', () => {
             expect(held.applyChanges(rows.entries, content.checksum)).not.toBeNull();
           } else {
             expect(content.kind).toBe('view');
-            held = AgentView.fromEntries(selfId, bucketCount, copyCount, rows.entries);
+            held = AgentView.fromRows(selfId, bucketCount, copyCount, readWholeRows(content.rows, 2 * copyCount, bucketCount));
           }
           expect(held && viewRows(held)).toEqual(expected);
           expect(held?.checksum).toBe(content.checksum);
@@ -171,7 +171,7 @@ describe('data-server views', () => {
         for (let value = 1; value <= serverCount; value++) {
           const selfId = serverIdOf(value);
           const content = view.dataServerContent(selfId, 0, 0, true);
-          const held = content && AgentView.fromEntries(selfId, bucketCount, copyCount, readViewRows(content.rows, 2 * copyCount, bucketCount).entries);
+          const held = content && AgentView.fromRows(selfId, bucketCount, copyCount, readWholeRows(content.rows, 2 * copyCount, bucketCount));
           expect(held && viewRows(held)).toEqual(rowsNaming(selfId, whole.current, whole.destination, bucketCount, copyCount));
           expect(held?.checksum).toBe(content?.checksum);
         }
@@ -268,7 +268,7 @@ describe('big tables are prepared in steps', () => {
     for (const value of [1, 2, 3, 4]) {
       const selfId = serverIdOf(value);
       const content = view.dataServerContent(selfId, 0, 0, true);
-      const held = content && AgentView.fromEntries(selfId, bucketCount, copyCount, readViewRows(content.rows, 2 * copyCount, bucketCount).entries);
+      const held = content && AgentView.fromRows(selfId, bucketCount, copyCount, readWholeRows(content.rows, 2 * copyCount, bucketCount));
       expect(held && viewRows(held)).toEqual(rowsNaming(selfId, whole.current, whole.destination, bucketCount, copyCount));
       expect(held?.checksum).toBe(content?.checksum);
     }
