@@ -11,7 +11,9 @@
  * Whole tables instead when the history must start over: the record after a failed save or when
  * the store compacts; the publication after a failed save, or when the released part of a
  * migration changed (pause, cap, a new wave: admin/migration-release.ts). And when more than an
- * eighth of the buckets changed (a first build): rows would cost more than the tables.
+ * eighth of the buckets changed, the record carries whole tables (rows would cost the store more
+ * than a snapshot); past half of them (a first build) the publication does too (every data server
+ * needs its view whole anyway).
  */
 import type { GroupState, PublishedGroup } from './group-state.js';
 import { snapshotPublished } from './group-state.js';
@@ -20,8 +22,10 @@ import { rehashSlot } from './table-hash.js';
 import type { Publication } from './types.js';
 import { currentWave, isReleaseLimited, releasedDestination } from './admin/migration-release.js';
 
-/** wholeFromBucketShare — past this share of buckets changed, a save carries whole tables. */
-const wholeFromBucketShare = 1 / 8;
+/** wholeRecordBucketShare — past this share of buckets changed, a record carries whole tables. */
+const wholeRecordBucketShare = 1 / 8;
+/** wholePublicationBucketShare — past this share, the publication too (the views start over). */
+const wholePublicationBucketShare = 1 / 2;
 
 /** SaveSnapshot — a record, the publication after it, and the published state it stands for. */
 export interface SaveSnapshot {
@@ -35,15 +39,15 @@ export function snapshotForSave(group: GroupState): SaveSnapshot {
   const { tables, records } = group;
   const marked = tables.dirty.take();
   const changed = marked === 'all' ? takeAll(group) : marked;
-  const wide = changed.length > wholeFromBucketShare * tables.bucketCount;
-  const rows = marked === 'all' || wide ? new Uint32Array(0) : takeRows(group, changed);
+  const wide = changed.length > wholeRecordBucketShare * tables.bucketCount;
+  const rows = marked === 'all' ? new Uint32Array(0) : takeRows(group, changed);
   const seq = group.publishSeq + 1;
   records.seq += 1;
   const serversChanged = tables.serverListGeneration !== records.serverListGeneration;
   records.serverListGeneration = tables.serverListGeneration;
   const whole = records.wholeNext || wide;
   records.wholeNext = false;
-  if (wide) records.wholePublicationNext = true;
+  if (changed.length > wholePublicationBucketShare * tables.bucketCount) records.wholePublicationNext = true;
   const { saved } = records;
   const record: TableRecord = {
     groupName: group.name,
