@@ -151,7 +151,11 @@ describe('original peers', () => {
     const fleet = running.ports.slice(1).map((dsPort) => simulated(running, dsPort));
     for (const ds of fleet) ds.start();
     const serverId = serverIdFromText(`127.0.0.1:${running.ports[0]}`, 0);
-    await waitFor(() => running.server.cluster.groupState('group_1')?.published.hasTable, 20_000, () => 'a table');
+    // Settled: no rebuild to come, so the version (and its blob) stays while the test runs.
+    await waitFor(() => {
+      const group = running.server.cluster.groupState('group_1');
+      return group?.published.hasTable && group.rebuild === null && group.job === null && settled(running, fleet);
+    }, 30_000, () => 'a settled table');
     const socket = await open(running.port);
     const beat = (channelId: number) => socket.write(encodePacketFrame(channelId, {
       pcode: Pcode.heartbeatRequest, body: { ...originalHeartbeat({ serverId, serverVersion: 0, transitionVersion: 0 }), extension: { epoch: 0n, largeTableAccepted: true } },
@@ -166,7 +170,14 @@ describe('original peers', () => {
     socket.pause();
     const sentBefore = running.server.counters.replyBytes;
     for (let channelId = 100; channelId < 140; channelId++) beat(channelId);
-    await waitFor(() => running.server.counters.replyBytes - sentBefore > 4 * 1024 * 1024, 10_000, () => 'the table replies');
+    // Every heartbeat answered (at least ~100 bytes each) and nothing more being written.
+    let last = -1;
+    for (let poll = 0; poll < 100; poll++) {
+      const sent = running.server.counters.replyBytes - sentBefore;
+      if (sent === last && sent > 40 * 100) break;
+      last = sent;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const seen = frames(socket);
     socket.resume();
     await waitFor(() => seen.replies.length === 40, 20_000, () => `40 replies (${seen.replies.length})`);
