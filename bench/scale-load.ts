@@ -39,7 +39,7 @@ function parseSettings(): { sizes: number[]; settings: ScaleSettings; out: strin
     servers: number(values.servers, smoke ? 12 : 1000),
     copies: number(values.copies, 3),
     processes: number(values.processes, smoke ? 2 : 8),
-    downTimeS: number(values['down-time'], smoke ? 1 : 2),
+    downTimeS: number(values['down-time'], 2),
     migrateRatePerS: number(values['migrate-rate'], 200),
     startDelayMs: smoke ? 200 : 1000,
     heartbeatIntervalMs: smoke ? 250 : 1000,
