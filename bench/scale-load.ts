@@ -27,9 +27,16 @@ interface SizeResult {
 function parseSettings(): { sizes: number[]; settings: ScaleSettings; out: string } {
   const { values } = parseArgs({
     options: {
-      sizes: { type: 'string' }, servers: { type: 'string' }, copies: { type: 'string' }, processes: { type: 'string' },
-      'down-time': { type: 'string' }, 'migrate-rate': { type: 'string' }, 'phase-timeout-ms': { type: 'string' },
-      smoke: { type: 'boolean' }, out: { type: 'string' }, verbose: { type: 'boolean' },
+      sizes: { type: 'string' },
+      servers: { type: 'string' },
+      copies: { type: 'string' },
+      processes: { type: 'string' },
+      'down-time': { type: 'string' },
+      'migrate-rate': { type: 'string' },
+      'phase-timeout-ms': { type: 'string' },
+      smoke: { type: 'boolean' },
+      out: { type: 'string' },
+      verbose: { type: 'boolean' },
     },
   });
   const smoke = values.smoke ?? false;
@@ -86,7 +93,13 @@ async function main(): Promise<void> {
     benchmark: 'scale',
     node: process.version,
     commit: commit(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageBefore: loadBefore, loadAverageAfter: loadavg() },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadavg(),
+    },
     settings: { ...settings, sizes },
     sizes: results,
   };

@@ -3,7 +3,7 @@
  *
  * The host checks these before any state changes (clear error, nothing lost); the engine
  * asserts the same bounds (assembly/limits.ts mirrors the engine's share of them, and
- * test/engine/limits.test.ts checks that both sides agree).
+ * test/engine/module.test.ts checks that both sides agree).
  */
 
 /** bucketCountMax — 2^24: the largest table we promise to build in seconds (XXL benchmark). */
@@ -84,6 +84,22 @@ export const adminParamCountMax = 1_024;
 /** tableJsonSlotCountMax — `GET /groups/{name}/table` as JSON stays a few tens of MB; bigger tables go as ?format=bin. */
 export const tableJsonSlotCountMax = 2_097_152;
 
+/** etcdEndpointCountMax — an etcd cluster has 3 to 7 members; more endpoints than 16 is a paste error. */
+export const etcdEndpointCountMax = 16;
+/** etcdLeaseTtlMsMin — etcd grants leases in whole seconds, and never less than one. */
+export const etcdLeaseTtlMsMin = 1000;
+/** etcdLeaseTtlMsMax — a minute without a leader is already an outage; longer is a typo. */
+export const etcdLeaseTtlMsMax = 60_000;
+/** etcdPrefixBytesMax — the key prefix is a short path; every key we write starts with it. */
+export const etcdPrefixBytesMax = 256;
+/** etcdValueBytesMax — etcd refuses requests over 1.5 MiB by default (--max-request-bytes); 1 MiB leaves room for keys. */
+export const etcdValueBytesMax = 1024 * 1024;
+/** quorumRecordBytesMax — a change record larger than this (compressed) is written as a snapshot instead. */
+export const quorumRecordBytesMax = 256 * 1024;
+/** quorumSnapshotEveryMax — records between snapshots: a follower replays at most this many. */
+export const quorumSnapshotEveryMax = 1024;
+/** quorumSnapshotChunkCountMax — chunks of one snapshot: the largest table file compresses into far fewer. */
+export const quorumSnapshotChunkCountMax = 1024;
 /** viewHistoryVersionsMax — published changes kept for change sets; a peer further behind (a minute at one version per second) gets its view whole. */
 export const viewHistoryVersionsMax = 64;
 /** viewHistoryBytesMax — memory for those changes (two 2·C rows per changed bucket); past it the oldest go first. */

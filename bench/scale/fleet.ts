@@ -66,7 +66,17 @@ function progress(): FleetProgress {
 }
 
 function emptyCounters(): AgentCounters {
-  return { finishPackets: 0, viewsRefused: 0, heartbeatReplies: 0, views: 0, changeSets: 0, wholeTables: 0, tableBytes: 0, changeSetBytes: 0, changeSetSlots: 0 };
+  return {
+    finishPackets: 0,
+    viewsRefused: 0,
+    heartbeatReplies: 0,
+    views: 0,
+    changeSets: 0,
+    wholeTables: 0,
+    tableBytes: 0,
+    changeSetBytes: 0,
+    changeSetSlots: 0,
+  };
 }
 
 /** sinceReported — what `port`'s counters grew by since the last stats (and mark them reported). */
@@ -95,7 +105,7 @@ process.on('message', (message: ChildMessage) => {
     case 'start': {
       settings = message as unknown as StartMessage;
       const { ports, heartbeatIntervalMs, progressMs } = settings;
-      ports.forEach((port, index) => startServer(port, (index / ports.length) * heartbeatIntervalMs));
+      for (const [index, port] of ports.entries()) startServer(port, (index / ports.length) * heartbeatIntervalMs);
       setInterval(() => process.send?.({ type: 'progress', ...progress() }), progressMs).unref();
       process.send?.({ type: 'start' });
       return;

@@ -99,7 +99,11 @@ function finish(run: ScaleRun, phase: string, startMs: number, milestones: Recor
     phase,
     durationMs,
     milestones,
-    timeline: inPhase.map((event) => [event.atMs - startMs, event.event, event.server ?? (event.client !== undefined ? `${event.client}/${event.serverVersion} ${event.changedBuckets ?? ''}` : '')]),
+    timeline: inPhase.map((event) => [
+      event.atMs - startMs,
+      event.event,
+      event.server ?? (event.client !== undefined ? `${event.client}/${event.serverVersion} ${event.changedBuckets ?? ''}` : ''),
+    ]),
     versions: published.length,
     versionLagMaxMs: lags.length > 0 ? Math.max(...lags) : null,
     versionLagMeanMs: lags.length > 0 ? Math.round(lags.reduce((a, b) => a + b, 0) / lags.length) : null,
@@ -147,9 +151,9 @@ async function until(run: ScaleRun, condition: () => boolean, what: string): Pro
 }
 
 async function untilEvent(run: ScaleRun, sinceMs: number, match: (event: TargetEvent) => boolean, what: string): Promise<number> {
-  let found: TargetEvent | undefined;
-  await until(run, () => (found = run.events.find((event) => event.atMs >= sinceMs && match(event))) !== undefined, what);
-  return (found as TargetEvent).atMs;
+  const found = (): TargetEvent | undefined => run.events.find((event) => event.atMs >= sinceMs && match(event));
+  await until(run, () => found() !== undefined, what);
+  return (found() as TargetEvent).atMs;
 }
 
 /** publicationAfter — the time of the first publication after the first `event` since `sinceMs`. */

@@ -54,13 +54,26 @@ export class ScaleRun {
   private totals = { replyBytes: 0, storeBytes: 0 };
   nextPort = idPortBase;
 
-  constructor(readonly bucketCount: number, readonly settings: ScaleSettings) {}
+  constructor(
+    readonly bucketCount: number,
+    readonly settings: ScaleSettings,
+  ) {}
 
   /** start — the config server, then the fleets; resolves when every data server has started heart-beating. */
   async start(): Promise<number> {
     const { servers, copies, downTimeS, processes } = this.settings;
-    this.target = forkChild(script('target'), ['--servers', String(servers), '--bucket-count', String(this.bucketCount),
-      '--copy-count', String(copies), '--down-time', String(downTimeS), '--id-port-base', String(idPortBase)]);
+    this.target = forkChild(script('target'), [
+      '--servers',
+      String(servers),
+      '--bucket-count',
+      String(this.bucketCount),
+      '--copy-count',
+      String(copies),
+      '--down-time',
+      String(downTimeS),
+      '--id-port-base',
+      String(idPortBase),
+    ]);
     this.target.on('message', (message: ChildMessage) => {
       if (message.type !== 'event') return;
       this.events.push(message as unknown as TargetEvent);
@@ -82,10 +95,12 @@ export class ScaleRun {
     const slices = this.fleets.map(() => [] as number[]);
     for (let index = 0; index < servers; index++) slices[index % processes].push(this.takePort());
     const startedMs = Date.now();
-    await Promise.all(this.fleets.map((fleet, index) => {
-      for (const fleetPort of slices[index]) this.fleetOfPort.set(fleetPort, fleet);
-      return ask(fleet, { type: 'start', configPort: port, groupName: 'group_1', ports: slices[index], progressMs, ...this.paceOf() });
-    }));
+    await Promise.all(
+      this.fleets.map((fleet, index) => {
+        for (const fleetPort of slices[index]) this.fleetOfPort.set(fleetPort, fleet);
+        return ask(fleet, { type: 'start', configPort: port, groupName: 'group_1', ports: slices[index], progressMs, ...this.paceOf() });
+      }),
+    );
     return startedMs;
   }
 
@@ -123,12 +138,18 @@ export class ScaleRun {
 
   /** stats — since the last call (see ScaleStats). */
   async stats(): Promise<ScaleStats> {
-    const target = await ask<ChildMessage & { cpuMs: number; rssPeakBytes: number; replyBytes: number; storeBytes: number }>(this.target as ChildProcess, { type: 'stats' });
-    const fleets = await Promise.all(this.fleets.map((fleet) => ask<ChildMessage & { roundTrips: number[]; counters: AgentCounters }>(fleet, { type: 'stats' })));
-    const counters = fleets.map((fleet) => fleet.counters).reduce((sum, each) => {
-      for (const key of Object.keys(sum) as (keyof AgentCounters)[]) sum[key] += each[key];
-      return sum;
+    const target = await ask<ChildMessage & { cpuMs: number; rssPeakBytes: number; replyBytes: number; storeBytes: number }>(this.target as ChildProcess, {
+      type: 'stats',
     });
+    const fleets = await Promise.all(
+      this.fleets.map((fleet) => ask<ChildMessage & { roundTrips: number[]; counters: AgentCounters }>(fleet, { type: 'stats' })),
+    );
+    const counters = fleets
+      .map((fleet) => fleet.counters)
+      .reduce((sum, each) => {
+        for (const key of Object.keys(sum) as (keyof AgentCounters)[]) sum[key] += each[key];
+        return sum;
+      });
     const stats: ScaleStats = {
       cpuMs: target.cpuMs,
       rssPeakBytes: target.rssPeakBytes,

@@ -34,8 +34,11 @@ const eventsKept = new Set(['published', 'server-down', 'quick-table', 'table-bu
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      servers: { type: 'string' }, 'bucket-count': { type: 'string' }, 'copy-count': { type: 'string' },
-      'down-time': { type: 'string' }, 'id-port-base': { type: 'string' },
+      servers: { type: 'string' },
+      'bucket-count': { type: 'string' },
+      'copy-count': { type: 'string' },
+      'down-time': { type: 'string' },
+      'id-port-base': { type: 'string' },
     },
   });
   const serverCount = Number(values.servers ?? 1000);
@@ -44,26 +47,53 @@ async function main(): Promise<void> {
   const port = await freeLocalPort();
   const groupFile = join(dir, 'group.conf');
   const serverLines = Array.from({ length: serverCount }, (_, index) => `_server_list = 127.0.0.1:${idPortBase + index}`);
-  writeFileSync(groupFile, ['[group_1]', `_bucket_number = ${values['bucket-count'] ?? 65536}`, `_copy_count = ${values['copy-count'] ?? 3}`,
-    `_server_down_time = ${values['down-time'] ?? 2}`, '_accept_strategy = 1', ...serverLines, ''].join('\n'));
-  writeFileSync(join(dir, 'configserver.conf'), ['[public]', `config_server = 127.0.0.1:${port}`, '[configserver]',
-    `port = ${port}`, `address = 127.0.0.1:${port}`, 'group_file = group.conf', 'data_dir = data', 'log_file = cfgsvr.log',
-    'pid_file = cfgsvr.pid', ''].join('\n'));
-  const logger = pino({ level: 'info' }, {
-    write(line: string) {
-      const record = JSON.parse(line) as Record<string, unknown>;
-      if (!eventsKept.has(record.event as string)) return;
-      const published = record.event === 'published';
-      const event: TargetEvent = {
-        atMs: Date.now(), event: record.event as string,
-        server: published ? undefined : (record.server as string | undefined),
-        client: published ? (record.client as number) : undefined,
-        serverVersion: published ? (record.server as number) : undefined,
-        changedBuckets: record.changedBuckets as number | undefined, bytes: record.bytes as number | undefined,
-      };
-      process.send?.({ type: 'event', ...event });
+  writeFileSync(
+    groupFile,
+    [
+      '[group_1]',
+      `_bucket_number = ${values['bucket-count'] ?? 65536}`,
+      `_copy_count = ${values['copy-count'] ?? 3}`,
+      `_server_down_time = ${values['down-time'] ?? 2}`,
+      '_accept_strategy = 1',
+      ...serverLines,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'configserver.conf'),
+    [
+      '[public]',
+      `config_server = 127.0.0.1:${port}`,
+      '[configserver]',
+      `port = ${port}`,
+      `address = 127.0.0.1:${port}`,
+      'group_file = group.conf',
+      'data_dir = data',
+      'log_file = cfgsvr.log',
+      'pid_file = cfgsvr.pid',
+      '',
+    ].join('\n'),
+  );
+  const logger = pino(
+    { level: 'info' },
+    {
+      write(line: string) {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        if (!eventsKept.has(record.event as string)) return;
+        const published = record.event === 'published';
+        const event: TargetEvent = {
+          atMs: Date.now(),
+          event: record.event as string,
+          server: published ? undefined : (record.server as string | undefined),
+          client: published ? (record.client as number) : undefined,
+          serverVersion: published ? (record.server as number) : undefined,
+          changedBuckets: record.changedBuckets as number | undefined,
+          bytes: record.bytes as number | undefined,
+        };
+        process.send?.({ type: 'event', ...event });
+      },
     },
-  });
+  );
   const config = await loadConfigServerConf(join(dir, 'configserver.conf'));
   const server = new ConfigServer(config, logger);
   await server.start();

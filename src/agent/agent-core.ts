@@ -30,6 +30,7 @@ import {
   type HeartbeatRequest,
   type HeartbeatResponse,
   type RequestExtension,
+  type ViewRowEntry,
   type ViewContent,
 } from '../protocol/index.js';
 import { planBuckets, type AgentTables, type BucketPlan } from './bucket-plan.js';
@@ -157,7 +158,7 @@ export class AgentCore {
    */
   settleBucket(bucketIndex: number): AgentEvent[] {
     const view = this.view;
-    if (!view || !view.settle(bucketIndex)) return [];
+    if (!view?.settle(bucketIndex)) return [];
     this.planHeld = null;
     this.migrated.delete(bucketIndex);
     return [{ kind: 'settled', bucketIndex, tables: view }];
@@ -202,7 +203,7 @@ export class AgentCore {
       this.freshWanted = true;
       return [{ kind: 'viewRefused', reason }];
     };
-    let entries;
+    let entries: ViewRowEntry[];
     try {
       if (content.kind === 'view') {
         const view = AgentView.fromRows(this.selfId, bucketCount, copyCount, readWholeRows(content.rows, 2 * copyCount, bucketCount));

@@ -50,14 +50,14 @@ export function applySyncedRecord(context: ClusterContext, record: TableRecord, 
   return true;
 }
 
-
 /** applyRows — the rows into the working and saved tables, migration counts following; returns the values named. */
 function applyRows(group: GroupState, body: RecordRows): Uint8Array {
   const { tables } = group;
   const used = new Uint8Array(tables.servers.length + 1);
   for (let i = 0; i < body.rows.length; i++) used[body.rows[i]] = 1;
   writeRows([tables, group.records.saved], body, tables.bucketCount, tables.copyCount, (bucketIndex, phase) =>
-    countMigration(group, bucketIndex, phase === 'before' ? -1 : 1));
+    countMigration(group, bucketIndex, phase === 'before' ? -1 : 1),
+  );
   return used;
 }
 

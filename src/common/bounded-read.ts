@@ -13,11 +13,7 @@ import { open } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 
 /** BoundedRead — the bytes; no file; not a regular file (`what` it is, e.g. "a FIFO"); or over the bound. */
-export type BoundedRead =
-  | { kind: 'ok'; bytes: Buffer }
-  | { kind: 'missing' }
-  | { kind: 'notRegular'; what: string }
-  | { kind: 'tooLarge'; sizeBytes: number };
+export type BoundedRead = { kind: 'ok'; bytes: Buffer } | { kind: 'missing' } | { kind: 'notRegular'; what: string } | { kind: 'tooLarge'; sizeBytes: number };
 
 /** readRegularFile — the whole of `path` if it is a regular file of at most `bytesMax` bytes; other I/O errors throw. */
 export async function readRegularFile(path: string, bytesMax: number): Promise<BoundedRead> {

@@ -127,7 +127,10 @@ export class RequestHandler implements FrameHandler {
     const pair = services.pair;
     const serving = pair ? pair.noteHeartbeat(request) : true;
     const reply: HeartbeatReply = services.step({ type: 'heartbeat', nowMs: services.nowMs(), request });
-    if (pair && !serving) return this.reply(connection, channelId, { pcode: Pcode.heartbeatResponse, body: pair.notReadyHeartbeat(request) });
+    if (pair && !serving) {
+      this.reply(connection, channelId, { pcode: Pcode.heartbeatResponse, body: pair.notReadyHeartbeat(request) });
+      return;
+    }
     const response = reply.response;
     const extension = request.extension;
     if (pair) response.downConfigServerId = pair.downConfigServerId();
@@ -168,17 +171,22 @@ export class RequestHandler implements FrameHandler {
     const { services } = this;
     const pair = services.pair;
     if (pair && !pair.serving()) {
-      return this.reply(connection, channelId, { pcode: Pcode.getGroupResponse, body: pair.notReadyGetGroup(request.extension !== undefined) });
+      this.reply(connection, channelId, { pcode: Pcode.getGroupResponse, body: pair.notReadyGetGroup(request.extension !== undefined) });
+      return;
     }
     const reply = services.cluster.getGroup(request);
     const response = reply.response;
     if (request.extension) response.extension = { ...(pair?.extension() ?? primaryExtension) };
     const groupView = reply.tableGroup ? services.views.get(reply.tableGroup) : undefined;
-    if (!reply.tableGroup || !groupView) return this.reply(connection, channelId, { pcode: Pcode.getGroupResponse, body: response });
+    if (!reply.tableGroup || !groupView) {
+      this.reply(connection, channelId, { pcode: Pcode.getGroupResponse, body: response });
+      return;
+    }
     const changes = request.extension?.view && !request.extension.view.fresh ? groupView.tableChanges(request.configVersion) : null;
     if (changes && response.extension && groupView.versions.client === response.configVersion) {
       response.extension.content = changes;
-      return connection.sendTable(encodePacketFrameSegments(channelId, { pcode: Pcode.getGroupResponse, body: response }));
+      connection.sendTable(encodePacketFrameSegments(channelId, { pcode: Pcode.getGroupResponse, body: response }));
+      return;
     }
     const tableGroup = reply.tableGroup;
     const checksum = groupView.tableChecksum();

@@ -62,7 +62,7 @@ export function encodeRecord(record: TableRecord): Buffer {
   bytes.writeUInt32LE(record.bucketCount, 24);
   bytes.writeUInt32LE(record.copyCount, 28);
   const { versions } = record;
-  [versions.client, versions.server, versions.plugins, versions.areaCapacity].forEach((value, i) => bytes.writeUInt32LE(value, 32 + 4 * i));
+  for (const [i, value] of [versions.client, versions.server, versions.plugins, versions.areaCapacity].entries()) bytes.writeUInt32LE(value, 32 + 4 * i);
   bytes.writeInt32LE(record.migrateBlockCount, 48);
   bytes.writeUInt32LE(record.tableHash >>> 0, 52);
   bytes.writeUInt16LE(name.length, 56);
@@ -148,18 +148,25 @@ function readHead(buffer: Buffer): RecordHead | string {
     count: buffer.readUInt32LE(64),
   };
   if ((buffer.readUInt8(6) & ~serversIncludedFlag) !== 0 || buffer.readUInt8(7) !== 0) return 'unknown record flags';
-  if (head.bucketCount < 1 || head.bucketCount > bucketCountMax || head.copyCount < 1 || head.copyCount > copyCountMax) return `record shape ${head.bucketCount} × ${head.copyCount} is out of bounds`;
+  if (head.bucketCount < 1 || head.bucketCount > bucketCountMax || head.copyCount < 1 || head.copyCount > copyCountMax)
+    return `record shape ${head.bucketCount} × ${head.copyCount} is out of bounds`;
   if (head.bucketCount * head.copyCount > slotCountMax) return `record shape ${head.bucketCount} × ${head.copyCount} is out of bounds`;
-  if (head.migrateBlockCount < -1 || head.migrateBlockCount > head.bucketCount * head.copyCount) return `migrate block count ${head.migrateBlockCount} is out of bounds`;
+  if (head.migrateBlockCount < -1 || head.migrateBlockCount > head.bucketCount * head.copyCount)
+    return `migrate block count ${head.migrateBlockCount} is out of bounds`;
   if (head.count > head.bucketCount) return `${head.count} changed buckets of ${head.bucketCount}`;
-  if (head.nameBytes > groupNameBytesMax || head.hashBytes > configHashHexCharsMax || head.serverBytes > serverTextBytesMax * serverCountMax) return 'string lengths out of bounds';
+  if (head.nameBytes > groupNameBytesMax || head.hashBytes > configHashHexCharsMax || head.serverBytes > serverTextBytesMax * serverCountMax)
+    return 'string lengths out of bounds';
   if (!head.serversIncluded && head.serverBytes !== 0) return 'server list bytes without the server list flag';
   return head;
 }
 
 function readStrings(buffer: Buffer, head: RecordHead): { groupName: string; configHash: string; servers: string[] | null } | string {
   let offset = fixedBytes;
-  const take = (length: number): string => utf8.decode(buffer.subarray(offset, (offset += length)));
+  const take = (length: number): string => {
+    const start = offset;
+    offset += length;
+    return utf8.decode(buffer.subarray(start, offset));
+  };
   let groupName: string;
   let configHash: string;
   let serverText: string;

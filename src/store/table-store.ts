@@ -21,11 +21,11 @@
  * (permissions, I/O) throws StorageError: that is the host's problem, and rebuilding over a good
  * table would lose it. Saves and loads of one group run one at a time, in call order.
  */
-import { access, mkdir, open, rename } from 'node:fs/promises';
+import { access, type FileHandle, mkdir, open, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TableRecord } from '../cluster/persisted-group-table.js';
 import { tableOfRecord } from '../cluster/persisted-group-table.js';
-import { readRegularFile } from '../common/bounded-read.js';
+import { type BoundedRead, readRegularFile } from '../common/bounded-read.js';
 import { syncDirectory, writeFileDurably } from '../common/durable-file.js';
 import { InputError, StorageError } from '../errors.js';
 import { logBytesFloor, logRecordCountMax } from '../limits.js';
@@ -138,7 +138,7 @@ async function writeSnapshot(dataDir: string, path: string, table: PersistedGrou
 async function appendRecord(dataDir: string, path: string, record: TableRecord): Promise<SaveOutcome> {
   const logPath = logFilePath(dataDir, record.groupName);
   const framed = frameRecord(record);
-  let handle;
+  let handle: FileHandle | undefined;
   let written = 0;
   try {
     handle = await open(logPath, 'a');
@@ -216,7 +216,7 @@ async function recover(dataDir: string, path: string, table: PersistedGroupTable
 type CheckedRead = { kind: 'ok'; bytes: Buffer } | { kind: 'missing' } | { kind: 'bad'; reason: string };
 
 async function readChecked(path: string, bytesMax: number): Promise<CheckedRead> {
-  let read;
+  let read: BoundedRead;
   try {
     read = await readRegularFile(path, bytesMax);
   } catch (error) {

@@ -55,13 +55,7 @@ export function viewChanges(
 }
 
 /** tableChanges — the rows block (width C) taking a client table from the base to the latest, or null past `entryCountMax` buckets. */
-export function tableChanges(
-  deltas: readonly ViewDelta[],
-  start: number,
-  tables: ViewTables,
-  ids: IdSpace,
-  entryCountMax: number,
-): Buffer | null {
+export function tableChanges(deltas: readonly ViewDelta[], start: number, tables: ViewTables, ids: IdSpace, entryCountMax: number): Buffer | null {
   const copyCount = tables.copyCount;
   const width = 2 * copyCount;
   const buckets = new Set<number>();

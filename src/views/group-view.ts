@@ -97,7 +97,7 @@ export class GroupView {
   /** prepare — one step of the preparation (at most `budget` buckets); true once ready and the queue applied. */
   prepare(budget = prepareBucketsPerStep): boolean {
     const step = this.steps[0];
-    if (step && step.step(budget)) this.steps.shift();
+    if (step?.step(budget)) this.steps.shift();
     if (this.steps.length > 0) return false;
     for (const publication of this.queued.splice(0)) this.publish(publication);
     return this.ready;
@@ -279,7 +279,6 @@ export class GroupView {
     this.startPreparation(true);
   }
 }
-
 
 function includes(row: Uint32Array, offset: number, width: number, server: number): boolean {
   for (let i = offset; i < offset + width; i++) if (row[i] === server) return true;

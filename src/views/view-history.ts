@@ -88,7 +88,10 @@ export function touchingPositions(delta: ViewDelta, index: number, width: number
           const server = row[i];
           if (server === 0) continue;
           let list = touching.get(server);
-          if (!list) touching.set(server, (list = []));
+          if (!list) {
+            list = [];
+            touching.set(server, list);
+          }
           if (list.at(-1) !== position) list.push(position);
         }
       }

@@ -20,7 +20,9 @@ export function applyPublication(shown: ShownTables | undefined, publication: Pu
   const idOf = (value: number): bigint => (value === 0 ? 0n : serverIds[value - 1]);
   if (rows.kind === 'full') {
     return {
-      bucketCount, copyCount, seq: publication.seq,
+      bucketCount,
+      copyCount,
+      seq: publication.seq,
       currentIds: BigUint64Array.from(rows.current, idOf),
       destinationIds: BigUint64Array.from(rows.destination, idOf),
     };

@@ -37,11 +37,35 @@ async function startServer(bucketCount: number, copyCount: number, serverCount: 
   const port = await freePort();
   const ports: number[] = [];
   for (let i = 0; i < serverCount; i++) ports.push(await freePort());
-  await writeFile(join(dir, 'group.conf'), ['[group_1]', `_bucket_number = ${bucketCount}`, `_copy_count = ${copyCount}`,
-    '_server_down_time = 1', '_accept_strategy = 1', ...ports.map((dsPort) => `_server_list = 127.0.0.1:${dsPort}`), ''].join('\n'));
-  await writeFile(join(dir, 'configserver.conf'), ['[public]', `config_server = 127.0.0.1:${port}`, '[configserver]',
-    `port = ${port}`, 'group_file = group.conf', 'data_dir = data', 'migration_version_interval_ms = 300', ''].join('\n'));
-  const server = new ConfigServer(await loadConfigServerConf(join(dir, 'configserver.conf')), pino({ level: 'silent' }), { tickMs: 50, cluster: { settleMs: 300 } });
+  await writeFile(
+    join(dir, 'group.conf'),
+    [
+      '[group_1]',
+      `_bucket_number = ${bucketCount}`,
+      `_copy_count = ${copyCount}`,
+      '_server_down_time = 1',
+      '_accept_strategy = 1',
+      ...ports.map((dsPort) => `_server_list = 127.0.0.1:${dsPort}`),
+      '',
+    ].join('\n'),
+  );
+  await writeFile(
+    join(dir, 'configserver.conf'),
+    [
+      '[public]',
+      `config_server = 127.0.0.1:${port}`,
+      '[configserver]',
+      `port = ${port}`,
+      'group_file = group.conf',
+      'data_dir = data',
+      'migration_version_interval_ms = 300',
+      '',
+    ].join('\n'),
+  );
+  const server = new ConfigServer(await loadConfigServerConf(join(dir, 'configserver.conf')), pino({ level: 'silent' }), {
+    tickMs: 50,
+    cluster: { settleMs: 300 },
+  });
   await server.start();
   cleanups.push(async () => {
     await server.stop();
@@ -52,8 +76,13 @@ async function startServer(bucketCount: number, copyCount: number, serverCount: 
 
 function simulated(running: Running, dsPort: number): SimulatedDataServer {
   const ds = new SimulatedDataServer({
-    self: `127.0.0.1:${dsPort}`, configServers: [`127.0.0.1:${running.port}`], groupName: 'group_1',
-    heartbeatIntervalMs: 100, migrateRatePerS: 2000, startDelayMs: 50, onRoundTrip: () => undefined,
+    self: `127.0.0.1:${dsPort}`,
+    configServers: [`127.0.0.1:${running.port}`],
+    groupName: 'group_1',
+    heartbeatIntervalMs: 100,
+    migrateRatePerS: 2000,
+    startDelayMs: 50,
+    onRoundTrip: () => undefined,
   });
   cleanups.push(() => ds.stop());
   return ds;
@@ -82,11 +111,19 @@ describe('views end to end', () => {
     const running = await startServer(4096, 3, 8);
     const fleet = running.ports.map((dsPort) => simulated(running, dsPort));
     for (const ds of fleet) ds.start();
-    await waitFor(() => settled(running, fleet), 15_000, () => 'the first table on every data server');
+    await waitFor(
+      () => settled(running, fleet),
+      15_000,
+      () => 'the first table on every data server',
+    );
     fleet[3].stop();
     const live = fleet.filter((_, index) => index !== 3);
     const before = publishedIds(running).client;
-    await waitFor(() => publishedIds(running).client > before + 2 && settled(running, live), 20_000, () => 'convergence after the failure');
+    await waitFor(
+      () => publishedIds(running).client > before + 2 && settled(running, live),
+      20_000,
+      () => 'convergence after the failure',
+    );
     const { current, destination } = publishedIds(running);
     for (const ds of live) {
       expect(viewRows(ds.agent.tables!)).toEqual(rowsNaming(ds.agent.selfId, current, destination, 4096, 3));
@@ -128,14 +165,26 @@ describe('original peers', () => {
     const serverId = serverIdFromText(`127.0.0.1:${running.ports[0]}`, 0);
     const socket = await open(running.port);
     const seen = frames(socket);
-    const beat = (pull: boolean) => socket.write(encodePacketFrame(seen.replies.length + 100, {
-      pcode: Pcode.heartbeatRequest, body: { ...originalHeartbeat({ serverId, serverVersion: 0, transitionVersion: 0 }), pullMigratedInfo: pull },
-    }));
+    const beat = (pull: boolean) =>
+      socket.write(
+        encodePacketFrame(seen.replies.length + 100, {
+          pcode: Pcode.heartbeatRequest,
+          body: { ...originalHeartbeat({ serverId, serverVersion: 0, transitionVersion: 0 }), pullMigratedInfo: pull },
+        }),
+      );
     beat(false);
-    await waitFor(() => settled(running, fleet) && running.server.cluster.serverRecord(serverId)?.status === 'alive', 15_000, () => 'a table');
+    await waitFor(
+      () => settled(running, fleet) && running.server.cluster.serverRecord(serverId)?.status === 'alive',
+      15_000,
+      () => 'a table',
+    );
     const count = seen.replies.length;
     beat(true);
-    const reply = await waitFor(() => seen.replies[count], 5000, () => 'the reply');
+    const reply = await waitFor(
+      () => seen.replies[count],
+      5000,
+      () => 'the reply',
+    );
     const { current } = publishedIds(running);
     const expected: bigint[] = [];
     for (let bucketIndex = 0; bucketIndex < 1024; bucketIndex++) {
@@ -152,19 +201,31 @@ describe('original peers', () => {
     for (const ds of fleet) ds.start();
     const serverId = serverIdFromText(`127.0.0.1:${running.ports[0]}`, 0);
     // Settled: no rebuild to come, so the version (and its blob) stays while the test runs.
-    await waitFor(() => {
-      const group = running.server.cluster.groupState('group_1');
-      return group?.published.hasTable && group.rebuild === null && group.job === null && settled(running, fleet);
-    }, 30_000, () => 'a settled table');
+    await waitFor(
+      () => {
+        const group = running.server.cluster.groupState('group_1');
+        return group?.published.hasTable && group.rebuild === null && group.job === null && settled(running, fleet);
+      },
+      30_000,
+      () => 'a settled table',
+    );
     const socket = await open(running.port);
-    const beat = (channelId: number) => socket.write(encodePacketFrame(channelId, {
-      pcode: Pcode.heartbeatRequest, body: { ...originalHeartbeat({ serverId, serverVersion: 0, transitionVersion: 0 }), extension: { epoch: 0n, largeTableAccepted: true } },
-    }));
+    const beat = (channelId: number) =>
+      socket.write(
+        encodePacketFrame(channelId, {
+          pcode: Pcode.heartbeatRequest,
+          body: { ...originalHeartbeat({ serverId, serverVersion: 0, transitionVersion: 0 }), extension: { epoch: 0n, largeTableAccepted: true } },
+        }),
+      );
     // A big table is compressed when first asked for: beat until a reply carries it.
     const first = frames(socket);
     for (let channelId = 1; !first.replies.some((reply) => reply.tableBlob.length > 0); channelId++) {
       beat(channelId);
-      await waitFor(() => first.replies.length >= channelId, 5000, () => 'a reply');
+      await waitFor(
+        () => first.replies.length >= channelId,
+        5000,
+        () => 'a reply',
+      );
     }
     socket.removeAllListeners('data');
     socket.pause();
@@ -180,12 +241,20 @@ describe('original peers', () => {
     }
     const seen = frames(socket);
     socket.resume();
-    await waitFor(() => seen.replies.length === 40, 20_000, () => `40 replies (${seen.replies.length})`);
+    await waitFor(
+      () => seen.replies.length === 40,
+      20_000,
+      () => `40 replies (${seen.replies.length})`,
+    );
     const withTable = seen.replies.filter((reply) => reply.tableBlob.length > 0).length;
     expect(withTable).toBeGreaterThan(0);
     expect(withTable).toBeLessThan(40);
     beat(200);
-    await waitFor(() => seen.replies.length === 41, 10_000, () => 'the reply after draining');
+    await waitFor(
+      () => seen.replies.length === 41,
+      10_000,
+      () => 'the reply after draining',
+    );
     expect(seen.replies[40].tableBlob.length).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -93,8 +93,13 @@ function expectedAt(rounds: Round[], version: number): PersistedGroupTable {
 
 function sameTables(a: PersistedGroupTable, b: PersistedGroupTable): boolean {
   const bytes = (array: Uint32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-  return a.recordSeq === b.recordSeq && a.versions.client === b.versions.client &&
-    bytes(a.current).equals(bytes(b.current)) && bytes(a.progress).equals(bytes(b.progress)) && bytes(a.destination).equals(bytes(b.destination));
+  return (
+    a.recordSeq === b.recordSeq &&
+    a.versions.client === b.versions.client &&
+    bytes(a.current).equals(bytes(b.current)) &&
+    bytes(a.progress).equals(bytes(b.progress)) &&
+    bytes(a.destination).equals(bytes(b.destination))
+  );
 }
 
 describe('kill -9 during appends to the table log', () => {

@@ -163,7 +163,10 @@ export class ClusterDriver {
         this.cluster.step({ type: 'persisted', nowMs: this.nowMs, groupName: request.groupName, seq: request.seq });
       }
       const more = [ready.notices, ready.probes, ready.jobs, ready.persist, ready.publish].some((list) => list.length > 0);
-      if (!more) return this.checkDisk();
+      if (!more) {
+        this.checkDisk();
+        return;
+      }
       ready = this.cluster.ready();
     }
   }

@@ -21,10 +21,18 @@ export function recordBetween(previous: PersistedGroupTable, next: PersistedGrou
   }
   const rows = changed.flatMap((bucketIndex) =>
     (['current', 'progress', 'destination'] as const).flatMap((name) =>
-      Array.from({ length: copyCount }, (_, copyIndex) => next[name][copyIndex * bucketCount + bucketIndex])));
+      Array.from({ length: copyCount }, (_, copyIndex) => next[name][copyIndex * bucketCount + bucketIndex]),
+    ),
+  );
   const { groupName, versions, epoch, migrateBlockCount, configHash, servers } = next;
   return {
-    groupName, bucketCount, copyCount, versions: { ...versions }, epoch, migrateBlockCount, configHash,
+    groupName,
+    bucketCount,
+    copyCount,
+    versions: { ...versions },
+    epoch,
+    migrateBlockCount,
+    configHash,
     seq: next.recordSeq,
     servers: servers.join() === previous.servers.join() ? null : [...servers],
     tableHash: tableHashOf(next.current, next.progress, next.destination),
@@ -34,8 +42,14 @@ export function recordBetween(previous: PersistedGroupTable, next: PersistedGrou
 
 /** evolve — `table` as record `seq`: a few slots moved to other servers, versions up. */
 export function evolve(table: PersistedGroupTable, seq: number): PersistedGroupTable {
-  const next = { ...table, versions: { ...table.versions, client: table.versions.client + 1 }, recordSeq: seq,
-    current: table.current.slice(), progress: table.progress.slice(), destination: table.destination.slice() };
+  const next = {
+    ...table,
+    versions: { ...table.versions, client: table.versions.client + 1 },
+    recordSeq: seq,
+    current: table.current.slice(),
+    progress: table.progress.slice(),
+    destination: table.destination.slice(),
+  };
   const serverCount = table.servers.length;
   for (let i = 0; i < 3; i++) {
     const slot = (seq * 7 + i * 13) % next.current.length;
@@ -47,8 +61,14 @@ export function evolve(table: PersistedGroupTable, seq: number): PersistedGroupT
 
 /** evolveMany — `table` as record `seq` with `count` rows moved (a save after a rebuild or a busy second). */
 export function evolveMany(table: PersistedGroupTable, seq: number, count: number): PersistedGroupTable {
-  const next = { ...table, versions: { ...table.versions, client: table.versions.client + 1 }, recordSeq: seq,
-    current: table.current.slice(), progress: table.progress.slice(), destination: table.destination.slice() };
+  const next = {
+    ...table,
+    versions: { ...table.versions, client: table.versions.client + 1 },
+    recordSeq: seq,
+    current: table.current.slice(),
+    progress: table.progress.slice(),
+    destination: table.destination.slice(),
+  };
   const serverCount = table.servers.length;
   for (let i = 0; i < count; i++) {
     const slot = (seq * 7919 + i * 104_729) % next.current.length;
