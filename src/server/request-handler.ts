@@ -141,11 +141,14 @@ export class RequestHandler implements FrameHandler {
     if (extension?.view) {
       hasTable = this.attachView(connection, request, response, groupView);
       if (!hasTable) Object.assign(response, { bucketCount: 0, copyCount: 0 });
-    } else if (reply.tableGroup && groupView && connection.canTakeTable()) {
-      const blob = groupView.blobs.blob('dataServer');
-      // Not compressed yet (a big table nobody asked for whole before): the peer asks again at its next beat.
+    } else if (reply.tableGroup && groupView) {
+      // Not compressed yet (a big table nobody asked for whole before), or the connection is backed up.
+      const blob = connection.canTakeTable() ? groupView.blobs.blob('dataServer') : null;
       if (blob) response.tableBlob = this.blobFor(reply.tableGroup, blob, extension);
       hasTable = response.tableBlob.length > 0;
+      // An original peer takes the versions of any reply with a shape: without the table this one
+      // says nothing changed, and the peer asks again at its next beat.
+      if (!hasTable) unchangedFor(request, response);
     }
     const packet: Packet = { pcode: Pcode.heartbeatResponse, body: response };
     if (hasTable) connection.sendTable(encodePacketFrameSegments(channelId, packet));
@@ -257,4 +260,12 @@ function isRequestPcode(pcode: number): boolean {
 
 function genericReturn(code: number): Packet {
   return { pcode: Pcode.returnPacket, body: { configVersion: 0, code, message: '' } };
+}
+
+/** unchangedFor — a heartbeat reply that tells `request`'s sender its table is still current (no table, its own versions). */
+function unchangedFor(request: HeartbeatRequest, response: HeartbeatResponse): void {
+  response.serverVersion = request.configVersion;
+  response.transition.version = request.transition.version;
+  response.bucketCount = 0;
+  response.copyCount = 0;
 }

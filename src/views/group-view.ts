@@ -27,7 +27,7 @@ import type { VersionPair } from './view-history.js';
 import { ViewHistory } from './view-history.js';
 import type { ViewTables } from './view-rows-table.js';
 import { emptyViewTables, readRow, writeRow } from './view-rows-table.js';
-import { WholeBlobs } from './whole-blobs.js';
+import { type BlobKind, WholeBlobs } from './whole-blobs.js';
 
 /** clientChangeCacheMax — change sets kept per version for clients at different base versions. */
 const clientChangeCacheMax = 8;
@@ -99,7 +99,10 @@ export class GroupView {
     const step = this.steps[0];
     if (step?.step(budget)) this.steps.shift();
     if (this.steps.length > 0) return false;
-    for (const publication of this.queued.splice(0)) this.publish(publication);
+    // Versions that were never served need no blobs: only the last compresses, as the one before the queue asks.
+    const queued = this.queued.splice(0);
+    const eager = this.blobsOfVersion.eagerNext();
+    for (const [i, publication] of queued.entries()) this.publish(publication, i === queued.length - 1 ? eager : []);
     return this.ready;
   }
 
@@ -110,11 +113,11 @@ export class GroupView {
 
   /**
    * publish — apply a publication: its changed rows in place, or whole tables (history starts
-   * over). Whole blobs of the kinds in `eager` (default: those asked for in the version before)
-   * are compressed at once.
+   * over). Whole blobs of the kinds in `eager` (default: see WholeBlobs.eagerNext) are compressed at once.
    */
-  publish(publication: Publication, eager: Iterable<'client' | 'dataServer'> = this.blobsOfVersion.asked): boolean {
+  publish(publication: Publication, eager: Iterable<BlobKind> = this.blobsOfVersion.eagerNext()): boolean {
     const { rows } = publication;
+    const before = { ...this.versions };
     const sameShape = publication.bucketCount === this.tables.bucketCount && publication.copyCount === this.tables.copyCount;
     if (rows.kind === 'rows' && sameShape && this.ids.full) this.compactIds();
     if (rows.kind === 'rows' && sameShape && !this.ready) {
@@ -129,9 +132,12 @@ export class GroupView {
     } else {
       this.replace(publication);
     }
+    const unchanged = new Set<BlobKind>();
+    if (publication.versions.server === before.server) unchanged.add('dataServer');
+    if (publication.versions.client === before.client) unchanged.add('client');
     this.hasTableFlag = publication.hasTable;
     this.seqPublished = publication.seq;
-    this.blobsOfVersion = new WholeBlobs(this.tables, this.ids, publication.seq, [...eager]);
+    this.blobsOfVersion = new WholeBlobs(this.tables, this.ids, publication.seq, [...eager], unchanged);
     this.clientChanges.clear();
     return true;
   }

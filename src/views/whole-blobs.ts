@@ -6,7 +6,8 @@
  *   data-server view   zlib(current ‖ destination)      heartbeat (104), original data servers
  *
  * Small tables (≤ eagerSlotCountMax slots) are compressed as soon as they are published — the
- * first version always, later ones when the previous version's blob of that kind was asked for —
+ * first version always, later ones when the previous version's blob of that kind was asked for,
+ * or could not have been (its version of that kind did not change, so no peer lacked it) —
  * so an original peer gets the table in the very reply it always did, and a group served only to
  * our agents and clients (views and changes) never pays for blobs nobody reads. Otherwise the
  * first request starts the compression on libuv's thread pool and is answered when it is done
@@ -35,6 +36,8 @@ export class WholeBlobs {
   private readonly pending = new Map<BlobKind, Promise<Buffer>>();
   /** asked — the kinds some peer asked for (the next version compresses them at once). */
   readonly asked = new Set<BlobKind>();
+  /** eager — the kinds compressed at publication. */
+  readonly eager: ReadonlySet<BlobKind>;
 
   // The tables are read when a compression starts (synchronously, into a copy); a WholeBlobs is
   // only asked while its version is the latest, so that is always the version it stands for.
@@ -43,9 +46,18 @@ export class WholeBlobs {
     private readonly ids: IdSpace,
     readonly seq: number,
     eager: Iterable<BlobKind>,
+    /** unchanged — the kinds whose version this one kept: no peer lacks them, so none asks. */
+    readonly unchanged: ReadonlySet<BlobKind> = new Set(),
   ) {
-    if (tables.bucketCount * tables.copyCount > eagerSlotCountMax) return;
-    for (const kind of eager) void this.compressed(kind).catch(() => undefined);
+    this.eager = new Set(tables.bucketCount * tables.copyCount > eagerSlotCountMax ? [] : eager);
+    for (const kind of this.eager) void this.compressed(kind).catch(() => undefined);
+  }
+
+  /** eagerNext — the kinds the next version compresses at once: asked for, or eager here and never askable. */
+  eagerNext(): BlobKind[] {
+    const kinds = new Set(this.asked);
+    for (const kind of this.eager) if (this.unchanged.has(kind)) kinds.add(kind);
+    return [...kinds];
   }
 
   /** blob — the blob if compressed already; else null, and the compression starts. */

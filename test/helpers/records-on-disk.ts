@@ -26,6 +26,16 @@ export function diskDifference(disk: PersistedGroupTable, group: Readonly<GroupS
     const same = disk[name].length === working.length && disk[name].every((value, slot) => value === working[slot]);
     if (!same) return `the ${name} table on disk differs from the working one (a change not recorded)`;
   }
-  if (disk.servers.join() !== group.tables.servers.join()) return 'the server list on disk differs from the working one';
+  const lists = `[${disk.servers.join(', ')}] on disk, [${group.tables.servers.join(', ')}] working`;
+  // Every slot names the same server either way.
+  for (const table of [disk.current, disk.progress, disk.destination]) {
+    for (const value of table) {
+      if (value !== 0 && disk.servers[value - 1] !== group.tables.servers[value - 1]) return `server ${value} differs between the lists: ${lists}`;
+    }
+  }
+  // A server only added to the list (named before a build that gave it nothing) is recorded with
+  // the next change; with none pending the lists are the same.
+  const listRecorded = group.records.serverListGeneration === group.tables.serverListGeneration;
+  if (listRecorded && disk.servers.join() !== group.tables.servers.join()) return `the server lists differ: ${lists}`;
   return null;
 }
