@@ -2,7 +2,7 @@
  * Views end to end: a config server in this process, our agents over real TCP. They get their
  * views once and then only changes through a server failure and its migration; an original data
  * server's pull of migrated info is answered from the index; a peer that stops reading is not
- * sent another table until it drains.
+ * sent another table until it drains, and is told meanwhile that nothing changed.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
@@ -249,6 +249,10 @@ describe('original peers', () => {
     const withTable = seen.replies.filter((reply) => reply.tableBlob.length > 0).length;
     expect(withTable).toBeGreaterThan(0);
     expect(withTable).toBeLessThan(40);
+    // One without the table tells the peer its (empty) table is current, so it asks again.
+    for (const reply of [...first.replies, ...seen.replies].filter((reply) => reply.tableBlob.length === 0)) {
+      expect(reply).toMatchObject({ serverVersion: 0, bucketCount: 0, copyCount: 0, transition: { version: 0 } });
+    }
     beat(200);
     await waitFor(
       () => seen.replies.length === 41,
