@@ -28,13 +28,10 @@ export function viewChanges(
   wholeEntryCount: number,
 ): Buffer | null {
   const width = 2 * tables.copyCount;
-  const buckets = new Set<number>();
-  for (let d = start; d < deltas.length; d++) {
-    const delta = deltas[d];
-    for (const position of touchingPositions(delta, index, width)) buckets.add(delta.bucketIndexes[position]);
-    if (buckets.size > wholeEntryCount) return null;
-  }
-  const sorted = Uint32Array.from(buckets).sort();
+  const sorted = changedBuckets(deltas, start, wholeEntryCount, (delta) =>
+    touchingPositions(delta, index, width).map((position) => delta.bucketIndexes[position]),
+  );
+  if (!sorted) return null;
   const writer = new ViewRowsWriter(width, ids.lo, ids.hi, sorted.length);
   const now = new Uint32Array(width);
   for (const bucketIndex of sorted) {
@@ -58,12 +55,8 @@ export function viewChanges(
 export function tableChanges(deltas: readonly ViewDelta[], start: number, tables: ViewTables, ids: IdSpace, entryCountMax: number): Buffer | null {
   const copyCount = tables.copyCount;
   const width = 2 * copyCount;
-  const buckets = new Set<number>();
-  for (let d = start; d < deltas.length; d++) {
-    for (const bucketIndex of deltas[d].bucketIndexes) buckets.add(bucketIndex);
-    if (buckets.size > entryCountMax) return null;
-  }
-  const sorted = Uint32Array.from(buckets).sort();
+  const sorted = changedBuckets(deltas, start, entryCountMax, (delta) => delta.bucketIndexes);
+  if (!sorted) return null;
   const writer = new ViewRowsWriter(copyCount, ids.lo, ids.hi, sorted.length);
   const now = new Uint32Array(width);
   for (const bucketIndex of sorted) {
@@ -94,4 +87,14 @@ function differingSlots(base: Uint32Array, offset: number, now: Uint32Array, wid
   let mask = 0;
   for (let slot = 0; slot < width; slot++) if (base[offset + slot] !== now[slot]) mask |= 1 << slot;
   return mask;
+}
+
+/** changedBuckets — the buckets of `deltas` from `start` on that `bucketsOf` names, ascending; null past `countMax`. */
+function changedBuckets(deltas: readonly ViewDelta[], start: number, countMax: number, bucketsOf: (delta: ViewDelta) => Iterable<number>): Uint32Array | null {
+  const buckets = new Set<number>();
+  for (let d = start; d < deltas.length; d++) {
+    for (const bucketIndex of bucketsOf(deltas[d])) buckets.add(bucketIndex);
+    if (buckets.size > countMax) return null;
+  }
+  return Uint32Array.from(buckets).sort();
 }

@@ -3,13 +3,12 @@
  * snapshot): the group always loads as exactly one version that was started, never older than
  * the last one confirmed, never corrupt — a torn tail is cut, and nothing is moved aside.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { PersistedGroupTable } from '../../src/store/table-store.js';
-import { loadGroupTable } from '../../src/store/table-store.js';
+import { crashRounds, type Round } from './helpers/kill-rounds.js';
 import { chainOf } from './helpers/sample-records.js';
 import { sampleTable } from './helpers/sample-table.js';
 import { transpileSources } from './helpers/transpile-sources.js';
@@ -53,40 +52,7 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-interface Round {
-  first: number;
-  started: number[];
-  saved: number[];
-}
-
-function runAndKill(dataDir: string, first: number, delayMs: number): Promise<Round> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childScript, dataDir, String(first)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const round: Round = { first, started: [], saved: [] };
-    let buffered = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | null = null;
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    child.stdout.on('data', (chunk) => {
-      buffered += String(chunk);
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const [word, version] = line.split(' ');
-        (word === 'start' ? round.started : round.saved).push(Number(version));
-      }
-      timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs);
-    });
-    child.on('error', reject);
-    child.on('exit', (_code, signal) => {
-      if (timer) clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`append loop exited on its own: ${stderr}`));
-      else resolve(round);
-    });
-  });
-}
-
-function expectedAt(rounds: Round[], version: number): PersistedGroupTable {
+function expectedAt(rounds: readonly Round[], version: number): PersistedGroupTable {
   const round = [...rounds].reverse().find((candidate) => candidate.first <= version) as Round;
   return chainOf(sampleTable(round.first, shape), version, rowsPerRecord);
 }
@@ -104,28 +70,14 @@ function sameTables(a: PersistedGroupTable, b: PersistedGroupTable): boolean {
 
 describe('kill -9 during appends to the table log', () => {
   test('the group loads as one whole version that was started, never older than the last confirmed', async () => {
-    const dataDir = join(workDir, 'data');
-    const rounds: Round[] = [];
-    let next = 1;
-    let lastConfirmed = 0;
-    let killedMidSave = 0;
-    for (let roundIndex = 0; roundIndex < roundCount; roundIndex++) {
-      const round = await runAndKill(dataDir, next, 20 + Math.floor(Math.random() * 200));
-      rounds.push(round);
-      const lastStarted = round.started.at(-1) ?? next - 1;
-      if ((round.saved.at(-1) ?? -1) < lastStarted) killedMidSave += 1;
-      lastConfirmed = Math.max(lastConfirmed, round.saved.at(-1) ?? 0);
-      const loaded = await loadGroupTable(dataDir, 'crashlog');
-      if (lastConfirmed === 0 && loaded.status === 'missing') continue;
-      expect(loaded.status, `round ${roundIndex}: ${loaded.status === 'corrupt' ? loaded.reason : ''}`).toBe('ok');
-      if (loaded.status !== 'ok') return;
-      const version = loaded.table.recordSeq;
-      expect(version).toBeGreaterThanOrEqual(lastConfirmed);
-      expect(version).toBeLessThanOrEqual(lastStarted);
-      expect(sameTables(loaded.table, expectedAt(rounds, version))).toBe(true);
-      next = lastStarted + 1;
-    }
-    expect(killedMidSave).toBeGreaterThan(0);
-    expect((await readdir(dataDir)).filter((name) => name.includes('.corrupt-'))).toEqual([]);
+    await crashRounds({
+      childScript,
+      dataDir: join(workDir, 'data'),
+      groupName: 'crashlog',
+      roundCount,
+      versionOf: (table) => table.recordSeq,
+      expectedAt,
+      same: sameTables,
+    });
   }, 120_000);
 });

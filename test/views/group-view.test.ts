@@ -61,7 +61,15 @@ interface Whole {
   destination: BigUint64Array;
 }
 
-function play(shape: Shape, afterEach?: (view: GroupView, whole: Whole) => void): { view: GroupView; history: Whole[] } {
+/** Played — the view after a shape's steps, the tables after each step, the last of them, and every server's id. */
+interface Played {
+  view: GroupView;
+  history: Whole[];
+  latest: Whole;
+  serverIds: bigint[];
+}
+
+function play(shape: Shape, afterEach?: (view: GroupView, whole: Whole) => void): Played {
   const { bucketCount, copyCount, serverCount } = shape;
   const slotCount = bucketCount * copyCount;
   const serverIds = Array.from({ length: serverCount }, (_, index) => serverIdOf(index + 1));
@@ -102,7 +110,7 @@ function play(shape: Shape, afterEach?: (view: GroupView, whole: Whole) => void)
     history.push(next);
     afterEach?.(view, next);
   });
-  return { view, history };
+  return { view, history, latest: history.at(-1) as Whole, serverIds };
 }
 
 function wholeView(selfId: bigint, whole: Whole, bucketCount: number, copyCount: number): AgentView {
@@ -159,11 +167,9 @@ describe('data-server views', () => {
   test('a change set never costs more than 64 bytes per changed slot that concerns the server, plus a small header', () => {
     fc.assert(
       fc.property(shapes(), (shape) => {
-        const { view, history } = play(shape);
-        const { bucketCount, copyCount, serverCount } = shape;
-        const latest = history.at(-1) as Whole;
-        for (let value = 1; value <= serverCount; value++) {
-          const selfId = serverIdOf(value);
+        const { view, history, latest, serverIds } = play(shape);
+        const { bucketCount, copyCount } = shape;
+        for (const selfId of serverIds) {
           for (const base of history.slice(0, -1)) {
             const content = view.dataServerContent(selfId, base.server, base.client, false);
             if (content?.kind !== 'viewChanges') continue;
@@ -218,11 +224,9 @@ describe('data-server views', () => {
   test('migrated info: for each bucket a server masters, the bucket then its copies (as a scan finds them)', () => {
     fc.assert(
       fc.property(shapes(), (shape) => {
-        const { view, history } = play(shape);
-        const { bucketCount, copyCount, serverCount } = shape;
-        const latest = history.at(-1) as Whole;
-        for (let value = 1; value <= serverCount; value++) {
-          const selfId = serverIdOf(value);
+        const { view, latest, serverIds } = play(shape);
+        const { bucketCount, copyCount } = shape;
+        for (const selfId of serverIds) {
           const expected: bigint[] = [];
           for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) {
             if (latest.current[bucketIndex] !== selfId) continue;

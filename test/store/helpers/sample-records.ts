@@ -40,9 +40,9 @@ export function recordBetween(previous: PersistedGroupTable, next: PersistedGrou
   };
 }
 
-/** evolve — `table` as record `seq`: a few slots moved to other servers, versions up. */
-export function evolve(table: PersistedGroupTable, seq: number): PersistedGroupTable {
-  const next = {
+/** copyAsRecord — a copy of `table` as record `seq`, client version up, for the caller to change. */
+function copyAsRecord(table: PersistedGroupTable, seq: number): PersistedGroupTable {
+  return {
     ...table,
     versions: { ...table.versions, client: table.versions.client + 1 },
     recordSeq: seq,
@@ -50,6 +50,11 @@ export function evolve(table: PersistedGroupTable, seq: number): PersistedGroupT
     progress: table.progress.slice(),
     destination: table.destination.slice(),
   };
+}
+
+/** evolve — `table` as record `seq`: a few slots moved to other servers, versions up. */
+export function evolve(table: PersistedGroupTable, seq: number): PersistedGroupTable {
+  const next = copyAsRecord(table, seq);
   const serverCount = table.servers.length;
   for (let i = 0; i < 3; i++) {
     const slot = (seq * 7 + i * 13) % next.current.length;
@@ -61,14 +66,7 @@ export function evolve(table: PersistedGroupTable, seq: number): PersistedGroupT
 
 /** evolveMany — `table` as record `seq` with `count` rows moved (a save after a rebuild or a busy second). */
 export function evolveMany(table: PersistedGroupTable, seq: number, count: number): PersistedGroupTable {
-  const next = {
-    ...table,
-    versions: { ...table.versions, client: table.versions.client + 1 },
-    recordSeq: seq,
-    current: table.current.slice(),
-    progress: table.progress.slice(),
-    destination: table.destination.slice(),
-  };
+  const next = copyAsRecord(table, seq);
   const serverCount = table.servers.length;
   for (let i = 0; i < count; i++) {
     const slot = (seq * 7919 + i * 104_729) % next.current.length;
