@@ -69,11 +69,9 @@ interface Played {
   serverIds: bigint[];
 }
 
-function play(shape: Shape, afterEach?: (view: GroupView, whole: Whole) => void): Played {
-  const { bucketCount, copyCount, serverCount } = shape;
-  const slotCount = bucketCount * copyCount;
-  const serverIds = Array.from({ length: serverCount }, (_, index) => serverIdOf(index + 1));
-  const first: Publication = {
+/** firstPublication — seq 1 at versions 10/10, whole tables. */
+function firstPublication(bucketCount: number, copyCount: number, serverIds: bigint[], current: Uint32Array, destination: Uint32Array): Publication {
+  return {
     groupName: 'g',
     seq: 1,
     bucketCount,
@@ -81,8 +79,21 @@ function play(shape: Shape, afterEach?: (view: GroupView, whole: Whole) => void)
     versions: { server: 10, client: 10 },
     hasTable: true,
     serverIds,
-    rows: { kind: 'full', current: Uint32Array.from(shape.initial.slice(0, slotCount)), destination: Uint32Array.from(shape.initial.slice(slotCount)) },
+    rows: { kind: 'full', current, destination },
   };
+}
+
+function play(shape: Shape, afterEach?: (view: GroupView, whole: Whole) => void): Played {
+  const { bucketCount, copyCount, serverCount } = shape;
+  const slotCount = bucketCount * copyCount;
+  const serverIds = Array.from({ length: serverCount }, (_, index) => serverIdOf(index + 1));
+  const first = firstPublication(
+    bucketCount,
+    copyCount,
+    serverIds,
+    Uint32Array.from(shape.initial.slice(0, slotCount)),
+    Uint32Array.from(shape.initial.slice(slotCount)),
+  );
   const view = new GroupView(first);
   const toIds = (values: ArrayLike<number>) => BigUint64Array.from(Array.from(values), (value) => (value === 0 ? 0n : serverIdOf(value)));
   const history: Whole[] = [{ server: 10, client: 10, current: toIds(shape.initial.slice(0, slotCount)), destination: toIds(shape.initial.slice(slotCount)) }];
@@ -280,16 +291,7 @@ describe('big tables are prepared in steps', () => {
     const copyCount = 2;
     const serverIds = [1, 2, 3, 4].map(serverIdOf);
     const current = Uint32Array.from({ length: bucketCount * copyCount }, (_, slot) => (slot % 4) + 1);
-    const view = new GroupView({
-      groupName: 'g',
-      seq: 1,
-      bucketCount,
-      copyCount,
-      versions: { server: 10, client: 10 },
-      hasTable: true,
-      serverIds,
-      rows: { kind: 'full', current, destination: current.slice() },
-    });
+    const view = new GroupView(firstPublication(bucketCount, copyCount, serverIds, current, current.slice()));
     expect(view.ready).toBe(false);
     expect(view.dataServerContent(serverIdOf(1), 0, 0, true)).toBeNull();
     expect(view.tableChecksum()).toBeNull();
