@@ -80,6 +80,23 @@ function commit(): string {
   }
 }
 
+/** summaryLines — per phase, the figures the goals name, one line each. */
+function summaryLines(result: SizeResult): string {
+  const lines = result.phases.map((phase) => {
+    const milestones = Object.entries(phase.milestones)
+      .map(([name, ms]) => `${name} ${ms ?? '-'}`)
+      .join(', ');
+    const { heartbeat, agents } = phase;
+    return (
+      `B=${result.bucketCount} ${phase.phase}: ${phase.durationMs} ms (${milestones}); ${phase.versions} versions, lag max ${phase.versionLagMaxMs ?? '-'} ms; ` +
+      `heartbeat p50 ${heartbeat.p50Ms} p99 ${heartbeat.p99Ms} ms; cpu ${phase.serverCpuPercent}%, rss ${phase.peakRssMiB} MiB; ` +
+      `sent ${phase.bytesSent} B, store ${phase.storeBytesWritten} B; ${agents.changeSetBytesPerSlot ?? '-'} B/changed slot, ${agents.changeSetsOverBound} change sets over the bound; false DOWNs ${phase.falseDowns}`
+    );
+  });
+  if (result.error) lines.push(`B=${result.bucketCount} failed: ${result.error}`);
+  return `${lines.join('\n')}\n`;
+}
+
 async function main(): Promise<void> {
   const { sizes, settings, out } = parseSettings();
   const loadBefore = loadavg();
@@ -87,7 +104,7 @@ async function main(): Promise<void> {
   for (const bucketCount of sizes) {
     const result = await runSize(bucketCount, settings);
     results.push(result);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stdout.write(summaryLines(result));
   }
   const report = {
     benchmark: 'scale',

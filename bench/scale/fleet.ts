@@ -76,6 +76,7 @@ function emptyCounters(): AgentCounters {
     tableBytes: 0,
     changeSetBytes: 0,
     changeSetSlots: 0,
+    changeSetsOverBound: 0,
   };
 }
 

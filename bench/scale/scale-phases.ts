@@ -39,6 +39,8 @@ export interface PhaseResult {
     finishPackets: number;
     changeSetBytes: number;
     changeSetSlots: number;
+    /** changeSetsOverBound — change sets over 64 bytes per changed slot plus the 7-byte rows header (the goal: 0). */
+    changeSetsOverBound: number;
     changeSetBytesPerSlot: number | null;
   };
 }
@@ -61,9 +63,9 @@ export async function killPhase(run: ScaleRun): Promise<PhaseResult> {
   const startMs = Date.now();
   await run.kill(victim);
   const downMs = await untilEvent(run, startMs, (event) => event.event === 'server-down' && event.server === victimId, 'DOWN');
-  const quickMs = await publicationAfter(run, startMs, 'quick-table', 'the quick table');
-  const destinationMs = await publicationAfter(run, startMs, 'table-built', 'the destination table');
-  const convergedMs = await publicationAfter(run, startMs, 'migration-complete', 'convergence');
+  const quickMs = await publicationAfter(run, downMs, 'quick-table', 'the quick table');
+  const destinationMs = await publicationAfter(run, quickMs, 'table-built', 'the destination table');
+  const convergedMs = await publicationAfter(run, destinationMs, 'migration-complete', 'convergence');
   await until(run, () => everyoneHoldsLatest(run, startMs), 'every server on the newest version');
   const milestones = {
     down: downMs - startMs,
@@ -82,8 +84,9 @@ export async function addPhase(run: ScaleRun): Promise<PhaseResult> {
   const port = await run.add();
   const id = `127.0.0.1:${port}`;
   const aliveMs = await untilEvent(run, startMs, (event) => event.event === 'server-alive' && event.server === id, 'the new server ALIVE');
-  const destinationMs = await publicationAfter(run, startMs, 'table-built', 'the destination table');
-  const convergedMs = await publicationAfter(run, startMs, 'migration-complete', 'convergence');
+  // A build may have started before (group.conf names the server first): the one that counts comes after ALIVE.
+  const destinationMs = await publicationAfter(run, aliveMs, 'table-built', 'the destination table');
+  const convergedMs = await publicationAfter(run, destinationMs, 'migration-complete', 'convergence');
   await until(run, () => everyoneHoldsLatest(run, startMs), 'every server on the newest version');
   const milestones = { alive: aliveMs - startMs, destination: destinationMs - startMs, converged: convergedMs - startMs };
   return finish(run, 'add', startMs, milestones, null, await run.stats());
@@ -99,11 +102,7 @@ function finish(run: ScaleRun, phase: string, startMs: number, milestones: Recor
     phase,
     durationMs,
     milestones,
-    timeline: inPhase.map((event) => [
-      event.atMs - startMs,
-      event.event,
-      event.server ?? (event.client !== undefined ? `${event.client}/${event.serverVersion} ${event.changedBuckets ?? ''}` : ''),
-    ]),
+    timeline: timeline(inPhase, startMs),
     versions: published.length,
     versionLagMaxMs: lags.length > 0 ? Math.max(...lags) : null,
     versionLagMeanMs: lags.length > 0 ? Math.round(lags.reduce((a, b) => a + b, 0) / lags.length) : null,
@@ -122,9 +121,27 @@ function finish(run: ScaleRun, phase: string, startMs: number, milestones: Recor
       finishPackets: counters.finishPackets,
       changeSetBytes: counters.changeSetBytes,
       changeSetSlots: counters.changeSetSlots,
+      changeSetsOverBound: counters.changeSetsOverBound,
       changeSetBytesPerSlot: counters.changeSetSlots > 0 ? Math.round((counters.changeSetBytes / counters.changeSetSlots) * 10) / 10 : null,
     },
   };
+}
+
+/** timeline — the phase's events; a crowd of servers coming alive is one line (how many, the first and the last). */
+function timeline(events: TargetEvent[], startMs: number): [number, string, string][] {
+  const alive = events.filter((event) => event.event === 'server-alive');
+  const crowd = alive.length > 5;
+  const lines: [number, string, string][] = [];
+  for (const event of events) {
+    if (crowd && event.event === 'server-alive') {
+      if (event === alive[0])
+        lines.push([event.atMs - startMs, 'server-alive', `${alive.length} servers, the last at ${(alive.at(-1) as TargetEvent).atMs - startMs} ms`]);
+      continue;
+    }
+    const detail = event.server ?? (event.client !== undefined ? `${event.client}/${event.serverVersion} ${event.changedBuckets ?? ''}` : '');
+    lines.push([event.atMs - startMs, event.event, detail]);
+  }
+  return lines;
 }
 
 /** versionLags — per publication, ms until every data server held its client version (from the progress series). */

@@ -95,6 +95,8 @@ export class AgentView implements AgentTables {
       const old = this.served.get(entry.bucketIndex);
       if (old) sum = subtractHash(sum, rowHashOfIds(entry.bucketIndex, old));
       if (entry.drop) {
+        // The slots that named this server changed (to someone else, or empty).
+        if (old) for (const id of old) if (id === this.selfId) slots += 1;
         next.set(entry.bucketIndex, null);
         continue;
       }

@@ -113,7 +113,13 @@ export interface AgentCounters {
   /** changeSetBytes / changeSetSlots — rows-block bytes of the change sets applied, and the slots they changed. */
   changeSetBytes: number;
   changeSetSlots: number;
+  /** changeSetsOverBound — change sets of more than 64 bytes per changed slot plus the rows block's 7-byte header. */
+  changeSetsOverBound: number;
 }
+
+/** The bound of issue 11 on a change set: 64 bytes per changed slot that concerns the server, plus the rows block's header. */
+const changeSetBytesPerSlotMax = 64;
+const rowsHeaderBytes = 7;
 
 /** DataServerAgent — heartbeats, table tracking and finish reporting for one data server. */
 export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
@@ -127,7 +133,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   private readonly reach: ConfigServerReach;
   private readonly timers: TimerSource;
   private timer: TimerHandle | null = null;
-  private readonly taken = { viewsRefused: 0, heartbeatReplies: 0, views: 0, changeSets: 0, wholeTables: 0, tableBytes: 0, changeSetBytes: 0, changeSetSlots: 0 };
+  private readonly taken = { viewsRefused: 0, heartbeatReplies: 0, views: 0, changeSets: 0, wholeTables: 0, tableBytes: 0, changeSetBytes: 0, changeSetSlots: 0, changeSetsOverBound: 0 };
 
   constructor(options: DataServerAgentOptions) {
     super();
@@ -287,6 +293,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     if (content?.kind === 'viewChanges') {
       taken.changeSetBytes += content.rows.length;
       taken.changeSetSlots += changedSlots;
+      if (content.rows.length > changeSetBytesPerSlotMax * changedSlots + rowsHeaderBytes) taken.changeSetsOverBound += 1;
     }
   }
 

@@ -133,6 +133,7 @@ describe('views end to end', () => {
       expect(counters.wholeTables).toBe(0);
       expect(counters.changeSets).toBeGreaterThanOrEqual(3);
       expect(counters.changeSetBytes).toBeLessThanOrEqual(64 * counters.changeSetSlots + 7 * counters.changeSets);
+      expect(counters.changeSetsOverBound).toBe(0);
     }
     expect(running.server.counters.storeBytes).toBeGreaterThan(0);
   }, 60_000);
