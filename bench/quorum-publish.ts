@@ -58,6 +58,7 @@ function persisted(table: Table, serverIds: readonly string[], version: number):
     migrateBlockCount: -1,
     configHash: '',
     servers: serverIds.map((_, index) => `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}:5191`),
+    recordSeq: 0,
     current: slots,
     progress: slots.slice(),
     destination: slots.slice(),

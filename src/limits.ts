@@ -137,3 +137,21 @@ export const quorumRecordBytesMax = 256 * 1024;
 export const quorumSnapshotEveryMax = 1024;
 /** quorumSnapshotChunkCountMax — chunks of one snapshot: the largest table file compresses into far fewer. */
 export const quorumSnapshotChunkCountMax = 1024;
+/** viewHistoryVersionsMax — published changes kept for change sets; a peer further behind (a minute at one version per second) gets its view whole. */
+export const viewHistoryVersionsMax = 64;
+/** viewHistoryBytesMax — memory for those changes (two 2·C rows per changed bucket); past it the oldest go first. */
+export const viewHistoryBytesMax = 64 * 1024 * 1024;
+/** tableBacklogBytesMax — unsent reply bytes past which a connection gets no table content until it drains (a peer that stopped reading). */
+export const tableBacklogBytesMax = 1024 * 1024;
+/** deferredFinishCountMax — finish replies held until their save, per group: one per bucket in flight is plenty; past it a finish is answered "retry" (1). */
+export const deferredFinishCountMax = 65_536;
+/** migrationVersionIntervalMsMax — finished buckets wait at most this long for their version; longer would make data servers time out their finish. */
+export const migrationVersionIntervalMsMax = 10_000;
+/** logRecordCountMax — records in a table log before the next save writes whole tables (bounds replay at start). */
+export const logRecordCountMax = 4_096;
+/** logBytesFloor — a table log may always grow to this before a compaction is asked for (small tables). */
+export const logBytesFloor = 1024 * 1024;
+/** logRecordBytesMax — one record: the rows of every bucket (3·C u32 each plus its index) and a header; a longer length is corruption. */
+export const logRecordBytesMax = 4 * (slotCountMax * 3 + bucketCountMax) + 2 * 1024 * 1024;
+/** retryDelayMsMax — the longest pause between two tries of a finish, a reconnect or a table fetch (backoff cap). */
+export const retryDelayMsMax = 5_000;

@@ -25,7 +25,7 @@ import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem } from '../errors.js';
 import { ConfigError, InputError } from '../errors.js';
-import { configFileBytesMax, peerTimeoutMsMax, peerTimeoutMsMin } from '../limits.js';
+import { configFileBytesMax, migrationVersionIntervalMsMax, peerTimeoutMsMax, peerTimeoutMsMin } from '../limits.js';
 import { defaultConfigServerPort, defaultDataServerPort, formatServerId, parseServerAddress, serverIdFromAddress } from '../common/server-id.js';
 import type { AddressEntry } from '../security/address-filter.js';
 import { AdminSecret, checkSecretBytes, readAdminSecretFile } from '../security/admin-secret.js';
@@ -68,6 +68,8 @@ export interface ConfigServerConfig {
   adminSecretFile: string | null;
   /** httpAddress — the IP the HTTP surface binds; null = the IP of `address`. */
   httpAddress: string | null;
+  /** migrationVersionIntervalMs — finished buckets are published together, one version per this interval. */
+  migrationVersionIntervalMs: number;
 }
 
 /** ConfigServerConfOptions — lets tests say which IPv4 addresses count as "this host". */
@@ -80,6 +82,7 @@ const knownKeys = new Map<string, readonly string[]>([
   ['configserver', [
     'port', 'address', 'http_port', 'group_file', 'data_dir', 'log_file', 'pid_file', 'log_level',
     'peer_timeout_ms', 'takeover_needs_report', 'admin_allow', 'admin_secret', 'admin_secret_file', 'http_address',
+    'migration_version_interval_ms',
     // Read by the original, meaningless here; accepted so its files load unchanged.
     'dev_name', 'process_thread_num', 'io_thread_num',
   ]],
@@ -93,6 +96,8 @@ const logLevels = new Map<string, LogLevel>([
 const configServerPairSize = 2;
 /** defaultPeerTimeoutMs — 1.5 s of silence, then evidence and one save: a takeover within 3 s. */
 export const defaultPeerTimeoutMs = 1500;
+/** defaultMigrationVersionIntervalMs — one version per second of finished buckets: data servers poll once a second anyway. */
+export const defaultMigrationVersionIntervalMs = 1000;
 
 type SectionKeys = Map<string, IniEntry[]>;
 
@@ -137,6 +142,8 @@ export function parseConfigServerConf(
     adminSecret: secret.secret,
     adminSecretFile: secret.file,
     httpAddress: http.ip,
+    migrationVersionIntervalMs: readInteger(first('configserver', 'migration_version_interval_ms'), defaultMigrationVersionIntervalMs, 0,
+      migrationVersionIntervalMsMax, problems),
   };
   if (!first('configserver', 'group_file')) {
     problems.add(1, 'group_file', '[configserver] group_file is required (the path of group.conf)');

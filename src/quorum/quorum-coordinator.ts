@@ -29,6 +29,9 @@ import { EventEmitter } from 'node:events';
 import type { Etcd3 } from 'etcd3';
 import type { PersistRequest } from '../cluster/types.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { TableRecord } from '../cluster/persisted-group-table.js';
+import { tableOfRecord } from '../cluster/persisted-group-table.js';
+import { replayLog } from '../store/log-replay.js';
 import { createEtcdClient } from './etcd-client.js';
 import type { PublishOutcome, PublisherOptions } from './fenced-publisher.js';
 import { defaultPublisherOptions, FencedPublisher } from './fenced-publisher.js';
@@ -199,9 +202,17 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     return this.publisher.publish(table);
   }
 
-  /** beforePublish — the host's gate: true once etcd committed the saved table under our epoch. */
+  /**
+   * beforePublish — the host's gate: true once etcd committed the saved table under our epoch.
+   * A record of rows is applied to the table last committed (the host's saves are records).
+   */
   async beforePublish(request: PersistRequest): Promise<boolean> {
-    const outcome = await this.publish(request.table);
+    const table = tableAfter(request.record, this.committed(request.groupName)?.table ?? null);
+    if (typeof table === 'string') {
+      this.problem(`group ${request.groupName}: saved but not published: ${table}`);
+      return false;
+    }
+    const outcome = await this.publish(table);
     if (!outcome.ok) this.problem(`group ${request.groupName}: saved but not published: ${outcome.message}`);
     return outcome.ok;
   }
@@ -287,4 +298,14 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     for (const committed of this.held.values()) if (committed.table.epoch > floor) floor = committed.table.epoch;
     return floor;
   }
+}
+
+/** tableAfter — the whole table a record leads to: its tables, or its rows applied to a copy of `base`; a string says why not. */
+function tableAfter(record: TableRecord, base: PersistedGroupTable | null): PersistedGroupTable | string {
+  const { body } = record;
+  if (body.kind === 'tables') return tableOfRecord(record, record.servers ?? [], body);
+  if (!base) return 'no committed table to apply the record of changed rows to';
+  const table = { ...base, current: base.current.slice(), progress: base.progress.slice(), destination: base.destination.slice() };
+  const replay = replayLog(table, [record]);
+  return replay.applied === 1 ? table : `the record does not follow the committed table (${replay.problem ?? `record ${record.seq}, committed ${base.recordSeq}`})`;
 }

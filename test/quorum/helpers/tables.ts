@@ -54,6 +54,7 @@ export function baseTable(shape: TableShape, seed: number, epoch = 1n): Persiste
     migrateBlockCount: -1,
     configHash: 'abcd',
     servers: Array.from({ length: shape.serverCount }, (_, index) => serverName(index)),
+    recordSeq: 0,
     current: fill(),
     progress: fill(),
     destination: fill(),
