@@ -86,6 +86,8 @@ export const tableJsonSlotCountMax = 2_097_152;
 
 /** etcdEndpointCountMax — an etcd cluster has 3 to 7 members; more endpoints than 16 is a paste error. */
 export const etcdEndpointCountMax = 16;
+/** configServerCountMax — config servers of one quorum-mode service: every data server heartbeats each, and 3 to 7 is the norm. */
+export const configServerCountMax = 16;
 /** etcdLeaseTtlMsMin — etcd grants leases in whole seconds, and never less than one. */
 export const etcdLeaseTtlMsMin = 1000;
 /** etcdLeaseTtlMsMax — a minute without a leader is already an outage; longer is a typo. */

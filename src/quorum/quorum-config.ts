@@ -15,6 +15,7 @@
  * contains one must go in etcd_password_file.
  */
 import { resolve } from 'node:path';
+import { inspect } from 'node:util';
 import type { IniEntry } from '../config/ini-dialect.js';
 import { clip } from '../config/ini-dialect.js';
 import { readInteger, splitList } from '../config/config-values.js';
@@ -31,7 +32,7 @@ export interface EtcdTls {
   keyFile: string | null;
 }
 
-/** EtcdAuth — etcd user authentication; exactly one of password and passwordFile is set. */
+/** EtcdAuth — etcd user authentication; exactly one of password and passwordFile is set (JSON and inspect hide the password). */
 export interface EtcdAuth {
   user: string;
   password: string | null;
@@ -199,9 +200,17 @@ function readAuth(
   } else if (!password && !passwordFile) {
     problems.add(user.line, user.key, 'needs etcd_password or etcd_password_file');
   }
-  return {
+  return hidePassword({
     user: user.value,
     password: password && !passwordFile ? password.value : null,
     passwordFile: readPathValue(passwordFile, baseDir, problems),
-  };
+  });
+}
+
+/** hidePassword — `auth` whose password JSON and util.inspect never show (config check, logs). */
+function hidePassword(auth: EtcdAuth): EtcdAuth {
+  const shown = (): Record<string, string | null> => ({ ...auth, password: auth.password === null ? null : '(secret)' });
+  Object.defineProperty(auth, 'toJSON', { value: shown, enumerable: false });
+  Object.defineProperty(auth, inspect.custom, { value: shown, enumerable: false });
+  return auth;
 }

@@ -28,6 +28,8 @@ describe('configserver.conf', () => {
       dataServerPort: 5191,
       peerTimeoutMs: 1500,
       takeoverNeedsReport: false,
+      coordination: 'pair',
+      etcd: null,
     });
   });
 
@@ -64,6 +66,8 @@ describe('configserver.conf', () => {
       dataServerPort: 6191,
       peerTimeoutMs: 800,
       takeoverNeedsReport: true,
+      coordination: 'pair',
+      etcd: null,
     });
   });
 
