@@ -12,3 +12,5 @@ export type { EtcdReach, QuorumHealth, QuorumRole } from './quorum-health.js';
 export type { CommittedTable } from './table-reader.js';
 export type { LeaderInfo } from './table-follower.js';
 export { createEtcdClient } from './etcd-client.js';
+export { checkEtcdAccess, describeRefusal, refusalOf } from './etcd-access.js';
+export type { EndpointAccess, EtcdRefusal } from './etcd-access.js';

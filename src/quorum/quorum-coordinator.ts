@@ -29,13 +29,14 @@ import { EventEmitter } from 'node:events';
 import type { Etcd3 } from 'etcd3';
 import type { PersistRequest } from '../cluster/types.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
+import { checkEtcdAccess, refusalOf } from './etcd-access.js';
 import { createEtcdClient } from './etcd-client.js';
 import type { PublishOutcome, PublisherOptions } from './fenced-publisher.js';
 import { defaultPublisherOptions, FencedPublisher } from './fenced-publisher.js';
 import { LeaderElection } from './leader-election.js';
 import { loadLocalCopy, LocalCopyWriter } from './local-copy.js';
 import type { EtcdSettings } from './quorum-config.js';
-import type { QuorumHealth, QuorumRole } from './quorum-health.js';
+import type { EtcdReach, QuorumHealth, QuorumRole } from './quorum-health.js';
 import { HealthTracker } from './quorum-health.js';
 import { QuorumKeys } from './quorum-keys.js';
 import type { CommittedTable } from './table-reader.js';
@@ -79,6 +80,8 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   private lastProblem: string | null = null;
   private followLoop: Promise<void> = Promise.resolve();
   private running = false;
+  /** refusalReported — etcd's refusal was reported and etcd has not answered since. */
+  private refusalReported = false;
 
   /** connect — a coordinator with its own etcd client (TLS and auth files read now). */
   static async connect(settings: EtcdSettings, options: QuorumCoordinatorOptions): Promise<QuorumCoordinator> {
@@ -104,7 +107,11 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
       nowMs: this.nowMs,
       epochFloor: () => this.epochFloor(),
     });
-    this.election.on('contact', (ok) => this.tracker.contact(ok, this.nowMs()));
+    this.election.on('contact', (ok, error) => {
+      this.tracker.contact(ok, this.nowMs());
+      if (ok) this.refusalReported = false;
+      else if (refusalOf(error)) this.reportRefusal();
+    });
     this.election.on('elected', (office) => void this.onElected(office.epoch));
     this.election.on('deposed', (reason) => this.setRole('follower', () => this.emit('deposed', reason)));
     this.follower = new TableFollower({ client, keys: this.keys, held: this.held, requestTimeoutMs });
@@ -235,7 +242,8 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
         await this.follower.start();
         return;
       } catch (error) {
-        this.problem(`cannot follow etcd yet: ${error instanceof Error ? error.message : String(error)}`);
+        if (refusalOf(error)) this.reportRefusal();
+        else this.problem(`cannot follow etcd yet: ${error instanceof Error ? error.message : String(error)}`);
         await new Promise((resolve) => setTimeout(resolve, backoffMs));
         backoffMs = Math.min(this.settings.leaseTtlMs, backoffMs * 2);
       }
@@ -273,13 +281,30 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     this.emit('problem', message);
   }
 
-  private async probeStatus(): Promise<boolean> {
+  private async probeStatus(): Promise<EtcdReach> {
     try {
       await (this.clients.probeClient ?? this.client).maintenance.status({ deadline: new Date(Date.now() + Math.min(1000, this.settings.leaseTtlMs / 2)) });
-      return true;
-    } catch {
-      return false;
+      return 'no-quorum';
+    } catch (error) {
+      if (!refusalOf(error)) return 'unreachable';
+      this.reportRefusal();
+      return 'refused';
     }
+  }
+
+  /**
+   * reportRefusal — etcd refused our certificate or credentials: ask each endpoint alone and report
+   * every refusal, naming the endpoint. Once until etcd answers again (a refusal persists until an
+   * operator fixes the configuration; retries would only repeat it).
+   */
+  private reportRefusal(): void {
+    if (this.refusalReported || !this.running) return;
+    this.refusalReported = true;
+    void checkEtcdAccess(this.settings).then((answers) => {
+      const refusals = answers.filter((answer) => answer.refusal !== null);
+      for (const answer of refusals) this.problem(answer.message);
+      if (refusals.length === 0) this.refusalReported = false;
+    });
   }
 
   private epochFloor(): bigint {

@@ -7,6 +7,10 @@
  *   resume(i) SIGCONT                  restart(i) same ports and data dir, rejoins the cluster
  *   close()  SIGKILL every member, temp dir removed
  *
+ * With `tls`, the members serve their client URLs over https (peers stay on plain http, on
+ * loopback), optionally requiring client certificates (--client-cert-auth); `clientUrls` then
+ * start with https:// and the harness's own health checks present `tls.client`.
+ *
  * No stray etcd after a test, even when the test process dies: every member's pid is written to
  * `dir/pids`, and a watchdog shell (one per cluster) kills those pids and removes the dir as soon
  * as the parent process is gone. A process 'exit' hook does the same for a normal exit.
@@ -14,6 +18,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +36,18 @@ export function requireEtcd(binary = etcdBinary): void {
   }
 }
 
-/** EtcdClusterOptions — the raft timings of the members (shorter than etcd's defaults keeps tests quick). */
+/** EtcdServerTls — the members' TLS files (etcd --cert-file, --key-file, --trusted-ca-file). */
+export interface EtcdServerTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** clientCertAuth — members refuse clients without a certificate signed by caFile (--client-cert-auth). */
+  clientCertAuth: boolean;
+  /** client — the certificate the harness presents for its health checks. */
+  client: { certFile: string; keyFile: string };
+}
+
+/** EtcdClusterOptions — the raft timings of the members (shorter than etcd's defaults keeps tests quick), and TLS. */
 export interface EtcdClusterOptions {
   /** heartbeatIntervalMs — etcd --heartbeat-interval (default here 50). */
   heartbeatIntervalMs?: number;
@@ -38,6 +55,8 @@ export interface EtcdClusterOptions {
   electionTimeoutMs?: number;
   /** startTimeoutMs — how long start() waits for every member to be healthy. */
   startTimeoutMs?: number;
+  /** tls — serve clients over https (default: plain http). */
+  tls?: EtcdServerTls | null;
 }
 
 interface Member {
@@ -71,6 +90,7 @@ export class EtcdCluster {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 50,
       electionTimeoutMs: options.electionTimeoutMs ?? 500,
       startTimeoutMs: options.startTimeoutMs ?? 20_000,
+      tls: options.tls ?? null,
     };
     const dir = mkdtempSync(join(tmpdir(), 'tair-cs-etcd-'));
     const ports = await freePorts(2 * size);
@@ -107,6 +127,16 @@ export class EtcdCluster {
   /** endpoints — `127.0.0.1:port` of every member's client URL. */
   get endpoints(): string[] {
     return this.members.map((member) => `127.0.0.1:${member.clientPort}`);
+  }
+
+  /** clientUrls — every member's client URL, `http://` or (with tls) `https://`. */
+  get clientUrls(): string[] {
+    return this.members.map((_, index) => this.clientUrl(index));
+  }
+
+  /** clientUrl — one member's client URL. */
+  clientUrl(index: number): string {
+    return `${this.options.tls ? 'https' : 'http'}://${this.endpoint(index)}`;
   }
 
   /** endpoint — one member's client address. */
@@ -148,8 +178,10 @@ export class EtcdCluster {
 
   /** healthy — whether the member answers /health with a quorum behind it. */
   async healthy(index: number): Promise<boolean> {
+    const tls = this.options.tls;
+    if (tls) return httpsHealthy(`${this.clientUrl(index)}/health`, tls);
     try {
-      const response = await fetch(`http://${this.endpoint(index)}/health`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(`${this.clientUrl(index)}/health`, { signal: AbortSignal.timeout(1000) });
       const body = (await response.json()) as { health?: string };
       return response.ok && body.health === 'true';
     } catch {
@@ -189,8 +221,9 @@ export class EtcdCluster {
     const child = spawn(etcdBinary, [
       '--name', member.name,
       '--data-dir', member.dataDir,
-      '--listen-client-urls', `http://127.0.0.1:${member.clientPort}`,
-      '--advertise-client-urls', `http://127.0.0.1:${member.clientPort}`,
+      '--listen-client-urls', this.clientUrl(index),
+      '--advertise-client-urls', this.clientUrl(index),
+      ...tlsFlags(this.options.tls),
       '--listen-peer-urls', `http://127.0.0.1:${member.peerPort}`,
       '--initial-advertise-peer-urls', `http://127.0.0.1:${member.peerPort}`,
       '--initial-cluster', cluster,
@@ -242,6 +275,33 @@ export class EtcdCluster {
     this.watchdog = spawn('sh', ['-c', script], { stdio: 'ignore', detached: true });
     this.watchdog.unref();
   }
+}
+
+/** tlsFlags — the etcd flags of the members' client TLS. */
+function tlsFlags(tls: EtcdServerTls | null): string[] {
+  if (!tls) return [];
+  const flags = ['--cert-file', tls.certFile, '--key-file', tls.keyFile, '--trusted-ca-file', tls.caFile];
+  return tls.clientCertAuth ? [...flags, '--client-cert-auth'] : flags;
+}
+
+/** httpsHealthy — GET /health over https with the harness's client certificate (fetch cannot take one). */
+function httpsHealthy(url: string, tls: EtcdServerTls): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, {
+      ca: readFileSync(tls.caFile),
+      cert: readFileSync(tls.client.certFile),
+      key: readFileSync(tls.client.keyFile),
+      timeout: 1000,
+    }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      response.on('end', () => resolve(response.statusCode === 200 && /"health":\s*"true"/.test(body)));
+      response.on('error', () => resolve(false));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
 }
 
 /** freePorts — `count` distinct ports nothing listens on right now (bound to 0, then released). */

@@ -18,9 +18,9 @@ export function uniquePrefix(name: string): string {
   return `/tair-cs-test/${name}-${process.pid}-${prefixCount}`;
 }
 
-/** etcdSettings — settings for the cluster's members under a fresh prefix. */
-export function etcdSettings(cluster: EtcdCluster, name: string, leaseTtlMs = 2000): EtcdSettings {
-  return { endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`), prefix: uniquePrefix(name), leaseTtlMs, tls: null, auth: null };
+/** etcdSettings — settings for the cluster's members under a fresh prefix (add tls and auth for a cluster that needs them). */
+export function etcdSettings(cluster: EtcdCluster, name: string, leaseTtlMs = 2000, access: Pick<EtcdSettings, 'tls' | 'auth'> = { tls: null, auth: null }): EtcdSettings {
+  return { endpoints: cluster.clientUrls, prefix: uniquePrefix(name), leaseTtlMs, ...access };
 }
 
 /** CoordinatorSet — the coordinators a test made. */
