@@ -102,3 +102,5 @@ export const quorumRecordBytesMax = 256 * 1024;
 export const quorumSnapshotEveryMax = 1024;
 /** quorumSnapshotChunkCountMax — chunks of one snapshot: the largest table file compresses into far fewer. */
 export const quorumSnapshotChunkCountMax = 1024;
+/** quorumCopyStepBytes — bytes the event loop copies into shared memory per turn for the quorum codec worker: ≤ 1 ms even with fresh pages to fault in. */
+export const quorumCopyStepBytes = 1024 * 1024;

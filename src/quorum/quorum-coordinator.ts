@@ -23,7 +23,12 @@
  *   │ FencedPublisher (records, snapshots)      │──▶ P/groups/<g>/head|records|snapshots, P/group.conf
  *   │ TableFollower ─ table-reader              │◀── watch P/
  *   │ held tables ─▶ LocalCopyWriter            │──▶ data_dir/quorum/<g>.qtable
+ *   │ QuorumCodec ─▶ worker thread: checksums, diffs, snapshots, applying records, loading copies
  *   └───────────────────────────────────────────┘
+ *
+ * Tables this coordinator hands out ('table' events, committed(), loadLocal()) have their arrays
+ * in SharedArrayBuffers (the codec worker built them); treat them as read-only, like every
+ * published table.
  */
 import { EventEmitter } from 'node:events';
 import type { Etcd3 } from 'etcd3';
@@ -34,7 +39,8 @@ import { createEtcdClient } from './etcd-client.js';
 import type { PublishOutcome, PublisherOptions } from './fenced-publisher.js';
 import { defaultPublisherOptions, FencedPublisher } from './fenced-publisher.js';
 import { LeaderElection } from './leader-election.js';
-import { loadLocalCopy, LocalCopyWriter } from './local-copy.js';
+import { LocalCopyWriter } from './local-copy.js';
+import { QuorumCodec } from './quorum-codec.js';
 import type { EtcdSettings } from './quorum-config.js';
 import type { EtcdReach, QuorumHealth, QuorumRole } from './quorum-health.js';
 import { HealthTracker } from './quorum-health.js';
@@ -52,6 +58,8 @@ export interface QuorumCoordinatorOptions {
   /** epochFloor — a new leader's epoch is above this too (the highest epoch in the host's table files). */
   epochFloor?: () => bigint;
   publisher?: Partial<Omit<PublisherOptions, 'requestTimeoutMs'>>;
+  /** codec — where the O(B·C) work runs (default: a worker of this coordinator's own, closed by stop()). */
+  codec?: QuorumCodec;
 }
 
 /** QuorumCoordinatorEvents — see the file comment. */
@@ -74,6 +82,8 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   private readonly publisher: FencedPublisher;
   private readonly copies: LocalCopyWriter;
   private readonly tracker: HealthTracker;
+  /** codec — the O(B·C) work of publishing and following, off the event loop (quorum-codec.ts). */
+  readonly codec: QuorumCodec;
   private readonly nowMs: () => number;
   private role: QuorumRole = 'starting';
   private leaderInfo: LeaderInfo | null = null;
@@ -98,6 +108,7 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   ) {
     super();
     this.keys = new QuorumKeys(settings.prefix);
+    this.codec = options.codec ?? new QuorumCodec();
     this.nowMs = options.nowMs ?? (() => performance.now());
     const requestTimeoutMs = settings.leaseTtlMs;
     this.tracker = new HealthTracker(() => this.probeStatus(), () => this.emit('health', this.health()));
@@ -114,7 +125,7 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     });
     this.election.on('elected', (office) => void this.onElected(office.epoch));
     this.election.on('deposed', (reason) => this.setRole('follower', () => this.emit('deposed', reason)));
-    this.follower = new TableFollower({ client, keys: this.keys, held: this.held, requestTimeoutMs });
+    this.follower = new TableFollower({ client, codec: this.codec, keys: this.keys, held: this.held, requestTimeoutMs });
     this.follower.on('table', (committed) => this.onCommitted(committed));
     this.follower.on('groupConf', (text, revision) => this.emit('groupConf', text, revision));
     this.follower.on('leader', (leader) => {
@@ -125,6 +136,7 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     this.publisher = new FencedPublisher({
       client,
       keys: this.keys,
+      codec: this.codec,
       leadership: () => this.election.leadership(),
       depose: (reason) => this.election.depose(reason),
       committed: (groupName) => this.held.get(groupName) ?? null,
@@ -142,7 +154,7 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   async loadLocal(groupNames: readonly string[]): Promise<CommittedTable[]> {
     const loaded: CommittedTable[] = [];
     for (const groupName of groupNames) {
-      const { committed, problem } = await loadLocalCopy(this.options.dataDir, groupName);
+      const { committed, problem } = await this.codec.loadLocalCopy(this.options.dataDir, groupName);
       if (problem) this.problem(problem);
       if (!committed) continue;
       const current = this.held.get(groupName);
@@ -168,6 +180,7 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     await this.follower.stop();
     await this.followLoop;
     await this.copies.idle();
+    if (!this.options.codec) await this.codec.close();
     this.setRole('stopped', () => undefined);
     if (this.clients.ownsClients) {
       this.client.close();

@@ -92,7 +92,7 @@ describe('fencing', () => {
     const deposals: string[] = [];
     const held = first.committed('group_1');
     const publisher = new FencedPublisher({
-      client: admin, keys, leadership: () => office, depose: (reason) => deposals.push(reason),
+      client: admin, keys, codec: first.codec, leadership: () => office, depose: (reason) => deposals.push(reason),
       committed: () => held, catchUp: () => first.catchUp('group_1'), committedHere: () => deposals.push('committed!'),
     }, { ...defaultPublisherOptions, requestTimeoutMs: leaseTtlMs });
     expect(await publisher.publish(stale)).toMatchObject({ ok: false, reason: 'deposed' });
@@ -164,7 +164,7 @@ describe('followers', () => {
     const heads: [string, string, RegExp][] = [
       ['not json', '', /head is not JSON/],
       [JSON.stringify({ ...head, sequence: 2 }), '', /records 2\.\.2 are not all in etcd/],
-      [JSON.stringify({ ...head, sequence: 2 }), 'garbage that does not inflate', /reading version 2 failed/],
+      [JSON.stringify({ ...head, sequence: 2 }), 'garbage that does not inflate', /version 2 not taken: record 2 does not inflate/],
       [JSON.stringify({ ...head, sequence: 3, snapshot: { ...(head.snapshot as object), sequence: 3 } }), '', /snapshot 3 has 0 of its/],
     ];
     for (const [text, record, expected] of heads) {

@@ -17,7 +17,8 @@ export type ChildEvent = { event: string; atMs: number } & Record<string, unknow
 /** buildChild — transpile the child and what it imports; returns the directory (remove it after). */
 export async function buildChild(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tair-cs-quorum-child-'));
-  await transpileSources(['test/quorum/helpers/coordinator-child.ts'], dir);
+  // The codec worker is started by URL, not imported: name it too.
+  await transpileSources(['test/quorum/helpers/coordinator-child.ts', 'src/quorum/codec-worker.ts'], dir);
   await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }

@@ -44,7 +44,12 @@ export function serverName(index: number): string {
 export function baseTable(shape: TableShape, seed: number, epoch = 1n): PersistedGroupTable {
   const next = random(seed);
   const slotCount = shape.bucketCount * shape.copyCount;
-  const fill = () => Uint32Array.from({ length: slotCount }, () => 1 + Math.floor(next() * shape.serverCount));
+  // A plain loop: no intermediate array for the garbage collector (tables reach 3M slots).
+  const fill = (): Uint32Array => {
+    const slots = new Uint32Array(slotCount);
+    for (let slot = 0; slot < slotCount; slot++) slots[slot] = 1 + Math.floor(next() * shape.serverCount);
+    return slots;
+  };
   return {
     groupName: shape.groupName,
     bucketCount: shape.bucketCount,
