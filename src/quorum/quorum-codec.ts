@@ -15,9 +15,8 @@
  *
  * A worker that dies fails the calls in flight; the next call starts a new one.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScriptUrl } from '../common/worker-script.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import type { AppliedRecords, CodecOp, CodecRequest, EncodedVersion, EncodeRequest } from './codec-ops.js';
 import { runCodecOp, sharedBytes } from './codec-ops.js';
@@ -114,7 +113,7 @@ export class QuorumCodec {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerScript());
+    const worker = new Worker(workerScriptUrl(import.meta.url, 'codec-worker.js', 'dist/src/quorum/codec-worker.js'));
     worker.on('message', (reply: { id: number; result?: unknown; error?: string }) => this.settle(reply));
     worker.on('error', (error) => this.lost(worker, error));
     worker.on('exit', (code) => this.lost(worker, new Error(`the quorum codec worker exited (code ${code})`)));
@@ -148,13 +147,4 @@ export class QuorumCodec {
 function requireShared(table: PersistedGroupTable): PersistedGroupTable {
   if (!isSharedTable(table)) throw new Error(`group ${table.groupName}: the table must be shared first (QuorumCodec.share)`);
   return table;
-}
-
-// From dist/ the compiled .js sits beside this file; under vitest (sources) fall back to dist.
-function workerScript(): URL {
-  const beside = new URL('./codec-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  const fromDist = new URL('../../dist/src/quorum/codec-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(fromDist))) return fromDist;
-  throw new Error('codec-worker.js not found: run `npm run build:ts`');
 }

@@ -90,8 +90,9 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   private lastProblem: string | null = null;
   private followLoop: Promise<void> = Promise.resolve();
   private running = false;
-  /** refusalReported — etcd's refusal was reported and etcd has not answered since. */
-  private refusalReported = false;
+  /** refusalsReported — endpoints whose refusal was reported since etcd last answered a keepalive. */
+  private readonly refusalsReported = new Set<string>();
+  private checkingAccess = false;
 
   /** connect — a coordinator with its own etcd client (TLS and auth files read now). */
   static async connect(settings: EtcdSettings, options: QuorumCoordinatorOptions): Promise<QuorumCoordinator> {
@@ -120,7 +121,7 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     });
     this.election.on('contact', (ok, error) => {
       this.tracker.contact(ok, this.nowMs());
-      if (ok) this.refusalReported = false;
+      if (ok) this.refusalsReported.clear();
       else if (refusalOf(error)) this.reportRefusal();
     });
     this.election.on('elected', (office) => void this.onElected(office.epoch));
@@ -306,17 +307,22 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   }
 
   /**
-   * reportRefusal — etcd refused our certificate or credentials: ask each endpoint alone and report
-   * every refusal, naming the endpoint. Once until etcd answers again (a refusal persists until an
-   * operator fixes the configuration; retries would only repeat it).
+   * reportRefusal — etcd refused our certificate or credentials: ask each endpoint alone (one
+   * check at a time) and report each refusing endpoint once, by name, until etcd answers again —
+   * a refusal lasts until an operator fixes the configuration, and retries would only repeat it.
+   * An endpoint that did not answer the check is asked again at the next refusal.
    */
   private reportRefusal(): void {
-    if (this.refusalReported || !this.running) return;
-    this.refusalReported = true;
+    if (this.checkingAccess || !this.running || this.refusalsReported.size === this.settings.endpoints.length) return;
+    this.checkingAccess = true;
     void checkEtcdAccess(this.settings).then((answers) => {
-      const refusals = answers.filter((answer) => answer.refusal !== null);
-      for (const answer of refusals) this.problem(answer.message);
-      if (refusals.length === 0) this.refusalReported = false;
+      for (const answer of answers) {
+        if (answer.refusal === null || this.refusalsReported.has(answer.endpoint)) continue;
+        this.refusalsReported.add(answer.endpoint);
+        this.problem(answer.message);
+      }
+    }).finally(() => {
+      this.checkingAccess = false;
     });
   }
 

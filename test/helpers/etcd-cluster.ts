@@ -47,11 +47,11 @@ export interface EtcdServerTls {
   client: { certFile: string; keyFile: string };
 }
 
-/** EtcdClusterOptions — the raft timings of the members (shorter than etcd's defaults keeps tests quick), and TLS. */
+/** EtcdClusterOptions — the raft timings of the members, and TLS. */
 export interface EtcdClusterOptions {
-  /** heartbeatIntervalMs — etcd --heartbeat-interval (default here 50). */
+  /** heartbeatIntervalMs — etcd --heartbeat-interval (default 100, etcd's own). */
   heartbeatIntervalMs?: number;
-  /** electionTimeoutMs — etcd --election-timeout (default here 500). */
+  /** electionTimeoutMs — etcd --election-timeout (default 1000, etcd's own: shorter ones hold elections on a loaded machine). */
   electionTimeoutMs?: number;
   /** startTimeoutMs — how long start() waits for every member to be healthy. */
   startTimeoutMs?: number;
@@ -87,8 +87,8 @@ export class EtcdCluster {
   static async start(size = 3, options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
     requireEtcd();
     const settings: Required<EtcdClusterOptions> = {
-      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 50,
-      electionTimeoutMs: options.electionTimeoutMs ?? 500,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 100,
+      electionTimeoutMs: options.electionTimeoutMs ?? 1000,
       startTimeoutMs: options.startTimeoutMs ?? 20_000,
       tls: options.tls ?? null,
     };

@@ -2,8 +2,10 @@
  * The quorum codec without etcd: stepped copies into shared memory (exact turn counts, never
  * more than a step per turn), and the worker's answers equal to the same operations inline —
  * records and snapshots that rebuild every table byte for byte, tables that come back in shared
- * memory — plus the worker's failures: a refused input, a worker that dies, a closed codec.
+ * memory — plus the worker's failures: a refused input, a worker that dies, a closed codec; and
+ * the worker thread's lower priority.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Worker } from 'node:worker_threads';
@@ -124,5 +126,23 @@ describe('QuorumCodec', () => {
     await pending;
     await expect(codec.checksum(table)).rejects.toThrow(/closed/);
     expect(codec.meter.calls.checksum).toBe(4);
+  });
+});
+
+describe('the codec worker thread', () => {
+  it.skipIf(process.platform !== 'linux')('runs below the event loop\'s priority, so heartbeats win the CPU on a busy machine', async () => {
+    const codec = new QuorumCodec();
+    try {
+      await codec.checksum(await codec.share(baseTable({ groupName: 'group_1', bucketCount: 64, copyCount: 1, serverCount: 2 }, 1)));
+      const niceOf = (threadId: string): number => {
+        const stat = readFileSync(`/proc/self/task/${threadId}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      };
+      const own = niceOf(String(process.pid));
+      const threads = readdirSync('/proc/self/task').map(niceOf);
+      expect(threads.filter((nice) => nice === Math.min(19, own + 10)).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await codec.close();
+    }
   });
 });

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { QuorumCoordinator } from '../../../src/quorum/quorum-coordinator.js';
 import type { QuorumCoordinatorOptions } from '../../../src/quorum/quorum-coordinator.js';
 import type { EtcdSettings } from '../../../src/quorum/quorum-config.js';
+import type { PublishOutcome } from '../../../src/quorum/fenced-publisher.js';
+import type { PersistedGroupTable } from '../../../src/store/persisted-table.js';
 import type { EtcdCluster } from '../../helpers/etcd-cluster.js';
 
 let prefixCount = 0;
@@ -78,4 +80,21 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * publishSurely — stamp and publish as a host would: when the leader was suspended for a moment
+ * (a lease not renewed in time on a loaded machine) or etcd did not answer, wait for the office
+ * to resume and save again (a landed earlier try then answers 'already-committed'). For tests
+ * about what is published, not about lease timing.
+ */
+export async function publishSurely(leader: QuorumCoordinator, table: PersistedGroupTable, triesMax = 4): Promise<PublishOutcome> {
+  let outcome: PublishOutcome = { ok: false, reason: 'not-leader', message: 'not tried' };
+  for (let attempt = 0; attempt < triesMax; attempt++) {
+    if (attempt > 0) await waitFor(() => leader.isLeader(), 10_000, `the leader to resume (last outcome: ${outcome.ok ? 'ok' : outcome.message})`);
+    leader.stampEpoch(table);
+    outcome = await leader.publish(table);
+    if (outcome.ok || outcome.reason === 'stale-epoch' || outcome.reason === 'deposed') return outcome;
+  }
+  return outcome;
 }
