@@ -3,7 +3,7 @@
  *
  * The host checks these before any state changes (clear error, nothing lost); the engine
  * asserts the same bounds (assembly/limits.ts mirrors the engine's share of them, and
- * test/engine/limits.test.ts checks that both sides agree).
+ * test/engine/module.test.ts checks that both sides agree).
  */
 
 /** bucketCountMax — 2^24: the largest table we promise to build in seconds (XXL benchmark). */

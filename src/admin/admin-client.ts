@@ -44,7 +44,9 @@ export async function sendAdminCommand(
     try {
       response = await askOne(address, cmd, params, timeoutMs);
     } catch (error) {
-      failures.push(`${server}: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      // Connection errors already start with the address; name it once.
+      failures.push(message.startsWith(`${server}: `) ? message : `${server}: ${message}`);
       continue;
     }
     if (response.code !== AdminCode.notPrimary) return { server, response };

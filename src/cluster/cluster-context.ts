@@ -19,6 +19,14 @@ export interface ClusterContext {
   role?: 'primary' | 'secondary';
   /** lastTickMs — the previous tick, to notice a gap in which this process did not run (pair-roles.ts). */
   lastTickMs?: number;
+  /** configServers — the pair's `ip:port`s, to name exact admin commands in notices. */
+  configServers?: readonly string[];
+}
+
+/** adminCommand — the exact `tair-cs admin` line for an operation, against this config server pair. */
+export function adminCommand(context: ClusterContext, operation: string): string {
+  const servers = context.configServers && context.configServers.length > 0 ? context.configServers.join(',') : '<config-server ip:port>';
+  return `tair-cs admin --config-servers ${servers} ${operation}`;
 }
 
 /** isPrimary — whether this server makes decisions (alone, or the pair's primary). */

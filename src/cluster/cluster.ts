@@ -52,6 +52,8 @@ export interface ClusterInit {
   saved: ReadonlyMap<string, PersistedGroupTable>;
   nowMs: number;
   options?: Partial<ClusterOptions>;
+  /** configServers — the pair's addresses, only to name exact admin commands in notices. */
+  configServers?: readonly string[];
 }
 
 /** StepAnswer — what `step` returns for each kind of event. */
@@ -82,6 +84,7 @@ export class Cluster {
       retired: new Map(),
       outbox: emptyReady(),
       nextJobId: 1,
+      configServers: init.configServers ?? [],
     };
     for (const config of init.groups) addGroup(this.context, config, init.saved.get(config.name) ?? null, init.nowMs);
   }

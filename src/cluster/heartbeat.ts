@@ -16,7 +16,7 @@
 import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/index.js';
 import { emptyHeartbeatResponse } from '../protocol/index.js';
 import type { ClusterContext } from './cluster-context.js';
-import { isPrimary, liveMemberCount, notify } from './cluster-context.js';
+import { adminCommand, isPrimary, liveMemberCount, notify } from './cluster-context.js';
 import type { GroupState, PublishedGroup } from './group-state.js';
 import { applyProxyReport } from './migration-tracking.js';
 import { scheduleRebuild } from './rebuild.js';
@@ -87,7 +87,7 @@ function admitDown(context: ClusterContext, group: GroupState, record: ServerRec
       group: group.name,
       server: record.id,
       message: record.member
-        ? `${record.id} heartbeats but _accept_strategy is 0: kept solitary until an operator admits it`
+        ? `${record.id} heartbeats but _accept_strategy is 0: kept solitary until an operator admits it: ${adminCommand(context, `admit ${group.name} ${record.id}`)}`
         : `${record.id} is no longer in _server_list: kept solitary`,
     });
   }

@@ -9,7 +9,8 @@
  *   address   = 127.0.0.1:5198         new: this server's own entry (the original guessed from a NIC)
  *   http_port = 5199                   new: status API
  *   group_file = group.conf            relative paths are resolved against this file's directory
- *   data_dir = data   log_file = cfgsvr.log   pid_file = cfgsvr.pid   log_level = info
+ *   data_dir = data   pid_file = cfgsvr.pid   log_level = info
+ *   log_file = cfgsvr.log              the logs go here instead of stdout (none: stdout)
  *   peer_timeout_ms = 1500             new: the peer's silence before a takeover (docs/pair.md)
  *   takeover_needs_report = 0          new: 1 = take over only when a data server reports the peer unreachable
  *   coordination = etcd                new: quorum mode (src/quorum/quorum-config.ts has its etcd_* keys);
@@ -46,7 +47,8 @@ export interface ConfigServerConfig {
   httpPort: number | null;
   groupFile: string;
   dataDir: string;
-  logFile: string;
+  /** logFile — where the logs go; null (no `log_file`) = stdout. */
+  logFile: string | null;
   pidFile: string;
   logLevel: LogLevel;
   /** dataServerPort — `[tairserver] port`, the default port of `_server_list` entries. */
@@ -120,7 +122,7 @@ export function parseConfigServerConf(
     httpPort,
     groupFile: path('group_file', null),
     dataDir: path('data_dir', 'data'),
-    logFile: path('log_file', 'cfgsvr.log'),
+    logFile: first('configserver', 'log_file') ? path('log_file', null) : null,
     pidFile: path('pid_file', 'cfgsvr.pid'),
     logLevel: readLogLevel(first('configserver', 'log_level'), problems),
     dataServerPort: readInteger(first('tairserver', 'port'), defaultDataServerPort, 1, 65_535, problems),

@@ -85,7 +85,8 @@ export class DataServer {
   async start(): Promise<void> {
     const host = this.options.host ?? '127.0.0.1';
     await this.server.listen(this.options.port, host);
-    this.log.info({ port: this.options.port, group: this.options.groupName, configServers: this.options.configServers }, 'data server listening');
+    // The port is on every line already (the logger's base fields): not repeated here.
+    this.log.info({ host, group: this.options.groupName, configServers: this.options.configServers }, 'data server listening');
     this.agent.start();
   }
 

@@ -5,7 +5,8 @@
  *   GET /status                  JSON, see status-model.ts
  *   GET /groups/{name}/table     JSON; ?format=bin for the raw data-server view (table-export.ts)
  *   GET /metrics                 Prometheus text format
- *   GET /healthz                 200 "ok" while serving, 503 while stopping
+ *   GET /healthz                 the health line (health.ts): 200 for OK and WARN, 503 for ERR
+ *                                and while stopping
  *
  *   unknown path or group → 404, unknown or repeated query parameter / bad value → 400,
  *   other methods → 405; every error is JSON { "error": "…" }
@@ -28,6 +29,8 @@ export interface HttpRoutes {
   table(groupName: string, format: 'json' | 'bin'): TableExport;
   metrics(): Promise<{ contentType: string; text: string }>;
   serving(): boolean;
+  /** health — the server's health as one line, and its level. */
+  health(): { server: { status: 'OK' | 'WARN' | 'ERR' }; line: string };
 }
 
 interface Answer {
@@ -105,10 +108,12 @@ export class StatusHttpServer {
         const metrics = await this.routes.metrics();
         return { status: 200, contentType: metrics.contentType, body: metrics.text };
       }
-      case '/healthz':
-        return this.routes.serving()
-          ? { status: 200, contentType: 'text/plain; charset=utf-8', body: 'ok\n' }
-          : { status: 503, contentType: 'text/plain; charset=utf-8', body: 'stopping\n' };
+      case '/healthz': {
+        const text = 'text/plain; charset=utf-8';
+        if (!this.routes.serving()) return { status: 503, contentType: text, body: 'stopping\n' };
+        const health = this.routes.health();
+        return { status: health.server.status === 'ERR' ? 503 : 200, contentType: text, body: `${health.line}\n` };
+      }
       default:
         return errorAnswer(404, `no such path: ${path} (try /status, /groups/{name}/table, /metrics, /healthz or /)`);
     }

@@ -14,6 +14,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ClusterEvent, ClusterJob, ClusterReader, Notice } from '../cluster/index.js';
 import { parseServerAddress } from '../common/server-id.js';
+import type { ConfigProblem } from '../errors.js';
 import { statusEventCountMax } from '../limits.js';
 import type { OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
 import type { FrameHandler } from '../server/tcp-listener.js';
@@ -23,6 +24,8 @@ import { AdminService } from '../admin/admin-service.js';
 import { ConfigServerMetrics } from '../metrics/config-server-metrics.js';
 import { instrumentHandler } from '../metrics/instrumented-handler.js';
 import { EventRing } from './event-ring.js';
+import type { Health, PeerReach } from './health.js';
+import { healthLine } from './health.js';
 import { StatusHttpServer } from './http-server.js';
 import { MigrationRates } from './migration-rate.js';
 import type { StatusDocument } from './status-model.js';
@@ -32,6 +35,10 @@ import { exportTable } from './table-export.js';
 /** SurfaceHost — what the surface needs from the config server. */
 export interface SurfaceHost extends Omit<AdminHost, 'statusJson'> {
   httpPort: number | null;
+  /** configProblems — why the latest group.conf load was refused (empty once one is applied). */
+  configProblems(): readonly ConfigProblem[];
+  /** pairPeer — the pair's other server and its silence; null without a pair. */
+  pairPeer(): PeerReach | null;
 }
 
 /** JobEvent — what an engine job turns into. */
@@ -44,6 +51,8 @@ export class OperatorSurface {
   readonly metrics: ConfigServerMetrics;
   private readonly events = new EventRing(statusEventCountMax);
   private readonly rates = new MigrationRates();
+  /** stuck — group → what the last `migration-stuck` notice said, until the migration moves again or ends. */
+  private readonly stuck = new Map<string, string>();
   private readonly admin: AdminService;
   private readonly startedAtMs = Date.now();
   private http: StatusHttpServer | null = null;
@@ -51,7 +60,7 @@ export class OperatorSurface {
   private serving = false;
 
   constructor(private readonly host: SurfaceHost) {
-    this.metrics = new ConfigServerMetrics(() => gaugesOf(this.host.cluster()));
+    this.metrics = new ConfigServerMetrics(() => gaugesOf(this.host.cluster()), () => this.health());
     this.admin = new AdminService({ ...host, statusJson: () => this.status() });
   }
 
@@ -66,6 +75,7 @@ export class OperatorSurface {
       table: (groupName, format) => exportTable(this.host.cluster(), groupName, format),
       metrics: async () => ({ contentType: this.metrics.contentType, text: await this.metrics.text() }),
       serving: () => this.serving,
+      health: () => this.health(),
     }, this.host.logger);
     const { ip } = parseServerAddress(this.host.address, 0);
     const address = await http.listen(ip, this.host.httpPort);
@@ -92,9 +102,10 @@ export class OperatorSurface {
     return instrumentHandler(handler, this.metrics);
   }
 
-  /** noticed — a cluster notice: kept for the status page. */
+  /** noticed — a cluster notice: kept for the status page (and a stuck migration for the health). */
   noticed(notice: Notice): void {
     this.events.push(notice);
+    if (notice.event === 'migration-stuck' && notice.group) this.stuck.set(notice.group, notice.message);
   }
 
   /** timeJob — count and time an engine job; resolves with its outcome unchanged. */
@@ -135,7 +146,29 @@ export class OperatorSurface {
       startedAtMs: this.startedAtMs,
       rates: this.rates,
       events: this.events.list(),
+      health: { groupFile: this.host.groupFile, configProblems: this.host.configProblems(), peer: this.host.pairPeer() },
+      stuckMigration: (groupName) => this.stuckMigration(groupName),
     });
+  }
+
+  /** health — the server's health and each group's, as /status has them. */
+  health(): { server: Health; groups: { name: string; health: Health }[]; line: string } {
+    const status = this.status();
+    return { server: status.health, groups: status.groups.map((group) => ({ name: group.name, health: group.health })), line: healthLine(status.health) };
+  }
+
+  // Stuck until the migration ends or moves again (a pace above zero since the re-plan).
+  private stuckMigration(groupName: string): string | null {
+    const message = this.stuck.get(groupName);
+    if (message === undefined) return null;
+    const group = this.host.cluster().groupState(groupName);
+    const left = Math.max(group?.migrateBlockCount ?? -1, 0);
+    const pace = this.rates.progress(groupName, left, Date.now()).ratePerS;
+    if (!group || group.migrateBlockCount < 0 || (pace !== null && pace > 0)) {
+      this.stuck.delete(groupName);
+      return null;
+    }
+    return message;
   }
 
   private sample(): void {

@@ -39,6 +39,7 @@ import { loadSavedTables } from './saved-tables.js';
 import type { Connection } from './tcp-listener.js';
 import { TcpListener } from './tcp-listener.js';
 import { compressViews, ViewCache } from '../views/view-cache.js';
+import type { PeerReach } from '../http/health.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
 
@@ -106,6 +107,8 @@ export class ConfigServer {
       httpPort: config.httpPort,
       readGroupConf: () => this.writer.read(),
       editGroupConf: (edit) => this.editGroupConf(edit),
+      configProblems: () => this.watcher.problems,
+      pairPeer: () => this.pairPeer(),
       logger,
     });
     this.listener = new TcpListener(this.surface.instrument(this.handler), {
@@ -120,6 +123,13 @@ export class ConfigServer {
   roleInfo(): RoleInfo {
     const core = this.pair && this.driverOrNull ? this.pair.core : null;
     return core ? { role: core.role === 'primary' ? 'primary' : 'secondary', epoch: core.epoch } : { role: 'primary', epoch: 0n };
+  }
+
+  /** pairPeer — the pair's other server and how long it has been silent to this one (null without a pair). */
+  private pairPeer(): PeerReach | null {
+    if (!this.pair?.started) return null;
+    const address = this.config.configServers[1 - this.pair.entryIndex];
+    return { address, silentMs: this.pair.core.peerSilentForMs(this.nowMs()), timeoutMs: this.pair.timings.peerTimeoutMs };
   }
 
   /** cluster — the state machine, read-only (after start); inputs go through `step`. */
@@ -143,7 +153,7 @@ export class ConfigServer {
     const initial = await this.loadInitialConfig();
     const names = initial.config.groups.map((group) => group.name);
     const saved = await loadSavedTables(this.config.dataDir, names, this.logger);
-    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster });
+    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster, configServers: this.config.configServers });
     this.driverOrNull = new ClusterDriver(cluster, (ready) => this.perform(ready));
     this.driverOrNull.start();
     await this.settleInFlight();

@@ -17,7 +17,7 @@ export class PidFileError extends TairError {
 export function acquirePidFile(path: string): void {
   const owner = readPid(path);
   if (owner !== null && owner !== process.pid && isAlive(owner)) {
-    throw new PidFileError(`${path} names process ${owner}, which is running; stop it first or remove the file if it is not a config server`);
+    throw new PidFileError(`${path} names process ${owner}, which is running; stop it first (kill ${owner}), or remove the file if that process is not ours`);
   }
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${process.pid}\n`, { mode: 0o644 });
@@ -31,6 +31,12 @@ export function releasePidFile(path: string): void {
   } catch {
     // Already gone: nothing to release.
   }
+}
+
+/** livePid — the process a pid file names when it is running, else null (no file, stale, or our own). */
+export function livePid(path: string): number | null {
+  const owner = readPid(path);
+  return owner !== null && owner !== process.pid && isAlive(owner) ? owner : null;
 }
 
 function readPid(path: string): number | null {

@@ -12,7 +12,7 @@ const problemsOf = (text: string, localAddresses: string[] = []) =>
   parse(text, localAddresses).problems.map(formatConfigProblem);
 
 describe('configserver.conf', () => {
-  test('defaults: ports 5198/5191, data dir "data", paths resolved against the file', () => {
+  test('defaults: ports 5198/5191, data dir "data", logs on stdout, paths resolved against the file', () => {
     const { config, problems } = parse('[configserver]\ngroup_file = group.conf\n');
     expect(problems).toEqual([]);
     expect(config).toEqual({
@@ -22,7 +22,7 @@ describe('configserver.conf', () => {
       httpPort: null,
       groupFile: '/etc/tair/group.conf',
       dataDir: '/etc/tair/data',
-      logFile: '/etc/tair/cfgsvr.log',
+      logFile: null,
       pidFile: '/etc/tair/cfgsvr.pid',
       logLevel: 'info',
       dataServerPort: 5191,

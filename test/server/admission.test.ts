@@ -66,6 +66,9 @@ describe('admission', () => {
     for (const reply of comeback.replies) expect(reply).toMatchObject({ clientVersion: 1, serverVersion: 1, bucketCount: 0 });
     await dataServers[0].heartbeatOnce();
     expect(versions()).toEqual(before);
-    expect(process.logs.filter((line) => line.event === 'server-rejected')).toHaveLength(1);
+    const rejected = process.logs.filter((line) => line.event === 'server-rejected');
+    expect(rejected).toHaveLength(1);
+    // The message names the exact command that lets it in.
+    expect(rejected[0].msg).toContain(`kept solitary until an operator admits it: tair-cs admin --config-servers 127.0.0.1:${process.port} admit group_1 ${returning.id}`);
   });
 });
