@@ -210,7 +210,7 @@ async function main(): Promise<void> {
   }
   const out = values.out ?? join(root, 'bench', 'results', inline ? 'quorum-publish-inline-latest.json' : 'quorum-publish-latest.json');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ ...environment, smoke: values.smoke, results }, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify({ ...environment, smoke: values.smoke, results }, null, 2)}\n`);
   console.log(`written ${out}`);
 }
 

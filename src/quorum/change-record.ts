@@ -62,7 +62,9 @@ export function encodeChangeRecord(
   const writer = new VarintWriter(Math.min(rawBytesMax, 64 * 1024));
   const slotCount = next.bucketCount * next.copyCount;
   const pairs: [Uint32Array, Uint32Array][] = [
-    [previous.current, next.current], [previous.progress, next.progress], [previous.destination, next.destination],
+    [previous.current, next.current],
+    [previous.progress, next.progress],
+    [previous.destination, next.destination],
   ];
   let changed = 0;
   let last = -1;

@@ -39,9 +39,7 @@ export interface EncodeRequest {
 }
 
 /** EncodedVersion — a deflated record, or a whole snapshot (compressed bytes, to be cut into chunks). */
-export type EncodedVersion =
-  | { kind: 'record'; bytes: Uint8Array }
-  | { kind: 'snapshot'; bytes: Uint8Array; info: SnapshotInfo };
+export type EncodedVersion = { kind: 'record'; bytes: Uint8Array } | { kind: 'snapshot'; bytes: Uint8Array; info: SnapshotInfo };
 
 /** CodecRequest — one request to the codec, by operation. */
 export type CodecRequest =

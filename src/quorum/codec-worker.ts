@@ -21,13 +21,16 @@ interface RequestMessage {
 }
 
 parentPort?.on('message', ({ id, request }: RequestMessage) => {
-  runCodecOp(request).then((result) => {
-    const bytes = (result as { bytes?: unknown } | null)?.bytes;
-    const transfer = bytes instanceof Uint8Array && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
-    parentPort?.postMessage({ id, result }, transfer);
-  }, (error: unknown) => {
-    parentPort?.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
-  });
+  runCodecOp(request).then(
+    (result) => {
+      const bytes = (result as { bytes?: unknown } | null)?.bytes;
+      const transfer = bytes instanceof Uint8Array && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [];
+      parentPort?.postMessage({ id, result }, transfer);
+    },
+    (error: unknown) => {
+      parentPort?.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+    },
+  );
 });
 
 /** lowerThreadPriority — this thread only (its id from /proc/thread-self); quietly nothing where that does not exist. */

@@ -37,7 +37,10 @@ const patterns: [EtcdRefusal, RegExp][] = [
   ['auth-disabled', /authentication is not enabled/i],
   ['permission', /permission denied|user name (is )?not found|role name not found/i],
   ['client-certificate', /alert (bad certificate|unknown ca|certificate required|certificate unknown|handshake failure|access denied)/i],
-  ['server-certificate', /unable to verify|self[- ]signed certificate|local issuer certificate|unable to get issuer|certificate has expired|not yet valid|altnames|ERR_TLS_CERT/i],
+  [
+    'server-certificate',
+    /unable to verify|self[- ]signed certificate|local issuer certificate|unable to get issuer|certificate has expired|not yet valid|altnames|ERR_TLS_CERT/i,
+  ],
   ['not-tls', /wrong version number|disconnected before secure TLS connection|packet length too long/i],
 ];
 
@@ -76,20 +79,26 @@ export function describeRefusal(endpoint: string, refusal: EtcdRefusal, settings
 
 /** checkEtcdAccess — every endpoint asked alone (in parallel, each within `timeoutMs`). */
 export async function checkEtcdAccess(settings: EtcdSettings, timeoutMs = settings.leaseTtlMs): Promise<EndpointAccess[]> {
-  return Promise.all(settings.endpoints.map(async (endpoint): Promise<EndpointAccess> => {
-    let client: Etcd3 | null = null;
-    try {
-      client = await createEtcdClient({ ...settings, endpoints: [endpoint] }, { probe: true });
-      await client.get(`${settings.prefix}/epoch`).serializable(true).options({ deadline: new Date(Date.now() + timeoutMs) }).exec();
-      return { endpoint, ok: true, refusal: null, message: '' };
-    } catch (error) {
-      const refusal = refusalOf(error);
-      const message = refusal ? describeRefusal(endpoint, refusal, settings, error) : `etcd ${endpoint} did not answer: ${detailOf(error)}`;
-      return { endpoint, ok: false, refusal, message };
-    } finally {
-      client?.close();
-    }
-  }));
+  return Promise.all(
+    settings.endpoints.map(async (endpoint): Promise<EndpointAccess> => {
+      let client: Etcd3 | null = null;
+      try {
+        client = await createEtcdClient({ ...settings, endpoints: [endpoint] }, { probe: true });
+        await client
+          .get(`${settings.prefix}/epoch`)
+          .serializable(true)
+          .options({ deadline: new Date(Date.now() + timeoutMs) })
+          .exec();
+        return { endpoint, ok: true, refusal: null, message: '' };
+      } catch (error) {
+        const refusal = refusalOf(error);
+        const message = refusal ? describeRefusal(endpoint, refusal, settings, error) : `etcd ${endpoint} did not answer: ${detailOf(error)}`;
+        return { endpoint, ok: false, refusal, message };
+      } finally {
+        client?.close();
+      }
+    }),
+  );
 }
 
 /** detailOf — an error's message without gRPC's boilerplate and OpenSSL's source locations. */

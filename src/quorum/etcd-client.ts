@@ -15,7 +15,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { IBackoff } from 'cockatiel';
-import { circuitBreaker, ConsecutiveBreaker, ConstantBackoff, ExponentialBackoff, handleWhen, BrokenCircuitError, noop, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ConstantBackoff,
+  ExponentialBackoff,
+  handleWhen,
+  BrokenCircuitError,
+  noop,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+} from 'cockatiel';
 import { Etcd3, GRPCDeadlineExceededError, isRecoverableError } from 'etcd3';
 import type { IOptions } from 'etcd3';
 import { StorageError } from '../errors.js';
@@ -37,14 +50,16 @@ export async function createEtcdClient(settings: EtcdSettings, { probe = false }
     hosts: settings.endpoints,
     dialTimeout: settings.leaseTtlMs,
     grpcOptions: { 'grpc.max_receive_message_length': etcdReceiveBytesMax },
-    faultHandling: probe ? { host: () => noop, global: noop } : {
-      host: () => wrap(circuitBreaker(hung, { halfOpenAfter: settings.leaseTtlMs, breaker: new ConsecutiveBreaker(1) }), attempt()),
-      // Enough tries to outlast etcd electing a new raft leader; the caller's deadline bounds them.
-      global: retry(retriable, { maxAttempts: 4 * settings.endpoints.length, backoff: new ConstantBackoff(100) }),
-      // A broken watch (its member died) reconnects within half a TTL, not after etcd3's 30 s cap.
-      // (etcd3 declares a backoff state here but calls next() on it like on this factory.)
-      watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: settings.leaseTtlMs / 2 }) as unknown as IBackoff<unknown>,
-    },
+    faultHandling: probe
+      ? { host: () => noop, global: noop }
+      : {
+          host: () => wrap(circuitBreaker(hung, { halfOpenAfter: settings.leaseTtlMs, breaker: new ConsecutiveBreaker(1) }), attempt()),
+          // Enough tries to outlast etcd electing a new raft leader; the caller's deadline bounds them.
+          global: retry(retriable, { maxAttempts: 4 * settings.endpoints.length, backoff: new ConstantBackoff(100) }),
+          // A broken watch (its member died) reconnects within half a TTL, not after etcd3's 30 s cap.
+          // (etcd3 declares a backoff state here but calls next() on it like on this factory.)
+          watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: settings.leaseTtlMs / 2 }) as unknown as IBackoff<unknown>,
+        },
   };
   if (settings.tls) {
     const { caFile, certFile, keyFile } = settings.tls;

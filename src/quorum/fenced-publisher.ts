@@ -79,13 +79,18 @@ type Attempt = { done: PublishOutcome } | { retry: true };
 export class FencedPublisher {
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: PublisherDeps, private readonly options: PublisherOptions) {
+  constructor(
+    private readonly deps: PublisherDeps,
+    private readonly options: PublisherOptions,
+  ) {
     const { snapshotEvery, chunkBytesMax, recordBytesMax } = options;
     if (!(Number.isInteger(snapshotEvery) && snapshotEvery >= 1 && snapshotEvery <= quorumSnapshotEveryMax)) {
       throw new RangeError(`snapshotEvery must be 1..${quorumSnapshotEveryMax} (readers refuse heads further from their snapshot), got ${snapshotEvery}`);
     }
-    if (!(chunkBytesMax >= 1 && chunkBytesMax <= etcdValueBytesMax)) throw new RangeError(`chunkBytesMax must be 1..${etcdValueBytesMax}, got ${chunkBytesMax}`);
-    if (!(recordBytesMax >= 1 && recordBytesMax <= etcdValueBytesMax)) throw new RangeError(`recordBytesMax must be 1..${etcdValueBytesMax}, got ${recordBytesMax}`);
+    if (!(chunkBytesMax >= 1 && chunkBytesMax <= etcdValueBytesMax))
+      throw new RangeError(`chunkBytesMax must be 1..${etcdValueBytesMax}, got ${chunkBytesMax}`);
+    if (!(recordBytesMax >= 1 && recordBytesMax <= etcdValueBytesMax))
+      throw new RangeError(`recordBytesMax must be 1..${etcdValueBytesMax}, got ${recordBytesMax}`);
   }
 
   /** publish — commit `table` (stamped with our epoch) as the group's next version. */
@@ -105,11 +110,13 @@ export class FencedPublisher {
   }
 
   private serially(work: () => Promise<PublishOutcome>): Promise<PublishOutcome> {
-    const run = this.chain.then(work).catch((error: unknown): PublishOutcome => ({
-      ok: false,
-      reason: 'unavailable',
-      message: `etcd did not answer: ${error instanceof Error ? error.message : String(error)}`,
-    }));
+    const run = this.chain.then(work).catch(
+      (error: unknown): PublishOutcome => ({
+        ok: false,
+        reason: 'unavailable',
+        message: `etcd did not answer: ${error instanceof Error ? error.message : String(error)}`,
+      }),
+    );
     this.chain = run;
     return run;
   }
@@ -173,8 +180,12 @@ export class FencedPublisher {
       .commit();
     if (!result.succeeded) return this.refusedOrMoved(lead, table.groupName);
     this.deps.committedHere({
-      groupName: table.groupName, sequence, table, tableChecksum: checksum,
-      snapshot: base.snapshot, headRevision: result.header.revision,
+      groupName: table.groupName,
+      sequence,
+      table,
+      tableChecksum: checksum,
+      snapshot: base.snapshot,
+      headRevision: result.header.revision,
     });
     return { done: { ok: true, sequence, kind: 'record' } };
   }
@@ -189,16 +200,24 @@ export class FencedPublisher {
     const { client, keys } = this.deps;
     const group = table.groupName;
     const sequence = snapshot.info.sequence;
-    const clear = await this.fence(lead).then(client.delete().prefix(keys.snapshotPrefix(group, sequence))).options(this.deadline()).commit();
+    const clear = await this.fence(lead)
+      .then(client.delete().prefix(keys.snapshotPrefix(group, sequence)))
+      .options(this.deadline())
+      .commit();
     if (!clear.succeeded) return { done: this.refused(lead, `group ${group}`) };
     for (let index = 0; index < snapshot.chunks.length; index++) {
-      const put = await this.fence(lead).then(client.put(keys.snapshotChunk(group, sequence, index)).value(asBuffer(snapshot.chunks[index])))
-        .options(this.deadline()).commit();
+      const put = await this.fence(lead)
+        .then(client.put(keys.snapshotChunk(group, sequence, index)).value(asBuffer(snapshot.chunks[index])))
+        .options(this.deadline())
+        .commit();
       if (!put.succeeded) return { done: this.refused(lead, `group ${group}`) };
     }
     const head: GroupHead = {
-      sequence, epoch: table.epoch, tableChecksum: checksum,
-      versions: { client: table.versions.client, server: table.versions.server }, snapshot: snapshot.info,
+      sequence,
+      epoch: table.epoch,
+      tableChecksum: checksum,
+      versions: { client: table.versions.client, server: table.versions.server },
+      snapshot: snapshot.info,
     };
     const result = await this.fence(lead)
       .and(keys.head(group), 'Mod', '==', base?.headRevision ?? '0')
@@ -211,8 +230,12 @@ export class FencedPublisher {
       .commit();
     if (!result.succeeded) return this.refusedOrMoved(lead, group);
     this.deps.committedHere({
-      groupName: group, sequence, table, tableChecksum: checksum,
-      snapshot: snapshot.info, headRevision: result.header.revision,
+      groupName: group,
+      sequence,
+      table,
+      tableChecksum: checksum,
+      snapshot: snapshot.info,
+      headRevision: result.header.revision,
     });
     return { done: { ok: true, sequence, kind: 'snapshot' } };
   }
@@ -235,8 +258,7 @@ export class FencedPublisher {
   }
 
   private fence(lead: Leadership) {
-    return this.deps.client.if(lead.candidateKey, 'Create', '==', lead.createRevision)
-      .and(this.deps.keys.epoch, 'Value', '==', lead.epoch.toString());
+    return this.deps.client.if(lead.candidateKey, 'Create', '==', lead.createRevision).and(this.deps.keys.epoch, 'Value', '==', lead.epoch.toString());
   }
 
   private deadline(): { deadline: Date } {

@@ -73,7 +73,8 @@ export async function loadLocalCopy(dataDir: string, groupName: string, allocate
     throw error;
   }
   const refuse = (problem: string) => ({ committed: null, problem: `${path}: ${problem}` });
-  if (bytes.length < copyHeaderBytes + tableTrailerBytes || bytes.length > copyHeaderBytes + tableFileBytesMax) return refuse(`${bytes.length} bytes is no copy`);
+  if (bytes.length < copyHeaderBytes + tableTrailerBytes || bytes.length > copyHeaderBytes + tableFileBytesMax)
+    return refuse(`${bytes.length} bytes is no copy`);
   if (!copyMagic.equals(bytes.subarray(0, 8)) || bytes.readUInt32LE(8) !== copyFormatVersion) return refuse('not a quorum table copy of format 1');
   const sequence = Number(bytes.readBigUInt64LE(16));
   const snapshot = {
@@ -102,7 +103,10 @@ export class LocalCopyWriter {
   private readonly pending = new Map<string, CommittedTable>();
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(private readonly dataDir: string, private readonly onError: (groupName: string, error: unknown) => void) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly onError: (groupName: string, error: unknown) => void,
+  ) {}
 
   /** save — queue `committed`; a newer one for the same group replaces it if it has not started. */
   save(committed: CommittedTable): void {

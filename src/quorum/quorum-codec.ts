@@ -78,7 +78,12 @@ export class QuorumCodec {
   }
 
   /** applyRecords — deflated records from etcd applied to a shared table, verified; or why not. */
-  async applyRecords(previous: PersistedGroupTable, records: readonly Uint8Array[], firstSequence: number, recordRawBytesMax: number): Promise<AppliedRecords | string> {
+  async applyRecords(
+    previous: PersistedGroupTable,
+    records: readonly Uint8Array[],
+    firstSequence: number,
+    recordRawBytesMax: number,
+  ): Promise<AppliedRecords | string> {
     const shared = await shareBytes(records, this.meter.copy);
     const request: CodecRequest = { op: 'applyRecords', previous: requireShared(previous), records: shared, firstSequence, recordRawBytesMax };
     return this.call(request) as Promise<AppliedRecords | string>;

@@ -58,8 +58,16 @@ export interface QuorumConfig {
 
 /** quorumConfKeys — the `[configserver]` keys this module reads (the main parser must know them). */
 export const quorumConfKeys: readonly string[] = [
-  'coordination', 'etcd_endpoints', 'etcd_prefix', 'etcd_lease_ttl_ms',
-  'etcd_ca_file', 'etcd_cert_file', 'etcd_key_file', 'etcd_user', 'etcd_password', 'etcd_password_file',
+  'coordination',
+  'etcd_endpoints',
+  'etcd_prefix',
+  'etcd_lease_ttl_ms',
+  'etcd_ca_file',
+  'etcd_cert_file',
+  'etcd_key_file',
+  'etcd_user',
+  'etcd_password',
+  'etcd_password_file',
 ];
 
 /** defaultEtcdPrefix — where a service that names no prefix keeps its keys. */
@@ -152,8 +160,11 @@ function readPrefix(entry: IniEntry | undefined, problems: ProblemList): string 
   if (Buffer.byteLength(entry.value) > etcdPrefixBytesMax) {
     problems.add(entry.line, entry.key, `longer than ${etcdPrefixBytesMax} bytes`);
   } else if (!prefixPattern.test(entry.value)) {
-    problems.add(entry.line, entry.key,
-      `must be a path like /tair-config-server/prod (segments of A-Z a-z 0-9 . _ -, no trailing /), got '${clip(entry.value)}'`);
+    problems.add(
+      entry.line,
+      entry.key,
+      `must be a path like /tair-config-server/prod (segments of A-Z a-z 0-9 . _ -, no trailing /), got '${clip(entry.value)}'`,
+    );
   } else {
     return entry.value;
   }
@@ -179,7 +190,7 @@ function readPathValue(entry: IniEntry | undefined, baseDir: string, problems: P
 }
 
 function checkClientCertificate(cert: IniEntry | undefined, key: IniEntry | undefined, problems: ProblemList): void {
-  if (cert && !key) problems.add(cert.line, cert.key, 'needs etcd_key_file (the certificate\'s private key)');
+  if (cert && !key) problems.add(cert.line, cert.key, "needs etcd_key_file (the certificate's private key)");
   if (key && !cert) problems.add(key.line, key.key, 'needs etcd_cert_file (the certificate of this key)');
 }
 

@@ -112,7 +112,10 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     this.codec = options.codec ?? new QuorumCodec();
     this.nowMs = options.nowMs ?? (() => performance.now());
     const requestTimeoutMs = settings.leaseTtlMs;
-    this.tracker = new HealthTracker(() => this.probeStatus(), () => this.emit('health', this.health()));
+    this.tracker = new HealthTracker(
+      () => this.probeStatus(),
+      () => this.emit('health', this.health()),
+    );
     this.election = new LeaderElection(client, this.keys, {
       address: options.address,
       leaseTtlMs: settings.leaseTtlMs,
@@ -134,20 +137,23 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
       this.emit('leader', leader);
     });
     this.follower.on('problem', (message) => this.problem(message));
-    this.publisher = new FencedPublisher({
-      client,
-      keys: this.keys,
-      codec: this.codec,
-      leadership: () => this.election.leadership(),
-      depose: (reason) => this.election.depose(reason),
-      committed: (groupName) => this.held.get(groupName) ?? null,
-      catchUp: (groupName) => this.follower.catchUp(groupName),
-      committedHere: (committed) => {
-        // Our own version: held and copied to disk; no 'table' event (the host made it).
-        this.held.set(committed.groupName, committed);
-        this.copies.save(committed);
+    this.publisher = new FencedPublisher(
+      {
+        client,
+        keys: this.keys,
+        codec: this.codec,
+        leadership: () => this.election.leadership(),
+        depose: (reason) => this.election.depose(reason),
+        committed: (groupName) => this.held.get(groupName) ?? null,
+        catchUp: (groupName) => this.follower.catchUp(groupName),
+        committedHere: (committed) => {
+          // Our own version: held and copied to disk; no 'table' event (the host made it).
+          this.held.set(committed.groupName, committed);
+          this.copies.save(committed);
+        },
       },
-    }, { ...defaultPublisherOptions, ...options.publisher, requestTimeoutMs });
+      { ...defaultPublisherOptions, ...options.publisher, requestTimeoutMs },
+    );
     this.copies = new LocalCopyWriter(options.dataDir, (groupName, error) => this.problem(`group ${groupName}: cannot save the local copy: ${String(error)}`));
   }
 
@@ -315,15 +321,17 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   private reportRefusal(): void {
     if (this.checkingAccess || !this.running || this.refusalsReported.size === this.settings.endpoints.length) return;
     this.checkingAccess = true;
-    void checkEtcdAccess(this.settings).then((answers) => {
-      for (const answer of answers) {
-        if (answer.refusal === null || this.refusalsReported.has(answer.endpoint)) continue;
-        this.refusalsReported.add(answer.endpoint);
-        this.problem(answer.message);
-      }
-    }).finally(() => {
-      this.checkingAccess = false;
-    });
+    void checkEtcdAccess(this.settings)
+      .then((answers) => {
+        for (const answer of answers) {
+          if (answer.refusal === null || this.refusalsReported.has(answer.endpoint)) continue;
+          this.refusalsReported.add(answer.endpoint);
+          this.problem(answer.message);
+        }
+      })
+      .finally(() => {
+        this.checkingAccess = false;
+      });
   }
 
   private epochFloor(): bigint {

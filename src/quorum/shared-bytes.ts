@@ -50,7 +50,7 @@ export async function shareBytes(parts: readonly Uint8Array[], meter: CopyMeter,
   let turnBytes = 0;
   for (let index = 0; index < parts.length; index++) {
     const part = parts[index];
-    for (let done = 0; done < part.length;) {
+    for (let done = 0; done < part.length; ) {
       if (turnBytes === stepBytes) {
         endTurn(meter, turnBytes);
         turnBytes = 0;
@@ -70,7 +70,10 @@ export async function shareBytes(parts: readonly Uint8Array[], meter: CopyMeter,
 export async function shareTable(table: PersistedGroupTable, meter: CopyMeter): Promise<PersistedGroupTable> {
   if (isSharedTable(table)) return table;
   const arrays = [table.current, table.progress, table.destination];
-  const bytes = await shareBytes(arrays.map((array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength)), meter);
+  const bytes = await shareBytes(
+    arrays.map((array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength)),
+    meter,
+  );
   const [current, progress, destination] = bytes.map((view) => new Uint32Array(view.buffer, view.byteOffset, view.byteLength / 4));
   return { ...table, servers: [...table.servers], versions: { ...table.versions }, current, progress, destination };
 }

@@ -67,7 +67,11 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
     this.running = true;
     const revision = await this.resync();
     if (!this.running) return;
-    const watcher = this.deps.client.watch().prefix(`${this.deps.keys.prefix}/`).startRevision((BigInt(revision) + 1n).toString()).watcher();
+    const watcher = this.deps.client
+      .watch()
+      .prefix(`${this.deps.keys.prefix}/`)
+      .startRevision((BigInt(revision) + 1n).toString())
+      .watcher();
     this.watcher = watcher;
     let broken = false;
     watcher.on('put', (kv) => this.onPut(kv));
@@ -159,7 +163,9 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
   private async drain(groupName: string): Promise<void> {
     for (let next = this.pending.get(groupName); next; next = this.pending.get(groupName)) {
       this.pending.delete(groupName);
-      await this.read(groupName, next).catch((error: unknown) => this.emit('problem', `group ${groupName}: reading version ${next?.head.sequence} failed: ${messageOf(error)}`));
+      await this.read(groupName, next).catch((error: unknown) =>
+        this.emit('problem', `group ${groupName}: reading version ${next?.head.sequence} failed: ${messageOf(error)}`),
+      );
     }
     this.reading.delete(groupName);
   }

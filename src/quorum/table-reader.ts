@@ -68,8 +68,12 @@ export async function readCommittedTable(
   const records: Buffer[] = [];
   for (let start = from + 1; start <= head.sequence; start += recordPageSize) {
     const end = Math.min(head.sequence + 1, start + recordPageSize);
-    const page = await client.getAll().inRange({ start: keys.record(groupName, start), end: keys.record(groupName, end) })
-      .revision(headRevision).options({ deadline: deadline() }).exec();
+    const page = await client
+      .getAll()
+      .inRange({ start: keys.record(groupName, start), end: keys.record(groupName, end) })
+      .revision(headRevision)
+      .options({ deadline: deadline() })
+      .exec();
     if (page.kvs.length !== end - start) return `records ${start}..${end - 1} are not all in etcd (found ${page.kvs.length})`;
     for (const kv of page.kvs) records.push(kv.value);
   }
@@ -93,9 +97,12 @@ async function readChunks(
   const chunks: Buffer[] = [];
   for (let start = 0; start < snapshot.chunkCount; start += chunkPageSize) {
     const end = Math.min(snapshot.chunkCount, start + chunkPageSize);
-    const page = await client.getAll()
+    const page = await client
+      .getAll()
       .inRange({ start: keys.snapshotChunk(groupName, snapshot.sequence, start), end: keys.snapshotChunk(groupName, snapshot.sequence, end) })
-      .revision(revision).options({ deadline: deadline() }).exec();
+      .revision(revision)
+      .options({ deadline: deadline() })
+      .exec();
     for (const kv of page.kvs) chunks.push(kv.value);
   }
   return chunks;

@@ -40,13 +40,19 @@ describe('configserver.conf with coordination = etcd', () => {
   });
 
   test('one entry may list several servers; entries without a port take [configserver] port', () => {
-    const { config, problems } = parse(['[public]', 'config_server = 10.0.0.1, 10.0.0.2:6000; 10.0.0.3',
-      '[configserver]', 'port = 6000', 'address = 10.0.0.2:6000', ...etcdLines]);
+    const { config, problems } = parse([
+      '[public]',
+      'config_server = 10.0.0.1, 10.0.0.2:6000; 10.0.0.3',
+      '[configserver]',
+      'port = 6000',
+      'address = 10.0.0.2:6000',
+      ...etcdLines,
+    ]);
     expect(problems).toEqual([]);
     expect(config?.configServers).toEqual(['10.0.0.1:6000', '10.0.0.2:6000', '10.0.0.3:6000']);
   });
 
-  test('this server finds itself by address; without it, by its port, then by the host\'s own IPs', () => {
+  test("this server finds itself by address; without it, by its port, then by the host's own IPs", () => {
     // Three servers on one host: the port tells them apart.
     const oneHost = ['[public]', ...servers(3, (index) => `127.0.0.1:${5198 + 100 * index}`), '[configserver]'];
     expect(parse([...oneHost, 'port = 5298', ...etcdLines]).config?.address).toBe('127.0.0.1:5298');
@@ -64,16 +70,18 @@ describe('configserver.conf with coordination = etcd', () => {
   });
 
   test('every entry is validated, each problem on its line; more than the limit is refused once', () => {
-    expect(problemsOf([
-      '[public]',
-      'config_server = 10.0.0.1:5198',
-      'config_server = 10.0.0.2:5198, 300.0.0.1',
-      'config_server = 10.0.0.1:5198',
-      'config_server = 10.0.0.3:99999',
-      '[configserver]',
-      'address = 10.0.0.2:5198',
-      ...etcdLines,
-    ])).toEqual([
+    expect(
+      problemsOf([
+        '[public]',
+        'config_server = 10.0.0.1:5198',
+        'config_server = 10.0.0.2:5198, 300.0.0.1',
+        'config_server = 10.0.0.1:5198',
+        'config_server = 10.0.0.3:99999',
+        '[configserver]',
+        'address = 10.0.0.2:5198',
+        ...etcdLines,
+      ]),
+    ).toEqual([
       `${file}:3: config_server: '300.0.0.1': octet 300 is over 255`,
       `${file}:4: config_server: 10.0.0.1:5198 is listed twice`,
       `${file}:5: config_server: '10.0.0.3:99999': port 99999 is outside 1..65535`,
@@ -85,23 +93,19 @@ describe('configserver.conf with coordination = etcd', () => {
     ]);
   });
 
-  test('the pair\'s keys are refused: quorum mode has no peer to time out', () => {
-    expect(problemsOf(['[public]', ...servers(3), '[configserver]', 'address = 10.0.0.1:5198', ...etcdLines,
-      'peer_timeout_ms = 800', 'takeover_needs_report = 1'])).toEqual([
+  test("the pair's keys are refused: quorum mode has no peer to time out", () => {
+    expect(
+      problemsOf(['[public]', ...servers(3), '[configserver]', 'address = 10.0.0.1:5198', ...etcdLines, 'peer_timeout_ms = 800', 'takeover_needs_report = 1']),
+    ).toEqual([
       `${file}:10: peer_timeout_ms: only used with coordination = pair (quorum mode has no peer to time out)`,
       `${file}:11: takeover_needs_report: only used with coordination = pair (quorum mode has no peer to time out)`,
     ]);
   });
 
-  test('the etcd keys report their problems with lines, among the file\'s other problems', () => {
-    expect(problemsOf([
-      '[configserver]',
-      'coordination = etcd',
-      'etcd_endpoints = 10.0.1.1',
-      'etcd_lease_ttl_ms = 2500',
-      'etcd_user = tair',
-      'log_level = loud',
-    ])).toEqual([
+  test("the etcd keys report their problems with lines, among the file's other problems", () => {
+    expect(
+      problemsOf(['[configserver]', 'coordination = etcd', 'etcd_endpoints = 10.0.1.1', 'etcd_lease_ttl_ms = 2500', 'etcd_user = tair', 'log_level = loud']),
+    ).toEqual([
       `${file}:1: group_file: [configserver] group_file is required (the path of group.conf)`,
       `${file}:3: etcd_endpoints: '10.0.1.1': expected host:port`,
       `${file}:4: etcd_lease_ttl_ms: etcd grants leases in whole seconds: use a multiple of 1000, got 2500`,
@@ -114,8 +118,15 @@ describe('configserver.conf with coordination = etcd', () => {
   });
 
   test('TLS and auth settings resolve against the file; the password never prints', () => {
-    const { config, problems } = parse(['[configserver]', ...etcdLines, 'etcd_ca_file = tls/ca.pem',
-      'etcd_cert_file = tls/client.pem', 'etcd_key_file = tls/client-key.pem', 'etcd_user = tair', 'etcd_password = hunter2-very-secret']);
+    const { config, problems } = parse([
+      '[configserver]',
+      ...etcdLines,
+      'etcd_ca_file = tls/ca.pem',
+      'etcd_cert_file = tls/client.pem',
+      'etcd_key_file = tls/client-key.pem',
+      'etcd_user = tair',
+      'etcd_password = hunter2-very-secret',
+    ]);
     expect(problems).toEqual([]);
     expect(config?.etcd).toMatchObject({
       // A TLS file makes endpoints without a scheme https.
@@ -152,10 +163,22 @@ describe('the commands with a quorum-mode configserver.conf', () => {
     try {
       const confPath = join(dir, 'configserver.conf');
       await writeFile(join(dir, 'group.conf'), '[group_1]\n_copy_count = 2\n_server_list = 127.0.0.1:5191; 127.0.0.1:5192\n');
-      await writeFile(confPath, ['[public]', ...servers(3, (index) => `127.0.0.1:${5198 + 100 * index}`), '[configserver]',
-        'address = 127.0.0.1:5298', 'coordination = etcd', 'etcd_endpoints = 127.0.0.1:2379', 'etcd_user = tair',
-        'etcd_password = hunter2-very-secret', 'group_file = group.conf', `data_dir = ${join(dir, 'data')}`,
-        `pid_file = ${join(dir, 'cs.pid')}`].join('\n'));
+      await writeFile(
+        confPath,
+        [
+          '[public]',
+          ...servers(3, (index) => `127.0.0.1:${5198 + 100 * index}`),
+          '[configserver]',
+          'address = 127.0.0.1:5298',
+          'coordination = etcd',
+          'etcd_endpoints = 127.0.0.1:2379',
+          'etcd_user = tair',
+          'etcd_password = hunter2-very-secret',
+          'group_file = group.conf',
+          `data_dir = ${join(dir, 'data')}`,
+          `pid_file = ${join(dir, 'cs.pid')}`,
+        ].join('\n'),
+      );
       const checked = await runCaptured(runConfig, ['check', '--config', confPath]);
       expect(checked.code).toBe(0);
       expect(checked.stdout).not.toContain('hunter2');

@@ -66,8 +66,23 @@ function signed(dir: string, name: string, commonName: string, ca: CertificatePa
   const extensionFile = join(dir, `${name}.ext`);
   writeFileSync(extensionFile, `${extensions}\n`);
   openssl(['req', ...newKey(pair.keyFile), '-out', request, '-subj', `/CN=${commonName}`]);
-  openssl(['x509', '-req', '-in', request, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial',
-    '-out', pair.certFile, '-days', '2', '-extfile', extensionFile]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    request,
+    '-CA',
+    ca.certFile,
+    '-CAkey',
+    ca.keyFile,
+    '-CAcreateserial',
+    '-out',
+    pair.certFile,
+    '-days',
+    '2',
+    '-extfile',
+    extensionFile,
+  ]);
   return pair;
 }
 

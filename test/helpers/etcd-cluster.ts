@@ -31,8 +31,10 @@ export const etcdBinary = process.env.ETCD_BINARY ?? 'etcd';
 export function requireEtcd(binary = etcdBinary): void {
   const probe = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error(`the etcd server binary '${binary}' cannot run (${probe.error?.message ?? probe.stderr.trim()}): ` +
-      'apt-get install etcd-server (.ci/run does this), or set ETCD_BINARY to its path');
+    throw new Error(
+      `the etcd server binary '${binary}' cannot run (${probe.error?.message ?? probe.stderr.trim()}): ` +
+        'apt-get install etcd-server (.ci/run does this), or set ETCD_BINARY to its path',
+    );
   }
 }
 
@@ -79,7 +81,11 @@ export class EtcdCluster {
   private readonly members: Member[];
   private watchdog: ChildProcess | null = null;
 
-  private constructor(readonly dir: string, members: Member[], private readonly options: Required<EtcdClusterOptions>) {
+  private constructor(
+    readonly dir: string,
+    members: Member[],
+    private readonly options: Required<EtcdClusterOptions>,
+  ) {
     this.members = members;
   }
 
@@ -111,7 +117,10 @@ export class EtcdCluster {
     cluster.startWatchdog();
     try {
       for (let index = 0; index < size; index++) cluster.spawnMember(index);
-      await cluster.waitHealthy(members.map((_, index) => index), settings.startTimeoutMs);
+      await cluster.waitHealthy(
+        members.map((_, index) => index),
+        settings.startTimeoutMs,
+      );
     } catch (error) {
       await cluster.close();
       throw error;
@@ -218,22 +227,39 @@ export class EtcdCluster {
   private spawnMember(index: number): void {
     const member = this.members[index];
     const cluster = this.members.map((other) => `${other.name}=http://127.0.0.1:${other.peerPort}`).join(',');
-    const child = spawn(etcdBinary, [
-      '--name', member.name,
-      '--data-dir', member.dataDir,
-      '--listen-client-urls', this.clientUrl(index),
-      '--advertise-client-urls', this.clientUrl(index),
-      ...tlsFlags(this.options.tls),
-      '--listen-peer-urls', `http://127.0.0.1:${member.peerPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${member.peerPort}`,
-      '--initial-cluster', cluster,
-      '--initial-cluster-state', 'new',
-      '--initial-cluster-token', `tair-cs-test-${process.pid}-${this.members[0].clientPort}`,
-      '--heartbeat-interval', String(this.options.heartbeatIntervalMs),
-      '--election-timeout', String(this.options.electionTimeoutMs),
-      '--logger', 'zap',
-      '--log-level', 'warn',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      etcdBinary,
+      [
+        '--name',
+        member.name,
+        '--data-dir',
+        member.dataDir,
+        '--listen-client-urls',
+        this.clientUrl(index),
+        '--advertise-client-urls',
+        this.clientUrl(index),
+        ...tlsFlags(this.options.tls),
+        '--listen-peer-urls',
+        `http://127.0.0.1:${member.peerPort}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${member.peerPort}`,
+        '--initial-cluster',
+        cluster,
+        '--initial-cluster-state',
+        'new',
+        '--initial-cluster-token',
+        `tair-cs-test-${process.pid}-${this.members[0].clientPort}`,
+        '--heartbeat-interval',
+        String(this.options.heartbeatIntervalMs),
+        '--election-timeout',
+        String(this.options.electionTimeoutMs),
+        '--logger',
+        'zap',
+        '--log-level',
+        'warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     member.child = child;
     member.stderr = '';
     member.exited = new Promise((resolve) => {
@@ -263,14 +289,15 @@ export class EtcdCluster {
 
   private writePids(): void {
     const pids = this.members.map((member) => member.child?.pid).filter((pid) => pid !== undefined);
-    writeFileSync(join(this.dir, 'pids'), pids.join(' ') + '\n');
+    writeFileSync(join(this.dir, 'pids'), `${pids.join(' ')}\n`);
   }
 
   /** startWatchdog — a shell that outlives us by at most half a second and then kills the members. */
   private startWatchdog(): void {
     const pidFile = join(this.dir, 'pids');
     writeFileSync(pidFile, '\n');
-    const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; ` +
+    const script =
+      `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; ` +
       `for pid in $(cat '${pidFile}'); do kill -CONT $pid; kill -9 $pid; done 2>/dev/null; rm -rf '${this.dir}'`;
     this.watchdog = spawn('sh', ['-c', script], { stdio: 'ignore', detached: true });
     this.watchdog.unref();
@@ -287,17 +314,21 @@ function tlsFlags(tls: EtcdServerTls | null): string[] {
 /** httpsHealthy — GET /health over https with the harness's client certificate (fetch cannot take one). */
 function httpsHealthy(url: string, tls: EtcdServerTls): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request(url, {
-      ca: readFileSync(tls.caFile),
-      cert: readFileSync(tls.client.certFile),
-      key: readFileSync(tls.client.keyFile),
-      timeout: 1000,
-    }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      response.on('end', () => resolve(response.statusCode === 200 && /"health":\s*"true"/.test(body)));
-      response.on('error', () => resolve(false));
-    });
+    const req = request(
+      url,
+      {
+        ca: readFileSync(tls.caFile),
+        cert: readFileSync(tls.client.certFile),
+        key: readFileSync(tls.client.keyFile),
+        timeout: 1000,
+      },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        response.on('end', () => resolve(response.statusCode === 200 && /"health":\s*"true"/.test(body)));
+        response.on('error', () => resolve(false));
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
     req.end();

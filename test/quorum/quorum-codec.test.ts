@@ -24,10 +24,8 @@ afterAll(async () => {
 
 describe('shareBytes', () => {
   it('copies any parts into one shared buffer, at most a step per turn, in exactly ceil(total / step) turns', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 8 }),
-      fc.integer({ min: 1, max: 3000 }),
-      async (lengths, stepBytes) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 8 }), fc.integer({ min: 1, max: 3000 }), async (lengths, stepBytes) => {
         const parts = lengths.map((length, index) => Uint8Array.from({ length }, (_, at) => (index * 31 + at) & 0xff));
         const meter = newCopyMeter();
         const shared = await shareBytes(parts, meter, stepBytes);
@@ -36,8 +34,9 @@ describe('shareBytes', () => {
         expect(shared.map((view) => Buffer.from(view).toString('hex'))).toEqual(parts.map((part) => Buffer.from(part).toString('hex')));
         expect(shared.every((view) => view.byteOffset % 8 === 0)).toBe(true);
         expect(meter).toEqual({ turns: Math.ceil(total / stepBytes), bytesPerTurnMax: Math.min(total, stepBytes), bytes: total });
-      },
-    ), { numRuns: 100 });
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('shares a table once: a shared table is returned as it is, the original is left alone', async () => {
@@ -69,45 +68,82 @@ const mutationArbitrary: fc.Arbitrary<Mutation> = fc.record({
 
 describe('QuorumCodec', () => {
   it('gives the same answers in its worker as inline, and every version rebuilds byte for byte from them', async () => {
-    await fc.assert(fc.asyncProperty(shapeArbitrary, fc.integer(), fc.array(mutationArbitrary, { minLength: 1, maxLength: 5 }), fc.integer({ min: 200, max: 8192 }),
-      async (shape, seed, mutations, recordBytesMax) => {
-        let previous = await worker.share(baseTable(shape, seed));
-        let held = previous;
-        for (const [index, mutation] of mutations.entries()) {
-          const next = await worker.share(mutate(previous, mutation));
-          const checksum = await worker.checksum(next);
-          expect(await inline.checksum(next)).toBe(checksum);
-          const request = { base: previous, next, checksum, sequence: index + 2, recordAllowed: true, recordRawBytesMax, recordBytesMax, chunkBytesMax: 4096 };
-          const encoded = await worker.encode(request);
-          expect(Buffer.from((await inline.encode(request)).bytes).equals(Buffer.from(encoded.bytes))).toBe(true);
-          const reshaped = next.bucketCount !== previous.bucketCount || next.copyCount !== previous.copyCount;
-          if (reshaped) expect(encoded.kind).toBe('snapshot');
-          const rebuilt = encoded.kind === 'record'
-            ? await worker.applyRecords(held, [encoded.bytes], index + 2, recordRawBytesMax)
-            : await worker.decodeSnapshot(encoded.info, cutChunks(encoded.bytes, 4096), next.groupName);
-          if (typeof rebuilt === 'string') throw new Error(rebuilt);
-          expect(rebuilt.tableChecksum).toBe(checksum);
-          expect(isSharedTable(rebuilt.table)).toBe(true);
-          expect(tableBytes(rebuilt.table).equals(tableBytes(next))).toBe(true);
-          previous = next;
-          held = rebuilt.table;
-        }
-      }), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(
+        shapeArbitrary,
+        fc.integer(),
+        fc.array(mutationArbitrary, { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 200, max: 8192 }),
+        async (shape, seed, mutations, recordBytesMax) => {
+          let previous = await worker.share(baseTable(shape, seed));
+          let held = previous;
+          for (const [index, mutation] of mutations.entries()) {
+            const next = await worker.share(mutate(previous, mutation));
+            const checksum = await worker.checksum(next);
+            expect(await inline.checksum(next)).toBe(checksum);
+            const request = {
+              base: previous,
+              next,
+              checksum,
+              sequence: index + 2,
+              recordAllowed: true,
+              recordRawBytesMax,
+              recordBytesMax,
+              chunkBytesMax: 4096,
+            };
+            const encoded = await worker.encode(request);
+            expect(Buffer.from((await inline.encode(request)).bytes).equals(Buffer.from(encoded.bytes))).toBe(true);
+            const reshaped = next.bucketCount !== previous.bucketCount || next.copyCount !== previous.copyCount;
+            if (reshaped) expect(encoded.kind).toBe('snapshot');
+            const rebuilt =
+              encoded.kind === 'record'
+                ? await worker.applyRecords(held, [encoded.bytes], index + 2, recordRawBytesMax)
+                : await worker.decodeSnapshot(encoded.info, cutChunks(encoded.bytes, 4096), next.groupName);
+            if (typeof rebuilt === 'string') throw new Error(rebuilt);
+            expect(rebuilt.tableChecksum).toBe(checksum);
+            expect(isSharedTable(rebuilt.table)).toBe(true);
+            expect(tableBytes(rebuilt.table).equals(tableBytes(next))).toBe(true);
+            previous = next;
+            held = rebuilt.table;
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it('refuses what does not verify, and a table that is not shared, without losing the worker', async () => {
     const table = await worker.share(baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 2, serverCount: 5 }, 1));
     const next = await worker.share(mutate(table, { seed: 2, slotChanges: 10, addServer: false, reshapeBuckets: null }));
     const checksum = await worker.checksum(next);
-    const record = await worker.encode({ base: table, next, checksum, sequence: 2, recordAllowed: true, recordRawBytesMax, recordBytesMax: 65536, chunkBytesMax: 4096 });
+    const record = await worker.encode({
+      base: table,
+      next,
+      checksum,
+      sequence: 2,
+      recordAllowed: true,
+      recordRawBytesMax,
+      recordBytesMax: 65536,
+      chunkBytesMax: 4096,
+    });
     expect(record.kind).toBe('record');
     expect(await worker.applyRecords(table, [record.bytes], 3, recordRawBytesMax)).toBe('record 3 is missing or damaged');
     expect(await worker.applyRecords(table, [Buffer.from('not deflate')], 2, recordRawBytesMax)).toMatch(/^record 2 does not inflate/);
-    const snapshot = await worker.encode({ base: null, next, checksum, sequence: 1, recordAllowed: false, recordRawBytesMax, recordBytesMax: 65536, chunkBytesMax: 4096 });
+    const snapshot = await worker.encode({
+      base: null,
+      next,
+      checksum,
+      sequence: 1,
+      recordAllowed: false,
+      recordRawBytesMax,
+      recordBytesMax: 65536,
+      chunkBytesMax: 4096,
+    });
     if (snapshot.kind !== 'snapshot') throw new Error('expected a snapshot');
     expect(await worker.decodeSnapshot(snapshot.info, cutChunks(snapshot.bytes, 4096), 'group_2')).toMatch(/group/);
-    await expect(worker.encode({ base: null, next, checksum, sequence: 1, recordAllowed: false, recordRawBytesMax, recordBytesMax: 1, chunkBytesMax: 1 }))
-      .rejects.toThrow(/needs \d+ chunks, over 1024/);
+    await expect(
+      worker.encode({ base: null, next, checksum, sequence: 1, recordAllowed: false, recordRawBytesMax, recordBytesMax: 1, chunkBytesMax: 1 }),
+    ).rejects.toThrow(/needs \d+ chunks, over 1024/);
     const plain = baseTable({ groupName: 'group_1', bucketCount: 64, copyCount: 1, serverCount: 2 }, 3);
     await expect(worker.checksum(plain)).rejects.toThrow(/must be shared first/);
     expect(await worker.checksum(next)).toBe(checksum);
@@ -130,7 +166,7 @@ describe('QuorumCodec', () => {
 });
 
 describe('the codec worker thread', () => {
-  it.skipIf(process.platform !== 'linux')('runs below the event loop\'s priority, so heartbeats win the CPU on a busy machine', async () => {
+  it.skipIf(process.platform !== 'linux')("runs below the event loop's priority, so heartbeats win the CPU on a busy machine", async () => {
     const codec = new QuorumCodec();
     try {
       await codec.checksum(await codec.share(baseTable({ groupName: 'group_1', bucketCount: 64, copyCount: 1, serverCount: 2 }, 1)));

@@ -90,10 +90,19 @@ describe('fencing', () => {
     stale.epoch = office.epoch;
     const deposals: string[] = [];
     const held = first.committed('group_1');
-    const publisher = new FencedPublisher({
-      client: admin, keys, codec: first.codec, leadership: () => office, depose: (reason) => deposals.push(reason),
-      committed: () => held, catchUp: () => first.catchUp('group_1'), committedHere: () => deposals.push('committed!'),
-    }, { ...defaultPublisherOptions, requestTimeoutMs: leaseTtlMs });
+    const publisher = new FencedPublisher(
+      {
+        client: admin,
+        keys,
+        codec: first.codec,
+        leadership: () => office,
+        depose: (reason) => deposals.push(reason),
+        committed: () => held,
+        catchUp: () => first.catchUp('group_1'),
+        committedHere: () => deposals.push('committed!'),
+      },
+      { ...defaultPublisherOptions, requestTimeoutMs: leaseTtlMs },
+    );
     expect(await publisher.publish(stale)).toMatchObject({ ok: false, reason: 'deposed' });
     expect(await publisher.publishGroupConf('[group_1]\n')).toMatchObject({ ok: false, reason: 'deposed' });
     expect(deposals).toHaveLength(2);
@@ -136,12 +145,15 @@ const runArbitrary: fc.Arbitrary<Run> = fc.record({
   snapshotEvery: fc.integer({ min: 1, max: 6 }),
   recordBytesMax: fc.constantFrom(100, 2000, 256 * 1024),
   chunkBytesMax: fc.constantFrom(500, 4096, 1024 * 1024),
-  mutations: fc.array(fc.record({
-    seed: fc.integer({ min: 0, max: 2 ** 31 }),
-    slotChanges: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 100, max: 3000 })),
-    addServer: fc.boolean(),
-    reshapeBuckets: fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(50, 2048) }),
-  }), { minLength: 1, maxLength: 10 }),
+  mutations: fc.array(
+    fc.record({
+      seed: fc.integer({ min: 0, max: 2 ** 31 }),
+      slotChanges: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 100, max: 3000 })),
+      addServer: fc.boolean(),
+      reshapeBuckets: fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(50, 2048) }),
+    }),
+    { minLength: 1, maxLength: 10 },
+  ),
 });
 
 describe('followers', () => {
@@ -177,39 +189,49 @@ describe('followers', () => {
   });
 
   it('rebuild every committed table exactly, through records, snapshots and compactions', async () => {
-    await fc.assert(fc.asyncProperty(runArbitrary, async (run) => {
-      set = new CoordinatorSet(settings('follow'));
-      const publisher = { snapshotEvery: run.snapshotEvery, recordBytesMax: run.recordBytesMax, chunkBytesMax: run.chunkBytesMax };
-      try {
-        const leader = await set.addLeader({ publisher });
-        const follower = await set.add({ publisher });
-        follower.start();
-        let table = baseTable({ groupName: 'group_1', bucketCount: run.bucketCount, copyCount: run.copyCount, serverCount: 6 }, 1);
-        const tables = [table];
-        for (const mutation of run.mutations) tables.push((table = mutate(table, mutation)));
-        for (const [index, next] of tables.entries()) {
-          expect(await publishSurely(leader, next)).toMatchObject({ ok: true, sequence: index + 1 });
+    await fc.assert(
+      fc.asyncProperty(runArbitrary, async (run) => {
+        set = new CoordinatorSet(settings('follow'));
+        const publisher = { snapshotEvery: run.snapshotEvery, recordBytesMax: run.recordBytesMax, chunkBytesMax: run.chunkBytesMax };
+        try {
+          const leader = await set.addLeader({ publisher });
+          const follower = await set.add({ publisher });
+          follower.start();
+          let table = baseTable({ groupName: 'group_1', bucketCount: run.bucketCount, copyCount: run.copyCount, serverCount: 6 }, 1);
+          const tables = [table];
+          for (const mutation of run.mutations) {
+            table = mutate(table, mutation);
+            tables.push(table);
+          }
+          for (const [index, next] of tables.entries()) {
+            expect(await publishSurely(leader, next)).toMatchObject({ ok: true, sequence: index + 1 });
+          }
+          // Publishing the newest table again writes nothing: it is the committed version.
+          expect(await publishSurely(leader, table)).toMatchObject({ ok: true, sequence: tables.length, kind: 'already-committed' });
+          const last = tables.length;
+          const late = await set.add({ publisher });
+          late.start();
+          for (const reader of [follower, late]) {
+            const held = await waitFor(
+              () => {
+                const committed = reader.committed('group_1');
+                return committed?.sequence === last ? committed : undefined;
+              },
+              10_000,
+              'the follower to catch up',
+            );
+            expect(tableBytes(held.table).equals(tableBytes(table))).toBe(true);
+          }
+          const prefix = `${set.settings.prefix}/groups/group_1`;
+          const records = await admin.getAll().prefix(`${prefix}/records/`).keys();
+          const snapshots = new Set((await admin.getAll().prefix(`${prefix}/snapshots/`).keys()).map((key) => key.split('/').at(-2)));
+          expect(records.length).toBeLessThan(run.snapshotEvery);
+          expect(snapshots.size).toBe(1);
+        } finally {
+          await set.closeAll();
         }
-        // Publishing the newest table again writes nothing: it is the committed version.
-        expect(await publishSurely(leader, table)).toMatchObject({ ok: true, sequence: tables.length, kind: 'already-committed' });
-        const last = tables.length;
-        const late = await set.add({ publisher });
-        late.start();
-        for (const reader of [follower, late]) {
-          const held = await waitFor(() => {
-            const committed = reader.committed('group_1');
-            return committed?.sequence === last ? committed : undefined;
-          }, 10_000, 'the follower to catch up');
-          expect(tableBytes(held.table).equals(tableBytes(table))).toBe(true);
-        }
-        const prefix = `${set.settings.prefix}/groups/group_1`;
-        const records = await admin.getAll().prefix(`${prefix}/records/`).keys();
-        const snapshots = new Set((await admin.getAll().prefix(`${prefix}/snapshots/`).keys()).map((key) => key.split('/').at(-2)));
-        expect(records.length).toBeLessThan(run.snapshotEvery);
-        expect(snapshots.size).toBe(1);
-      } finally {
-        await set.closeAll();
-      }
-    }), { numRuns: 8 });
+      }),
+      { numRuns: 8 },
+    );
   });
 });

@@ -76,7 +76,9 @@ describe('at 1,048,576 buckets × 3 copies', () => {
     expect(leader.codec.meter.copy.turns).toBeGreaterThanOrEqual(leader.codec.meter.copy.bytes / quorumCopyStepBytes);
     for (const coordinator of [leader, follower, restarted]) expect(coordinator.codec.meter.copy.bytesPerTurnMax).toBeLessThanOrEqual(quorumCopyStepBytes);
     const p99Ms = loop.percentile(99) / 1e6;
-    console.log(`event loop delay during the XL run: p99 ${p99Ms.toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms, mean ${(loop.mean / 1e6).toFixed(1)} ms`);
+    console.log(
+      `event loop delay during the XL run: p99 ${p99Ms.toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms, mean ${(loop.mean / 1e6).toFixed(1)} ms`,
+    );
     expect(p99Ms).toBeLessThan(100);
   }, 240_000);
 

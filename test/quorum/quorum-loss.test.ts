@@ -39,7 +39,10 @@ describe('one etcd member lost', () => {
     follower.start();
     let table = baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 2, serverCount: 6 }, 1);
     expect(await publishSurely(leader, table)).toMatchObject({ ok: true, sequence: 1 });
-    for (const [index, fault] of [[0, 'kill'], [1, 'stop']] as const) {
+    for (const [index, fault] of [
+      [0, 'kill'],
+      [1, 'stop'],
+    ] as const) {
       if (fault === 'kill') await cluster.kill(index);
       else cluster.stop(index);
       for (let round = 0; round < 3; round++) {
@@ -50,7 +53,11 @@ describe('one etcd member lost', () => {
         // The host saves again later; one of a few tries lands once etcd has a leader.
         let outcome = await leader.publish(table);
         for (let retry = 0; retry < 5 && !outcome.ok; retry++) {
-          await waitFor(() => leader.isLeader(), 6 * leaseTtlMs, `the leader to resume (deposed: ${deposals.join('; ')}; others elected: ${otherElections.join(', ')})`);
+          await waitFor(
+            () => leader.isLeader(),
+            6 * leaseTtlMs,
+            `the leader to resume (deposed: ${deposals.join('; ')}; others elected: ${otherElections.join(', ')})`,
+          );
           outcome = await leader.publish(table);
         }
         expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true });
@@ -67,7 +74,7 @@ describe('one etcd member lost', () => {
 });
 
 describe('etcd quorum lost', () => {
-  it('publishes nothing, says so in health, keeps the followers\' table, and recovers', async () => {
+  it("publishes nothing, says so in health, keeps the followers' table, and recovers", async () => {
     set = new CoordinatorSet(settings('loss'));
     const leader = await set.addLeader();
     const follower = await set.add();
@@ -85,10 +92,14 @@ describe('etcd quorum lost', () => {
     expect(outcome.ok).toBe(false);
     await waitFor(() => !leader.isLeader(), 3 * leaseTtlMs, 'the leader to step down');
     for (const coordinator of set.coordinators) {
-      const health = await waitFor(() => {
-        const value = coordinator.health();
-        return value.etcd !== 'connected' && value;
-      }, 3 * leaseTtlMs, 'health to show the lost quorum');
+      const health = await waitFor(
+        () => {
+          const value = coordinator.health();
+          return value.etcd !== 'connected' && value;
+        },
+        3 * leaseTtlMs,
+        'health to show the lost quorum',
+      );
       expect(['no-quorum', 'unreachable']).toContain(health.etcd);
       expect(health.readOnly).toBe(true);
       expect(health.role).toBe('follower');

@@ -35,16 +35,26 @@ afterEach(async () => {
 });
 
 function startThree(name: string): CoordinatorProcess[] {
-  const settings: EtcdSettings = { endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`), prefix: uniquePrefix(name), leaseTtlMs, tls: null, auth: null };
+  const settings: EtcdSettings = {
+    endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`),
+    prefix: uniquePrefix(name),
+    leaseTtlMs,
+    tls: null,
+    auth: null,
+  };
   processes = [0, 1, 2].map((index) => new CoordinatorProcess(buildDir, `127.0.0.1:${6000 + index}`, settings, join(dataRoot, `${name}-${index}`)));
   return processes;
 }
 
 async function theLeader(children: CoordinatorProcess[], timeoutMs: number): Promise<CoordinatorProcess> {
-  return waitFor(() => {
-    const leading = children.filter((child) => child.running && child.leading);
-    return leading.length === 1 ? leading[0] : undefined;
-  }, timeoutMs, 'exactly one leading process');
+  return waitFor(
+    () => {
+      const leading = children.filter((child) => child.running && child.leading);
+      return leading.length === 1 ? leading[0] : undefined;
+    },
+    timeoutMs,
+    'exactly one leading process',
+  );
 }
 
 describe('coordinators in their own processes', () => {
@@ -65,7 +75,11 @@ describe('coordinators in their own processes', () => {
     expect(elected.atMs - killedAtMs).toBeLessThan(2 * leaseTtlMs + 5000);
     // The survivors hold what the dead leader committed, and the new one builds on it.
     second.send({ cmd: 'publish', group: 'group_1', bucketCount: 1023, seed: 1, changes: 1, surely: true });
-    expect((await second.next((event) => event.event === 'published', 30_000, marks[children.indexOf(second)])).outcome).toMatchObject({ ok: true, sequence: 2, kind: 'record' });
+    expect((await second.next((event) => event.event === 'published', 30_000, marks[children.indexOf(second)])).outcome).toMatchObject({
+      ok: true,
+      sequence: 2,
+      kind: 'record',
+    });
   });
 
   it('replace a leader frozen past its lease; woken, it knows it is deposed and publishes nothing', async () => {

@@ -70,26 +70,38 @@ afterEach(async () => {
 /** serviceWorks — a leader among `members`; it publishes a snapshot and a record, the others hold both; a resignation elects another that continues. */
 async function serviceWorks(members: QuorumCoordinator[]): Promise<void> {
   for (const member of members) member.start();
-  const [leader] = await waitFor(() => {
-    const leading = members.filter((member) => member.isLeader());
-    return leading.length === 1 && leading[0].health().role === 'leader' && leading;
-  }, 15_000, 'one leader');
+  const [leader] = await waitFor(
+    () => {
+      const leading = members.filter((member) => member.isLeader());
+      return leading.length === 1 && leading[0].health().role === 'leader' && leading;
+    },
+    15_000,
+    'one leader',
+  );
   let table = baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 3, serverCount: 8 }, 1);
   expect(await publishSurely(leader, table)).toMatchObject({ ok: true, sequence: 1, kind: 'snapshot' });
   table = mutate(table, { seed: 2, slotChanges: 40, addServer: true, reshapeBuckets: null });
   expect(await publishSurely(leader, table)).toMatchObject({ ok: true, sequence: 2, kind: 'record' });
   for (const member of members) {
-    const held = await waitFor(() => (member.committed('group_1')?.sequence === 2 ? member.committed('group_1') ?? undefined : undefined), 10_000, 'every member to hold version 2');
+    const held = await waitFor(
+      () => (member.committed('group_1')?.sequence === 2 ? (member.committed('group_1') ?? undefined) : undefined),
+      10_000,
+      'every member to hold version 2',
+    );
     expect(tableBytes(held.table).equals(tableBytes(table))).toBe(true);
     expect(member.health()).toMatchObject({ etcd: 'connected', readOnly: false });
   }
   const epoch = leader.epoch();
   await leader.stop();
   const rest = members.filter((member) => member !== leader);
-  const [next] = await waitFor(() => {
-    const leading = rest.filter((member) => member.isLeader());
-    return leading.length === 1 && leading;
-  }, 15_000, 'a new leader');
+  const [next] = await waitFor(
+    () => {
+      const leading = rest.filter((member) => member.isLeader());
+      return leading.length === 1 && leading;
+    },
+    15_000,
+    'a new leader',
+  );
   expect(next.epoch()).toBe(epoch + 1n);
   table = mutate(table, { seed: 3, slotChanges: 40, addServer: false, reshapeBuckets: null });
   expect(await publishSurely(next, table)).toMatchObject({ ok: true, sequence: 3 });
@@ -106,7 +118,7 @@ async function refusedEverywhere(coordinator: QuorumCoordinator, problems: strin
   expect(coordinator.isLeader()).toBe(false);
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
@@ -123,22 +135,40 @@ describe('over TLS with client certificates', () => {
     const problems: string[] = [];
     stranger.on('problem', (message) => problems.push(message));
     stranger.start();
-    await refusedEverywhere(stranger, problems, (url) =>
-      new RegExp(`^etcd ${escape(url)} refused our client certificate ${escape(certs.otherClient.certFile)} \\(etcd_cert_file\\): the member does not trust the CA that signed it`));
+    await refusedEverywhere(
+      stranger,
+      problems,
+      (url) =>
+        new RegExp(
+          `^etcd ${escapeRegExp(url)} refused our client certificate ${escapeRegExp(certs.otherClient.certFile)} \\(etcd_cert_file\\): the member does not trust the CA that signed it`,
+        ),
+    );
     expect(leader.isLeader()).toBe(true);
   });
 
   it('refuses a member whose certificate does not verify, no certificate at all, and a user without rights on the prefix', async () => {
     const base = settings('access', tlsAs('tair'), null);
     const cases: [EtcdSettings, (url: string) => RegExp][] = [
-      [{ ...base, tls: { ...tlsAs('tair'), caFile: certs.otherCaFile } },
-        (url) => new RegExp(`^etcd ${escape(url)}: the member's certificate does not verify against etcd_ca_file ${escape(certs.otherCaFile)} \\(.*verify`)],
-      [{ ...base, tls: { caFile: certs.caFile, certFile: null, keyFile: null } },
-        (url) => new RegExp(`^etcd ${escape(url)} requires a client certificate: set etcd_cert_file and etcd_key_file`)],
-      [{ ...base, auth: { user: 'outsider', password: 'outsider-password', passwordFile: null } },
-        (url) => new RegExp(`^etcd ${escape(url)} denied user 'outsider' access to ${escape(base.prefix)}/: grant its role readwrite on that prefix$`)],
-      [{ ...base, tls: tlsAs('anonymous') },
-        (url) => new RegExp(`^etcd ${escape(url)} denied the user named by the CN of ${escape(certs.clients.anonymous.certFile)} access to`)],
+      [
+        { ...base, tls: { ...tlsAs('tair'), caFile: certs.otherCaFile } },
+        (url) =>
+          new RegExp(
+            `^etcd ${escapeRegExp(url)}: the member's certificate does not verify against etcd_ca_file ${escapeRegExp(certs.otherCaFile)} \\(.*verify`,
+          ),
+      ],
+      [
+        { ...base, tls: { caFile: certs.caFile, certFile: null, keyFile: null } },
+        (url) => new RegExp(`^etcd ${escapeRegExp(url)} requires a client certificate: set etcd_cert_file and etcd_key_file`),
+      ],
+      [
+        { ...base, auth: { user: 'outsider', password: 'outsider-password', passwordFile: null } },
+        (url) =>
+          new RegExp(`^etcd ${escapeRegExp(url)} denied user 'outsider' access to ${escapeRegExp(base.prefix)}/: grant its role readwrite on that prefix$`),
+      ],
+      [
+        { ...base, tls: tlsAs('anonymous') },
+        (url) => new RegExp(`^etcd ${escapeRegExp(url)} denied the user named by the CN of ${escapeRegExp(certs.clients.anonymous.certFile)} access to`),
+      ],
     ];
     for (const [candidate, expected] of cases) {
       const answers = await checkEtcdAccess(candidate);
@@ -166,7 +196,11 @@ describe('with authentication', () => {
     const problems: string[] = [];
     intruder.on('problem', (message) => problems.push(message));
     intruder.start();
-    await refusedEverywhere(intruder, problems, (url) => new RegExp(`^etcd ${escape(url)} refused user 'tair': wrong password \\(etcd_password\\) or no such user$`));
+    await refusedEverywhere(
+      intruder,
+      problems,
+      (url) => new RegExp(`^etcd ${escapeRegExp(url)} refused user 'tair': wrong password \\(etcd_password\\) or no such user$`),
+    );
     const table = baseTable({ groupName: 'group_1', bucketCount: 64, copyCount: 2, serverCount: 4 }, 7);
     expect(await publishSurely(leader, table)).toMatchObject({ ok: true, sequence: 1 });
     expect(intruder.committed('group_1')).toBeNull();
@@ -181,7 +215,9 @@ describe('with authentication', () => {
     const refused = await createEtcdClient({ ...base, tls: { ...tlsAs('tair'), caFile: missing } }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(StorageError);
     expect(refused).toMatchObject({ path: missing, errno: 'ENOENT', message: `${missing}: etcd_ca_file: cannot read it: file not found` });
-    await expect(createEtcdClient({ ...base, auth: userTair({ passwordFile: missing }) })).rejects.toThrow(/missing\.pem: etcd_password_file: cannot read it: file not found/);
+    await expect(createEtcdClient({ ...base, auth: userTair({ passwordFile: missing }) })).rejects.toThrow(
+      /missing\.pem: etcd_password_file: cannot read it: file not found/,
+    );
   });
 });
 
@@ -194,15 +230,17 @@ describe('against a member without TLS or authentication', () => {
       const https = url.replace('http://', 'https://');
       const [notTls] = await checkEtcdAccess({ ...base, endpoints: [https], tls: tlsAs('tair') });
       expect(notTls).toMatchObject({ ok: false, refusal: 'not-tls' });
-      expect(notTls.message).toMatch(new RegExp(`^etcd ${escape(https)} closed the connection during the TLS handshake: does it serve TLS\\?`));
+      expect(notTls.message).toMatch(new RegExp(`^etcd ${escapeRegExp(https)} closed the connection during the TLS handshake: does it serve TLS\\?`));
       const [noAuth] = await checkEtcdAccess({ ...base, auth: userTair({ password }) });
       expect(noAuth).toMatchObject({ ok: false, refusal: 'auth-disabled' });
-      expect(noAuth.message).toBe(`etcd ${url} has authentication disabled, yet etcd_user is set: remove etcd_user and its password, or enable authentication in etcd`);
+      expect(noAuth.message).toBe(
+        `etcd ${url} has authentication disabled, yet etcd_user is set: remove etcd_user and its password, or enable authentication in etcd`,
+      );
       expect(await checkEtcdAccess(base)).toEqual([{ endpoint: url, ok: true, refusal: null, message: '' }]);
       await plain.kill(0);
       const [down] = await checkEtcdAccess(base, 1000);
       expect(down).toMatchObject({ ok: false, refusal: null });
-      expect(down.message).toMatch(new RegExp(`^etcd ${escape(url)} did not answer: `));
+      expect(down.message).toMatch(new RegExp(`^etcd ${escapeRegExp(url)} did not answer: `));
     } finally {
       await plain.close();
     }

@@ -31,7 +31,7 @@ interface PublishCommand {
 type Command = PublishCommand | { cmd: 'health' } | { cmd: 'stop' };
 
 function say(event: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(JSON.stringify({ event, atMs: Date.now(), ...fields }, (_, value) => (typeof value === 'bigint' ? value.toString() : value)) + '\n');
+  process.stdout.write(`${JSON.stringify({ event, atMs: Date.now(), ...fields }, (_, value) => (typeof value === 'bigint' ? value.toString() : value))}\n`);
 }
 
 const config = JSON.parse(process.argv[2]) as ChildConfig;
@@ -53,12 +53,13 @@ async function run(command: Command): Promise<void> {
   }
   if (command.cmd === 'health') return say('health', { health: coordinator.health() });
   let table = baseTable({ groupName: command.group, bucketCount: command.bucketCount, copyCount: 3, serverCount: 8 }, command.seed);
-  for (let change = 0; change < command.changes; change++) table = mutate(table, { seed: command.seed + change + 1, slotChanges: 10, addServer: false, reshapeBuckets: null });
+  for (let change = 0; change < command.changes; change++)
+    table = mutate(table, { seed: command.seed + change + 1, slotChanges: 10, addServer: false, reshapeBuckets: null });
   const sentAtMs = Date.now();
   coordinator.stampEpoch(table);
   let outcome = await coordinator.publish(table);
   for (let retry = 0; command.surely && retry < 3 && !outcome.ok && (outcome.reason === 'not-leader' || outcome.reason === 'unavailable'); retry++) {
-    for (const deadline = Date.now() + 10_000; !coordinator.isLeader() && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const deadline = Date.now() + 10_000; !coordinator.isLeader() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
     coordinator.stampEpoch(table);
     outcome = await coordinator.publish(table);
   }

@@ -35,7 +35,12 @@ export class CoordinatorProcess {
   private readonly child: ChildProcess;
   readonly exited: Promise<void>;
 
-  constructor(buildDir: string, readonly address: string, settings: EtcdSettings, dataDir: string) {
+  constructor(
+    buildDir: string,
+    readonly address: string,
+    settings: EtcdSettings,
+    dataDir: string,
+  ) {
     const script = join(buildDir, 'test', 'quorum', 'helpers', 'coordinator-child.js');
     this.child = spawn(process.execPath, [script, JSON.stringify({ settings, address, dataDir })], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
@@ -57,7 +62,7 @@ export class CoordinatorProcess {
 
   /** send — one command line. */
   send(command: Record<string, unknown>): void {
-    this.child.stdin?.write(JSON.stringify(command) + '\n');
+    this.child.stdin?.write(`${JSON.stringify(command)}\n`);
   }
 
   /** signal — send a signal (SIGKILL, SIGSTOP, SIGCONT). */

@@ -21,7 +21,12 @@ export function uniquePrefix(name: string): string {
 }
 
 /** etcdSettings — settings for the cluster's members under a fresh prefix (add tls and auth for a cluster that needs them). */
-export function etcdSettings(cluster: EtcdCluster, name: string, leaseTtlMs = 2000, access: Pick<EtcdSettings, 'tls' | 'auth'> = { tls: null, auth: null }): EtcdSettings {
+export function etcdSettings(
+  cluster: EtcdCluster,
+  name: string,
+  leaseTtlMs = 2000,
+  access: Pick<EtcdSettings, 'tls' | 'auth'> = { tls: null, auth: null },
+): EtcdSettings {
   return { endpoints: cluster.clientUrls, prefix: uniquePrefix(name), leaseTtlMs, ...access };
 }
 
@@ -35,7 +40,7 @@ export class CoordinatorSet {
 
   /** add — a started coordinator with address 127.0.0.1:<5000 + index>; `dataDir` reuses a directory. */
   async add(options: Partial<QuorumCoordinatorOptions> = {}, settings: Partial<EtcdSettings> = {}): Promise<QuorumCoordinator> {
-    const dataDir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'tair-cs-quorum-'));
+    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tair-cs-quorum-')));
     if (!options.dataDir) this.dirs.push(dataDir);
     const address = options.address ?? `127.0.0.1:${5000 + this.coordinators.length}`;
     const coordinator = await QuorumCoordinator.connect({ ...this.settings, ...settings }, { ...options, address, dataDir });

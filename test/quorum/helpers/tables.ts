@@ -79,7 +79,14 @@ export function mutate(table: PersistedGroupTable, mutation: Mutation): Persiste
     destination: table.destination.slice(),
   };
   if (mutation.reshapeBuckets !== null && mutation.reshapeBuckets !== table.bucketCount) {
-    result = { ...baseTable({ groupName: table.groupName, bucketCount: mutation.reshapeBuckets, copyCount: table.copyCount, serverCount: servers.length }, mutation.seed, table.epoch), versions: result.versions };
+    result = {
+      ...baseTable(
+        { groupName: table.groupName, bucketCount: mutation.reshapeBuckets, copyCount: table.copyCount, serverCount: servers.length },
+        mutation.seed,
+        table.epoch,
+      ),
+      versions: result.versions,
+    };
   }
   const slotCount = result.bucketCount * result.copyCount;
   const arrays = [result.current, result.progress, result.destination];
