@@ -102,5 +102,7 @@ export const quorumRecordBytesMax = 256 * 1024;
 export const quorumSnapshotEveryMax = 1024;
 /** quorumSnapshotChunkCountMax — chunks of one snapshot: the largest table file compresses into far fewer. */
 export const quorumSnapshotChunkCountMax = 1024;
+/** quorumInlineSlotCountMax — tables of up to this many slots (B·C) are checksummed, diffed and patched on the event loop: each pass is well under 1 ms, less than a worker round trip. */
+export const quorumInlineSlotCountMax = 16_384;
 /** quorumCopyStepBytes — bytes the event loop copies into shared memory per turn for the quorum codec worker: ≤ 1 ms even with fresh pages to fault in. */
 export const quorumCopyStepBytes = 1024 * 1024;

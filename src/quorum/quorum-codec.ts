@@ -10,13 +10,18 @@
  *
  * Calls queue in the worker and are answered in order. The event loop's own share of the work is
  * copying inputs into shared memory, at most quorumCopyStepBytes per turn (shared-bytes.ts), and
- * the meter counts it. `inline: true` runs the same operations on the event loop instead: for
- * tests of the operations, and to measure what the worker saves (bench/quorum-publish.ts).
+ * the meter counts it. A checksum, an encoding or records applied to a table of at most
+ * quorumInlineSlotCountMax slots run on the event loop (well under a millisecond: less than the
+ * round trip; Tair's usual 1,023 buckets × 3 are such a table); a snapshot or a local copy may
+ * hold any size until it is read, so those always go to the worker. `inline: true` runs every
+ * operation on the event loop: for tests, and to measure what the worker saves
+ * (bench/quorum-publish.ts).
  *
  * A worker that dies fails the calls in flight; the next call starts a new one.
  */
 import { Worker } from 'node:worker_threads';
 import { workerScriptUrl } from '../common/worker-script.js';
+import { quorumInlineSlotCountMax } from '../limits.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import type { AppliedRecords, CodecOp, CodecRequest, EncodedVersion, EncodeRequest } from './codec-ops.js';
 import { runCodecOp, sharedBytes } from './codec-ops.js';
@@ -31,9 +36,11 @@ export interface CodecMeter {
   copy: CopyMeter;
 }
 
-/** QuorumCodecOptions — `inline` runs the operations on the calling thread (see the file comment). */
+/** QuorumCodecOptions — `inline` runs every operation on the calling thread; `inlineSlotCountMax` sets what counts as small (see the file comment). */
 export interface QuorumCodecOptions {
   inline?: boolean;
+  /** inlineSlotCountMax — default quorumInlineSlotCountMax; 0 sends everything to the worker. */
+  inlineSlotCountMax?: number;
 }
 
 interface Waiter {
@@ -106,7 +113,7 @@ export class QuorumCodec {
   private call(request: CodecRequest): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('the quorum codec is closed'));
     this.meter.calls[request.op] += 1;
-    if (this.options.inline) return runCodecOp(request, sharedBytes);
+    if (this.runsInline(request)) return runCodecOp(request, sharedBytes);
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -114,6 +121,23 @@ export class QuorumCodec {
       worker.ref();
       worker.postMessage({ id, request });
     });
+  }
+
+  /** runsInline — every operation when `inline`; else the ones over a small table (see the file comment). */
+  private runsInline(request: CodecRequest): boolean {
+    if (this.options.inline) return true;
+    const small = (table: PersistedGroupTable | null): boolean =>
+      table === null || table.bucketCount * table.copyCount <= (this.options.inlineSlotCountMax ?? quorumInlineSlotCountMax);
+    switch (request.op) {
+      case 'checksum':
+        return small(request.table);
+      case 'encode':
+        return small(request.request.next) && small(request.request.base);
+      case 'applyRecords':
+        return small(request.previous);
+      default:
+        return false;
+    }
   }
 
   private ensureWorker(): Worker {

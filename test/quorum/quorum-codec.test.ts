@@ -9,14 +9,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Worker } from 'node:worker_threads';
+import { quorumInlineSlotCountMax } from '../../src/limits.js';
 import { recordRawBytesMax } from '../../src/quorum/table-reader.js';
+import { tablePassesOnEventLoop } from '../../src/quorum/table-passes.js';
 import { QuorumCodec } from '../../src/quorum/quorum-codec.js';
 import { isSharedTable, newCopyMeter, shareBytes, shareTable } from '../../src/quorum/shared-bytes.js';
 import { cutChunks } from '../../src/quorum/snapshot-chunks.js';
 import type { Mutation, TableShape } from './helpers/tables.js';
 import { baseTable, mutate, tableBytes } from './helpers/tables.js';
 
-const worker = new QuorumCodec();
+// Every operation in the worker, whatever the table's size (small ones would run inline).
+const worker = new QuorumCodec({ inlineSlotCountMax: 0 });
 const inline = new QuorumCodec({ inline: true });
 afterAll(async () => {
   await worker.close();
@@ -162,6 +165,41 @@ describe('QuorumCodec', () => {
     await pending;
     await expect(codec.checksum(table)).rejects.toThrow(/closed/);
     expect(codec.meter.calls.checksum).toBe(4);
+  });
+});
+
+describe('small tables', () => {
+  it('are checksummed, encoded and patched on the event loop (cheaper than a round trip); larger ones, snapshots and copies in the worker', async () => {
+    const codec = new QuorumCodec();
+    try {
+      const passes = (): number => tablePassesOnEventLoop().checksum ?? 0;
+      const atLimit = await codec.share(baseTable({ groupName: 'group_1', bucketCount: quorumInlineSlotCountMax / 4, copyCount: 4, serverCount: 9 }, 1));
+      const over = await codec.share(baseTable({ groupName: 'group_1', bucketCount: quorumInlineSlotCountMax / 4 + 1, copyCount: 4, serverCount: 9 }, 1));
+      const before = passes();
+      const checksum = await codec.checksum(atLimit);
+      expect(passes()).toBe(before + 1);
+      await codec.checksum(over);
+      expect(passes()).toBe(before + 1);
+      const encodesBefore = tablePassesOnEventLoop()['snapshot-encode'] ?? 0;
+      const request = {
+        base: null,
+        next: atLimit,
+        checksum,
+        sequence: 1,
+        recordAllowed: false,
+        recordRawBytesMax,
+        recordBytesMax: 65536,
+        chunkBytesMax: 4096,
+      };
+      const snapshot = await codec.encode(request);
+      if (snapshot.kind !== 'snapshot') throw new Error('expected a snapshot');
+      expect(tablePassesOnEventLoop()['snapshot-encode']).toBe(encodesBefore + 1);
+      const decodesBefore = tablePassesOnEventLoop()['snapshot-decode'] ?? 0;
+      expect(typeof (await codec.decodeSnapshot(snapshot.info, cutChunks(snapshot.bytes, 4096), 'group_1'))).toBe('object');
+      expect(tablePassesOnEventLoop()['snapshot-decode'] ?? 0).toBe(decodesBefore);
+    } finally {
+      await codec.close();
+    }
   });
 });
 
