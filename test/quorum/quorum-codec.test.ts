@@ -12,7 +12,9 @@ import type { Worker } from 'node:worker_threads';
 import { quorumInlineSlotCountMax } from '../../src/limits.js';
 import { recordRawBytesMax } from '../../src/quorum/table-reader.js';
 import { tablePassesOnEventLoop } from '../../src/quorum/table-passes.js';
+import type { EncodeRequest } from '../../src/quorum/codec-ops.js';
 import { QuorumCodec } from '../../src/quorum/quorum-codec.js';
+import type { PersistedGroupTable } from '../../src/store/persisted-table.js';
 import { isSharedTable, newCopyMeter, shareBytes, shareTable } from '../../src/quorum/shared-bytes.js';
 import { cutChunks } from '../../src/quorum/snapshot-chunks.js';
 import type { Mutation, TableShape } from './helpers/tables.js';
@@ -119,29 +121,11 @@ describe('QuorumCodec', () => {
     const table = await worker.share(baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 2, serverCount: 5 }, 1));
     const next = await worker.share(mutate(table, { seed: 2, slotChanges: 10, addServer: false, reshapeBuckets: null }));
     const checksum = await worker.checksum(next);
-    const record = await worker.encode({
-      base: table,
-      next,
-      checksum,
-      sequence: 2,
-      recordAllowed: true,
-      recordRawBytesMax,
-      recordBytesMax: 65536,
-      chunkBytesMax: 4096,
-    });
+    const record = await worker.encode(encodeRequest(table, next, checksum));
     expect(record.kind).toBe('record');
     expect(await worker.applyRecords(table, [record.bytes], 3, recordRawBytesMax)).toBe('record 3 is missing or damaged');
     expect(await worker.applyRecords(table, [Buffer.from('not deflate')], 2, recordRawBytesMax)).toMatch(/^record 2 does not inflate/);
-    const snapshot = await worker.encode({
-      base: null,
-      next,
-      checksum,
-      sequence: 1,
-      recordAllowed: false,
-      recordRawBytesMax,
-      recordBytesMax: 65536,
-      chunkBytesMax: 4096,
-    });
+    const snapshot = await worker.encode(encodeRequest(null, next, checksum));
     if (snapshot.kind !== 'snapshot') throw new Error('expected a snapshot');
     expect(await worker.decodeSnapshot(snapshot.info, cutChunks(snapshot.bytes, 4096), 'group_2')).toMatch(/group/);
     await expect(
@@ -181,17 +165,7 @@ describe('small tables', () => {
       await codec.checksum(over);
       expect(passes()).toBe(before + 1);
       const encodesBefore = tablePassesOnEventLoop()['snapshot-encode'] ?? 0;
-      const request = {
-        base: null,
-        next: atLimit,
-        checksum,
-        sequence: 1,
-        recordAllowed: false,
-        recordRawBytesMax,
-        recordBytesMax: 65536,
-        chunkBytesMax: 4096,
-      };
-      const snapshot = await codec.encode(request);
+      const snapshot = await codec.encode(encodeRequest(null, atLimit, checksum));
       if (snapshot.kind !== 'snapshot') throw new Error('expected a snapshot');
       expect(tablePassesOnEventLoop()['snapshot-encode']).toBe(encodesBefore + 1);
       const decodesBefore = tablePassesOnEventLoop()['snapshot-decode'] ?? 0;
@@ -220,3 +194,9 @@ describe('the codec worker thread', () => {
     }
   });
 });
+
+/** encodeRequest — version 2 as a record over `base`, or (base null) version 1 as a snapshot; records up to 64 KiB, chunks of 4 KiB. */
+function encodeRequest(base: PersistedGroupTable | null, next: PersistedGroupTable, checksum: number): EncodeRequest {
+  const sequence = base ? 2 : 1;
+  return { base, next, checksum, sequence, recordAllowed: base !== null, recordRawBytesMax, recordBytesMax: 65536, chunkBytesMax: 4096 };
+}

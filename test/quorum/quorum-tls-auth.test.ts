@@ -108,6 +108,15 @@ async function serviceWorks(members: QuorumCoordinator[]): Promise<void> {
   for (const member of rest) await waitFor(() => member.committed('group_1')?.sequence === 3, 10_000, 'the others to follow version 3');
 }
 
+/** startWith — one more coordinator of the test's set, with other TLS or auth settings, started; its problems collected. */
+async function startWith(access: Partial<EtcdSettings>): Promise<{ coordinator: QuorumCoordinator; problems: string[] }> {
+  const coordinator = await (set as CoordinatorSet).add({}, access);
+  const problems: string[] = [];
+  coordinator.on('problem', (message) => problems.push(message));
+  coordinator.start();
+  return { coordinator, problems };
+}
+
 /** refusedEverywhere — the problems `coordinator` reported name every endpoint with `expected`; health says refused. */
 async function refusedEverywhere(coordinator: QuorumCoordinator, problems: string[], expected: (url: string) => RegExp): Promise<void> {
   for (const url of cluster.clientUrls) {
@@ -131,10 +140,7 @@ describe('over TLS with client certificates', () => {
   it('refuses a client certificate signed by another CA, naming each endpoint', async () => {
     set = new CoordinatorSet(settings('tls-leader', tlsAs('tair'), null));
     const leader = await set.addLeader();
-    const stranger = await set.add({}, { tls: { caFile: certs.caFile, ...certs.otherClient } });
-    const problems: string[] = [];
-    stranger.on('problem', (message) => problems.push(message));
-    stranger.start();
+    const { coordinator: stranger, problems } = await startWith({ tls: { caFile: certs.caFile, ...certs.otherClient } });
     await refusedEverywhere(
       stranger,
       problems,
@@ -192,10 +198,7 @@ describe('with authentication', () => {
   it('refuses a wrong password, naming each endpoint, while the service carries on', async () => {
     set = new CoordinatorSet(settings('auth-wrong', tlsAs('anonymous'), userTair({ passwordFile })));
     const leader = await set.addLeader();
-    const intruder = await set.add({}, { auth: userTair({ password: 'not-the-password' }) });
-    const problems: string[] = [];
-    intruder.on('problem', (message) => problems.push(message));
-    intruder.start();
+    const { coordinator: intruder, problems } = await startWith({ auth: userTair({ password: 'not-the-password' }) });
     await refusedEverywhere(
       intruder,
       problems,
