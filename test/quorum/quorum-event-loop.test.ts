@@ -22,7 +22,9 @@ import { EtcdCluster } from '../helpers/etcd-cluster.js';
 import { CoordinatorSet, etcdSettings, publishSurely, waitFor } from './helpers/coordinators.js';
 import { baseTable, mutate, tableBytes } from './helpers/tables.js';
 
-const leaseTtlMs = 2000;
+// Nothing here is about lease timing: a long lease keeps one leader (and one epoch) through the
+// whole run even on a machine so loaded that a 2 s lease could lapse.
+const leaseTtlMs = 10_000;
 const bucketCount = 1_048_576;
 let cluster: EtcdCluster;
 let set: CoordinatorSet;
@@ -50,10 +52,10 @@ describe('at 1,048,576 buckets × 3 copies', () => {
     const passesBefore = tablePassesOnEventLoop();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
-    for (const [index, table] of tables.entries()) {
-      expect(await publishSurely(leader, table)).toMatchObject({ ok: true, sequence: index + 1, kind: index === 0 ? 'snapshot' : 'record' });
-    }
-    await waitFor(() => follower.committed('group_1')?.sequence === tables.length, 60_000, 'the follower to hold the last version');
+    for (const table of tables) expect(await publishSurely(leader, table)).toMatchObject({ ok: true });
+    const lastSequence = leader.committed('group_1')?.sequence ?? 0;
+    expect(lastSequence).toBeGreaterThanOrEqual(tables.length);
+    await waitFor(() => follower.committed('group_1')?.sequence === lastSequence, 60_000, 'the follower to hold the last version');
     await follower.stop();
     const restarted = await set.add({ dataDir: set.dataDirOf(follower) });
     const [loaded] = await restarted.loadLocal(['group_1']);
@@ -62,11 +64,13 @@ describe('at 1,048,576 buckets × 3 copies', () => {
 
     const last = tables[tables.length - 1];
     for (const held of [follower.committed('group_1'), loaded]) {
-      expect(held?.sequence).toBe(tables.length);
+      expect(held?.sequence).toBe(lastSequence);
       expect(tableBytes(held!.table).equals(tableBytes(last))).toBe(true);
     }
     // Every pass over a table went to the worker: counted per operation.
-    expect(leader.codec.meter.calls).toMatchObject({ checksum: tables.length, encode: tables.length });
+    // (A publication tried again after an unknown outcome counts again.)
+    expect(leader.codec.meter.calls.checksum).toBeGreaterThanOrEqual(tables.length);
+    expect(leader.codec.meter.calls.encode).toBeGreaterThanOrEqual(tables.length);
     const followed = follower.codec.meter.calls;
     expect(followed.decodeSnapshot + followed.applyRecords).toBeGreaterThanOrEqual(1);
     expect(restarted.codec.meter.calls.loadLocalCopy).toBe(1);
