@@ -123,6 +123,8 @@ export const planQueueCountMax = 4;
 
 /** etcdEndpointCountMax — an etcd cluster has 3 to 7 members; more endpoints than 16 is a paste error. */
 export const etcdEndpointCountMax = 16;
+/** configServerCountMax — config servers of one quorum-mode service: every data server heartbeats each, and 3 to 7 is the norm. */
+export const configServerCountMax = 16;
 /** etcdLeaseTtlMsMin — etcd grants leases in whole seconds, and never less than one. */
 export const etcdLeaseTtlMsMin = 1000;
 /** etcdLeaseTtlMsMax — a minute without a leader is already an outage; longer is a typo. */
@@ -155,3 +157,7 @@ export const logBytesFloor = 1024 * 1024;
 export const logRecordBytesMax = 4 * (slotCountMax * 3 + bucketCountMax) + 2 * 1024 * 1024;
 /** retryDelayMsMax — the longest pause between two tries of a finish, a reconnect or a table fetch (backoff cap). */
 export const retryDelayMsMax = 5_000;
+/** quorumInlineSlotCountMax — tables of up to this many slots (B·C) are checksummed, diffed and patched on the event loop: each pass is well under 1 ms, less than a worker round trip. */
+export const quorumInlineSlotCountMax = 16_384;
+/** quorumCopyStepBytes — bytes the event loop copies into shared memory per turn for the quorum codec worker: ≤ 1 ms even with fresh pages to fault in. */
+export const quorumCopyStepBytes = 1024 * 1024;

@@ -6,8 +6,7 @@
  * free for the whole of the engine's work. Calls are queued, one at a time.
  */
 import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { workerScriptUrl } from '../common/worker-script.js';
 import {
   type EngineCore, type PreparedCall, prepareBuild, prepareDiff, prepareQuick, prepareScan, prepareStats,
 } from './engine-calls.js';
@@ -43,7 +42,7 @@ export class WorkerEngine {
     // Sizing exports are pure: a local instance answers them without a round trip.
     const local = instantiateEngine(engineModule(variant), memory);
     this.core = { memory, heapBase: local.heapBase(), exports: local };
-    this.worker = new Worker(workerScript(), { workerData: { memory, variant } });
+    this.worker = new Worker(workerScriptUrl(import.meta.url, 'engine-worker.js', 'dist/src/engine/engine-worker.js'), { workerData: { memory, variant } });
     this.worker.on('message', (reply: Reply) => this.settle(reply));
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.unref();
@@ -116,13 +115,4 @@ export class WorkerEngine {
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
   }
-}
-
-// From dist/ the compiled .js sits beside this file; under vitest (sources) fall back to dist.
-function workerScript(): URL {
-  const beside = new URL('./engine-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  const fromDist = new URL('../../dist/src/engine/engine-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(fromDist))) return fromDist;
-  throw new Error('engine-worker.js not found: run `npm run build:ts`');
 }

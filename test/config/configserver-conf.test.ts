@@ -36,6 +36,8 @@ describe('configserver.conf', () => {
       adminSecretFile: null,
       httpAddress: null,
       migrationVersionIntervalMs: 1000,
+      coordination: 'pair',
+      etcd: null,
     });
   });
 
@@ -86,6 +88,8 @@ describe('configserver.conf', () => {
       adminSecretFile: '/etc/tair/keys/admin.key',
       httpAddress: '10.1.0.5',
       migrationVersionIntervalMs: 250,
+      coordination: 'pair',
+      etcd: null,
     });
   });
 
