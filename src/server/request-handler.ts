@@ -43,6 +43,9 @@ import type { Connection, FrameHandler } from './tcp-listener.js';
 import type { ViewCache } from '../views/view-cache.js';
 import type { GroupView } from '../views/group-view.js';
 
+/** CoordinationAnswers — what the pair (or quorum mode) adds to the answers. */
+export type CoordinationAnswers = Pick<PairRequests, 'answer' | 'noteHeartbeat' | 'serving' | 'notReadyHeartbeat' | 'notReadyGetGroup' | 'extension' | 'downConfigServerId'>;
+
 /** RequestServices — what answering needs from the host. */
 export interface RequestServices {
   /** cluster — read-only: queries are answered from the published state. */
@@ -59,8 +62,8 @@ export interface RequestServices {
   nextToken(): number;
   dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse>;
   opCmd(request: OpCmdRequest): Promise<OpCmdResponse>;
-  /** pair — the config-server pair's answers (src/pair); absent when this server runs alone. */
-  pair?: PairRequests | null;
+  /** pair — the config-server pair's answers (src/pair) or quorum mode's (quorum-requests.ts); absent when this server runs alone. */
+  pair?: CoordinationAnswers | null;
 }
 
 const emptyBlob = Buffer.alloc(0);
