@@ -25,6 +25,7 @@ import type { AdminHost, RoleInfo } from '../admin/admin-service.js';
 import type { QuorumHealth } from '../quorum/quorum-health.js';
 import { AdminService } from '../admin/admin-service.js';
 import { ConfigServerMetrics } from '../metrics/config-server-metrics.js';
+import { addQuorumGauges } from '../metrics/quorum-metrics.js';
 import { instrumentHandler } from '../metrics/instrumented-handler.js';
 import { EventRing } from './event-ring.js';
 import type { Health, PeerReach } from './health.js';
@@ -68,6 +69,8 @@ export class OperatorSurface {
 
   constructor(private readonly host: SurfaceHost) {
     this.metrics = new ConfigServerMetrics(() => gaugesOf(this.host.cluster()), () => this.health());
+    const quorum = host.quorum;
+    if (quorum) addQuorumGauges(this.metrics.registry, () => quorum.call(host));
     this.admin = new AdminService({ ...host, statusJson: () => this.status() });
   }
 

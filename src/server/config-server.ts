@@ -134,7 +134,7 @@ export class ConfigServer {
       planEngine: (slotCount, work) => this.engines.exclusive(slotCount, work),
       configProblems: () => this.watcher.problems,
       pairPeer: () => this.pairPeer(),
-      quorum: () => this.quorum?.health() ?? null,
+      ...(this.quorum ? { quorum: () => this.quorum?.health() ?? null } : {}),
       logger,
     });
     this.refusals = new RefusalLog(logger, () => this.nowMs());
