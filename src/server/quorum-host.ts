@@ -17,6 +17,7 @@
  * coordinator's: committed in etcd first, then served (`beforePublish`).
  */
 import type { Logger } from 'pino';
+import type { Cancel } from '../common/clock.js';
 import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
 import type { PersistRequest } from '../cluster/index.js';
 import { versionJumpStep } from '../cluster/versions.js';
@@ -37,6 +38,8 @@ export class QuorumHost {
   /** etcdGroupConf — the group.conf text last seen in etcd (null: none yet). */
   private etcdGroupConf: string | null = null;
   private stopped = false;
+  private catchingUp = false;
+  private stopCatchingUp: Cancel | null = null;
   private readonly logger: Logger;
 
   constructor(readonly deps: PairHostDeps) {
@@ -101,12 +104,15 @@ export class QuorumHost {
     });
     coordinator.on('problem', (message) => this.logger.warn({ event: 'quorum-problem' }, `quorum: ${message}`));
     coordinator.start();
+    const catchUpMs = Math.max(2000, 2 * (this.deps.config.etcd?.leaseTtlMs ?? 2000));
+    this.stopCatchingUp = this.deps.clock.every(catchUpMs, () => this.catchUp());
     this.logger.info({ event: 'quorum-starting', endpoints: this.deps.config.etcd?.endpoints }, 'quorum mode: campaigning and following etcd');
   }
 
   /** stop — resign (a successor needs no TTL) and close. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopCatchingUp?.();
     await this.coordinatorOrNull?.stop();
     await this.chain;
   }
@@ -204,6 +210,20 @@ export class QuorumHost {
     if (!written) return;
     this.logger.info({ event: 'quorum-group-conf-synced', bytes: text.length }, 'group.conf written from etcd');
     if (!(await this.deps.reloadGroupConf())) this.logger.error({ event: 'quorum-group-conf-invalid' }, 'group.conf from etcd is invalid here; the last good one stays in force');
+  }
+
+  /**
+   * catchUp — a follower reads every group's head now and then, besides the watch: a watch on a
+   * member that was cut off stays silent until gRPC's pings find it (one read per group per period).
+   */
+  private catchUp(): void {
+    const coordinator = this.coordinatorOrNull;
+    if (!coordinator || this.stopped || this.catchingUp || coordinator.isLeader()) return;
+    this.catchingUp = true;
+    const names = this.deps.cluster().groupNames();
+    void Promise.all(names.map((name) => coordinator.catchUp(name).catch(() => null))).finally(() => {
+      this.catchingUp = false;
+    });
   }
 
   private epochFloor(): bigint {

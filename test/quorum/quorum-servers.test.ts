@@ -40,7 +40,7 @@ beforeAll(async () => {
     prefix: uniquePrefix('servers'),
     leaseTtlMs,
   });
-  await Promise.all(quorum.servers.map((server) => server.start()));
+  await quorum.start();
   dataServers = ports.map((port) => new DataServerProcess(port, quorum.addresses.join(','), 'group_1'));
   poller = new QuorumPoller(quorum.endpoints, 'group_1', 50, 500);
 }, 60_000);
@@ -72,11 +72,11 @@ function newestVersion(): number {
   return Math.max(0, ...poller.polls.flatMap((poll) => poll.answers.map((answer) => answer?.version ?? 0)));
 }
 
-/** primaryIndex — the one server the newest poll found answering "primary" (undefined: none or several). */
-function primaryIndex(): number | undefined {
+/** primary — the one server the newest poll found answering "primary" (undefined: none or several). */
+function primary(): { index: number } | undefined {
   const answers = poller.latest()?.answers ?? [];
   const primaries = answers.flatMap((answer, index) => (answer?.primary ? [index] : []));
-  return primaries.length === 1 ? primaries[0] : undefined;
+  return primaries.length === 1 ? { index: primaries[0] } : undefined;
 }
 
 async function statusOf(index: number): Promise<StatusDocument> {
@@ -101,7 +101,7 @@ describe('three config servers in quorum mode with a 3-member etcd', () => {
   }, 60_000);
 
   test('leader kill -9: another publishes within the lease TTL (+ slack for a loaded machine); all serve its table', async () => {
-    const leaderIndex = await waitFor(() => primaryIndex(), 10_000, () => `no single primary in the polls: ${JSON.stringify(poller.latest()?.answers, (_key, value) => (typeof value === 'bigint' ? String(value) : value))}`);
+    const { index: leaderIndex } = await waitFor(() => primary(), 10_000, () => `no single primary in the polls: ${JSON.stringify(poller.latest()?.answers, (_key, value) => (typeof value === 'bigint' ? String(value) : value))}`);
     const before = allServe([0, 1, 2]);
     const killedAtMs = Date.now();
     await quorum.servers[leaderIndex].kill9();

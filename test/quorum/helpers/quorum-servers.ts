@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { ConfigServerProcess } from '../../server/helpers/config-server-process.js';
-import type { LogLine } from '../../server/helpers/config-server-process.js';
+import type { Launch, LogLine } from '../../server/helpers/config-server-process.js';
 
 /** QuorumServerSettings — what the tests vary. */
 export interface QuorumServerSettings {
@@ -14,13 +14,24 @@ export interface QuorumServerSettings {
   endpoints: string[];
   prefix: string;
   leaseTtlMs: number;
-  /** addressOf — the `ip` server `index` listens on (default 127.0.0.1). */
+  /** ipOf — the `ip` server `index` listens on (default 127.0.0.1). */
   ipOf?: (index: number) => string;
+  /** launchOf — how server `index` is started (default: here; a network namespace's spawn runs it there). */
+  launchOf?: (index: number) => Launch;
 }
 
 /** QuorumServers — the servers, in `[public] config_server` order. */
 export class QuorumServers {
-  private constructor(readonly servers: ConfigServerProcess[], readonly ips: string[]) {}
+  private constructor(
+    readonly servers: ConfigServerProcess[],
+    readonly ips: string[],
+    private readonly launchOf: ((index: number) => Launch) | null,
+  ) {}
+
+  /** start — every server, at once; resolves when all listen. */
+  async start(): Promise<void> {
+    await Promise.all(this.servers.map((server, index) => server.start([], this.launchOf?.(index))));
+  }
 
   /** create — temp dirs and configs for every server; nothing started. */
   static async create(settings: QuorumServerSettings): Promise<QuorumServers> {
@@ -37,7 +48,7 @@ export class QuorumServers {
         `etcd_lease_ttl_ms = ${settings.leaseTtlMs}`, '[tairserver]', 'port = 5191', '',
       ].join('\n'));
     });
-    return new QuorumServers(servers, ips);
+    return new QuorumServers(servers, ips, settings.launchOf ?? null);
   }
 
   /** addresses — `ip:port` of every server, for data servers and clients. */
