@@ -4,12 +4,14 @@
  * A poller asks every config server for the table every 50 ms the whole time.
  *
  *   a table is built by the leader and served by all three (same version, same table)
+ *   group.conf edited on the leader ─▶ committed to etcd ─▶ written into every follower's file
  *   leader kill -9 ─▶ another one publishes within lease TTL + 1 s (measured; asserted loosely)
  *   etcd quorum lost (2 of 3 members hung) ─▶ all keep serving the last table, nothing is
  *     published, /status says etcd has no quorum; quorum back ─▶ a leader publishes again
  *   over everything: no version goes down on any server, no two servers serve different tables
  *   under one version
  */
+import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sendAdminCommand } from '../../src/admin/admin-client.js';
 import { AdminCmd } from '../../src/admin/admin-codes.js';
@@ -99,6 +101,17 @@ describe('three config servers in quorum mode with a 3-member etcd', () => {
     expect(follower.role).toBe('secondary');
     expect(follower.quorum?.leader?.address).toBe(quorum.addresses[leaderIndex]);
   }, 60_000);
+
+  test('group.conf edited on the leader is committed to etcd and mirrored into every follower\'s file', async () => {
+    const { index: leaderIndex } = await waitFor(() => primary(), 10_000, () => 'no single primary in the polls');
+    const edit = `# edited on the leader at ${Date.now()}\n`;
+    appendFileSync(quorum.servers[leaderIndex].groupConfPath, edit);
+    for (const [index, server] of quorum.servers.entries()) {
+      if (index === leaderIndex) continue;
+      await waitFor(() => readFileSync(server.groupConfPath, 'utf8').endsWith(edit), 15_000, () => `follower #${index} did not get the edit`);
+    }
+    expect(quorum.servers[leaderIndex].logs.some((line) => line.event === 'quorum-group-conf-committed')).toBe(true);
+  }, 30_000);
 
   test('leader kill -9: another publishes within the lease TTL (+ slack for a loaded machine); all serve its table', async () => {
     const { index: leaderIndex } = await waitFor(() => primary(), 10_000, () => `no single primary in the polls: ${JSON.stringify(poller.latest()?.answers, (_key, value) => (typeof value === 'bigint' ? String(value) : value))}`);
