@@ -7,7 +7,8 @@
  *   group.conf edited on the leader ─▶ committed to etcd ─▶ written into every follower's file
  *   leader kill -9 ─▶ another one publishes within lease TTL + 1 s (measured; asserted loosely)
  *   etcd quorum lost (2 of 3 members hung) ─▶ all keep serving the last table, nothing is
- *     published, /status says etcd has no quorum; quorum back ─▶ a leader publishes again
+ *     published, /status says etcd has no quorum, a server restarted meanwhile serves its local
+ *     copy; quorum back ─▶ a leader publishes again
  *   over everything: no version goes down on any server, no two servers serve different tables
  *   under one version
  */
@@ -160,6 +161,14 @@ describe('three config servers in quorum mode with a 3-member etcd', () => {
       await new Promise((resolve) => setTimeout(resolve, 2 * leaseTtlMs));
       const still = allServe(running);
       expect(still).toEqual(last);
+      // A server restarted while etcd has no quorum starts from its committed local copy.
+      const restarted = quorum.servers[running[0]];
+      expect(await restarted.stop('SIGTERM')).toBe(0);
+      await restarted.start();
+      await waitFor(() => {
+        const served = allServe(running);
+        return served && served.version === last.version && served.layout === last.layout;
+      }, 15_000, () => 'the restarted server does not serve its local copy');
       for (const index of running) {
         const published = quorum.servers[index].logs.filter((line) => line.event === 'published' && timeOf(line) >= lostAtMs + leaseTtlMs);
         expect(published).toEqual([]);
