@@ -213,6 +213,11 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     return this.held.get(groupName) ?? null;
   }
 
+  /** liveAddresses — the config servers whose lease lives in etcd, as the watch last saw them. */
+  liveAddresses(): Set<string> {
+    return this.follower.liveAddresses();
+  }
+
   /** catchUp — read the group's head in etcd now and hold its table (null: the group has none yet). */
   catchUp(groupName: string): Promise<CommittedTable | null> {
     return this.follower.catchUp(groupName);

@@ -5,14 +5,16 @@
  *                            extension says "primary" only from the leader (epoch = its epoch),
  *                            "secondary" elsewhere with the leader's epoch, so our agent and
  *                            client obey the leader and can fall back on any follower
- *   down_slave_config_server → always 0 (every server serves committed tables: an original data
- *                            server may stay with its entry #0 whatever that entry's role)
+ *   down_slave_config_server → the first listed config server without a lease in etcd (dead or
+ *                            cut off), else 0: every server serves committed tables, so an original
+ *                            data server may stay with its entry #0 whatever that entry's role, and
+ *                            moves to its entry #1 only while entry #0 is gone
  *   1201 migrate finish at a follower → forwarded to the leader etcd names, its answer relayed;
  *                            no leader in reach: 101 code 1 after a short pause (the data server retries)
  *   pair pcodes (1003, 1004, 1005, 1103) → refused by the access guard (no pair peer)
  */
 import { sleep, systemClock } from '../common/clock.js';
-import { parseServerAddress } from '../common/server-id.js';
+import { parseServerAddress, serverIdFromText } from '../common/server-id.js';
 import { PeerClient } from '../pair/peer-client.js';
 import { notReadyGetGroupResponse, notReadyHeartbeatResponse } from '../pair/not-ready-replies.js';
 import type { GetGroupResponse, HeartbeatRequest, HeartbeatResponse, MigrateFinish, Packet, RequestPacket, ResponseExtension } from '../protocol/index.js';
@@ -66,9 +68,19 @@ export class QuorumRequests {
     return { epoch: health?.epoch ?? 0n, role: this.host.leads() ? 'primary' : 'secondary' };
   }
 
-  /** downConfigServerId — never set in quorum mode (see the file comment). */
+  /**
+   * downConfigServerId — the first config server of `[public] config_server` that has no lease in
+   * etcd (it is dead or cut off), else 0: an original data server that lists the servers in that
+   * order then takes the replies of its entry #1 while its entry #0 is gone. Only while etcd is
+   * connected (else we know nothing), never ourselves.
+   */
   downConfigServerId(): bigint {
-    return 0n;
+    const health = this.host.health();
+    if (health?.etcd !== 'connected') return 0n;
+    const { config } = this.host.deps;
+    const live = this.host.coordinator.liveAddresses();
+    const down = config.configServers.find((address) => address !== config.address && !live.has(address));
+    return down === undefined ? 0n : serverIdFromText(down, config.port);
   }
 
   /** close — drop the connection to the leader. */

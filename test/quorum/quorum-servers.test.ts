@@ -6,6 +6,8 @@
  *   a table is built by the leader and served by all three (same version, same table)
  *   group.conf edited on the leader ─▶ committed to etcd ─▶ written into every follower's file
  *   leader kill -9 ─▶ another one publishes within lease TTL + 1 s (measured; asserted loosely)
+ *   an original Tair data server listing two of them follows entry #0, and entry #1 once entry
+ *     #0 is gone (the servers name the config server without a lease as down)
  *   etcd quorum lost (2 of 3 members hung) ─▶ all keep serving the last table, nothing is
  *     published, /status says etcd has no quorum, a server restarted meanwhile serves its local
  *     copy; quorum back ─▶ a leader publishes again
@@ -18,6 +20,7 @@ import { sendAdminCommand } from '../../src/admin/admin-client.js';
 import { AdminCmd } from '../../src/admin/admin-codes.js';
 import type { StatusDocument } from '../../src/http/status-model.js';
 import { DataServerProcess } from '../e2e/processes.js';
+import { OriginalDataServer } from '../pair/helpers/original-data-server.js';
 import { EtcdCluster } from '../helpers/etcd-cluster.js';
 import { QuorumPoller } from '../helpers/quorum-poller.js';
 import { buildOnce, freePort, waitFor } from '../server/helpers/config-server-process.js';
@@ -31,11 +34,12 @@ let etcd: EtcdCluster;
 let quorum: QuorumServers;
 let dataServers: DataServerProcess[] = [];
 let poller: QuorumPoller;
+let original: OriginalDataServer;
 
 beforeAll(async () => {
   buildOnce();
   etcd = await EtcdCluster.start(3);
-  const ports = [await freePort(), await freePort(), await freePort()];
+  const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
   quorum = await QuorumServers.create({
     count: 3,
     groupConf: groupConfText({ ports, bucketCount, serverDownTimeS: 2 }),
@@ -44,7 +48,10 @@ beforeAll(async () => {
     leaseTtlMs,
   });
   await quorum.start();
-  dataServers = ports.map((port) => new DataServerProcess(port, quorum.addresses.join(','), 'group_1'));
+  dataServers = ports.slice(0, 3).map((port) => new DataServerProcess(port, quorum.addresses.join(','), 'group_1'));
+  // An original Tair data server listing two of the three config servers.
+  original = new OriginalDataServer([quorum.servers[0].port, quorum.servers[1].port], ports[3], 200);
+  await original.start();
   poller = new QuorumPoller(quorum.endpoints, 'group_1', 50, 500);
 }, 60_000);
 
@@ -56,9 +63,12 @@ afterAll(async () => {
   }
   await poller?.stop();
   for (const dataServer of dataServers) await dataServer.kill('SIGKILL');
+  // Its listener closes once the config servers' probe connections do: after they are killed.
+  const closing = original?.kill();
   await quorum?.cleanup();
+  await closing;
   await etcd?.close();
-});
+}, 30_000);
 
 /** allServeOneTable — the newest poll has every running server answering one version and one table. */
 function allServe(indexes: number[]): { version: number; layout: string } | undefined {
@@ -139,12 +149,28 @@ describe('three config servers in quorum mode with a 3-member etcd', () => {
     expect(stats.regressions).toBe(0);
   }, 60_000);
 
+  test('an original data server listing two config servers: it follows entry #0, and entry #1 once entry #0 is gone', async () => {
+    await waitFor(() => original.applied.length > 0, 10_000, () => 'the original data server got no table');
+    const alive = (index: number): boolean => poller.latest()?.answers[index] !== null;
+    if (alive(0) && alive(1)) await quorum.servers[0].kill9();
+    const before = original.serverVersion;
+    // A data server dies: the leader rebuilds and publishes a new table.
+    await dataServers[2].kill('SIGKILL');
+    await waitFor(() => original.serverVersion > before, 30_000, () => `the original data server stays at server version ${original.serverVersion}`);
+    const stats = poller.stats();
+    expect(stats.conflicts, stats.firstConflict ?? '').toBe(0);
+    expect(stats.regressions).toBe(0);
+  }, 60_000);
+
   test('etcd quorum lost: every server keeps serving the last table, publishes nothing, and says so; back: publishing again', async () => {
     const running = [0, 1, 2].filter((index) => poller.latest()?.answers[index] !== null);
+    // Quiet first: the rebuild after the data server's death may still be publishing.
     const last = await waitFor(() => {
       const served = allServe(running);
-      return served && served.version === newestVersion() && served;
-    }, 20_000, () => 'the running servers do not agree on the newest version');
+      const quietSinceMs = Date.now() - 2000;
+      const quiet = quorum.servers.every((server) => !server.logs.some((line) => line.event === 'published' && timeOf(line) > quietSinceMs));
+      return served && quiet && served.version === newestVersion() && served;
+    }, 30_000, () => 'the running servers do not agree on the newest version, or keep publishing');
     etcd.stop(1);
     etcd.stop(2);
     const lostAtMs = Date.now();
