@@ -55,7 +55,7 @@ export class QuorumHost {
 
   /** leads — this server holds the office and its cluster acts as primary. */
   leads(): boolean {
-    return this.coordinatorOrNull !== null && this.coordinatorOrNull.isLeader() && this.deps.cluster().role === 'primary';
+    return this.coordinatorOrNull?.isLeader() === true && this.deps.cluster().role === 'primary';
   }
 
   /** health — the coordinator's view (null before prepare). */
