@@ -16,7 +16,7 @@
 import { sleep, systemClock } from '../common/clock.js';
 import { parseServerAddress, serverIdFromText } from '../common/server-id.js';
 import { PeerClient } from '../pair/peer-client.js';
-import { notReadyGetGroupResponse, notReadyHeartbeatResponse } from '../pair/not-ready-replies.js';
+import { notReadyGetGroupFor, notReadyHeartbeatFor } from '../pair/not-ready-replies.js';
 import type { GetGroupResponse, HeartbeatRequest, HeartbeatResponse, MigrateFinish, Packet, RequestPacket, ResponseExtension } from '../protocol/index.js';
 import { Pcode } from '../protocol/index.js';
 import type { QuorumHost } from './quorum-host.js';
@@ -50,16 +50,12 @@ export class QuorumRequests {
 
   /** notReadyHeartbeat — unused while serving() holds; kept for the handler's contract. */
   notReadyHeartbeat(request: HeartbeatRequest): HeartbeatResponse {
-    const response = notReadyHeartbeatResponse();
-    if (request.extension) response.extension = this.extension();
-    return response;
+    return notReadyHeartbeatFor(request.extension !== undefined, () => this.extension());
   }
 
   /** notReadyGetGroup — unused while serving() holds; kept for the handler's contract. */
   notReadyGetGroup(withExtension: boolean): GetGroupResponse {
-    const response = notReadyGetGroupResponse();
-    if (withExtension) response.extension = this.extension();
-    return response;
+    return notReadyGetGroupFor(withExtension, () => this.extension());
   }
 
   /** extension — "primary" from the leader only; the epoch is the leader's. */

@@ -69,16 +69,8 @@ export class QuorumServers {
 
   /** cleanup — kill every server, remove the temp dirs. */
   async cleanup(): Promise<void> {
-    for (const server of this.servers) {
-      if (server.pid !== undefined) {
-        try {
-          process.kill(server.pid, 'SIGCONT');
-        } catch {
-          // already gone
-        }
-      }
-      await server.cleanup();
-    }
+    // SIGKILL ends a stopped (SIGSTOP) process too.
+    for (const server of this.servers) await server.cleanup();
   }
 }
 
