@@ -127,7 +127,7 @@ export class QuorumHost {
   async beforePublish(request: PersistRequest): Promise<boolean> {
     const coordinator = this.coordinatorOrNull;
     if (!coordinator?.isLeader()) return false;
-    if (await coordinator.beforePublish(request)) return true;
+    if (await this.commit(coordinator, request)) return true;
     if (this.deps.cluster().role === 'primary') {
       // Not committed, yet we may still lead: start over from what etcd holds.
       this.toSecondary(`group ${request.groupName}: a save was not committed in etcd`);
@@ -138,6 +138,20 @@ export class QuorumHost {
       });
     }
     return false;
+  }
+
+  /**
+   * commit — the saved record, committed in etcd. A group etcd has no table of yet (a service
+   * started over tables saved before, e.g. in pair mode) gets the whole saved table as its first
+   * version: a record of changed rows has nothing to apply to there.
+   */
+  private async commit(coordinator: QuorumCoordinator, request: PersistRequest): Promise<boolean> {
+    if (coordinator.committed(request.groupName) || request.record.body.kind === 'tables') return coordinator.beforePublish(request);
+    const loaded = await loadGroupTable(this.deps.config.dataDir, request.groupName);
+    if (loaded.status !== 'ok' || loaded.table.recordSeq !== request.record.seq) return coordinator.beforePublish(request);
+    const outcome = await coordinator.publish(loaded.table);
+    if (!outcome.ok) this.logger.warn({ event: 'quorum-problem' }, `quorum: group ${request.groupName}: saved but not published: ${outcome.message}`);
+    return outcome.ok;
   }
 
   /** groupConfLoaded — a good group.conf is in force; the leader commits an edit to etcd. */
