@@ -6,7 +6,7 @@
  * (Engine) or in a worker sharing the memory (WorkerEngine).
  */
 import { canonicalOrder, remapSlots } from './canonical-order.js';
-import { BuildResultWord, Outcome, QuickResultWord, Strategy, outcomeName } from './outcome.js';
+import { BuildResultWord, Outcome, QuickResultWord, Strategy, outcomeName, spentPassNames } from './outcome.js';
 import { RegionPlanner } from './region-planner.js';
 import type { EngineExports } from './wasm-module.js';
 import type {
@@ -102,11 +102,17 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
         minimumReplicaMoves: words[BuildResultWord.minimumReplicaMoves],
         minimumMasterChanges: words[BuildResultWord.minimumMasterChanges],
         rackSpreadShort: words[BuildResultWord.rackSpreadShort],
+        rackShortBuckets: words[BuildResultWord.rackSpreadShort],
+        rackShortBound: words[BuildResultWord.rackShortBound],
         rackSpreadFeasible: words[BuildResultWord.rackSpreadFeasible] === 1,
         sameServer: words[BuildResultWord.sameServer],
         emptySlots: words[BuildResultWord.emptySlots],
         repairSwaps: words[BuildResultWord.repairSwaps],
         partnerSwaps: words[BuildResultWord.partnerSwaps],
+        partnerExcessMax: copyCount === 2 && outcome === Outcome.ok ? words[BuildResultWord.partnerExcessMax] | 0 : null,
+        steps: words[BuildResultWord.stepsLow] + words[BuildResultWord.stepsHigh] * 2 ** 32,
+        budgetSpent: words[BuildResultWord.budgetSpent] !== 0,
+        spentIn: spentPassNames(words[BuildResultWord.budgetSpent]),
         unchangedFromSource: words[BuildResultWord.unchangedFromSource] === 1,
         buildMs: 0,
       };
