@@ -19,15 +19,17 @@ import {
 } from './context';
 import { scratchAlloc, scratchAllocRaw } from '../scratch';
 import { hashUnit } from '../random';
+import { stepsAdd } from './budget';
 import { keepSourceMaster, releaseMaster } from './masters';
-import { rackCapOf } from './placement-rules';
+import { refusalsReset, refusalsScratchBytes, refusedCopies } from './refusals';
+import { chargeEmpties, chargeRefill, refillCounting, refillReset, refillScratchBytes } from './refill-racks';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
 
 const categoryCount: u32 = 2;
 
 /** keepScratchBytes — scratch the keep pass needs. */
 export function keepScratchBytes(serverCount: u32, rackCount: u32): u64 {
-  return (<u64>serverCount + 1) * 4 * 4 * 3 + (<u64>serverCount + 1) * 8 + <u64>rackCount + 64;
+  return (<u64>serverCount + 1) * 4 * 4 * 3 + (<u64>serverCount + 1) * 8 + <u64>rackCount + 64 + refusalsScratchBytes(serverCount, rackCount) + refillScratchBytes(rackCount);
 }
 
 /**
@@ -36,6 +38,7 @@ export function keepScratchBytes(serverCount: u32, rackCount: u32): u64 {
  * input: this check runs here, where the work is, not on the host's thread).
  */
 export function countSourceHoldings(): bool {
+  stepsAdd(<u64>bucketCount * copyCount * copyCount);
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
       const server = slotGet(sourcePtr, copyIndex * bucketCount + bucket);
@@ -50,14 +53,11 @@ export function countSourceHoldings(): bool {
 
 /** keepSourceCopies — write the kept copies into the target (others 0); marks them SlotKept. */
 export function keepSourceCopies(): void {
+  // Acceptance, charges, evictions and what is owed: at most five passes over the slots, C checks each.
+  stepsAdd(<u64>bucketCount * copyCount * copyCount * 5);
   const acceptedPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   const acceptedMastersPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   pendingReset(scratchAllocRaw(<usize>bucketCount << 2), scratchAlloc(<usize>bucketCount));
-  if (!anySourceCopy()) {
-    // A first build: nothing to keep, every bucket needs work.
-    for (let bucket: u32 = 0; bucket < bucketCount; bucket++) pendingAdd(bucket);
-    return;
-  }
   if (!anyMayBeOver()) {
     // Nobody can be over target (a server left, or nothing changed): one pass does it all.
     acceptCandidates(acceptedPtr, acceptedMastersPtr, true);
@@ -66,6 +66,10 @@ export function keepSourceCopies(): void {
   acceptCandidates(acceptedPtr, acceptedMastersPtr, false);
   const deficitRacksPtr = scratchAlloc(<usize>rackCount + 1);
   const deficitRackCount = markDeficitRacks(acceptedPtr, deficitRacksPtr);
+  refillReset(acceptedPtr);
+  if (refillCounting()) {
+    for (let bucket: u32 = 0; bucket < bucketCount; bucket++) chargeEmpties(bucket);
+  }
   const sizePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   const quotaPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   if (anyOverTarget(acceptedPtr)) {
@@ -75,14 +79,7 @@ export function keepSourceCopies(): void {
   }
   const owedPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, owedPtr);
-  settleOwed(acceptedPtr, owedPtr);
-}
-
-function anySourceCopy(): bool {
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    if (u32Get(sourceReplicasPtr, server) > 0) return true;
-  }
-  return false;
+  settleOwed(acceptedPtr, owedPtr, deficitRacksPtr, deficitRackCount);
 }
 
 // What a server keeps never exceeds its live source copies.
@@ -100,17 +97,20 @@ function anyOverTarget(acceptedPtr: usize): bool {
   return false;
 }
 
-// Pass 1: candidates that may stay (alive, first in bucket, rack rule) go into the target.
+// Pass 1: candidates that may stay (alive, first in bucket, rack rule: refusals.ts) go into the target.
 // With `settle`, nothing will be evicted, so the pass also counts what stays, keeps source
 // masters and lists the buckets that need work (what evict() does otherwise).
 function acceptCandidates(acceptedPtr: usize, acceptedMastersPtr: usize, settle: bool): void {
+  const rackRule = strictRacks && racksAlive > 1;
+  if (rackRule) refusalsReset();
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     let accepted: u32 = 0;
+    const refused = rackRule ? refusedCopies(bucket) : 0;
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
       const slot = copyIndex * bucketCount + bucket;
       const server = slotGet(sourcePtr, slot);
       if (u8Get(alivePtr, server) == 0 || seenEarlier(targetPtr, bucket, copyIndex, server)) continue;
-      if (strictRacks && !rackRoomFor(server, bucket, copyIndex, accepted)) continue;
+      if ((refused & (1 << copyIndex)) != 0) continue;
       slotSet(targetPtr, slot, server);
       u8Set(slotStatePtr, slot, SlotKept);
       accepted++;
@@ -124,32 +124,6 @@ function acceptCandidates(acceptedPtr: usize, acceptedMastersPtr: usize, settle:
     }
     if (!keepSourceMaster(bucket) || accepted < copyCount) pendingAdd(bucket);
   }
-}
-
-// With strict racks, a second copy in a rack is kept only if the bucket can still reach its spread.
-function rackRoomFor(server: u32, bucket: u32, copyIndex: u32, accepted: u32): bool {
-  const rack = rackOf(server);
-  let sameRack: u32 = 0;
-  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-    if (other != 0 && rackOf(other) == rack) sameRack++;
-  }
-  if (sameRack == 0) return true;
-  if (sameRack + 1 > rackCapOf(rack)) return false;
-  let distinct: u32 = 0;
-  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-    if (other != 0 && firstOfRackBefore(bucket, earlier, rackOf(other))) distinct++;
-  }
-  return distinct + (copyCount - accepted - 1) >= spreadWanted;
-}
-
-function firstOfRackBefore(bucket: u32, copyIndex: u32, rack: u32): bool {
-  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-    if (other != 0 && rackOf(other) == rack) return false;
-  }
-  return true;
 }
 
 function seenEarlier(tablePtr: usize, bucket: u32, copyIndex: u32, server: u32): bool {
@@ -171,6 +145,13 @@ function markDeficitRacks(acceptedPtr: usize, deficitRacksPtr: usize): u32 {
     }
   }
   return count;
+}
+
+// Whether a deficit rack can refill the slot (counted per rack where refill-racks.ts counts).
+function refillable(bucket: u32, copyIndex: u32, server: u32, deficitRacksPtr: usize, deficitRackCount: u32): bool {
+  if (!strictRacks) return true;
+  if (refillCounting()) return chargeRefill(bucket, copyIndex);
+  return fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount);
 }
 
 // Could a server of a deficit rack take this copy's place without breaking the spread?
@@ -289,8 +270,10 @@ function evict(
   acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32, sizePtr: usize, quotaPtr: usize, owedPtr: usize,
 ): void {
   // Categories depend on the target as it was before evictions, so decide all of a bucket first.
+  const deficitServers = countDeficitServers(acceptedPtr);
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     let evictMask: u32 = 0;
+    const takers = takersLeft(bucket, acceptedPtr, deficitServers);
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
       const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
       if (server == 0 || u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
@@ -310,7 +293,7 @@ function evict(
       if (due == 0) continue;
       // A due eviction waits for a copy that a deficit rack can take over (so one move refills
       // it) in a bucket not already giving one; what is still owed at the end is settled after.
-      if (evictMask == 0 && fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount)) {
+      if (evictMask == 0 && takers > 0 && refillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount)) {
         evictMask |= 1 << copyIndex;
         store<u32>(owedAt, due - 1);
       } else {
@@ -335,27 +318,55 @@ function evict(
   }
 }
 
-// Evictions still owed at the end of the table are paid from the top, now allowing a
-// second eviction in a bucket (rare: only when a server's last copies were all blocked).
-function settleOwed(acceptedPtr: usize, owedPtr: usize): void {
+function countDeficitServers(acceptedPtr: usize): u32 {
+  let count: u32 = 0;
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    if (u8Get(alivePtr, server) != 0 && u32Get(replicaTargetPtr, server) > u32Get(acceptedPtr, server)) count++;
+  }
+  return count;
+}
+
+// Servers under target that could still come into this bucket beyond its empty slots (an
+// eviction where none could would leave a slot only an extra move fills).
+function takersLeft(bucket: u32, acceptedPtr: usize, deficitServers: u32): i32 {
+  let left = <i32>deficitServers;
+  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+    const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+    if (server == 0 || u32Get(replicaTargetPtr, server) > u32Get(acceptedPtr, server)) left--;
+  }
+  return left;
+}
+
+// Evictions still owed at the end of the table are paid from the top: first where the
+// slot can be refilled in one move (as in evict), then anywhere (rare: only when a server's
+// last copies were all blocked).
+function settleOwed(acceptedPtr: usize, owedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32): void {
   let owedTotal: u64 = 0;
   for (let k: usize = 0; k < (<usize>(serverCount + 1) << 2); k++) owedTotal += load<u32>(owedPtr + (k << 2));
-  for (let bucket: u32 = 0; bucket < bucketCount && owedTotal > 0; bucket++) {
-    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-      const slot = copyIndex * bucketCount + bucket;
-      const server = slotGet(targetPtr, slot);
-      if (server == 0 || u8Get(slotStatePtr, slot) != SlotKept) continue;
-      if (u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
-      const owedAt = cell(owedPtr, server, copyIndex == 0 ? 0 : 1);
-      const owed = load<u32>(owedAt);
-      if (owed == 0) continue;
-      store<u32>(owedAt, owed - 1);
-      owedTotal--;
-      slotSet(targetPtr, slot, 0);
-      u8Set(slotStatePtr, slot, 0);
-      u32Add(replicaCountPtr, server, -1);
-      if (copyIndex == 0) releaseMaster(bucket, server);
-      pendingAdd(bucket);
+  if (owedTotal == 0) return;
+  const deficitServers = countDeficitServers(acceptedPtr);
+  for (let pass: u32 = 0; pass < 2; pass++) {
+    for (let bucket: u32 = 0; bucket < bucketCount && owedTotal > 0; bucket++) {
+      for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+        const slot = copyIndex * bucketCount + bucket;
+        const server = slotGet(targetPtr, slot);
+        if (server == 0 || u8Get(slotStatePtr, slot) != SlotKept) continue;
+        if (u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
+        const owedAt = cell(owedPtr, server, copyIndex == 0 ? 0 : 1);
+        const owed = load<u32>(owedAt);
+        if (owed == 0) continue;
+        if (pass == 0) {
+          if (takersLeft(bucket, acceptedPtr, deficitServers) <= 0) break;
+          if (!refillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount)) continue;
+        }
+        store<u32>(owedAt, owed - 1);
+        owedTotal--;
+        slotSet(targetPtr, slot, 0);
+        u8Set(slotStatePtr, slot, 0);
+        u32Add(replicaCountPtr, server, -1);
+        if (copyIndex == 0) releaseMaster(bucket, server);
+        pendingAdd(bucket);
+      }
     }
   }
 }
