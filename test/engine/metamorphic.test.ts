@@ -111,7 +111,7 @@ function largeCluster(copyCount: number): { bucketCount: number; copyCount: numb
   return { bucketCount: 65_536, copyCount, servers, table };
 }
 
-/** L-sized cases the engine gets wrong today (minimal reproductions in known-failures.test.ts). */
+/** L-sized cases the engine gets wrong today (minimal reproductions go in regressions.test.ts). */
 const knownBroken = new Set<string>([]);
 
 describe.each([3, 2])('one server joining or leaving an L-like cluster (C = %i)', (copyCount) => {

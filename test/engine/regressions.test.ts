@@ -1,9 +1,7 @@
 /**
- * Known failures: the smallest inputs found where the engine breaks a promise of issue 2.
- * Each is `it.fails` — it passes while the engine is wrong and turns red once the engine is
- * fixed, so the marker gets removed and the case becomes an ordinary regression test.
- * The property tests that find these on random clusters are marked the same way
- * (`knownBroken` in properties.test.ts).
+ * Regressions: the smallest inputs once found where the engine broke a promise, kept as
+ * ordinary tests now that it keeps them (a new failure found by the property tests goes here
+ * as `it.fails` first, with the property marked in `knownBroken`, until it is fixed).
  *
  * Servers are `s000`, `s001`, ... filling racks r0, r1, ... in turn (clusters.ts makeServers).
  */
