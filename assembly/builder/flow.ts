@@ -92,12 +92,15 @@ export function flowArcTo(arc: u32): u32 {
   return u32Get(toPtr, arc);
 }
 
-/** flowRun — push as much as possible from node 0 to node 1 within `stepLimit` (search `pass`); returns the flow added. */
-export function flowRun(stepLimit: u64, pass: u32): u64 {
+/**
+ * flowRun — push as much as possible from node 0 to node 1 within `stepLimit` (search `pass`);
+ * returns the flow added. With `maxLength`, only along paths of at most that many arcs.
+ */
+export function flowRun(stepLimit: u64, pass: u32, maxLength: u32 = u32.MAX_VALUE): u64 {
   limit = stepLimit;
   searchPass = pass;
   let total: u64 = 0;
-  while (!spent(limit, searchPass) && levels()) {
+  while (!spent(limit, searchPass) && levels() && u32Get(levelPtr, 1) <= maxLength) {
     memory.copy(cursorPtr, headPtr, <usize>nodeCount << 2);
     for (;;) {
       const pushed = augment();

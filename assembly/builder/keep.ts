@@ -22,6 +22,7 @@ import { hashUnit } from '../random';
 import { stepsAdd } from './budget';
 import { keepSourceMaster, releaseMaster } from './masters';
 import { refusalsReset, refusalsScratchBytes, refusedCopies } from './refusals';
+import { canKeepAll, keepAll, setSourceShape } from './keep-all';
 import { chargeEmpties, chargeRefill, refillCounting, refillReset, refillScratchBytes } from './refill-racks';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
 
@@ -39,25 +40,46 @@ export function keepScratchBytes(serverCount: u32, rackCount: u32): u64 {
  */
 export function countSourceHoldings(): bool {
   stepsAdd(<u64>bucketCount * copyCount * copyCount);
+  let duplicates = false;
+  let rackRepeats = false;
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
       const server = slotGet(sourcePtr, copyIndex * bucketCount + bucket);
       if (server > serverCount) return false;
-      if (u8Get(alivePtr, server) == 0 || seenEarlier(sourcePtr, bucket, copyIndex, server)) continue;
+      if (u8Get(alivePtr, server) == 0) continue;
+      // Earlier live copies of the bucket: the same server (a duplicate) or the same rack.
+      let duplicate = false;
+      for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
+        const other = slotGet(sourcePtr, earlier * bucketCount + bucket);
+        if (other == server) duplicate = true;
+        else if (u8Get(alivePtr, other) != 0 && rackOf(other) == rackOf(server)) rackRepeats = true;
+      }
+      if (duplicate) {
+        duplicates = true;
+        continue;
+      }
       u32Add(sourceReplicasPtr, server, 1);
       if (copyIndex == 0) u32Add(sourceMastersPtr, server, 1);
     }
   }
+  setSourceShape(!duplicates, !rackRepeats);
   return true;
 }
 
 /** keepSourceCopies — write the kept copies into the target (others 0); marks them SlotKept. */
 export function keepSourceCopies(): void {
-  // Acceptance, charges, evictions and what is owed: at most five passes over the slots, C checks each.
-  stepsAdd(<u64>bucketCount * copyCount * copyCount * 5);
   const acceptedPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   const acceptedMastersPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   pendingReset(scratchAllocRaw(<usize>bucketCount << 2), scratchAlloc(<usize>bucketCount));
+  // Everything may stay (the common leave): a copy and a scan (keep-all.ts). With C > R racks
+  // repeat by design, and each bucket's caps are checked below (refusals.ts).
+  const racksMatter = strictRacks && racksAlive > 1;
+  if ((!racksMatter || copyCount <= racksAlive) && canKeepAll(racksMatter)) {
+    keepAll();
+    return;
+  }
+  // Acceptance, charges, evictions and what is owed: at most five passes over the slots, C checks each.
+  stepsAdd(<u64>bucketCount * copyCount * copyCount * 5);
   if (!anyMayBeOver()) {
     // Nobody can be over target (a server left, or nothing changed): one pass does it all.
     acceptCandidates(acceptedPtr, acceptedMastersPtr, true);

@@ -148,6 +148,14 @@ export function decideMaster(bucket: u32): void {
 
 let decidedPtr: usize = 0;
 
+/** markAllDecided / markUndecided — every bucket's master decided (keep-all.ts), then one not. */
+export function markAllDecided(): void {
+  memory.fill(decidedPtr, 1, <usize>bucketCount);
+}
+export function markUndecided(bucket: u32): void {
+  store<u8>(decidedPtr + <usize>bucket, 0);
+}
+
 /** setDecidedMarks — a zeroed u8[B] region recording which buckets kept their source master. */
 export function setDecidedMarks(ptr: usize): void {
   decidedPtr = ptr;

@@ -11,7 +11,8 @@
  * another keeps copies over it (that would cost an extra move each).
  */
 import {
-  alivePtr, bucketCount, copyCount, rackCount, rackOf, replicaTargetPtr, serverCount, sourcePtr, sourceReplicasPtr, spreadWanted,
+  alivePtr, bucketCount, copyCount, rackCount, rackOf, racksAlive, replicaTargetPtr, serverCount, sourcePtr, sourceReplicasPtr,
+  spreadWanted,
 } from './context';
 import { stepsAdd } from './budget';
 import { rackCapOf } from './placement-rules';
@@ -25,7 +26,7 @@ let rackSparePtr: usize = 0;
 let rackRepeatsPtr: usize = 0;
 let rackOtherRepeatsPtr: usize = 0;
 
-/** refusalsReset — start a keep pass: nothing refused yet; every rack's spare copies and repeats counted. */
+/** refusalsReset — start a keep pass: nothing refused yet (racks are counted when a bucket first needs it). */
 export function refusalsReset(): void {
   refusedPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   holdersPtr = scratchAlloc(<usize>copyCount << 2);
@@ -33,6 +34,15 @@ export function refusalsReset(): void {
   rackSparePtr = scratchAlloc(<usize>(rackCount + 1) << 3);
   rackRepeatsPtr = scratchAlloc(<usize>(rackCount + 1) << 3);
   rackOtherRepeatsPtr = scratchAlloc(<usize>(rackCount + 1) << 3);
+  counted = false;
+}
+
+let counted = false;
+
+// Every rack's spare copies, and its repeats in buckets that must refuse and in the others.
+// The buckets before the first one that must refuse are among the others.
+function countRacksOnce(): void {
+  counted = true;
   for (let server: u32 = 1; server <= serverCount; server++) {
     const source = u32Get(sourceReplicasPtr, server);
     const target = u32Get(replicaTargetPtr, server);
@@ -87,6 +97,8 @@ function loadHolders(bucket: u32): u32 {
  * away (counted against their servers); dead and duplicate copies are not in it.
  */
 export function refusedCopies(bucket: u32): u32 {
+  if (copyCount <= racksAlive && racksDistinct(bucket)) return 0;
+  if (!counted) countRacksOnce();
   let held = loadHolders(bucket);
   countRacks();
   if (!mustRefuse(held)) return 0;
@@ -147,6 +159,31 @@ function neediestRepeatedRack(): u32 {
     }
   }
   return best;
+}
+
+// The common case, decided fast: with C ≤ R every rack may hold one copy, so a bucket whose
+// live source copies are on pairwise different racks keeps them all (a duplicate server
+// shares its own rack, so it falls to the full check).
+function racksDistinct(bucket: u32): bool {
+  let seen: u64 = 0;
+  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+    const server = slotGet(sourcePtr, copyIndex * bucketCount + bucket);
+    if (u8Get(alivePtr, server) == 0) continue;
+    const rack = rackOf(server);
+    // Racks compared by a 64-bit mask of their low bits, then exactly when the bits meet.
+    const bit = <u64>1 << (rack & 63);
+    if ((seen & bit) != 0 && sameRackBefore(bucket, copyIndex, rack)) return false;
+    seen |= bit;
+  }
+  return true;
+}
+
+function sameRackBefore(bucket: u32, copyIndex: u32, rack: u32): bool {
+  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
+    const server = slotGet(sourcePtr, earlier * bucketCount + bucket);
+    if (u8Get(alivePtr, server) != 0 && rackOf(server) == rack) return true;
+  }
+  return false;
 }
 
 function heldEarlier(bucket: u32, copyIndex: u32, server: u32): bool {

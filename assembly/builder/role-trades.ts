@@ -11,6 +11,7 @@
  *   round 1  from servers over high to servers under low (both must change)
  *   round 2  what is still under low: from servers above low (above target first)
  *   round 3  what is still over high: to servers below high (below target first)
+ *   (rounds 2 and 3 take single trades before chains: each hop of a chain is one more change)
  *
  * Rounds 2 and 3 run one after the other (their extra arcs closed in between), so no role
  * moves between two servers already in range. The flow on (u, v) is then carried out bucket
@@ -31,6 +32,8 @@ import { budgetMastersTradesFixed, budgetMastersTradesPerSlot, passBudget, steps
 import { scratchAlloc } from '../scratch';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get } from '../layout';
 
+/** directPath — arcs of a single trade: source → giver → taker → sink. */
+const directPath: u32 = 3;
 /** pairsMax — distinct (master, holder) pairs the flow takes; more and the chains do the work. */
 export const pairsMax: u32 = 1 << 16;
 const hashSlots: u32 = pairsMax * 2;
@@ -78,17 +81,20 @@ export function tradeRolesByFlow(fromSource: bool): bool {
     if (count < low) flowArc(2 + position, 1, low - count);
   }
   flowRun(limit, SearchPass.Masters);
-  // Still under low: roles from servers in range, the ones above target first.
+  // Still under low: roles from servers in range — single trades first (a longer chain
+  // changes more masters), the servers above target before the others.
   supplyArcs = 0;
   extraSupply(true);
-  flowRun(limit, SearchPass.Masters);
+  flowRun(limit, SearchPass.Masters, directPath);
   extraSupply(false);
+  flowRun(limit, SearchPass.Masters, directPath);
   flowRun(limit, SearchPass.Masters);
   for (let k: u32 = 0; k < supplyArcs; k++) flowClose(u32Get(supplyArcPtr, k));
-  // Still over high: roles to servers in range, the ones below target first.
+  // Still over high: roles to servers in range, likewise.
   extraRoom(true);
-  flowRun(limit, SearchPass.Masters);
+  flowRun(limit, SearchPass.Masters, directPath);
   extraRoom(false);
+  flowRun(limit, SearchPass.Masters, directPath);
   flowRun(limit, SearchPass.Masters);
   carryOut();
   return true;
