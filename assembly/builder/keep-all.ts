@@ -1,17 +1,17 @@
 /**
  * keep-all — the keep pass of the common rebuild, as a copy and one scan.
  *
- * When no live server is over its replica target (a server left, or nothing changed), the
- * source holds no server twice in a bucket, no live rack twice where racks must differ, and
- * no server holds more master roles than it may keep, then every live source copy stays and
- * every live source master keeps its role. The target is the source with the dead servers'
+ * When no live server is over its replica target (a server left, or nothing changed), and the
+ * source holds no server twice in a bucket and no live rack twice where racks must differ,
+ * then every live source copy stays and every live source master keeps its role (a server
+ * left over its allowed masters hands the excess on by role trades, masters.ts). The target is the source with the dead servers'
  * slots cleared: one block copy, one scan for dead servers, and the few buckets they leave
  * open listed for the fill. Counts come from countSourceHoldings (keep.ts).
  *
  *   flags from countSourceHoldings: no server twice in a bucket; no live rack twice in a bucket
  */
 import {
-  SlotKept, alivePtr, bucketCount, copyCount, masterCountPtr, masterHighPtr, pendingAdd, replicaCountPtr,
+  SlotKept, alivePtr, bucketCount, copyCount, masterCountPtr, pendingAdd, replicaCountPtr,
   replicaTargetPtr, serverCount, slotStatePtr, sourceMastersPtr, sourcePtr, sourceReplicasPtr, targetPtr,
 } from './context';
 import { markAllDecided, markUndecided } from './masters';
@@ -27,13 +27,16 @@ export function setSourceShape(duplicateFree: bool, distinctRacks: bool): void {
   racksDistinct = distinctRacks;
 }
 
-/** canKeepAll — whether keepAll applies (see the file comment); `racksMatter`: racks must differ in a bucket. */
-export function canKeepAll(racksMatter: bool): bool {
+/**
+ * canKeepAll — whether every live source copy may stay (see the file comment); `racksMatter`:
+ * racks must differ in a bucket; `overTarget`: servers may be over their replica target
+ * (they give up the excess afterwards, keep-evict.ts).
+ */
+export function canKeepAll(racksMatter: bool, overTarget: bool): bool {
   if (!noDuplicates || (racksMatter && !racksDistinct)) return false;
   for (let server: u32 = 1; server <= serverCount; server++) {
     if (u8Get(alivePtr, server) == 0) continue;
-    if (u32Get(sourceReplicasPtr, server) > u32Get(replicaTargetPtr, server)) return false;
-    if (u32Get(sourceMastersPtr, server) > u32Get(masterHighPtr, server)) return false;
+    if (!overTarget && u32Get(sourceReplicasPtr, server) > u32Get(replicaTargetPtr, server)) return false;
   }
   stepsAdd(serverCount);
   return true;

@@ -9,6 +9,8 @@
  *   - spread evenly over its copies (a per-server phase), at most one per bucket, and each
  *     due eviction waits for a copy a deficit rack can take over (one move refills it);
  *   - what is still owed at the end of the table is taken from the top, without those waits.
+ * The common rebuilds take faster paths: keep-all.ts (nobody over target) and keep-evict.ts
+ * (every copy may stay, some servers give up their excess).
  *
  *   category of a kept copy (per server):  0 master  1 other
  */
@@ -18,19 +20,20 @@ import {
   pendingAdd, pendingReset, racksAlive, spreadWanted, strictRacks, targetPtr,
 } from './context';
 import { scratchAlloc, scratchAllocRaw } from '../scratch';
-import { hashUnit } from '../random';
 import { stepsAdd } from './budget';
 import { keepSourceMaster, releaseMaster } from './masters';
 import { refusalsReset, refusalsScratchBytes, refusedCopies } from './refusals';
 import { canKeepAll, keepAll, setSourceShape } from './keep-all';
-import { chargeEmpties, chargeRefill, refillCounting, refillReset, refillScratchBytes } from './refill-racks';
+import { keepEvictDeficitRackCount, keepEvictDeficitRacks, keepThenEvict } from './keep-evict';
+import { chargeEmpties, refillCounting, refillReset, refillScratchBytes } from './refill-racks';
+import {
+  cell, countDeficitServers, drawPhases, markDeficitRacks, phasePtr, planEvictions, refillable, roleSizes, takersLeft,
+} from './eviction-plan';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
-
-const categoryCount: u32 = 2;
 
 /** keepScratchBytes — scratch the keep pass needs. */
 export function keepScratchBytes(serverCount: u32, rackCount: u32): u64 {
-  return (<u64>serverCount + 1) * 4 * 4 * 3 + (<u64>serverCount + 1) * 8 + <u64>rackCount + 64 + refusalsScratchBytes(serverCount, rackCount) + refillScratchBytes(rackCount);
+  return (<u64>serverCount + 1) * 4 * 4 * 4 + (<u64>serverCount + 1) * 8 + <u64>rackCount + 128 + refusalsScratchBytes(serverCount, rackCount) + refillScratchBytes(rackCount);
 }
 
 /**
@@ -40,30 +43,79 @@ export function keepScratchBytes(serverCount: u32, rackCount: u32): u64 {
  */
 export function countSourceHoldings(): bool {
   stepsAdd(<u64>bucketCount * copyCount * copyCount);
-  let duplicates = false;
-  let rackRepeats = false;
+  // tag(s) = rack + 1 for a live server, 0 for a dead one: one load tells both.
+  const tagPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    if (u8Get(alivePtr, server) != 0) store<u32>(tagPtr + (<usize>server << 2), rackOf(server) + 1);
+  }
+  const found = copyCount == 3 ? countThree(tagPtr) : countAny(tagPtr);
+  if (found < 0) return false;
+  setSourceShape((found & 1) == 0, (found & 2) == 0);
+  return true;
+}
+
+// Every live, first-in-bucket copy counted; returns −1 for a server past serverCount, else
+// bit 0: some server twice in a bucket, bit 1: some live rack twice in a bucket.
+function countAny(tagPtr: usize): i32 {
+  let found: i32 = 0;
+  // One bucket's live holders and their tags, gathered once (C ≤ 8), then compared pairwise.
+  const heldPtr = scratchAlloc(8 << 2);
+  const tagsPtr = scratchAlloc(8 << 2);
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+    let held: u32 = 0;
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-      const server = slotGet(sourcePtr, copyIndex * bucketCount + bucket);
-      if (server > serverCount) return false;
-      if (u8Get(alivePtr, server) == 0) continue;
-      // Earlier live copies of the bucket: the same server (a duplicate) or the same rack.
+      const server = <u32>load<u16>(sourcePtr + ((<usize>copyIndex * <usize>bucketCount + <usize>bucket) << 1));
+      if (server > serverCount) return -1;
+      const tag = load<u32>(tagPtr + (<usize>server << 2));
+      if (tag == 0) continue;
       let duplicate = false;
-      for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-        const other = slotGet(sourcePtr, earlier * bucketCount + bucket);
-        if (other == server) duplicate = true;
-        else if (u8Get(alivePtr, other) != 0 && rackOf(other) == rackOf(server)) rackRepeats = true;
+      for (let k: u32 = 0; k < held; k++) {
+        if (load<u32>(heldPtr + (<usize>k << 2)) == server) duplicate = true;
+        else if (load<u32>(tagsPtr + (<usize>k << 2)) == tag) found |= 2;
       }
       if (duplicate) {
-        duplicates = true;
+        found |= 1;
         continue;
       }
-      u32Add(sourceReplicasPtr, server, 1);
-      if (copyIndex == 0) u32Add(sourceMastersPtr, server, 1);
+      store<u32>(heldPtr + (<usize>held << 2), server);
+      store<u32>(tagsPtr + (<usize>held << 2), tag);
+      held++;
+      count(server, copyIndex == 0);
     }
   }
-  setSourceShape(!duplicates, !rackRepeats);
-  return true;
+  return found;
+}
+
+// The same for C = 3 (the common case), with the bucket in locals.
+function countThree(tagPtr: usize): i32 {
+  let found: i32 = 0;
+  const limit = serverCount;
+  const row1 = sourcePtr + (<usize>bucketCount << 1);
+  const row2 = sourcePtr + (<usize>bucketCount << 2);
+  for (let bucket: usize = 0; bucket < <usize>bucketCount; bucket++) {
+    const a = <u32>load<u16>(sourcePtr + (bucket << 1));
+    const b = <u32>load<u16>(row1 + (bucket << 1));
+    const c = <u32>load<u16>(row2 + (bucket << 1));
+    if (a > limit || b > limit || c > limit) return -1;
+    const ta = load<u32>(tagPtr + (<usize>a << 2));
+    const tb = load<u32>(tagPtr + (<usize>b << 2));
+    const tc = load<u32>(tagPtr + (<usize>c << 2));
+    // Live copies only; a later copy of a server already counted is a duplicate.
+    const bDup = tb != 0 && ta != 0 && b == a;
+    const cDup = tc != 0 && ((ta != 0 && c == a) || (tb != 0 && c == b));
+    if (bDup || cDup) found |= 1;
+    if ((ta != 0 && ta == tb && a != b) || (tc != 0 && ((ta == tc && a != c) || (tb == tc && b != c)))) found |= 2;
+    if (ta != 0) count(a, true);
+    if (tb != 0 && !bDup) count(b, false);
+    if (tc != 0 && !cDup) count(c, false);
+  }
+  return found;
+}
+
+// @ts-ignore: decorator
+@inline function count(server: u32, master: bool): void {
+  u32Add(sourceReplicasPtr, server, 1);
+  if (master) u32Add(sourceMastersPtr, server, 1);
 }
 
 /** keepSourceCopies — write the kept copies into the target (others 0); marks them SlotKept. */
@@ -74,8 +126,15 @@ export function keepSourceCopies(): void {
   // Everything may stay (the common leave): a copy and a scan (keep-all.ts). With C > R racks
   // repeat by design, and each bucket's caps are checked below (refusals.ts).
   const racksMatter = strictRacks && racksAlive > 1;
-  if ((!racksMatter || copyCount <= racksAlive) && canKeepAll(racksMatter)) {
+  const plain = !racksMatter || copyCount <= racksAlive;
+  if (plain && canKeepAll(racksMatter, false)) {
     keepAll();
+    return;
+  }
+  // Every copy may stay but some servers have too many (a join): keep, then evict (keep-evict.ts).
+  if (plain && canKeepAll(racksMatter, true)) {
+    const owed = keepThenEvict();
+    settleOwed(sourceReplicasPtr, owed, keepEvictDeficitRacks(), keepEvictDeficitRackCount());
     return;
   }
   // Acceptance, charges, evictions and what is owed: at most five passes over the slots, C checks each.
@@ -155,134 +214,6 @@ function seenEarlier(tablePtr: usize, bucket: u32, copyIndex: u32, server: u32):
   return false;
 }
 
-// A rack is a deficit rack when its servers, together, need more copies than they keep.
-function markDeficitRacks(acceptedPtr: usize, deficitRacksPtr: usize): u32 {
-  let count: u32 = 0;
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    if (u8Get(alivePtr, server) == 0) continue;
-    if (u32Get(replicaTargetPtr, server) > u32Get(acceptedPtr, server)) {
-      const rack = rackOf(server);
-      if (load<u8>(deficitRacksPtr + rack) == 0) count++;
-      store<u8>(deficitRacksPtr + rack, 1);
-    }
-  }
-  return count;
-}
-
-// Whether a deficit rack can refill the slot (counted per rack where refill-racks.ts counts).
-function refillable(bucket: u32, copyIndex: u32, server: u32, deficitRacksPtr: usize, deficitRackCount: u32): bool {
-  if (!strictRacks) return true;
-  if (refillCounting()) return chargeRefill(bucket, copyIndex);
-  return fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount);
-}
-
-// Could a server of a deficit rack take this copy's place without breaking the spread?
-// Yes when some deficit rack is not among the other holders' racks (a new rack is always
-// fine), or when the bucket can afford a repeated rack (C > racks).
-function fillable(bucket: u32, copyIndex: u32, server: u32, deficitRacksPtr: usize, deficitRackCount: u32): bool {
-  if (!strictRacks || load<u8>(deficitRacksPtr + rackOf(server)) != 0) return true;
-  // Fast path: some deficit rack is surely free when there are more of them than other holders.
-  if (deficitRackCount >= copyCount) return true;
-  let blocked: u32 = 0;
-  let others: u32 = 0;
-  for (let other: u32 = 0; other < copyCount; other++) {
-    if (other == copyIndex) continue;
-    const holder = slotGet(targetPtr, other * bucketCount + bucket);
-    if (holder == 0) continue;
-    others++;
-    if (load<u8>(deficitRacksPtr + rackOf(holder)) != 0) blocked++;
-  }
-  // With C ≤ racks, kept rows hold distinct racks (so no recount) and a blocked bucket can
-  // never afford a repeated rack: the answer is whether some deficit rack is free.
-  if (copyCount <= racksAlive) return deficitRackCount > blocked;
-  // Two holders in one deficit rack block it once: recount distinct racks only then (rare).
-  if (blocked > 1) {
-    blocked = 0;
-    for (let other: u32 = 0; other < copyCount; other++) {
-      if (other == copyIndex) continue;
-      const holder = slotGet(targetPtr, other * bucketCount + bucket);
-      if (holder == 0) continue;
-      const rack = rackOf(holder);
-      if (load<u8>(deficitRacksPtr + rack) != 0 && firstOfRackExcept(bucket, other, copyIndex, rack)) blocked++;
-    }
-  }
-  if (deficitRackCount > blocked) return true;
-  let distinct: u32 = 0;
-  for (let other: u32 = 0; other < copyCount; other++) {
-    if (other == copyIndex) continue;
-    const holder = slotGet(targetPtr, other * bucketCount + bucket);
-    if (holder != 0 && firstOfRackExcept(bucket, other, copyIndex, rackOf(holder))) distinct++;
-  }
-  return distinct + (copyCount - others - 1) >= spreadWanted;
-}
-
-function firstOfRackExcept(bucket: u32, copyIndex: u32, exceptCopy: u32, rack: u32): bool {
-  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-    if (earlier == exceptCopy) continue;
-    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-    if (other != 0 && rackOf(other) == rack) return false;
-  }
-  return true;
-}
-
-
-// @ts-ignore: decorator
-@inline function cell(ptr: usize, server: u32, category: u32): usize {
-  return ptr + (((<usize>server << 2) + <usize>category) << 2);
-}
-
-// Copies each over-target server holds as master (category 0) and otherwise (category 1).
-function roleSizes(acceptedPtr: usize, acceptedMastersPtr: usize, sizePtr: usize): void {
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    const accepted = u32Get(acceptedPtr, server);
-    if (accepted <= u32Get(replicaTargetPtr, server)) continue;
-    const masters = u32Get(acceptedMastersPtr, server);
-    store<u32>(cell(sizePtr, server, 0), masters);
-    store<u32>(cell(sizePtr, server, 1), accepted - masters);
-  }
-}
-
-let phasePtr: usize = 0;
-
-// Each over-target server's eviction phase per category, drawn once (not per copy).
-function drawPhases(sizePtr: usize): void {
-  phasePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    for (let category: u32 = 0; category < categoryCount; category++) {
-      const size = load<u32>(cell(sizePtr, server, category));
-      if (size == 0) continue;
-      store<u32>(cell(phasePtr, server, category), <u32>(hashUnit(seed, server * categoryCount + category) * <f64>size));
-    }
-  }
-}
-
-// How many masters and how many other copies every over-target server gives up: masters
-// first while it is also over its master target (the role leaves with the data).
-function planEvictions(acceptedPtr: usize, acceptedMastersPtr: usize, sizePtr: usize, quotaPtr: usize): void {
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    const accepted = u32Get(acceptedPtr, server);
-    const target = u32Get(replicaTargetPtr, server);
-    if (accepted <= target) continue;
-    let excess = accepted - target;
-    const masters = u32Get(acceptedMastersPtr, server);
-    const masterTarget = u32Get(masterTargetPtr, server);
-    const mastersWanted = masters > masterTarget ? masters - masterTarget : 0;
-    excess -= takeUpTo(sizePtr, quotaPtr, server, 0, min(mastersWanted, excess));
-    excess -= takeUpTo(sizePtr, quotaPtr, server, 1, excess);
-    excess -= takeUpTo(sizePtr, quotaPtr, server, 0, excess);
-    assert(excess == 0, 'eviction plan short');
-  }
-}
-
-function takeUpTo(sizePtr: usize, quotaPtr: usize, server: u32, category: u32, wanted: u32): u32 {
-  const size = load<u32>(cell(sizePtr, server, category));
-  const already = load<u32>(cell(quotaPtr, server, category));
-  const room = size - already;
-  const take = wanted < room ? wanted : room;
-  store<u32>(cell(quotaPtr, server, category), already + take);
-  return take;
-}
-
 // Evict the planned number of each category, evenly spaced over the server's copies of it,
 // at most one copy per bucket (two evictions in one bucket would need a second newcomer
 // there: an extra move); an eviction that lands on a bucket already giving one is owed and
@@ -338,25 +269,6 @@ function evict(
     }
     if (!keepSourceMaster(bucket) || open) pendingAdd(bucket);
   }
-}
-
-function countDeficitServers(acceptedPtr: usize): u32 {
-  let count: u32 = 0;
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    if (u8Get(alivePtr, server) != 0 && u32Get(replicaTargetPtr, server) > u32Get(acceptedPtr, server)) count++;
-  }
-  return count;
-}
-
-// Servers under target that could still come into this bucket beyond its empty slots (an
-// eviction where none could would leave a slot only an extra move fills).
-function takersLeft(bucket: u32, acceptedPtr: usize, deficitServers: u32): i32 {
-  let left = <i32>deficitServers;
-  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-    const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
-    if (server == 0 || u32Get(replicaTargetPtr, server) > u32Get(acceptedPtr, server)) left--;
-  }
-  return left;
 }
 
 // Evictions still owed at the end of the table are paid from the top: first where the

@@ -199,6 +199,14 @@ export function balanceMasters(changedPtr: usize): void {
   }
   stepsAdd(<u64>pendingCount * copyCount);
   if (outCount == 0) return;
+  // Then single trades in any bucket, until no server is out of range (usually a handful
+  // are, found early: cheaper than counting every pair for the flow).
+  let visited: u32 = 0;
+  for (let bucket: u32 = 0; bucket < bucketCount && outCount > 0; bucket++, visited++) tradeInBucket(bucket);
+  stepsAdd(<u64>visited * copyCount);
+  if (outCount == 0) return;
+  // What no single trade settles: chains of trades, all decided by one flow (role-trades.ts),
+  // then the chain search for anything left.
   if (tradeRolesByFlow(changedPtr != 0)) {
     outCount = countOutOfRange();
     if (outCount == 0) return;
@@ -208,11 +216,7 @@ export function balanceMasters(changedPtr: usize): void {
     outCount = countOutOfRange();
     if (outCount == 0) return;
   }
-  // Then any bucket, until no server is out of range (usually a handful are, found early).
-  let visited: u32 = 0;
-  for (let bucket: u32 = 0; bucket < bucketCount && outCount > 0; bucket++, visited++) tradeInBucket(bucket);
-  stepsAdd(<u64>visited * copyCount);
-  if (outCount > 0) balanceByChains(0, 0);
+  balanceByChains(0, 0);
 }
 
 let outCount: u32 = 0;
