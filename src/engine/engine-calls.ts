@@ -32,6 +32,8 @@ export interface PreparedCall<R> {
   fn: 'buildTable' | 'quickTable' | 'scanTable' | 'diffTables' | 'tableStats';
   args: number[];
   output?: { at: number; count: number };
+  /** progress — where a build publishes its step count (two u32 words) while it runs, and its B·C. */
+  progress?: { stepsAt: number; slots: number };
   finish(returned: number, output?: Uint16Array): R;
 }
 
@@ -81,6 +83,7 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
       resultAt, input.source ? 0 : 1,
     ],
     output: { at: targetAt, count: slotCount },
+    progress: { stepsAt: resultAt + BuildResultWord.stepsLow * 4, slots: slotCount },
     finish(outcome: number, output?: Uint16Array): BuildReport {
       if (outcome === Outcome.invalidSource) {
         // Name the offending server the same way the other operations do.

@@ -40,10 +40,12 @@ import { compressViews, ViewCache } from './view-cache.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
 
-/** ConfigServerOptions — the host's knobs (cluster timings and the tick period). */
+/** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the engine jobs' deadline). */
 export interface ConfigServerOptions {
   tickMs?: number;
   cluster?: Partial<ClusterOptions>;
+  /** engineJobDeadlineMs — fail an engine job that runs longer (default: by its size, engine-runner.ts). */
+  engineJobDeadlineMs?: number;
 }
 
 const defaultTickMs = 200;
@@ -72,7 +74,7 @@ export class ConfigServer {
     private readonly logger: Logger,
     private readonly options: ConfigServerOptions = {},
   ) {
-    this.engines = new EngineRunner(() => this.nowMs());
+    this.engines = new EngineRunner(() => this.nowMs(), { jobDeadlineMs: options.engineJobDeadlineMs });
     this.watcher = new GroupConfigWatcher(config.groupFile, { defaultDataServerPort: config.dataServerPort });
     this.writer = new GroupConfWriter(config.groupFile);
     const host = this;
