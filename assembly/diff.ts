@@ -1,9 +1,9 @@
 /**
  * diff — turn (current, target) into a migration plan.
  *
- *   flags u8[B]        bit 0: the bucket needs migration (reference §5.3: the target master
- *                      differs from the current one, or a target slave is not among the
- *                      current slaves); bit 1: master hand-over (target master ≠ current);
+ *   flags u8[B]        bit 0: the bucket needs migration (as the original counts it: the
+ *                      target master differs from the current one, or a target slave is not
+ *                      among the current slaves); bit 1: master hand-over (target master ≠ current);
  *                      bit 2: data moves (some target server holds no copy now)
  *   receivers u16[C·B] copy-major like a table: receivers[k·B + b] is the k-th target
  *                      server of bucket b that holds no copy of it now (0-padded)

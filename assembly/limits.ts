@@ -2,7 +2,7 @@
  * limits — the engine's share of src/limits.ts, asserted at every entry point.
  *
  * The host rejects out-of-range input before calling; these asserts catch a host bug,
- * never user input. test/engine/limits.test.ts checks that both files agree.
+ * never user input. test/engine/module.test.ts checks that both files agree.
  */
 
 /** bucketCountMax — 2^24 buckets. */

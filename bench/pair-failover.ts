@@ -61,7 +61,7 @@ async function createRig(peerTimeoutMs: number): Promise<Rig> {
     writeFileSync(join(sub, 'configserver.conf'), [
       '[public]', ...addresses.map((address) => `config_server = ${address}`),
       '[configserver]', `address = 127.0.0.1:${port}`, 'group_file = ../group.conf', 'data_dir = data',
-      'log_file = cfgsvr.log', 'pid_file = cfgsvr.pid', `peer_timeout_ms = ${peerTimeoutMs}`, '',
+      'pid_file = cfgsvr.pid', `peer_timeout_ms = ${peerTimeoutMs}`, '', // no log_file: the logs come on stdout
     ].join('\n'));
     return configServer(join(sub, 'configserver.conf'));
   }) as [BenchProcess, BenchProcess];

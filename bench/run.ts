@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Engine } from '../src/engine/index.js';
-import { packageRoot } from '../src/engine/wasm-module.js';
+import { repoRoot } from './repo-root.js';
 import { type CaseResult, measureCase, timingFor } from './bench-case.js';
 import type { BenchOperation } from './bench-operation.js';
 import { type BenchResults, runEnvironment, scanRatios, writeResults } from './bench-results.js';
@@ -71,7 +71,7 @@ export async function runBenchmarks(options: RunOptions): Promise<{ results: Ben
   const xxl = runXxlNow ? await runXxl(options.smoke ? smokeXxlSize : xxlSize, options.smoke ? 1 : options.xxlRuns) : null;
   const results: BenchResults = {
     schema: 1,
-    ...runEnvironment(packageRoot()),
+    ...runEnvironment(repoRoot()),
     mode: options.smoke ? 'smoke' : 'full',
     engineVariant: 'release',
     filters: { only: options.only, sizes: options.sizes, skipXxl: options.skipXxl },
@@ -116,14 +116,14 @@ function parseRunArgs(argv: string[]): RunOptions | null {
     only: words(values.only),
     sizes: words(values.sizes),
     skipXxl: values['skip-xxl'] ?? false,
-    resultsDir: values['results-dir'] ?? (smoke ? null : join(packageRoot(), 'bench', 'results')),
+    resultsDir: values['results-dir'] ?? (smoke ? null : join(repoRoot(), 'bench', 'results')),
     xxlRuns,
     log: (line) => process.stderr.write(`${line}\n`),
   };
 }
 
 async function main(argv: string[]): Promise<number> {
-  let options;
+  let options: RunOptions | null;
   try {
     options = parseRunArgs(argv);
   } catch (error) {

@@ -7,8 +7,8 @@
 /** TairError — base of every error we throw on purpose; `code` is stable for callers to branch on. */
 export class TairError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
     this.code = code;
   }
@@ -50,11 +50,18 @@ export class ProtocolError extends TairError {
   }
 }
 
-/** StorageError — a table file that is missing, truncated, corrupt or of another format. */
+/**
+ * StorageError — a file that cannot be read or written, or is truncated, corrupt or of another format.
+ * When the file system refused, `cause` is its error and `errno` its code (`ENOSPC`, `EACCES`, …),
+ * so callers can tell a full disk from a permission problem.
+ */
 export class StorageError extends TairError {
   readonly path: string;
-  constructor(path: string, message: string) {
-    super('ERR_STORAGE', `${path}: ${message}`);
+  readonly errno: string | undefined;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super('ERR_STORAGE', `${path}: ${message}`, options);
     this.path = path;
+    const code = (options?.cause as NodeJS.ErrnoException | undefined)?.code;
+    this.errno = typeof code === 'string' ? code : undefined;
   }
 }

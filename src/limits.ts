@@ -3,7 +3,7 @@
  *
  * The host checks these before any state changes (clear error, nothing lost); the engine
  * asserts the same bounds (assembly/limits.ts mirrors the engine's share of them, and
- * test/engine/limits.test.ts checks that both sides agree).
+ * test/engine/module.test.ts checks that both sides agree).
  */
 
 /** bucketCountMax — 2^24: the largest table we promise to build in seconds (XXL benchmark). */
@@ -28,9 +28,9 @@ export const weightMax = 1_000_000;
 /** tableJsonBytesMax — a `tair-cs table` JSON file of slotCountMax slots (≤ 6 chars each) stays under V8's string limit. */
 export const tableJsonBytesMax = 500_000_000;
 
-/** frameBytesMax — the original's tbnet frame limit (1 << 26), reference §9.1. */
+/** frameBytesMax — the original's tbnet frame limit (1 << 26). */
 export const frameBytesMax = 64 * 1024 * 1024;
-/** originalTableBlobBytesMax — compressed table size original peers accept (reference §9, App. A). */
+/** originalTableBlobBytesMax — compressed table size original peers accept (larger ones they drop). */
 export const originalTableBlobBytesMax = 1_000_000;
 /** groupNameBytesMax — the wire carries group names in a 64-byte NUL-padded field. */
 export const groupNameBytesMax = 63;
@@ -43,14 +43,14 @@ export const connectionCountMax = 20_000;
 
 /** configFileBytesMax — group.conf is hand-written; 16 MiB is far beyond any real one. */
 export const configFileBytesMax = 16 * 1024 * 1024;
-/** configLineBytesMax — the original's line buffer (reference §1.1). */
+/** configLineBytesMax — the original's line buffer. */
 export const configLineBytesMax = 4096;
 /** groupCountMax — groups are sections of group.conf, each with its own table. */
 export const groupCountMax = 1_024;
 
 /** rackNameBytesMax — a rack label (`ip@rack`) is a short name; longer is a paste error. */
 export const rackNameBytesMax = 64;
-/** areaCountMax — TAIR_MAX_AREA_COUNT: areas (namespaces) are 0..65535 (reference App. A). */
+/** areaCountMax — TAIR_MAX_AREA_COUNT: areas (namespaces) are 0..65535. */
 export const areaCountMax = 65_536;
 /** configProblemCountMax — past a thousand problems it is the wrong file; the report stays readable. */
 export const configProblemCountMax = 1_000;
@@ -70,7 +70,7 @@ export const migrateBatchBytesMax = 4 * 1024 * 1024;
 export const requestBodyBytesMax = 16 * 1024 * 1024;
 /** replyBacklogBytesMax — replies queued for one peer that does not read; a table view is at most a few MB. */
 export const replyBacklogBytesMax = 256 * 1024 * 1024;
-/** idleConnectionMs — the original closes connections idle for 15 minutes (reference App. A). */
+/** idleConnectionMs — the original closes connections idle for 15 minutes. */
 export const idleConnectionMs = 15 * 60_000;
 /** peerTimeoutMsMin — below 100 ms a busy event loop alone would look like a dead peer (tests use 300+). */
 export const peerTimeoutMsMin = 100;
@@ -89,3 +89,57 @@ export const httpConnectionCountMax = 64;
 export const adminParamCountMax = 1_024;
 /** tableJsonSlotCountMax — `GET /groups/{name}/table` as JSON stays a few tens of MB; bigger tables go as ?format=bin. */
 export const tableJsonSlotCountMax = 2_097_152;
+
+/** connectionsPerAddressMax — one address (a host) gets at most this many connections: a client host runs a few dozen processes; more is a leak or an attack. */
+export const connectionsPerAddressMax = 4_096;
+/** descriptorReserveCount — file descriptors kept free below RLIMIT_NOFILE for table files, the peer, HTTP and the engine worker. */
+export const descriptorReserveCount = 256;
+/** partialFrameBytesTotalMax — bytes of incomplete frames held for all connections together; past it, the largest holders are closed first. */
+export const partialFrameBytesTotalMax = 256 * 1024 * 1024;
+/** httpConnectionsPerAddressMax — a browser opens 6 connections; a few operators behind one address fit, one address cannot take them all. */
+export const httpConnectionsPerAddressMax = 16;
+/** httpHeadersTimeoutMs — a status request's headers arrive in one packet; 10 s is already generous. */
+export const httpHeadersTimeoutMs = 10_000;
+/** httpRequestTimeoutMs — the whole request (GET, no body) within 30 s. */
+export const httpRequestTimeoutMs = 30_000;
+/** httpTimeoutCheckMs — how often node:http looks for sockets past their timeouts (its default, 30 s, let slow clients hold sockets that long). */
+export const httpTimeoutCheckMs = 1_000;
+
+/** signatureWindowMs — a signed request's clock may differ from ours by this much (NTP keeps hosts within milliseconds). */
+export const signatureWindowMs = 30_000;
+/** signatureNonceCountMax — nonces remembered for replay checks: at most this many signed requests per two windows (the pair sends ~3 a second). */
+export const signatureNonceCountMax = 65_536;
+/** adminSecretBytesMin — an HMAC key shorter than 16 bytes is guessable. */
+export const adminSecretBytesMin = 16;
+/** adminSecretBytesMax — a secret file is a short key, not a document. */
+export const adminSecretBytesMax = 4_096;
+/** adminAllowEntryCountMax — an allow list names a few admin hosts and networks. */
+export const adminAllowEntryCountMax = 1_024;
+/** refusalLogKeyCountMax — sources whose refusals are rate-limited in the log; past it the table starts over. */
+export const refusalLogKeyCountMax = 1_024;
+/** refusalLogIntervalMs — one log line per source and reason this often; the metric counts every refusal. */
+export const refusalLogIntervalMs = 10_000;
+
+/** epochMax — an epoch grows by at most 2 per change of primary; 2^62 is never reached, and a takeover from it still fits u64. */
+export const epochMax = 1n << 62n;
+/** witnessCountMax — reports kept on the pair's witness board: one per data server listed in group.conf. */
+export const witnessCountMax = serverCountMax;
+/** planQueueCountMax — `admin plan` dry runs waiting for the engine; more are answered "busy". */
+export const planQueueCountMax = 4;
+
+/** etcdEndpointCountMax — an etcd cluster has 3 to 7 members; more endpoints than 16 is a paste error. */
+export const etcdEndpointCountMax = 16;
+/** etcdLeaseTtlMsMin — etcd grants leases in whole seconds, and never less than one. */
+export const etcdLeaseTtlMsMin = 1000;
+/** etcdLeaseTtlMsMax — a minute without a leader is already an outage; longer is a typo. */
+export const etcdLeaseTtlMsMax = 60_000;
+/** etcdPrefixBytesMax — the key prefix is a short path; every key we write starts with it. */
+export const etcdPrefixBytesMax = 256;
+/** etcdValueBytesMax — etcd refuses requests over 1.5 MiB by default (--max-request-bytes); 1 MiB leaves room for keys. */
+export const etcdValueBytesMax = 1024 * 1024;
+/** quorumRecordBytesMax — a change record larger than this (compressed) is written as a snapshot instead. */
+export const quorumRecordBytesMax = 256 * 1024;
+/** quorumSnapshotEveryMax — records between snapshots: a follower replays at most this many. */
+export const quorumSnapshotEveryMax = 1024;
+/** quorumSnapshotChunkCountMax — chunks of one snapshot: the largest table file compresses into far fewer. */
+export const quorumSnapshotChunkCountMax = 1024;

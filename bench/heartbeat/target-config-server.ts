@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigServerConf } from '../../src/config/configserver-conf.js';
 import { ConfigServer } from '../../src/server/config-server.js';
-import { createServerLogger } from '../../src/server/logger.js';
+import { createProcessLogger } from '../../src/server/logger.js';
 import { serveCpuRequests } from './child-ipc.js';
 import { freeLocalPort } from './free-port.js';
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     `port = ${port}`, `address = 127.0.0.1:${port}`, 'group_file = group.conf', 'data_dir = data', 'log_file = cfgsvr.log',
     'pid_file = cfgsvr.pid', 'log_level = warn', ''].join('\n'));
   const config = await loadConfigServerConf(join(dir, 'configserver.conf'));
-  const { logger, flushLogs } = createServerLogger(config.logFile, config.logLevel);
+  const { logger, flushLogs } = createProcessLogger({ role: 'configserver', level: config.logLevel, file: config.logFile });
   const server = new ConfigServer(config, logger);
   await server.start();
   serveCpuRequests(async () => {

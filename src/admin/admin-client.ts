@@ -7,13 +7,16 @@
  *     any other reply (success or a refusal) is the answer
  *
  * When no server answers as primary, the last "not primary" reply (it says who is) or the list
- * of connection failures comes back as an AdminClientError.
+ * of connection failures comes back as an AdminClientError. With a signer (the servers'
+ * admin_secret), every command carries the signature trailer (src/protocol/signature.ts).
  */
 import { TairError } from '../errors.js';
 import type { ServerAddress } from '../common/server-id.js';
 import { FrameConnection } from '../client/frame-connection.js';
 import type { OpCmdResponse } from '../protocol/index.js';
-import { decodeResponse, encodePacketFrame, Pcode } from '../protocol/index.js';
+import { decodeResponse, Pcode } from '../protocol/index.js';
+import type { RequestSigner } from '../security/request-signer.js';
+import { encodeRequestFrame } from '../security/request-signer.js';
 import { AdminCode } from './admin-codes.js';
 
 /** AdminClientError — no config server could be asked (code ERR_ADMIN_UNREACHABLE). */
@@ -35,6 +38,7 @@ export async function sendAdminCommand(
   cmd: number,
   params: readonly string[],
   timeoutMs: number,
+  signer: RequestSigner | null = null,
 ): Promise<AdminAnswer> {
   const failures: string[] = [];
   let notPrimary: AdminAnswer | null = null;
@@ -42,9 +46,11 @@ export async function sendAdminCommand(
     const server = `${address.ip}:${address.port}`;
     let response: OpCmdResponse;
     try {
-      response = await askOne(address, cmd, params, timeoutMs);
+      response = await askOne(address, cmd, params, timeoutMs, signer);
     } catch (error) {
-      failures.push(`${server}: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      // Connection errors already start with the address; name it once.
+      failures.push(message.startsWith(`${server}: `) ? message : `${server}: ${message}`);
       continue;
     }
     if (response.code !== AdminCode.notPrimary) return { server, response };
@@ -54,11 +60,11 @@ export async function sendAdminCommand(
   throw new AdminClientError(`no config server answered: ${failures.join('; ')}`);
 }
 
-async function askOne(address: ServerAddress, cmd: number, params: readonly string[], timeoutMs: number): Promise<OpCmdResponse> {
+async function askOne(address: ServerAddress, cmd: number, params: readonly string[], timeoutMs: number, signer: RequestSigner | null): Promise<OpCmdResponse> {
   const connection = await FrameConnection.open(address, timeoutMs);
   try {
     const frame = await connection.request(
-      (channelId) => encodePacketFrame(channelId, { pcode: Pcode.opCmdRequest, body: { cmd, params: [...params] } }),
+      (channelId) => encodeRequestFrame(channelId, { pcode: Pcode.opCmdRequest, body: { cmd, params: [...params] } }, signer),
       timeoutMs,
     );
     const packet = decodeResponse(frame.pcode, frame.body);

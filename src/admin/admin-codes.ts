@@ -2,7 +2,7 @@
  * admin-codes — the op_cmd (pcode 16 → 17) command numbers and return codes.
  *
  *   cmd        name                    from                   who answers
- *   3..62      the original's commands reference §8.1          the primary only
+ *   3..62      the original's commands Tair config server     the primary only
  *   1001..1099 ours (below)            tair-config-server     the primary only, except 1001
  *
  * Tair's own numbers (TAIR_SERVER_CMD_*) stay below 100, so 1001..1099 cannot collide with a
@@ -16,6 +16,8 @@
  *   −4203   no free area  −4204 area exists  −4205 area does not exist
  *   −4210   not the primary (ours)                who is, as far as this server knows
  *   −4211   refused: the cluster's state forbids it now (ours), e.g. "bucket 5 is migrating"
+ *   −4212   denied: the source may not change state (ours): not in admin_allow, or unsigned /
+ *           badly signed while admin_secret is set (docs/operations.md "Security")
  */
 import { OpCmd, ReturnCode } from '../protocol/index.js';
 
@@ -47,6 +49,7 @@ export const AdminCode = {
   ...ReturnCode,
   notPrimary: -4210,
   refused: -4211,
+  denied: -4212,
 } as const;
 
 /** adminCommandNames — the name of each command number, for logs, metrics and messages. */
@@ -86,4 +89,5 @@ export const adminCodeNames: ReadonlyMap<number, string> = new Map([
   [AdminCode.areaNotExisted, 'area does not exist'],
   [AdminCode.notPrimary, 'not the primary'],
   [AdminCode.refused, 'refused'],
+  [AdminCode.denied, 'denied'],
 ]);

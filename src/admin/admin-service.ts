@@ -7,23 +7,23 @@
  *   reads (4, 5, 32)           group.conf edits (3, 6, 24, 25, 33)  cluster commands (23, 45, 46,
  *   from group.conf            written atomically, reload applied   60, 62, 1002, 1004..1009):
  *                              before the reply                     stepped, replied once saved
- *   status (1001): the /status JSON · plan (1003): a dry run on the engine, nothing changes
+ *   status (1001): the /status JSON · plan (1003): a dry run on the host's engines (one at a
+ *   time, "busy" past planQueueCountMax), nothing changes
  *
  * Every refusal leaves everything as it was. Nothing here holds a lock across an await that
- * could leak (reference §10.18): group.conf edits run one at a time in the writer's queue.
+ * could leak: group.conf edits run one at a time in the writer's queue.
  */
 import type { Logger } from 'pino';
-import type { AdminOutcome, Cluster } from '../cluster/index.js';
+import type { AdminOutcome, ClusterEvent, ClusterReader, StepAnswer } from '../cluster/index.js';
 import { formatServerId } from '../common/server-id.js';
-import { Engine, WorkerEngine } from '../engine/index.js';
-import { adminParamCountMax } from '../limits.js';
+import { adminParamCountMax, planQueueCountMax } from '../limits.js';
 import type { OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
-import { workerSlotThreshold } from '../server/engine-runner.js';
 import { answerReadOnlyOpCmd, isReadOnlyOpCmd } from '../server/op-commands.js';
 import { AdminCmd, AdminCode, adminCommandNames } from './admin-codes.js';
 import { clusterCommandNumbers, readClusterCommand } from './cluster-commands.js';
 import { confCommands, editForCommand } from './conf-commands.js';
 import { expectParams, groupParam, ok, ParamError, reply, serverParam } from './op-params.js';
+import type { PlanEngine } from './plan.js';
 import { runPlan } from './plan.js';
 import { applyChanges, parseChanges, planInputOf } from './plan-input.js';
 
@@ -35,11 +35,12 @@ export interface RoleInfo {
 
 /** AdminHost — what the service needs from the config server. */
 export interface AdminHost {
-  cluster(): Cluster;
+  /** cluster — read-only; changes go through `step`. */
+  cluster(): ClusterReader;
+  /** step — the one way to change the cluster (the host's driver performs what it asks for). */
+  step<E extends ClusterEvent>(event: E): StepAnswer<E>;
   role(): RoleInfo;
   nowMs(): number;
-  /** afterStep — carry out what the cluster asked for after a step. */
-  afterStep(): void;
   /** address / configServers — this server and the pair, for "send it to the primary" messages. */
   address: string;
   configServers: readonly string[];
@@ -50,6 +51,8 @@ export interface AdminHost {
   editGroupConf<R>(edit: (text: string) => { text: string | null; result: R }): Promise<R>;
   /** statusJson — the /status document. */
   statusJson(): unknown;
+  /** planEngine — run a dry run on the shared engines, one at a time ('busy' when too many wait). */
+  planEngine<T>(slotCount: number, work: (engine: PlanEngine) => Promise<T>): Promise<T | 'busy'>;
   logger: Logger;
 }
 
@@ -59,8 +62,6 @@ const savedPollMs = 10;
 
 /** AdminService — see the file comment. */
 export class AdminService {
-  private engine: Engine | null = null;
-
   constructor(private readonly host: AdminHost) {}
 
   /** handle — the reply to one op_cmd; never rejects. */
@@ -84,11 +85,6 @@ export class AdminService {
     }
   }
 
-  /** close — release the planning engine. */
-  close(): void {
-    this.engine = null;
-  }
-
   private async dispatch(request: OpCmdRequest): Promise<OpCmdResponse> {
     const { cmd, params } = request;
     if (cmd === AdminCmd.status) return ok(JSON.stringify(this.host.statusJson()));
@@ -98,7 +94,7 @@ export class AdminService {
     if (cmd === AdminCmd.admit) return this.admit(params);
     if (clusterCommandNumbers.has(cmd)) {
       const command = readClusterCommand(cmd, params, this.host.defaultDataServerPort);
-      return this.step(command.groupName, () => this.host.cluster().step({ type: 'admin', nowMs: this.host.nowMs(), command }));
+      return this.step(command.groupName, () => this.host.step({ type: 'admin', nowMs: this.host.nowMs(), command }));
     }
     return reply(AdminCode.failed, `command ${cmd} is not answered by this server`);
   }
@@ -129,16 +125,9 @@ export class AdminService {
     const input = planInputOf(this.host.cluster(), groupName);
     if (!input) return reply(AdminCode.groupNotFound, `group ${groupName} not found`);
     const after = applyChanges(input, changes, this.host.defaultDataServerPort);
-    if (input.bucketCount * input.copyCount <= workerSlotThreshold) {
-      this.engine ??= new Engine();
-      return ok(JSON.stringify(await runPlan(this.engine, input, after, changes)));
-    }
-    const worker = new WorkerEngine();
-    try {
-      return ok(JSON.stringify(await runPlan(worker, input, after, changes)));
-    } finally {
-      await worker.close();
-    }
+    const report = await this.host.planEngine(input.bucketCount * input.copyCount, (engine) => runPlan(engine, input, after, changes));
+    if (report === 'busy') return reply(AdminCode.refused, `busy: ${planQueueCountMax} plans are running or waiting; retry`);
+    return ok(JSON.stringify(report));
   }
 
   private admit(params: readonly string[]): Promise<OpCmdResponse> {
@@ -152,7 +141,7 @@ export class AdminService {
       return Promise.resolve(reply(AdminCode.invalidParam, `${formatServerId(serverId)} is not a data server of group ${groupName}`));
     }
     return this.step(groupName, () => {
-      const outcome = cluster.step({ type: 'admitServer', nowMs: this.host.nowMs(), serverId });
+      const outcome = this.host.step({ type: 'admitServer', nowMs: this.host.nowMs(), serverId });
       return outcome.ok ? { ok: true, infos: [`${record.id} admitted; it enters STANDBY at its next heartbeat`] } : { ok: false, refusal: 'refused', message: outcome.reason };
     });
   }
@@ -162,7 +151,6 @@ export class AdminService {
     const cluster = this.host.cluster();
     const changeSeqBefore = cluster.groupState(groupName)?.changeSeq ?? 0;
     const outcome = run();
-    this.host.afterStep();
     if (!outcome.ok) {
       const code = outcome.refusal === 'groupNotFound' ? AdminCode.groupNotFound : outcome.refusal === 'invalidParam' ? AdminCode.invalidParam : AdminCode.refused;
       return reply(code, outcome.message);

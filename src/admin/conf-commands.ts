@@ -1,20 +1,20 @@
 /**
- * conf-commands — the original's admin commands that edit group.conf (reference §8.1), as pure
+ * conf-commands — the original's admin commands that edit group.conf, as pure
  * functions from the file's text to the new text and the reply, without its defects:
  *
  *   3  reset_ds GROUP [DS…]           every listed server leaves tmp_down_server (the original
- *                                     skipped the first, §10.17); none listed = clear the list
+ *                                     skipped the first); none listed = clear the list
  *   6  set_group_status GROUP on|off  group_status = on|off
  *   33 set_area_status GROUP AREA S   area_status keeps one `area,status;` entry per area (a
  *                                     second area_status line would make the file invalid)
  *   24 alloc_area KEY QUOTA GROUP     KEY 65536 = lowest free area ≥ 1; a number = that area;
  *                                     a name = lowest free area, recorded in _areaKey_list
- *                                     (the original turned names into area 0, §27b)
+ *                                     (the original turned names into area 0)
  *   25 set_quota AREA QUOTA GROUP     AREA by number or name; quota 0 deletes the area and every
- *                                     name of it (the original left names behind, §27b)
+ *                                     name of it (the original left names behind)
  *
  * The new text must parse without a problem or nothing is written (an edit never breaks the
- * file), and a refused command writes nothing. No lock is held across a return (§10.18): the
+ * file), and a refused command writes nothing. No lock is held across a return: the
  * writer serializes whole edits.
  */
 import { areaCountMax } from '../limits.js';

@@ -1,5 +1,5 @@
 /**
- * op-params — strict reading of op_cmd string parameters (reference §10.17, §10.19: the original
+ * op-params — strict reading of op_cmd string parameters (the original
  * skipped one, crashed on an empty one and turned non-numbers into 0).
  *
  * Every reader throws ParamError naming the parameter and what was wrong; the service turns it

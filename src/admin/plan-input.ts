@@ -7,10 +7,10 @@
  *   alive     ALIVE, listed in group.conf, not draining — what a build may place copies on
  *   changes   add=ip:port[@rack][*weight]   a server joins (or a known one comes back)
  *             remove=ip:port | drain=ip:port its copies move away (both drain here: removal
- *                                            never abandons data, reference §10.13)
+ *                                            never abandons data)
  *             weight=ip:port*W               a new weight
  */
-import type { Cluster } from '../cluster/index.js';
+import type { ClusterReader } from '../cluster/index.js';
 import { serverIdFromAddress } from '../common/server-id.js';
 import { parseServerEntry, rackFromPosMask } from '../config/server-entry.js';
 import { listParam, ParamError, serverParam } from './op-params.js';
@@ -47,7 +47,7 @@ export interface PlanChange {
 const strategyNames = { 1: 'balanced', 2: 'rack', 3: 'auto' } as const;
 
 /** planInputOf — the group's build inputs now, or null when the group is unknown. */
-export function planInputOf(cluster: Cluster, groupName: string): PlanInput | null {
+export function planInputOf(cluster: ClusterReader, groupName: string): PlanInput | null {
   const group = cluster.groupState(groupName);
   if (!group) return null;
   const { tables, config } = group;

@@ -8,7 +8,7 @@
  *   _server_list = …                              appendLine(key, value): after the key's last
  *                                                 line, else after the section's last content line
  *
- * Keys match exactly (the original matched substrings, reference §10.16); entries are the
+ * Keys match exactly (the original matched substrings); entries are the
  * `;`-separated parts of a value; a line left with no entry is removed.
  */
 

@@ -1,9 +1,9 @@
 /**
- * agent-core — the data-server side of the heartbeat protocol as a pure state machine
- * (reference §5.1, §6.6). The adapter (data-server-agent.ts) sends `heartbeatRequest()` to every
- * config server each second and feeds each reply to `step()`, which returns what changed.
+ * agent-core — the data-server side of the heartbeat protocol as a pure state machine. The
+ * adapter (data-server-agent.ts) sends `heartbeatRequest()` to every config server each second
+ * and feeds each reply to `step()`, which returns what changed.
  *
- *   reply applied? (config-server-pair.ts: ours — the highest epoch's primary; original — §2.6) ──no──▶ nothing
+ *   reply applied? (config-server-pair.ts: ours — the highest epoch's primary; original — #0, #1 if #0 is down) ──no──▶ nothing
  *        │ yes
  *        ├─ versions 1/1 ─────────────────▶ solitary (table dropped; serve nothing)
  *        ├─ server version < 10 ─────────▶ nothing (no valid table yet)
@@ -29,7 +29,7 @@ import { ConfigServerPair } from './config-server-pair.js';
 /** PeerReach — a data server's report on a config server it heartbeats. */
 export type PeerReach = 'reachable' | 'unreachable';
 
-/** minValidVersion — versions below 10 mean "no valid table" (reference §3.2). */
+/** minValidVersion — versions below 10 mean "no valid table". */
 const minValidVersion = 10;
 /** solitaryVersion — client and server version 1 together tell a data server to go solitary. */
 const solitaryVersion = 1;
@@ -101,8 +101,9 @@ export class AgentCore {
   }
 
   /**
-   * heartbeatRequest — the body of the next heartbeat (§6.6, with our extension); `otherConfigServer`
-   * is our report on the pair's other config server, for the one this heartbeat goes to.
+   * heartbeatRequest — the body of the next heartbeat (the original's fields, with our
+   * extension); `otherConfigServer` is our report on the pair's other config server, for the one
+   * this heartbeat goes to.
    */
   heartbeatRequest(otherConfigServer?: PeerReach): HeartbeatRequest {
     const extension: RequestExtension = { epoch: this.pair.highestEpoch, largeTableAccepted: true };
@@ -114,7 +115,7 @@ export class AgentCore {
       transition: { version: this.versionsHeld.transitionVersion, dataNeedMove: false, failovering: false, migrating: false },
       configVersion: this.versionsHeld.serverVersion,
       recoveryVersion: this.versionsHeld.recoveryVersion,
-      // Asked while not serving (§6.6); this server starts empty, so the answer is not needed.
+      // Asked while not serving; this server starts empty, so the answer is not needed.
       pullMigratedInfo: this.tablesHeld === null,
       proxyBucketIndexes: [...this.migrated],
       pluginsVersion: this.pluginsVersion,
@@ -132,7 +133,7 @@ export class AgentCore {
 
   /**
    * settleBucket — a config server accepted the finish of `bucketIndex` (code 0): it has copied
-   * the destination row into its current table (§5.2), so do the same here instead of serving
+   * the destination row into its current table, so do the same here instead of serving
    * the old row until the next transition table arrives.
    */
   settleBucket(bucketIndex: number): AgentEvent[] {

@@ -1,5 +1,5 @@
 /**
- * bucket-plan — what one data server does with a table (reference §5.1), computed from the
+ * bucket-plan — what one data server does with a table, computed from the
  * data-server view: the current table (where data is served from) and the destination table
  * (where it should end up). Pure: tables in, lists out.
  *
@@ -8,7 +8,7 @@
  *     X is the current master and T is not in the current row → migrate b from X to T
  *   current [X, Y], destination [Y, X]: only the master changes → an empty migration (hand-over)
  *
- * A bucket needs migration, as the config server counts it (§5.3), when the destination master
+ * A bucket needs migration, as the config server counts it, when the destination master
  * differs from the current master or a destination replica is not among the current replicas;
  * its targets are the destination copies absent from the whole current row.
  */
@@ -50,7 +50,7 @@ export function migrationTargets(currentRow: readonly bigint[], destinationRow: 
   return destinationRow.filter((serverId, index) => serverId !== 0n && !currentRow.includes(serverId) && destinationRow.indexOf(serverId) === index);
 }
 
-/** needsMigration — the config server's test (§5.3): master differs, or a destination replica is not a current replica. */
+/** needsMigration — the config server's test: master differs, or a destination replica is not a current replica. */
 export function needsMigration(currentRow: readonly bigint[], destinationRow: readonly bigint[]): boolean {
   if (currentRow[0] === 0n) return false;
   if (destinationRow[0] !== currentRow[0]) return true;

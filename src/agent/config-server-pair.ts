@@ -4,10 +4,10 @@
  * Replies with our extension (our config servers, docs/pair.md) say their epoch and role:
  *   a reply is applied only if it comes from a primary of the highest epoch seen so far, so a
  *   deposed primary (older epoch) and a secondary are never obeyed (should two entries claim the
- *   same epoch, which our pair never does, the lower entry wins, as in §2.6);
+ *   same epoch, which our pair never does, the lower entry wins, as with the original);
  *   finish packets go to the entry whose latest reply was that primary.
  *
- * Replies without it (original config servers) follow reference §2.6:
+ * Replies without it (original config servers) follow the original data server's rule:
  *   replies from entry #0 are applied;
  *   replies from entry #1 only while entry #0 is flagged down;
  *   a reply whose down_slave_config_server names an entry raises that entry's flag;

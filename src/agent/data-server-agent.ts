@@ -1,6 +1,6 @@
 /**
  * data-server-agent — what a data server embeds to take part in a Tair group: heartbeats to
- * every config server each second, the replies applied as reference §2.6 says (agent-core.ts),
+ * every config server each second, the replies applied as the original's rule says (agent-core.ts),
  * the host told what changed, and migrate-finish sent for the buckets the host has moved.
  *
  *   host ──start()──▶ agent ──9 every heartbeatIntervalMs──▶ config servers
@@ -16,7 +16,7 @@
  * When one stops answering, the other hears it at once (an extra heartbeat), not a second later.
  */
 import { EventEmitter } from 'node:events';
-import { InputError } from '../errors.js';
+import { checkOptions, type OptionSpec } from '../common/option-checks.js';
 import {
   defaultConfigServerPort,
   defaultDataServerPort,
@@ -44,6 +44,16 @@ export interface DataServerAgentOptions {
   /** configServerSilentMs — a config server silent this long is reported unreachable to its peer (default 1500; at least 1.5 beats). */
   configServerSilentMs?: number;
 }
+
+const agentOptionSpecs: Record<keyof DataServerAgentOptions, OptionSpec> = {
+  self: { kind: 'address', required: true, about: "this data server's 'ip:port'" },
+  configServers: { kind: 'address list', required: true, about: "the config servers, e.g. ['127.0.0.1:5198']" },
+  groupName: { kind: 'string', required: false, about: 'refuse tables of other groups' },
+  heartbeatIntervalMs: { kind: 'positive number', required: false, about: 'default 1000' },
+  requestTimeoutMs: { kind: 'positive number', required: false, about: 'default 2000' },
+  finishRetryPauseMs: { kind: 'non-negative number', required: false, about: 'default 100' },
+  configServerSilentMs: { kind: 'positive number', required: false, about: 'default 1500' },
+};
 
 /** reportRetryMs — an urgent report finding its link busy tries once more after this pause. */
 const reportRetryMs = 50;
@@ -84,7 +94,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
 
   constructor(options: DataServerAgentOptions) {
     super();
-    if (options.configServers.length === 0) throw new InputError('agent: no config server given');
+    checkOptions('DataServerAgent', options, agentOptionSpecs);
     const self = toAddress(options.self, defaultDataServerPort);
     const configServers = options.configServers.map((entry) => toAddress(entry, defaultConfigServerPort));
     const configServerIds = configServers.map(serverIdFromAddress);
@@ -175,7 +185,9 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   }
 
   private beat(): void {
-    this.links.forEach((link, entryIndex) => link.beat(this.requestFor(entryIndex)));
+    this.links.forEach((link, entryIndex) => {
+      link.beat(this.requestFor(entryIndex));
+    });
   }
 
   /** requestFor — the heartbeat to entry `entryIndex`, with our report on the other entry of the pair. */

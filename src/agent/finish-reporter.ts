@@ -1,6 +1,6 @@
 /**
- * finish-reporter — sends migrate-finish (pcode 1201) for each bucket a data server has copied
- * (reference §5.1, §5.2), on short connections of its own (not the heartbeat connection).
+ * finish-reporter — sends migrate-finish (pcode 1201) for each bucket a data server has copied,
+ * on short connections of its own (not the heartbeat connection).
  *
  *   queue: bucket → server version it was migrated under
  *   loop:  1201 { version, server id, bucket } → the active config server, wait for 101

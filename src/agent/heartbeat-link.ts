@@ -1,7 +1,7 @@
 /**
  * heartbeat-link — the persistent connection from a data server to one config server, one
- * heartbeat (pcode 9 → 104) at a time (reference §6.6, captures/README.md: one connection, 1 s
- * apart). A beat while the previous one is still unanswered is skipped; a failed connection is
+ * heartbeat (pcode 9 → 104) at a time, as the original's captures show (one connection, beats
+ * 1 s apart). A beat while the previous one is still unanswered is skipped; a failed connection is
  * reopened at the next beat. The connection closing between beats (the config server died) is
  * reported as a failure at once, so the pair's other server hears of it without waiting a beat.
  */

@@ -1,6 +1,6 @@
 /**
  * agent — the library a data server embeds (`tair-config-server/agent`): heartbeats, table
- * tracking, bucket plans and migrate-finish reporting (reference §2.6, §5.1, §6.6).
+ * tracking, bucket plans and migrate-finish reporting.
  */
 export { DataServerAgent } from './data-server-agent.js';
 export type { DataServerAgentOptions, DataServerAgentEvents, TableChange } from './data-server-agent.js';

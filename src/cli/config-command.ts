@@ -11,11 +11,11 @@
  */
 import { parseArgs } from 'node:util';
 import type { ConfigProblem } from '../errors.js';
-import { formatConfigProblem } from '../errors.js';
+import { ConfigError, formatConfigProblem } from '../errors.js';
 import { defaultDataServerPort } from '../common/server-id.js';
 import { readConfigFile } from '../config/config-file.js';
 import type { ConfigServerConfig } from '../config/configserver-conf.js';
-import { parseConfigServerConf } from '../config/configserver-conf.js';
+import { loadAdminSecret, parseConfigServerConf } from '../config/configserver-conf.js';
 import { loadGroupConf } from '../config/group-conf.js';
 import { summarizeGroupConfig } from '../config/group-summary.js';
 
@@ -57,7 +57,12 @@ async function check(configPath: string | undefined, groupFileOption: string | u
     if (!read.ok) return printProblems([read.problem]);
     const parsed = parseConfigServerConf(read.text, configPath);
     if (!parsed.config) return printProblems(parsed.problems);
-    config = parsed.config;
+    try {
+      config = await loadAdminSecret(parsed.config, configPath);
+    } catch (error) {
+      if (error instanceof ConfigError) return printProblems(error.problems);
+      throw error;
+    }
   }
   const groupFile = groupFileOption ?? config?.groupFile;
   if (!groupFile) return usageError('no group file to check');

@@ -6,12 +6,17 @@
  * print one line on stderr and exit 2.
  */
 import { commandModules } from './commands.js';
+import { packageVersion } from './version.js';
 
 async function main(argv: string[]): Promise<number> {
   const name = argv[0];
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   const load = commandModules[name];
   if (!load) {
@@ -29,7 +34,7 @@ function usage(): string {
     'commands:',
     ...Object.keys(commandModules).map((name) => `  ${name}`),
     '',
-    'run `tair-cs <command> --help` for a command\'s options',
+    'run `tair-cs <command> --help` for a command\'s options, `tair-cs --version` for the version',
     '',
   ].join('\n');
 }

@@ -1,26 +1,32 @@
 /**
- * start-command — `tair-cs start --config configserver.conf`: the config server in the foreground.
+ * start-command — `tair-cs start [--config configserver.conf]`: the config server in the foreground.
  *
  *   exit 0   stopped by SIGTERM or SIGINT (state saved, pid file removed)
  *   exit 1   bad configuration, a live pid file, or a failed start (reason on stderr and in the log)
  *   exit 2   bad usage
  *
- * Logs are JSON lines (pino) on stdout and in `log_file`; the first `listening` line carries the
- * bound address. The timing options exist for tests and experiments; the defaults are the ones
- * documented in src/cluster/types.ts.
+ * Logs are JSON lines (pino) in `log_file` when set, else on stdout (src/server/logger.ts);
+ * the first `listening` line carries the bound address. SIGHUP reopens the log file. The timing
+ * options exist for tests and experiments; the defaults are the ones documented in
+ * src/cluster/types.ts.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatConfigProblem } from '../errors.js';
 import { ConfigError } from '../errors.js';
-import { loadConfigServerConf } from '../config/configserver-conf.js';
+import { type ConfigServerConfig, loadConfigServerConf } from '../config/configserver-conf.js';
 import type { ClusterOptions } from '../cluster/index.js';
 import { ConfigServer } from '../server/config-server.js';
-import { createServerLogger } from '../server/logger.js';
-import { acquirePidFile, PidFileError, releasePidFile } from '../server/pid-file.js';
+import { createProcessLogger, type LogFormat, logFormats, reopenOnHangup } from '../server/logger.js';
+import { releasePidFile } from '../server/pid-file.js';
+import { claimPidFile } from './claim-pid-file.js';
+import { defaultConfigCandidates, defaultConfigPath } from './default-config.js';
 
-const usage = `usage: tair-cs start --config configserver.conf [options]
+const usage = `usage: tair-cs start [--config configserver.conf] [options]
 
-  --config FILE                 configserver.conf (required)
+  --config FILE                 configserver.conf (default: the first of ${defaultConfigCandidates.join(', ')} that exists)
+  --log-format json|pretty      JSON lines (default) or lines for people
   --settle-ms N                 cold-start window after the first heartbeat (default max(T, 3000))
   --stuck-migration-ms N        re-plan a migration whose live source finished nothing for N ms (default 600000)
   --consistency-check-ms N      period of the migration recount (default 300000)
@@ -42,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
         'stuck-migration-ms': { type: 'string' },
         'consistency-check-ms': { type: 'string' },
         'tick-ms': { type: 'string' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -54,14 +61,20 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  if (typeof values.config !== 'string') return usageError('--config is required');
+  const format = values['log-format'] ?? 'json';
+  if (!logFormats.includes(format as LogFormat)) return usageError(`--log-format must be json or pretty, got '${String(format)}'`);
   const numbers = readNumbers(values);
   if (typeof numbers === 'string') return usageError(numbers);
-  return serve(values.config, numbers);
+  let configPath = typeof values.config === 'string' ? values.config : defaultConfigPath();
+  if (typeof values.config !== 'string' && !existsSync(configPath)) {
+    return usageError(`--config is required: there is no ${defaultConfigCandidates.join(' or ')} here`);
+  }
+  configPath = resolve(configPath);
+  return serve(configPath, numbers, format as LogFormat);
 }
 
-async function serve(configPath: string, numbers: Map<string, number>): Promise<number> {
-  let config;
+async function serve(configPath: string, numbers: Map<string, number>, format: LogFormat): Promise<number> {
+  let config: ConfigServerConfig;
   try {
     config = await loadConfigServerConf(configPath);
   } catch (error) {
@@ -69,14 +82,11 @@ async function serve(configPath: string, numbers: Map<string, number>): Promise<
     process.stderr.write(`tair-cs start: ${configPath} is invalid:\n${error.problems.map(formatConfigProblem).join('\n')}\n`);
     return 1;
   }
-  try {
-    acquirePidFile(config.pidFile);
-  } catch (error) {
-    if (!(error instanceof PidFileError)) throw error;
-    process.stderr.write(`tair-cs start: refusing to start: ${error.message}\n`);
-    return 1;
-  }
-  const { logger, flushLogs } = createServerLogger(config.logFile, config.logLevel);
+  if (!claimPidFile(config.pidFile, 'start')) return 1;
+  const log = createProcessLogger({ role: 'configserver', level: config.logLevel, file: config.logFile, format });
+  const { logger, flushLogs } = log;
+  const stopReopening = reopenOnHangup(log);
+  if (config.logFile !== null) process.stderr.write(`tair-cs start: logging to ${config.logFile}\n`);
   const cluster: Partial<ClusterOptions> = {};
   if (numbers.has('settle-ms')) cluster.settleMs = numbers.get('settle-ms');
   if (numbers.has('stuck-migration-ms')) cluster.stuckMigrationMs = numbers.get('stuck-migration-ms');
@@ -97,17 +107,20 @@ async function serve(configPath: string, numbers: Map<string, number>): Promise<
   logger.info({ event: 'stopping', signal }, `${signal} received; stopping`);
   await server.stop();
   releasePidFile(config.pidFile);
+  stopReopening();
   flushLogs();
   setTimeout(() => process.exit(0), forcedExitMs).unref();
   return 0;
 }
 
+// The first SIGTERM or SIGINT stops the server; later ones (Ctrl-C reaches a whole process
+// group, then a supervisor sends SIGTERM too) are ignored rather than killing it mid-save.
 function waitForStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve(signal);
+      if (!stopping) resolve(signal);
+      stopping = true;
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

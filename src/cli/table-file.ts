@@ -9,8 +9,10 @@
  * In memory the same table is the engine's Uint16Array, copy-major, 1 + position (0 = empty).
  * Dead servers stay listed (alive false) so positions never shift between rebuilds.
  */
-import { open, rename, rm } from 'node:fs/promises';
-import { InputError, TairError } from '../errors.js';
+import { open } from 'node:fs/promises';
+import type { ChunkWriter } from '../common/durable-file.js';
+import { writeFileDurably } from '../common/durable-file.js';
+import { InputError, StorageError, TairError } from '../errors.js';
 import { describeReadError } from '../config/config-file.js';
 import {
   bucketCountMax, copyCountMax, rackNameBytesMax, serverCountMax, slotCountMax, tableJsonBytesMax, weightMax,
@@ -99,32 +101,21 @@ function decodeTable(value: unknown, bucketCount: number, copyCount: number, ser
   return slots;
 }
 
-/** writeTableFile — write `file` as JSON (via a temporary file renamed into place). */
+/** writeTableFile — write `file` as JSON, crash-safely (writeFileDurably). */
 export async function writeTableFile(path: string, file: TableFile): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  let handle;
   try {
-    handle = await open(temporary, 'w');
+    await writeFileDurably(path, async (write) => {
+      const servers = file.servers.map((server) => `    ${JSON.stringify(server)}`).join(',\n');
+      await write(`{\n  "bucketCount": ${file.bucketCount},\n  "copyCount": ${file.copyCount},\n`);
+      await write(`  "servers": [\n${servers}\n  ],\n  "table": [\n`);
+      for (let copyIndex = 0; copyIndex < file.copyCount; copyIndex++) {
+        await writeRow(write, file.slots, copyIndex * file.bucketCount, file.bucketCount);
+        await write(copyIndex + 1 < file.copyCount ? ',\n' : '\n');
+      }
+      await write('  ]\n}\n');
+    });
   } catch (error) {
-    throw new InputError(`--out ${path}: ${describeWriteError(error)}`);
-  }
-  try {
-    const servers = file.servers.map((server) => `    ${JSON.stringify(server)}`).join(',\n');
-    await handle.write(`{\n  "bucketCount": ${file.bucketCount},\n  "copyCount": ${file.copyCount},\n`);
-    await handle.write(`  "servers": [\n${servers}\n  ],\n  "table": [\n`);
-    for (let copyIndex = 0; copyIndex < file.copyCount; copyIndex++) {
-      await writeRow(handle, file.slots, copyIndex * file.bucketCount, file.bucketCount);
-      await handle.write(copyIndex + 1 < file.copyCount ? ',\n' : '\n');
-    }
-    await handle.write('  ]\n}\n');
-    await handle.close();
-    handle = undefined;
-    await rename(temporary, path);
-  } catch (error) {
-    await handle?.close();
-    await rm(temporary, { force: true });
-    if (error instanceof TairError) throw error;
-    throw new InputError(`--out ${path}: ${describeWriteError(error)}`);
+    throw new InputError(`--out ${path}: ${describeWriteError(error instanceof StorageError ? error.cause : error)}`);
   }
 }
 
@@ -137,16 +128,16 @@ function describeWriteError(error: unknown): string {
 }
 
 // Rows of millions of entries are written in pieces, never as one giant string.
-async function writeRow(handle: import('node:fs/promises').FileHandle, slots: Uint16Array, start: number, length: number): Promise<void> {
+async function writeRow(write: ChunkWriter, slots: Uint16Array, start: number, length: number): Promise<void> {
   const pieceLength = 65_536;
-  await handle.write('    [');
+  await write('    [');
   for (let offset = 0; offset < length; offset += pieceLength) {
     const end = Math.min(offset + pieceLength, length);
     const parts = new Array<number>(end - offset);
     for (let k = offset; k < end; k++) parts[k - offset] = slots[start + k] - 1;
-    await handle.write((offset > 0 ? ',' : '') + parts.join(','));
+    await write((offset > 0 ? ',' : '') + parts.join(','));
   }
-  await handle.write(']');
+  await write(']');
 }
 
 async function readText(path: string): Promise<string> {

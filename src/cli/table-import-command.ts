@@ -1,7 +1,7 @@
 /**
  * table-import-command — `tair-cs table import FILE --group NAME --data-dir DIR [--force]`.
  *
- * Converts the original's `<group>_server_table` (reference §3.3) into `DIR/NAME.table`, reads
+ * Converts the original's `<group>_server_table` into `DIR/NAME.table`, reads
  * it back to verify, and prints a JSON summary. An existing table is only replaced with --force.
  *
  *   done       exit 0, JSON summary on stdout

@@ -1,5 +1,5 @@
 /**
- * client-table — a group's current server table as a client holds it (reference §3.1, §7.2).
+ * client-table — a group's current server table as a client holds it.
  *
  *   serverIds[copyIndex * bucketCount + bucketIndex] = server id (0 = empty slot)
  *

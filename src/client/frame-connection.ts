@@ -1,5 +1,5 @@
 /**
- * frame-connection — one outgoing TCP connection speaking tbnet frames (reference §9.1), with
+ * frame-connection — one outgoing TCP connection speaking tbnet frames, with
  * requests matched to replies by channel id, so many requests can be in flight at once.
  *
  *   request(encode, timeoutMs):  channelId = next id (from 100, never 0 or 0xffffffff)
@@ -51,11 +51,15 @@ export class FrameConnection {
     socket.on('close', () => this.fail(`${address}: connection closed`));
   }
 
-  /** open — connect to `address` within `connectTimeoutMs`; rejects with FrameConnectionError. */
-  static open(address: ServerAddress, connectTimeoutMs: number): Promise<FrameConnection> {
+  /**
+   * open — connect to `address` within `connectTimeoutMs`; rejects with FrameConnectionError.
+   * `localIp` binds the local end (the pair connects from its own config_server address, the one
+   * its peer lets in).
+   */
+  static open(address: ServerAddress, connectTimeoutMs: number, localIp?: string): Promise<FrameConnection> {
     const text = `${address.ip}:${address.port}`;
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: address.ip, port: address.port });
+      const socket = connect({ host: address.ip, port: address.port, ...(localIp ? { localAddress: localIp } : {}) });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new FrameConnectionError(`${text}: no connection within ${connectTimeoutMs} ms`));

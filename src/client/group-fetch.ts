@@ -1,5 +1,5 @@
 /**
- * group-fetch — get a group's table from the config servers (reference §7.1).
+ * group-fetch — get a group's table from the config servers.
  *
  *   for each config server, starting at `startIndex` and wrapping around:
  *     connect · 1002 get_group (known version, group, our extension) · 1102 · close
@@ -17,7 +17,7 @@ import { decodeResponse, encodePacketFrame, inflateTable, Pcode, type GetGroupRe
 import { ClientTable } from './client-table.js';
 import { FrameConnection } from './frame-connection.js';
 
-/** minValidVersion — versions below 10 mean "no valid table" (reference §3.2). */
+/** minValidVersion — versions below 10 mean "no valid table". */
 export const minValidVersion = 10;
 
 /** GroupFetchError — no config server gave a usable table (code ERR_GROUP_FETCH); `reasons` has one line per server. */

@@ -8,6 +8,7 @@ export type { TairClientOptions, ClientStats } from './tair-client.js';
 export { ClientTable } from './client-table.js';
 export type { TableSummary } from './client-table.js';
 export { tairHash, bucketOfKey } from './tair-hash.js';
+export { formatServerId } from '../common/server-id.js';
 export { fetchGroupTable, GroupFetchError, minValidVersion } from './group-fetch.js';
 export type { GroupFetchOptions, GroupFetchResult } from './group-fetch.js';
 export { FrameConnection, FrameConnectionError } from './frame-connection.js';

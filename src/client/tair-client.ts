@@ -1,14 +1,15 @@
 /**
- * tair-client — put/get/remove against a Tair group, routed by the group's table (reference §7).
+ * tair-client — put/get/remove against a Tair group, routed by the group's table.
  *
  *   key ──tairHash mod B──▶ bucket ──table──▶ copies [master, replica, …]
  *   put/remove → the master only         get → each copy in turn, starting at a rotating one
  *
  * Every data-server reply carries the client version that server knows; when it differs from
  * the table's, a refresh is due and the background timer (every refreshIntervalMs) fetches the
- * table, round-robin over the config servers (§7.3). A request whose servers all fail (wrong
+ * table, round-robin over the config servers. A request whose servers all fail (wrong
  * server, not serving, unreachable) refreshes at once and tries again until retryDeadlineMs.
  */
+import { checkOptions, type OptionSpec } from '../common/option-checks.js';
 import { InputError, TairError } from '../errors.js';
 import { formatServerId, parseServerAddress, defaultConfigServerPort, type ServerAddress } from '../common/server-id.js';
 import { dataKeyBytesMax, dataValueBytesMax } from '../limits.js';
@@ -51,6 +52,14 @@ export interface ClientStats {
 
 const retryPauseMs = 100;
 
+const clientOptionSpecs: Record<keyof TairClientOptions, OptionSpec> = {
+  configServers: { kind: 'address list', required: true, about: "the config servers, e.g. ['127.0.0.1:5198']" },
+  groupName: { kind: 'string', required: true, about: "the group's name, e.g. 'group_1'" },
+  requestTimeoutMs: { kind: 'positive number', required: false, about: 'one request to one server' },
+  retryDeadlineMs: { kind: 'non-negative number', required: false, about: 'how long a request keeps retrying' },
+  refreshIntervalMs: { kind: 'non-negative number', required: false, about: 'background table refresh, 0 = off' },
+};
+
 /** TairClient — a connected client; create it with `TairClient.open`. */
 export class TairClient {
   private current: ClientTable;
@@ -83,7 +92,7 @@ export class TairClient {
 
   /** open — fetch the group's table; throws GroupFetchError when no config server gives one. */
   static async open(options: TairClientOptions): Promise<TairClient> {
-    if (options.configServers.length === 0) throw new InputError('client: no config server given');
+    checkOptions('TairClient.open', options, clientOptionSpecs);
     const configServers = options.configServers.map((entry) =>
       typeof entry === 'string' ? parseServerAddress(entry, defaultConfigServerPort) : entry,
     );

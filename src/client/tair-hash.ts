@@ -1,5 +1,5 @@
 /**
- * tair-hash — how Tair maps a key to a bucket (reference §7.2); data servers use the same.
+ * tair-hash — how Tair maps a key to a bucket; data servers use the same.
  *
  *   h = 97 ^ length
  *   for each 4-byte block k (read little-endian):  k *= m; k ^= k >>> 24; k *= m; h *= m; h ^= k

@@ -3,6 +3,7 @@
  * its outputs collect in until the host drains them with `ready()`.
  */
 import type { GroupState } from './group-state.js';
+import type { PeerLink } from './isolation.js';
 import type { ServerRecord } from './server-record.js';
 import type { ClusterOptions, Notice, Ready } from './types.js';
 
@@ -19,6 +20,16 @@ export interface ClusterContext {
   role?: 'primary' | 'secondary';
   /** lastTickMs — the previous tick, to notice a gap in which this process did not run (pair-roles.ts). */
   lastTickMs?: number;
+  /** peerLink — the pair's view of its peer (isolation.ts); absent when this server runs alone. */
+  peerLink?: PeerLink;
+  /** configServers — the pair's `ip:port`s, to name exact admin commands in notices. */
+  configServers?: readonly string[];
+}
+
+/** adminCommand — the exact `tair-cs admin` line for an operation, against this config server pair. */
+export function adminCommand(context: ClusterContext, operation: string): string {
+  const servers = context.configServers && context.configServers.length > 0 ? context.configServers.join(',') : '<config-server ip:port>';
+  return `tair-cs admin --config-servers ${servers} ${operation}`;
 }
 
 /** isPrimary — whether this server makes decisions (alone, or the pair's primary). */

@@ -1,14 +1,17 @@
 /**
- * cluster — the config server's decisions as a pure state machine (STYLE.md §1).
+ * cluster — the config server's decisions as a pure state machine (no I/O, no clock).
  *
  *   const cluster = new Cluster({ groups, saved, nowMs });
- *   cluster.step(event)       → the immediate answer of that event (heartbeat reply, finish code, …)
- *   cluster.tick(nowMs)       → down detection, rebuilds, migration checks, saves (every ~200 ms)
+ *   cluster.step(event)       → the immediate answer of that event (heartbeat reply, finish code, …);
+ *                               `{ type: 'tick' }` does down detection, rebuilds, migration checks
+ *                               and saves (every ~200 ms)
  *   cluster.ready()           → what the host must do now (drains the outbox)
  *   cluster.getGroup(request) … read-only queries answered from the published state
  *
- * No I/O, no timers, no clock: time comes in with events and ticks. The host runs engine jobs,
- * saves tables, probes servers, and feeds the results back as events.
+ * No I/O, no timers, no clock: time comes in with events. The host runs engine jobs, saves
+ * tables, probes servers, and feeds the results back as events — all through one driver
+ * (src/server/cluster-driver.ts) that steps, then drains and performs what `ready()` returns,
+ * so no input can forget the drain. Everything else reads through `ClusterReader`.
  */
 import type { GroupConfig } from '../config/group-config.js';
 import type {
@@ -19,7 +22,7 @@ import type {
   QueryInfoRequest,
   QueryInfoResponse,
 } from '../protocol/index.js';
-import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { PersistedGroupTable } from './persisted-group-table.js';
 import type { AdminOutcome } from './admin/admin-command.js';
 import { refuse } from './admin/admin-command.js';
 import { applyAdminCommand } from './admin/admin-apply.js';
@@ -31,13 +34,14 @@ import { addGroup, reloadGroups } from './config-apply.js';
 import type { GroupState } from './group-state.js';
 import type { HeartbeatReply } from './heartbeat.js';
 import { handleHeartbeat } from './heartbeat.js';
+import { isIsolated, setPeerLink, tickIsolation } from './isolation.js';
 import { checkLiveness, probeResult } from './liveness.js';
 import { handleFinish, tickMigration } from './migration-tracking.js';
 import type { GetGroupReply } from './queries.js';
 import { getGroup, groupNames, migratingMachines, nonDownDataServers, queryInfo } from './queries.js';
 import { buildDone, jobFailed, quickDone, startDueRebuild } from './rebuild.js';
 import { saveDone, saveFailed, startSave } from './save-flow.js';
-import type { ClusterRole, Takeover } from './pair-roles.js';
+import type { ClusterRole } from './pair-roles.js';
 import { absorbStall, installSyncedTable, setClusterRole, takeOverGroups } from './pair-roles.js';
 import type { ServerRecord } from './server-record.js';
 import type { AdmitOutcome, ClusterEvent, ClusterOptions, FinishOutcome, Ready } from './types.js';
@@ -49,6 +53,8 @@ export interface ClusterInit {
   saved: ReadonlyMap<string, PersistedGroupTable>;
   nowMs: number;
   options?: Partial<ClusterOptions>;
+  /** configServers — the pair's addresses, only to name exact admin commands in notices. */
+  configServers?: readonly string[];
 }
 
 /** StepAnswer — what `step` returns for each kind of event. */
@@ -60,7 +66,12 @@ export type StepAnswer<E extends ClusterEvent> = E extends { type: 'heartbeat' }
       ? AdmitOutcome
       : E extends { type: 'admin' }
         ? AdminOutcome
-        : void;
+        : E extends { type: 'tableSynced' }
+          ? boolean
+          : void;
+
+/** ClusterReader — the state machine without its inputs: what everything but the driver may use. */
+export type ClusterReader = Omit<Cluster, 'step' | 'ready'>;
 
 /** Cluster — see the file comment. */
 export class Cluster {
@@ -74,6 +85,7 @@ export class Cluster {
       retired: new Map(),
       outbox: emptyReady(),
       nextJobId: 1,
+      configServers: init.configServers ?? [],
     };
     for (const config of init.groups) addGroup(this.context, config, init.saved.get(config.name) ?? null, init.nowMs);
   }
@@ -83,33 +95,11 @@ export class Cluster {
     return this.dispatch(event) as StepAnswer<E>;
   }
 
-  /** tick — periodic work: liveness, due rebuilds, cold starts, migration checks, saves. */
-  tick(nowMs: number): void {
-    absorbStall(this.context, nowMs);
-    checkLiveness(this.context, nowMs);
-    if (!isPrimary(this.context)) return;
-    for (const group of this.context.groups.values()) {
-      tickColdStart(this.context, group, nowMs);
-      startDueRebuild(this.context, group, nowMs);
-      tickRelease(this.context, group, nowMs);
-      tickMigration(this.context, group, nowMs);
-      startSave(this.context, group, nowMs);
-    }
-  }
-
   /** ready — drain the outbox: saves, publications, jobs, probes, held replies, notices. */
   ready(): Ready {
     const ready = this.context.outbox;
     this.context.outbox = emptyReady();
     return ready;
-  }
-
-  /** flush — start a save of every group with unsaved changes now (shutdown), retry delays ignored. */
-  flush(nowMs: number): void {
-    for (const group of this.context.groups.values()) {
-      group.saveRetryAtMs = 0;
-      startSave(this.context, group, nowMs);
-    }
   }
 
   /** hasUnsavedChanges — whether any group has changes not yet saved. */
@@ -120,21 +110,6 @@ export class Cluster {
   /** role — `secondary` while this server follows the pair's primary (src/pair). */
   get role(): ClusterRole {
     return this.context.role ?? 'primary';
-  }
-
-  /** setRole — become the pair's primary or secondary (pair-roles.ts). */
-  setRole(role: ClusterRole, nowMs: number): void {
-    setClusterRole(this.context, role, nowMs);
-  }
-
-  /** installSynced — a secondary takes the primary's saved table of a group; false if the group is unknown. */
-  installSynced(table: PersistedGroupTable, transitionVersion: number, seq: number, nowMs: number): boolean {
-    return installSyncedTable(this.context, table, transitionVersion, seq, nowMs);
-  }
-
-  /** takeOver — become primary under a new epoch, versions jumped (call setRole('primary') too). */
-  takeOver(takeover: Takeover, nowMs: number): void {
-    takeOverGroups(this.context, takeover, nowMs);
   }
 
   /** hasGroup — whether a group is loaded (the host loads saved tables for new ones before a reload). */
@@ -182,11 +157,23 @@ export class Cluster {
     return [...this.context.records.values()];
   }
 
-  private dispatch(event: ClusterEvent): HeartbeatReply | FinishOutcome | AdmitOutcome | AdminOutcome | void {
+  private dispatch(event: ClusterEvent): HeartbeatReply | FinishOutcome | AdmitOutcome | AdminOutcome | boolean | void {
     const context = this.context;
     switch (event.type) {
+      case 'tick':
+        return this.tickAll(event.nowMs);
+      case 'flush':
+        return this.flushAll(event.nowMs);
+      case 'roleChanged':
+        return setClusterRole(context, event.role, event.nowMs);
+      case 'tableSynced':
+        return installSyncedTable(context, event.table, event.transitionVersion, event.seq, event.nowMs);
+      case 'takeOver':
+        return takeOverGroups(context, event.takeover, event.nowMs);
+      case 'peerLink':
+        return setPeerLink(context, event.link);
       case 'heartbeat':
-        return handleHeartbeat(context, event.request, event.nowMs);
+        return handleHeartbeat(context, event.request, event.nowMs, event.sourceVerified !== false);
       case 'migrateFinish':
         return handleFinish(context, event.finish, event.token, event.nowMs);
       case 'probeResult':
@@ -210,7 +197,36 @@ export class Cluster {
         return this.admit(event.serverId);
       case 'admin':
         if (!isPrimary(context)) return refuse('refused', 'this config server is the secondary of the pair: send admin commands to the primary');
+        if (this.isolated(event.command.groupName))
+          return refuse('refused', `group ${event.command.groupName} is isolated: this server lost its peer and most of the group's data servers`);
         return applyAdminCommand(context, event.command, event.nowMs);
+    }
+  }
+
+  /** isolated — whether the group is held as isolated (isolation.ts): it publishes nothing new. */
+  isolated(groupName: string): boolean {
+    const group = this.context.groups.get(groupName);
+    return group !== undefined && isIsolated(group);
+  }
+
+  private tickAll(nowMs: number): void {
+    absorbStall(this.context, nowMs);
+    tickIsolation(this.context, nowMs);
+    checkLiveness(this.context, nowMs);
+    if (!isPrimary(this.context)) return;
+    for (const group of this.context.groups.values()) {
+      tickColdStart(this.context, group, nowMs);
+      startDueRebuild(this.context, group, nowMs);
+      tickRelease(this.context, group, nowMs);
+      tickMigration(this.context, group, nowMs);
+      startSave(this.context, group, nowMs);
+    }
+  }
+
+  private flushAll(nowMs: number): void {
+    for (const group of this.context.groups.values()) {
+      group.saveRetryAtMs = 0;
+      startSave(this.context, group, nowMs);
     }
   }
 

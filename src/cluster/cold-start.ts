@@ -1,6 +1,6 @@
 /**
  * cold-start — a group that has never had a table builds once, when its servers have settled
- * (reference §10.31: the original rebuilt once per arriving server, each rebuild a migration).
+ * (the original rebuilt once per arriving server, each rebuild a migration).
  *
  *   first heartbeat ─┬─ every listed server ALIVE ────────────────┬─▶ one build (current =
  *                    └─ settleMs later (default max(T, 3 s)) ─────┘    progress = destination)

@@ -1,17 +1,17 @@
 /**
- * config-apply — group.conf loads: at start (with the saved tables) and on reload (reference §1.4).
+ * config-apply — group.conf loads: at start (with the saved tables) and on reload.
  *
  *   at start     members in the saved table start ALIVE (they have T..2T to heartbeat), others DOWN;
  *                a table built from another group.conf, or with empty master slots, is rebuilt
  *   edit         servers added → DOWN records; removed → drained (stay sources until their data
- *                moved, §10.13); servers, racks, weights or build settings changed → rebuild after T;
+ *                moved); servers, racks, weights or build settings changed → rebuild after T;
  *                common map → client and server versions ↑; plugins, areas → their versions ↑
  *                B or C changed for a group with a table → refused for that group, error logged
  *   touch        the operator's lever: DOWN members of the destination table are admitted, rebuild after T
  *   group gone   unloaded (its table file stays on disk)
  */
 import type { GroupConfig } from '../config/group-config.js';
-import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { PersistedGroupTable } from './persisted-group-table.js';
 import type { ClusterContext } from './cluster-context.js';
 import { groupRecords, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';

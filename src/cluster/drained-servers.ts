@@ -1,6 +1,6 @@
 /**
  * drained-servers — forgetting data servers that were removed from group.conf once no table
- * names them any more (until then they are migration sources, reference §10.13).
+ * names them any more (until then they are migration sources).
  *
  * A forgotten server is *retired*, not unknown: if it keeps heart-beating it is answered
  * "solitary" (versions 1) so it stops serving, instead of the all-zero reply of a stranger,

@@ -9,7 +9,7 @@
  * and versions and tables in one reply belong together.
  */
 import type { GroupConfig } from '../config/group-config.js';
-import type { PersistedGroupTable, TableVersions } from '../store/persisted-table.js';
+import type { PersistedGroupTable, TableVersions } from './persisted-group-table.js';
 import type { GroupTables } from './group-tables.js';
 import { createEmptyTables, createTables, isAllZero, toIdTable } from './group-tables.js';
 import { countMigrations } from './migration-plan.js';
@@ -72,7 +72,7 @@ export interface GroupState {
   config: GroupConfig;
   tables: GroupTables;
   versions: TableVersions;
-  /** transitionVersion — memory only, 0 after a restart (reference §3.2). */
+  /** transitionVersion — memory only, 0 after a restart. */
   transitionVersion: number;
   epoch: bigint;
   /** configHash — the group section's hash the tables were last built or loaded with. */
@@ -109,6 +109,8 @@ export interface GroupState {
   published: PublishedGroup;
   /** operator — pause, migration cap and drain bookkeeping set by admin commands (src/cluster/admin). */
   operator: OperatorState;
+  /** reportedServerVersionMax — the highest server version a known data server said it holds (0 = none). */
+  reportedServerVersionMax: number;
 }
 
 /** createGroupState — a group from its config and, when there is one, its saved table. */
@@ -152,6 +154,7 @@ export function createGroupState(config: GroupConfig, saved: PersistedGroupTable
     deferred: [],
     published: null as unknown as PublishedGroup,
     operator: createOperatorState(),
+    reportedServerVersionMax: 0,
   };
   resetMigration(group, nowMs);
   group.published = snapshotPublished(group, group.publishSeq, group.tables.current.slice(), group.tables.progress.slice());

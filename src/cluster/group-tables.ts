@@ -1,5 +1,5 @@
 /**
- * group-tables — a group's three tables over one server list (reference §3.1).
+ * group-tables — a group's three tables over one server list.
  *
  *   slot = copyIndex * bucketCount + bucketIndex          (copy 0 = master copy)
  *   value 0 = empty, value k ≥ 1 = servers[k − 1]         (same as the table file, src/store)

@@ -1,10 +1,10 @@
 /**
- * heartbeat — a data server's heartbeat (pcode 9): its state transition (reference §6.2, the
- * picture in server-record.ts) and the reply (pcode 104, §6.1 and the captures):
+ * heartbeat — a data server's heartbeat (pcode 9): its state transition (the
+ * picture in server-record.ts) and the reply (pcode 104, as the original's captures show):
  *
  *   unknown server             all zeros (a retired one — removed and drained: "solitary")
  *   rejected (accept 0)        versions 1 ("solitary"), B = C = 0, no table — and nothing bumped,
- *                              however often it asks (the original's version storm, §10.5)
+ *                              however often it asks (the original's version storm)
  *   versions current           versions, transition info, group name, B = C = 0, no table
  *   server version differs,    B, C and the data-server view (current ‖ destination); the host
  *   or migrating and the       attaches the compressed blob of the published tables
@@ -16,7 +16,7 @@
 import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/index.js';
 import { emptyHeartbeatResponse } from '../protocol/index.js';
 import type { ClusterContext } from './cluster-context.js';
-import { isPrimary, liveMemberCount, notify } from './cluster-context.js';
+import { adminCommand, isPrimary, liveMemberCount, notify } from './cluster-context.js';
 import type { GroupState, PublishedGroup } from './group-state.js';
 import { applyProxyReport } from './migration-tracking.js';
 import { scheduleRebuild } from './rebuild.js';
@@ -31,12 +31,17 @@ export interface HeartbeatReply {
 
 const emptyBlob = Buffer.alloc(0);
 
-/** handleHeartbeat — update the sender's state and answer it. */
-export function handleHeartbeat(context: ClusterContext, request: HeartbeatRequest, nowMs: number): HeartbeatReply {
+/**
+ * handleHeartbeat — update the sender's state and answer it. The server version a known data
+ * server holds (`sourceVerified`: it connects from its own address) raises the group's version
+ * floor: the next versions go past it (versions.ts).
+ */
+export function handleHeartbeat(context: ClusterContext, request: HeartbeatRequest, nowMs: number, sourceVerified = true): HeartbeatReply {
   const record = context.records.get(request.serverId);
   const group = record ? context.groups.get(record.groupName) : undefined;
   if (!record || !group) return { response: strangerResponse(context, request.serverId), tableGroup: null };
   record.lastHeartbeatMs = nowMs;
+  if (sourceVerified && request.configVersion > group.reportedServerVersionMax) group.reportedServerVersionMax = request.configVersion;
   if (!admit(context, group, record, request, nowMs)) return { response: solitaryResponse(group), tableGroup: null };
   if (isPrimary(context) && record.status === 'alive' && request.configVersion === group.published.versions.server && request.proxyBucketIndexes.length > 0) {
     applyProxyReport(group, record, request.proxyBucketIndexes, nowMs);
@@ -87,7 +92,7 @@ function admitDown(context: ClusterContext, group: GroupState, record: ServerRec
       group: group.name,
       server: record.id,
       message: record.member
-        ? `${record.id} heartbeats but _accept_strategy is 0: kept solitary until an operator admits it`
+        ? `${record.id} heartbeats but _accept_strategy is 0: kept solitary until an operator admits it: ${adminCommand(context, `admit ${group.name} ${record.id}`)}`
         : `${record.id} is no longer in _server_list: kept solitary`,
     });
   }
@@ -147,7 +152,7 @@ function replyFor(context: ClusterContext, group: GroupState, request: Heartbeat
   return { response, tableGroup: sendTable && published.hasTable ? group.name : null };
 }
 
-/** areaQuotas — each area's capacity divided by the live servers (reference §6.1 step 9). */
+/** areaQuotas — each area's capacity divided by the live servers. */
 function areaQuotas(context: ClusterContext, group: GroupState): HeartbeatResponse['areaQuotas'] {
   if (group.liveCount.generation !== group.memberGeneration) {
     group.liveCount = { generation: group.memberGeneration, count: liveMemberCount(context, group.name) };

@@ -3,7 +3,7 @@
  * migration tracking. See cluster.ts for how a host drives it.
  */
 export { Cluster } from './cluster.js';
-export type { ClusterInit, StepAnswer } from './cluster.js';
+export type { ClusterInit, ClusterReader, StepAnswer } from './cluster.js';
 export type { HeartbeatReply } from './heartbeat.js';
 export type { GetGroupReply } from './queries.js';
 export type { GroupState, PublishedGroup } from './group-state.js';

@@ -1,15 +1,18 @@
 /**
- * liveness — down detection (reference §6.3), T = the group's `_server_down_time`:
+ * liveness — down detection, T = the group's `_server_down_time`:
  *
  *   silent ≤ T          fine
  *   T < silent ≤ 2T     the host TCP-connects to the server (a probe); a failed probe → DOWN
  *   silent > 2T         DOWN, whatever a probe says (a hung process whose port accepts)
  *
  * An ALIVE server going DOWN asks for an immediate rebuild; a STANDBY one does not (it holds
- * no buckets). A closed connection alone means nothing: data servers reconnect.
+ * no buckets). A closed connection alone means nothing: data servers reconnect. In a pair, a DOWN
+ * verdict waits while the peer has not answered since the server went quiet, and in an isolated
+ * group it is not given at all (isolation.ts): this server may be the one cut off.
  */
 import type { ClusterContext } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
+import { downVerdictWaits, isIsolated } from './isolation.js';
 import { setStatus } from './heartbeat.js';
 import { scheduleRebuild } from './rebuild.js';
 import type { ServerRecord } from './server-record.js';
@@ -22,9 +25,9 @@ export function checkLiveness(context: ClusterContext, nowMs: number): void {
     const group = context.groups.get(record.groupName);
     if (!group) continue;
     const verdict = judgeSilence(record, nowMs, group.config.serverDownTimeMs);
-    if (verdict === 'down') {
+    if (verdict === 'down' && !downVerdictWaits(context, group, record)) {
       declareDown(context, group, record, nowMs, `no heartbeat for ${Math.round(nowMs - record.lastHeartbeatMs)} ms`);
-    } else if (verdict === 'probe' && !record.probePending && nowMs - record.lastProbeMs >= context.options.probeIntervalMs) {
+    } else if (verdict === 'probe' && !record.probePending && nowMs - record.lastProbeMs >= context.options.probeIntervalMs && !isIsolated(group)) {
       record.probePending = true;
       record.lastProbeMs = nowMs;
       context.outbox.probes.push({ serverId: record.serverId, address: record.id });
@@ -38,7 +41,7 @@ export function probeResult(context: ClusterContext, serverId: bigint, reachable
   if (!record) return;
   record.probePending = false;
   const group = context.groups.get(record.groupName);
-  if (!group || reachable || record.status === 'down') return;
+  if (!group || reachable || record.status === 'down' || downVerdictWaits(context, group, record)) return;
   if (judgeSilence(record, nowMs, group.config.serverDownTimeMs) === 'fine') return;
   declareDown(context, group, record, nowMs, `no heartbeat for ${Math.round(nowMs - record.lastHeartbeatMs)} ms and its port refuses connections`);
 }

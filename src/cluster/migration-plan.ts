@@ -1,5 +1,5 @@
 /**
- * migration-plan — which buckets still have to move, counted per source (reference §5.3).
+ * migration-plan — which buckets still have to move, counted per source.
  *
  * A bucket needs migration when its current master is set and either the destination master
  * differs, or a destination slave (copy ≥ 1) is not among the current slaves. The current master

@@ -1,6 +1,6 @@
 /**
  * migration-tracking — finished buckets, convergence, and the checks the original lacked
- * (reference §5.2, §5.3, §10.9–10.11).
+ * (stuck migrations, finishes for bucket B, finishes from servers that are not the master).
  *
  *   1201 finish ──validate──▶ bucket row := destination row, client and transition versions ↑
  *      (bucket in 0..B−1, sender is the bucket's current master, version = server version;
@@ -73,7 +73,7 @@ function applyFinish(group: GroupState, bucketIndex: number, nowMs: number): boo
 
 /**
  * applyProxyReport — a data server on the current version lists buckets it migrated and now
- * proxies; once per migration per server, each valid one counts as finished (reference §5.3).
+ * proxies; once per migration per server, each valid one counts as finished.
  */
 export function applyProxyReport(group: GroupState, record: ServerRecord, bucketIndexes: readonly number[], nowMs: number): void {
   if (group.migrateBlockCount < 0 || group.proxyReported.has(record.serverId)) return;

@@ -4,19 +4,21 @@
  *   role primary     everything (the default when a server runs alone)
  *   role secondary   liveness only: no rebuilds, saves, migration checks, proxy reports or
  *                    finishes; tables arrive from the primary (installSyncedTable)
- *   takeover         versions jump (max(ours, what data servers report) + step), the epoch is
+ *   takeover         versions jump (max(ours, what known data servers report) + step), the epoch is
  *                    set, every group is saved and published, dead servers are rebuilt away
  *   stall            a gap between ticks (the process did not run): every data server's silence
  *                    is shortened by the gap, so a woken server does not declare them all DOWN
  */
-import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { PersistedGroupTable } from './persisted-group-table.js';
 import type { ClusterContext } from './cluster-context.js';
 import { notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
 import { createGroupState, markChanged, resetMigration, snapshotPublished } from './group-state.js';
 import { setStatus } from './heartbeat.js';
+import { endIsolations } from './isolation.js';
 import { scheduleRebuild } from './rebuild.js';
 import { createServerRecord } from './server-record.js';
+import { jumpPast } from './versions.js';
 
 /** ClusterRole — primary decides, secondary follows. */
 export type ClusterRole = 'primary' | 'secondary';
@@ -26,19 +28,17 @@ export interface Takeover {
   epoch: bigint;
   /** versionStep — added to client and server versions (the original's server_up_inc_step, 100). */
   versionStep: number;
-  /** serverVersionFloors — per group, the highest server version a data server reported holding. */
-  serverVersionFloors: ReadonlyMap<string, number>;
 }
 
 /** stallGapMs — a gap between ticks longer than this means the process did not run. */
 export const stallGapMs = 1000;
-const u32Max = 0xffff_ffff;
 
 /** setClusterRole — switch role; a new secondary drops its in-flight saves and jobs (their rebuilds wait). */
 export function setClusterRole(context: ClusterContext, role: ClusterRole, nowMs: number): void {
   if ((context.role ?? 'primary') === role) return;
   context.role = role;
   if (role === 'primary') return;
+  endIsolations(context, nowMs);
   for (const group of context.groups.values()) {
     const job = group.job;
     if (job) scheduleRebuild(group, nowMs, job.reason, job.forceBump);
@@ -69,7 +69,7 @@ export function absorbStall(context: ClusterContext, nowMs: number): void {
 /**
  * installSyncedTable — a secondary takes the primary's durable table of a group (already saved
  * locally) as its published state, at publication `seq`. Servers in the table that heartbeat us
- * are ALIVE (the primary's view wins, reference §2.5). False when the group is not loaded.
+ * are ALIVE (the primary's view wins). False when the group is not loaded.
  */
 export function installSyncedTable(context: ClusterContext, table: PersistedGroupTable, transitionVersion: number, seq: number, nowMs: number): boolean {
   const old = context.groups.get(table.groupName);
@@ -95,9 +95,9 @@ export function takeOverGroups(context: ClusterContext, takeover: Takeover, nowM
   for (const group of context.groups.values()) {
     group.epoch = takeover.epoch;
     if (!group.hasTable) continue;
-    const floor = takeover.serverVersionFloors.get(group.name) ?? 0;
-    group.versions.server = jumpVersion(Math.max(group.versions.server, floor), takeover.versionStep);
-    group.versions.client = jumpVersion(Math.max(group.versions.client, floor), takeover.versionStep);
+    const floor = group.reportedServerVersionMax;
+    group.versions.server = jumpPast(group.versions.server, floor, takeover.versionStep);
+    group.versions.client = jumpPast(group.versions.client, floor, takeover.versionStep);
     group.transitionVersion = 0;
     group.tableGeneration += 1;
     group.proxyReported.clear();
@@ -142,6 +142,3 @@ function namesServerNotAlive(context: ClusterContext, group: GroupState): boolea
   return false;
 }
 
-function jumpVersion(version: number, step: number): number {
-  return version + step > u32Max ? step : version + step;
-}

@@ -1,5 +1,5 @@
 /**
- * queries — read-only requests answered from the published state (reference §7, §8.2):
+ * queries — read-only requests answered from the published state:
  *
  *   get_group (1002 → 1102)       unknown group: zeros; client up to date: B, C, version only;
  *                                 else also the common map, the client view (host attaches it)

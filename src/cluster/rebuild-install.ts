@@ -1,6 +1,6 @@
 /**
  * rebuild-install — putting a quick table or a full build into a group's working state
- * (reference §4.2 step 7–9, with the changes listed in rebuild.ts).
+ * (the original's write-back of a rebuild, with the changes listed in rebuild.ts).
  *
  *                     current / progress               destination        versions
  *   quick table       quick table                      quick table        client, server, area ↑
@@ -17,7 +17,7 @@ import type { GroupState } from './group-state.js';
 import { markChanged, resetMigration, setAlarm } from './group-state.js';
 import { compactServers, copyRow, fromEngineTable, tablesEqual } from './group-tables.js';
 import type { BuildResult, QuickResult } from './types.js';
-import { bumpVersion } from './versions.js';
+import { bumpVersion, jumpPast, versionJumpStep } from './versions.js';
 
 /** installQuick — true when the build should follow, false when the quick table failed. */
 export function installQuick(context: ClusterContext, group: GroupState, result: QuickResult): boolean {
@@ -100,11 +100,20 @@ export function installBuild(context: ClusterContext, group: GroupState, result:
   });
 }
 
-/** bumpTableVersions — a new table epoch: client, server and area-capacity versions up, transition 0. */
+/**
+ * bumpTableVersions — a new table epoch: client, server and area-capacity versions up, transition 0;
+ * past every server version a data server reported (after a lost table file: never backwards).
+ */
 function bumpTableVersions(group: GroupState): void {
   const floor = group.config.minConfigVersion;
-  group.versions.client = bumpVersion(group.versions.client, floor);
-  group.versions.server = bumpVersion(group.versions.server, floor);
+  const reported = group.reportedServerVersionMax;
+  if (reported > group.versions.server) {
+    group.versions.client = jumpPast(group.versions.client, reported, versionJumpStep);
+    group.versions.server = jumpPast(group.versions.server, reported, versionJumpStep);
+  } else {
+    group.versions.client = bumpVersion(group.versions.client, floor);
+    group.versions.server = bumpVersion(group.versions.server, floor);
+  }
   group.versions.areaCapacity = bumpVersion(group.versions.areaCapacity, floor);
   group.transitionVersion = 0;
   group.tableGeneration += 1;
@@ -113,7 +122,7 @@ function bumpTableVersions(group: GroupState): void {
 
 /**
  * abandonDeadMasters — with one copy there is nothing to promote: a bucket whose only holder is
- * gone takes its row from the build at once (its data is lost, as in the original, §4.2).
+ * gone takes its row from the build at once (its data is lost, as in the original).
  */
 function abandonDeadMasters(context: ClusterContext, group: GroupState, built: Uint32Array): number {
   const { tables } = group;

@@ -1,5 +1,5 @@
 /**
- * rebuild — when and how a group's table is rebuilt (reference §4.1, §4.2), as jobs for the engine.
+ * rebuild — when and how a group's table is rebuilt, as jobs for the engine.
  *
  *   rebuild due ─▶ dead servers in the table? ─yes─▶ quick job ─▶ install: current = progress =
  *        │                    (C > 1, data moves)                 destination = quick table,
@@ -10,7 +10,7 @@
  *
  * Quick first, so a dead server leaves the served table at once, even if the full build of a big
  * table takes seconds. Results that went stale while in flight are dropped and the rebuild reissued.
- * A failed build keeps the last good table and raises an alarm (never "solitary", §10.7).
+ * A failed build keeps the last good table and raises an alarm (never "solitary").
  */
 import type { ServerSpec } from '../engine/types.js';
 import type { ClusterContext } from './cluster-context.js';
@@ -18,6 +18,7 @@ import { isPrimary, liveMemberCount, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
 import { hasUnsavedChanges, setAlarm } from './group-state.js';
 import { toEngineTable, valueForServer } from './group-tables.js';
+import { isIsolated } from './isolation.js';
 import { installBuild, installQuick } from './rebuild-install.js';
 import type { BuildResult, QuickResult } from './types.js';
 
@@ -39,7 +40,7 @@ export function scheduleRebuild(group: GroupState, dueMs: number, reason: string
 
 /** startDueRebuild — issue the group's rebuild when it is due and no job runs. */
 export function startDueRebuild(context: ClusterContext, group: GroupState, nowMs: number): void {
-  if (!isPrimary(context)) return;
+  if (!isPrimary(context) || isIsolated(group)) return;
   const afterSave = group.buildAfterSave;
   if (afterSave && !group.job && !group.saving && !hasUnsavedChanges(group)) {
     group.buildAfterSave = null;

@@ -1,5 +1,5 @@
 /**
- * save-flow — persist before publish (STYLE.md §1), batched per tick (reference §10.29):
+ * save-flow — persist before publish (nothing served before it is durable), batched per tick:
  *
  *   tick: unsaved changes and no save in flight ─▶ outbox.persist (snapshot copies + publication)
  *   host: save the table file, compress the views, then step `persisted`
@@ -12,11 +12,13 @@ import type { ClusterContext } from './cluster-context.js';
 import { isPrimary, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
 import { hasUnsavedChanges, setAlarm, snapshotForSave } from './group-state.js';
+import { isIsolated } from './isolation.js';
 
 /** startSave — queue a save of the group's working state when it has unsaved changes. */
 export function startSave(context: ClusterContext, group: GroupState, nowMs: number): void {
   // A pair's secondary never saves its own changes: its tables come from the primary (src/pair).
-  if (!isPrimary(context) || group.saving || !hasUnsavedChanges(group) || nowMs < group.saveRetryAtMs) return;
+  // An isolated group publishes no new version (isolation.ts); its changes wait for the way back.
+  if (!isPrimary(context) || isIsolated(group) || group.saving || !hasUnsavedChanges(group) || nowMs < group.saveRetryAtMs) return;
   const { table, publication, published } = snapshotForSave(group);
   group.saving = { seq: publication.seq, changeSeq: group.changeSeq, published };
   context.outbox.persist.push({ groupName: group.name, seq: publication.seq, table, publication });

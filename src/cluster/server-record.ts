@@ -1,5 +1,5 @@
 /**
- * server-record — what the cluster knows about one data server (reference §6.2).
+ * server-record — what the cluster knows about one data server.
  *
  *                 heartbeat (accept 1, or admitted)          ready, has the table, ≥ T in standby
  *     ┌──────┐ ──────────────────────────────────▶ ┌─────────┐ ─────────────────────▶ ┌───────┐
@@ -10,7 +10,7 @@
  *        └─ a fresh group (no table yet): a member's first heartbeat makes it ALIVE at once
  *
  * `member` is false for a server removed from group.conf that still holds data: it stays a
- * migration source until its buckets have moved (reference §10.13), then it is forgotten.
+ * migration source until its buckets have moved, then it is forgotten.
  */
 import type { ServerConfig } from '../config/group-config.js';
 import type { ServerStatus } from './types.js';
@@ -65,7 +65,7 @@ export function createServerRecord(groupName: string, server: ServerConfig, stat
   };
 }
 
-/** SilenceVerdict — what the silence of a non-DOWN server calls for (reference §6.3). */
+/** SilenceVerdict — what the silence of a non-DOWN server calls for. */
 export type SilenceVerdict = 'fine' | 'probe' | 'down';
 
 /** judgeSilence — `fine` up to T, `probe` between T and 2T, `down` past 2T. */

@@ -8,15 +8,17 @@
  *   tick(nowMs)              ──▶ └───────────────────┘ ──▶ probes, deferred replies, notices
  *
  * The host runs jobs on the engine, saves tables, and only then confirms with a `persisted`
- * event: nothing is served (published) before it is durable (STYLE.md §1).
+ * event: nothing is served (published) before it is durable (persist before publish).
  */
 import type { GroupConfig } from '../config/group-config.js';
 import type { AdminCommand } from './admin/admin-command.js';
 import type { BuildReport, QuickReport, ServerSpec, Table } from '../engine/types.js';
 import type { HeartbeatRequest, MigrateFinish } from '../protocol/index.js';
-import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { PersistedGroupTable } from './persisted-group-table.js';
+import type { ClusterRole, Takeover } from './pair-roles.js';
+import type { PeerLink } from './isolation.js';
 
-/** ServerStatus — a data server's state (reference §6.2). */
+/** ServerStatus — a data server's state. */
 export type ServerStatus = 'alive' | 'standby' | 'down';
 
 /** ClusterOptions — timings the original hard-coded; every field has a default (clusterDefaults). */
@@ -136,9 +138,13 @@ export interface Ready {
 /** ConfigLoadKind — first load, content edit, or same content with a new mtime (operator's touch). */
 export type ConfigLoadKind = 'initial' | 'edit' | 'touch';
 
-/** ClusterEvent — every input besides `tick`. */
+/** ClusterEvent — every input of the state machine, time included (`tick`). */
 export type ClusterEvent =
-  | { type: 'heartbeat'; nowMs: number; request: HeartbeatRequest }
+  /**
+   * heartbeat — `sourceVerified` false: the connection does not come from the address the sender
+   * claims (its reported version is then not used as a version floor); absent = verified.
+   */
+  | { type: 'heartbeat'; nowMs: number; request: HeartbeatRequest; sourceVerified?: boolean }
   | { type: 'migrateFinish'; nowMs: number; finish: MigrateFinish; token: number }
   | { type: 'probeResult'; nowMs: number; serverId: bigint; reachable: boolean }
   | { type: 'quickDone'; nowMs: number; jobId: number; result: QuickResult }
@@ -155,7 +161,19 @@ export type ClusterEvent =
       saved?: ReadonlyMap<string, PersistedGroupTable>;
     }
   | { type: 'admitServer'; nowMs: number; serverId: bigint }
-  | { type: 'admin'; nowMs: number; command: AdminCommand };
+  | { type: 'admin'; nowMs: number; command: AdminCommand }
+  /** tick — periodic work: liveness, due rebuilds, cold starts, migration checks, saves. */
+  | { type: 'tick'; nowMs: number }
+  /** flush — save every group with unsaved changes now, retry delays ignored (shutdown). */
+  | { type: 'flush'; nowMs: number }
+  /** roleChanged — the config-server pair made this server primary or secondary (src/pair). */
+  | { type: 'roleChanged'; nowMs: number; role: ClusterRole }
+  /** tableSynced — a secondary takes the primary's saved table of a group (answer: false if the group is unknown). */
+  | { type: 'tableSynced'; nowMs: number; table: PersistedGroupTable; transitionVersion: number; seq: number }
+  /** takeOver — become primary under a new epoch with versions jumped (send roleChanged too). */
+  | { type: 'takeOver'; nowMs: number; takeover: Takeover }
+  /** peerLink — the pair's view of its peer changed (isolation.ts). */
+  | { type: 'peerLink'; nowMs: number; link: PeerLink };
 
 /** FinishOutcome — a finish is answered now (`code`) or once its change is saved (`deferred`). */
 export type FinishOutcome = { deferred: false; code: number } | { deferred: true };

@@ -1,5 +1,5 @@
 /**
- * server-id — Tair's 64-bit server id and its `ip:port` text form (reference §0.1).
+ * server-id — Tair's 64-bit server id and its `ip:port` text form.
  *
  *   bits 63..48   47..32   31..24  23..16  15..8   7..0
  *        0        port     d       c       b       a        for a.b.c.d:port
@@ -68,7 +68,7 @@ export function formatServerId(id: bigint): string {
   return port > 0 ? `${ip}:${port}` : ip;
 }
 
-/** rackOfServerId — the original's rack ("pos"): `id & posMask`, truncated to 32 bits (reference §0.2). */
+/** rackOfServerId — the original's rack ("pos"): `id & posMask`, truncated to 32 bits. */
 export function rackOfServerId(id: bigint, posMask: bigint): number {
   return Number(id & posMask & 0xffff_ffffn);
 }

@@ -1,7 +1,7 @@
 /**
  * config-values — strict readers for scalar config values.
  *
- * The original reads a malformed integer as the default without a word (reference §1.1); we
+ * The original reads a malformed integer as the default without a word; we
  * report it instead and fall back to the default only so that the rest of the file can still
  * be checked. A file with any problem is never applied, so the fallback is never served.
  */

@@ -6,9 +6,9 @@
  *   check() ───────┘                 │                    ├─ problems ─▶ 'invalid' (last good kept)
  *                          unchanged ◀┘                   └─ ok ───────▶ 'change' {kind, diff}
  *
- * The original compared whole-second mtimes only (reference §1.4, §10 item 15): two edits in
+ * The original compared whole-second mtimes only: two edits in
  * one second could be missed. Here the content hash decides "edit", and a new mtime with the
- * same content is a "touch", which the server treats as the operator's reload lever (§6.4).
+ * same content is a "touch", which the server treats as the operator's reload lever.
  * The file is re-read on every check while its mtime is recent (a later edit within the same
  * mtime tick could keep size and mtime), and skipped by stat alone once it has been stable.
  * `stat` follows symlinks, so an edit behind a symlink is seen (the original used lstat).

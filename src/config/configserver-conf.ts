@@ -1,5 +1,5 @@
 /**
- * configserver-conf — parses configserver.conf (reference §1.2), plus the keys the original lacks:
+ * configserver-conf — parses configserver.conf, plus the keys the original lacks:
  *
  *   [public]
  *   config_server = 127.0.0.1:5198     the pair; entry 0 is the default primary (first two used)
@@ -9,9 +9,15 @@
  *   address   = 127.0.0.1:5198         new: this server's own entry (the original guessed from a NIC)
  *   http_port = 5199                   new: status API
  *   group_file = group.conf            relative paths are resolved against this file's directory
- *   data_dir = data   log_file = cfgsvr.log   pid_file = cfgsvr.pid   log_level = info
+ *   data_dir = data   pid_file = cfgsvr.pid   log_level = info
+ *   log_file = cfgsvr.log              the logs go here instead of stdout (none: stdout)
  *   peer_timeout_ms = 1500             new: the peer's silence before a takeover (docs/pair.md)
  *   takeover_needs_report = 0          new: 1 = take over only when a data server reports the peer unreachable
+ *   admin_allow = 10.0.0.0/8, ::1      new: who may send admin commands and 1500 (default: loopback
+ *                                      and the config_server hosts; docs/operations.md "Security")
+ *   admin_secret_file = admin.key      new: HMAC key; then admin requests must be signed (loopback
+ *   (or admin_secret = …)                   excepted) and the pair signs its messages
+ *   http_address = 10.1.0.5[:5199]     new: where the HTTP surface listens (default: address's IP)
  *   [tairserver]
  *   port = 5191                        default data-server port in _server_list
  */
@@ -21,7 +27,10 @@ import type { ConfigProblem } from '../errors.js';
 import { ConfigError, InputError } from '../errors.js';
 import { configFileBytesMax, peerTimeoutMsMax, peerTimeoutMsMin } from '../limits.js';
 import { defaultConfigServerPort, defaultDataServerPort, formatServerId, parseServerAddress, serverIdFromAddress } from '../common/server-id.js';
+import type { AddressEntry } from '../security/address-filter.js';
+import { AdminSecret, checkSecretBytes, readAdminSecretFile } from '../security/admin-secret.js';
 import { readConfigFile } from './config-file.js';
+import { defaultAdminAllow, readAdminAllow, readHttpAddress } from './security-keys.js';
 import { readFlag, readInteger, splitList } from './config-values.js';
 import type { IniEntry, IniSection } from './ini-dialect.js';
 import { clip, scanIni } from './ini-dialect.js';
@@ -41,7 +50,8 @@ export interface ConfigServerConfig {
   httpPort: number | null;
   groupFile: string;
   dataDir: string;
-  logFile: string;
+  /** logFile — where the logs go; null (no `log_file`) = stdout. */
+  logFile: string | null;
   pidFile: string;
   logLevel: LogLevel;
   /** dataServerPort — `[tairserver] port`, the default port of `_server_list` entries. */
@@ -50,6 +60,14 @@ export interface ConfigServerConfig {
   peerTimeoutMs: number;
   /** takeoverNeedsReport — take over only when at least one data server reports the peer unreachable. */
   takeoverNeedsReport: boolean;
+  /** adminAllow — sources allowed to change state (admin commands, 1500); default loopback + config_server hosts. */
+  adminAllow: AddressEntry[];
+  /** adminSecret — the signing key (from admin_secret, or admin_secret_file once loaded), null = none. */
+  adminSecret: AdminSecret | null;
+  /** adminSecretFile — where the key is read from (loadConfigServerConf reads it), null = none. */
+  adminSecretFile: string | null;
+  /** httpAddress — the IP the HTTP surface binds; null = the IP of `address`. */
+  httpAddress: string | null;
 }
 
 /** ConfigServerConfOptions — lets tests say which IPv4 addresses count as "this host". */
@@ -61,13 +79,13 @@ const knownKeys = new Map<string, readonly string[]>([
   ['public', ['config_server']],
   ['configserver', [
     'port', 'address', 'http_port', 'group_file', 'data_dir', 'log_file', 'pid_file', 'log_level',
-    'peer_timeout_ms', 'takeover_needs_report',
+    'peer_timeout_ms', 'takeover_needs_report', 'admin_allow', 'admin_secret', 'admin_secret_file', 'http_address',
     // Read by the original, meaningless here; accepted so its files load unchanged.
     'dev_name', 'process_thread_num', 'io_thread_num',
   ]],
   ['tairserver', ['port']],
 ]);
-const multiValueKeys = ['config_server'];
+const multiValueKeys = ['config_server', 'admin_allow'];
 const logLevels = new Map<string, LogLevel>([
   ['trace', 'trace'], ['debug', 'debug'], ['info', 'info'], ['warn', 'warn'], ['warning', 'warn'],
   ['error', 'error'], ['fatal', 'fatal'],
@@ -95,24 +113,30 @@ export function parseConfigServerConf(
   const path = (key: string, fallback: string | null): string =>
     resolve(baseDir, readPath(first('configserver', key), fallback, problems));
   const own = resolveOwnAddress(sections, options, problems);
-  const httpEntry = first('configserver', 'http_port');
-  const httpPort = httpEntry ? readInteger(httpEntry, 0, 1, 65_535, problems) : null;
-  if (httpEntry && httpPort === own.port) {
-    problems.add(httpEntry.line, 'http_port', `must differ from the config server port ${own.port}`);
+  const http = readHttpAddress(first('configserver', 'http_address'), first('configserver', 'http_port'), problems);
+  const ownIp = own.address.slice(0, own.address.lastIndexOf(':'));
+  if (http.port !== null && http.port === own.port && (http.ip === null || http.ip === ownIp)) {
+    problems.add(http.line, 'http_port', `must differ from the config server port ${own.port}`);
   }
+  const allowEntries = sections.get('configserver')?.get('admin_allow');
+  const secret = readSecretKeys(first('configserver', 'admin_secret'), first('configserver', 'admin_secret_file'), baseDir, problems);
   const config: ConfigServerConfig = {
     configServers: own.configServers,
     port: own.port,
     address: own.address,
-    httpPort,
+    httpPort: http.port,
     groupFile: path('group_file', null),
     dataDir: path('data_dir', 'data'),
-    logFile: path('log_file', 'cfgsvr.log'),
+    logFile: first('configserver', 'log_file') ? path('log_file', null) : null,
     pidFile: path('pid_file', 'cfgsvr.pid'),
     logLevel: readLogLevel(first('configserver', 'log_level'), problems),
     dataServerPort: readInteger(first('tairserver', 'port'), defaultDataServerPort, 1, 65_535, problems),
     peerTimeoutMs: readInteger(first('configserver', 'peer_timeout_ms'), defaultPeerTimeoutMs, peerTimeoutMsMin, peerTimeoutMsMax, problems),
     takeoverNeedsReport: readFlag(first('configserver', 'takeover_needs_report'), false, problems),
+    adminAllow: allowEntries ? readAdminAllow(allowEntries, problems) : defaultAdminAllow(own.configServers),
+    adminSecret: secret.secret,
+    adminSecretFile: secret.file,
+    httpAddress: http.ip,
   };
   if (!first('configserver', 'group_file')) {
     problems.add(1, 'group_file', '[configserver] group_file is required (the path of group.conf)');
@@ -129,7 +153,18 @@ export async function loadConfigServerConf(
   if (!read.ok) throw new ConfigError([read.problem]);
   const { config, problems } = parseConfigServerConf(read.text, path, options);
   if (!config) throw new ConfigError(problems);
-  return config;
+  return loadAdminSecret(config, path);
+}
+
+/**
+ * loadAdminSecret — the config with the key of `admin_secret_file` read in; an unreadable or
+ * too short key is a ConfigError (a server that should sign must not start without its key).
+ */
+export async function loadAdminSecret(config: ConfigServerConfig, confPath: string): Promise<ConfigServerConfig> {
+  if (config.adminSecretFile === null || config.adminSecret !== null) return config;
+  const read = await readAdminSecretFile(config.adminSecretFile);
+  if ('problem' in read) throw new ConfigError([{ file: confPath, line: 1, key: 'admin_secret_file', message: read.problem }]);
+  return { ...config, adminSecret: read.secret };
 }
 
 function indexSections(sections: IniSection[], problems: ProblemList): Map<string, SectionKeys> {
@@ -209,7 +244,7 @@ function readConfigServers(entries: readonly IniEntry[], port: number, problems:
       else servers.push(address);
     }
   }
-  // The original uses the first two valid entries and ignores the rest (reference §1.2).
+  // The original uses the first two valid entries and ignores the rest.
   return servers.slice(0, configServerPairSize);
 }
 
@@ -251,6 +286,27 @@ function readPath(entry: IniEntry | undefined, fallback: string | null, problems
   if (entry && entry.value !== '') return entry.value;
   if (entry) problems.add(entry.line, entry.key, 'must not be empty');
   return fallback ?? '.';
+}
+
+function readSecretKeys(
+  inline: IniEntry | undefined,
+  fileEntry: IniEntry | undefined,
+  baseDir: string,
+  problems: ProblemList,
+): { secret: AdminSecret | null; file: string | null } {
+  if (inline && fileEntry) {
+    problems.add(fileEntry.line, fileEntry.key, `give admin_secret or admin_secret_file, not both (admin_secret at line ${inline.line})`);
+    return { secret: null, file: null };
+  }
+  if (fileEntry) return { secret: null, file: resolve(baseDir, readPath(fileEntry, null, problems)) };
+  if (!inline) return { secret: null, file: null };
+  const key = Buffer.from(inline.value, 'utf8');
+  const problem = checkSecretBytes(key);
+  if (problem) {
+    problems.add(inline.line, inline.key, problem);
+    return { secret: null, file: null };
+  }
+  return { secret: new AdminSecret(key), file: null };
 }
 
 function readLogLevel(entry: IniEntry | undefined, problems: ProblemList): LogLevel {

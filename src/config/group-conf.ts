@@ -5,7 +5,7 @@
  *                                                        └─▶ cross-group checks (duplicate servers)
  *
  * A file with any problem yields no groups: a reload applies atomically or not at all
- * (the original loaded everything above the first bad line, reference §10 item 27a).
+ * (the original loaded everything above the first bad line).
  */
 import { createHash } from 'node:crypto';
 import type { ConfigProblem } from '../errors.js';
@@ -177,7 +177,7 @@ function checkServerCounts(
 }
 
 /**
- * readMinDataServerCount — reference §1.3/§4.10: a fraction v in (0, 1) means floor(v × servers
+ * readMinDataServerCount — as in the original, a fraction v in (0, 1) means floor(v × servers
  * listed); a whole number is a count; the result is raised to the copy count. Unlike the original
  * a negative value is reported, and so is a count above the servers listed (no table would ever
  * be built).

@@ -1,7 +1,7 @@
 /**
  * group-config — the resolved configuration of one group (one section of group.conf).
  *
- * Every value here is final: defaults applied, derived values computed (reference §1.3), so the
+ * Every value here is final: defaults applied, derived values computed, so the
  * rest of the system never looks at raw text.
  */
 
@@ -9,7 +9,7 @@
 export interface ServerConfig {
   /** id — `ip:port`, the name the outside world uses. */
   id: string;
-  /** serverId — Tair's u64 id: `(port << 32) | littleEndianIpv4` (reference §0.1). */
+  /** serverId — Tair's u64 id: `(port << 32) | littleEndianIpv4`. */
   serverId: bigint;
   /** rack — from `@rack`, else the `_pos_mask` rack as a masked dotted address (`10.0`). */
   rack: string;
@@ -19,10 +19,10 @@ export interface ServerConfig {
   line: number;
 }
 
-/** BuildStrategy — 1 balanced, 2 rack-aware, 3 choose per rebuild (reference §4.5–4.7). */
+/** BuildStrategy — 1 balanced, 2 rack-aware, 3 choose per rebuild (as the original). */
 export type BuildStrategy = 1 | 2 | 3;
 
-/** AcceptStrategy — 0 keeps a returning server out until an operator acts, 1 admits it (§6.4). */
+/** AcceptStrategy — 0 keeps a returning server out until an operator acts, 1 admits it. */
 export type AcceptStrategy = 0 | 1;
 
 /** GroupConfig — one group with every key resolved. */

@@ -1,8 +1,8 @@
 /**
  * group-diff — what a reload of group.conf changes, and the B/C rule for groups that have tables.
  *
- * The original silently ignored a new `_bucket_number`/`_copy_count` once a table existed
- * (reference §1.3, §10 item 14). We say so instead: checkTableShapes turns such an edit into a
+ * The original silently ignored a new `_bucket_number`/`_copy_count` once a table existed.
+ * We say so instead: checkTableShapes turns such an edit into a
  * problem, and the caller keeps serving the last good config.
  */
 import type { ConfigProblem } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * group-keys — the keys of a group.conf section (reference §1.3), with the original's defaults.
+ * group-keys — the keys of a group.conf section, with the original's defaults.
  *
  * Keys starting with `_` are configuration and must be one of these; every other key goes,
  * first value only, into the group's common map handed to clients.
@@ -9,13 +9,13 @@
 export const groupDefaults = {
   bucketCount: 1023,
   copyCount: 1,
-  /** dataMove — the code default is 1 (share/group.conf.default wrongly says 0, reference §10 item 26). */
+  /** dataMove — the code default is 1 (share/group.conf.default wrongly says 0). */
   dataMove: true,
   /** minDataServerCount — 0 means "the copy count". */
   minDataServerCount: 0,
   buildStrategy: 1,
   buildDiffRatio: 0.6,
-  /** posMask — 0xffff: the rack is the first two octets `a.b` (reference §0.2). */
+  /** posMask — 0xffff: the rack is the first two octets `a.b`. */
   posMask: 0xffffn,
   acceptStrategy: 0,
   allowFailoverServer: false,

@@ -8,7 +8,7 @@
  *   _plugIns_list      = a.so;b.so
  *
  * Multi-valued keys accumulate over repeated lines in file order. The original's alias rule for
- * `,`-lists (reference §1.3) depended on which servers the process had already seen; here `,`
+ * `,`-lists depended on which servers the process had already seen; here `,`
  * is a plain separator like `;`, so the same file always means the same servers.
  */
 import { InputError } from '../errors.js';

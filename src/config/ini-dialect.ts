@@ -1,11 +1,13 @@
 /**
- * ini-dialect — a line scanner for Tair's INI dialect (reference §1.1), keeping line numbers.
+ * ini-dialect — a line scanner for Tair's INI dialect, keeping line numbers.
  *
  *   [group_1]                      section: name of A-Z a-z 0-9 _ only
  *   _server_list = 10.0.0.1:5191   key = value, blanks around both trimmed
  *   _server_list = 10.0.0.2 # x    a repeated key accumulates; `#` cuts the line anywhere
  *   # comment                      whole-line comment
  *
+ * Values may not hold control characters other than tab (a NUL would end a Tair string on the
+ * wire and break every get_group): each is a problem with its line.
  * Why not the `ini` package: it cuts values at `;` (Tair's list separator), keeps no line numbers,
  * and accepts section names Tair does not. Unlike the original we never stop at a bad line: each
  * one becomes a problem and scanning goes on, so the caller sees every problem at once.
@@ -116,7 +118,25 @@ function scanEntry(content: string, line: number, problems: ProblemList): IniEnt
     problems.add(line, clip(key), 'a key may not contain blanks, brackets or control characters');
     return null;
   }
+  const controlIndex = firstControlIndex(value);
+  if (controlIndex >= 0) {
+    const code = value.charCodeAt(controlIndex).toString(16).padStart(2, '0');
+    problems.add(line, key, `the value contains a control character (\\x${code}) at character ${controlIndex + 1}: '${clip(value)}'`);
+    return null;
+  }
   return { key, value, line };
+}
+
+/**
+ * firstControlIndex — where a value holds a control character other than tab (C0, DEL, C1), or
+ * −1: a NUL cannot travel in a Tair string, the others are paste damage.
+ */
+function firstControlIndex(value: string): number {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if ((code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f)) return index;
+  }
+  return -1;
 }
 
 /** clip — user text made safe and short enough to quote in a message (control chars escaped). */

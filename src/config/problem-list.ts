@@ -2,7 +2,7 @@
  * problem-list — collects every ConfigProblem of one file, bounded, sorted by line at the end.
  *
  * The parser never stops at the first problem (the original silently truncated the file at its
- * first bad line, reference §10 item 27a); it records each one here and carries on.
+ * first bad line); it records each one here and carries on.
  */
 import type { ConfigProblem } from '../errors.js';
 import { configProblemCountMax } from '../limits.js';

@@ -7,7 +7,7 @@
  *   10.0.0.7*3             rack from _pos_mask, weight 3
  *
  * The rack and weight are ours; the original only knows `ip[:port]` and derives the rack
- * ("pos") from the id and `_pos_mask` (reference §0.2).
+ * ("pos") from the id and `_pos_mask`.
  */
 import { InputError } from '../errors.js';
 import { rackNameBytesMax, weightMax } from '../limits.js';

@@ -28,7 +28,7 @@ export interface DataServerOptions {
   groupName: string;
   logger: Logger;
   heartbeatIntervalMs?: number;
-  /** migrateStartDelayMs — pause between a new table and the first copy (reference §5.1: 1 s). */
+  /** migrateStartDelayMs — pause between a new table and the first copy (1 s, as the original). */
   migrateStartDelayMs?: number;
   migrateConcurrency?: number;
   requestTimeoutMs?: number;
@@ -85,7 +85,8 @@ export class DataServer {
   async start(): Promise<void> {
     const host = this.options.host ?? '127.0.0.1';
     await this.server.listen(this.options.port, host);
-    this.log.info({ port: this.options.port, group: this.options.groupName, configServers: this.options.configServers }, 'data server listening');
+    // The port is on every line already (the logger's base fields): not repeated here.
+    this.log.info({ host, group: this.options.groupName, configServers: this.options.configServers }, 'data server listening');
     this.agent.start();
   }
 

@@ -1,5 +1,5 @@
 /**
- * migrator — copies the buckets this server masters to their destination copies (reference §5.1)
+ * migrator — copies the buckets this server masters to their destination copies
  * and reports each through the agent (migrate-finish).
  *
  *   new epoch (replanned table) → forget running copies → wait startDelayMs → run the plan's

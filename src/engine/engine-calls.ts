@@ -37,7 +37,7 @@ export interface PreparedCall<R> {
   finish(returned: number, output?: Uint16Array): R;
 }
 
-/** prepareBuild — a full build (see assembly/build/build.ts). */
+/** prepareBuild — a full build (see assembly/builder/build.ts). */
 export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<BuildReport> {
   const { bucketCount, copyCount, servers } = input;
   validateShape(bucketCount, copyCount);

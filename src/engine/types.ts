@@ -96,7 +96,7 @@ export interface ScanReport {
   perCopy: { count: number; firstBucket: number | null }[];
 }
 
-/** MigrationPlan — how to get from one table to another (reference §5.3). */
+/** MigrationPlan — how to get from one table to another. */
 export interface MigrationPlan {
   /** bucketsToMigrate — buckets whose master or a slave changes, with a current master to copy from. */
   bucketsToMigrate: number;

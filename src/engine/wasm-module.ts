@@ -5,7 +5,6 @@
  * `env.abort` (an engine assert failed: a host bug, reported as an exception).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 
@@ -41,20 +40,13 @@ export interface EngineExports {
 
 const modules = new Map<EngineVariant, WebAssembly.Module>();
 
-/** packageRoot — the folder holding this package's package.json (works from src/ and dist/). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'asconfig.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the tair-config-server package root');
-    dir = parent;
-  }
-}
-
-/** wasmPath — where `npm run build:wasm` writes a variant. */
+/**
+ * wasmPath — a variant's file, found next to this module: `../../build/` is the repo's build/
+ * (where `npm run build:wasm` writes) from src/engine under vitest, and dist/build/ (where the
+ * build copies it) from dist/src/engine, in a clone or an installed package alike.
+ */
 export function wasmPath(variant: EngineVariant): string {
-  return join(packageRoot(), 'build', `engine.${variant}.wasm`);
+  return fileURLToPath(new URL(`../../build/engine.${variant}.wasm`, import.meta.url));
 }
 
 /**

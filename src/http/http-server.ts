@@ -5,18 +5,29 @@
  *   GET /status                  JSON, see status-model.ts
  *   GET /groups/{name}/table     JSON; ?format=bin for the raw data-server view (table-export.ts)
  *   GET /metrics                 Prometheus text format
- *   GET /healthz                 200 "ok" while serving, 503 while stopping
+ *   GET /healthz                 the health line (health.ts): 200 for OK and WARN, 503 for ERR
+ *                                and while stopping
  *
  *   unknown path or group → 404, unknown or repeated query parameter / bad value → 400,
  *   other methods → 405; every error is JSON { "error": "…" }
  *
  * Few connections, short timeouts: this port serves operators and a scraper, never the data path.
+ * Budgets (docs/operations.md "Security"): at most httpConnectionCountMax connections, at most
+ * httpConnectionsPerAddressMax from one address, and when full the address holding the most gives
+ * up its oldest one (connection-budget.ts), so clients that drip headers cannot starve /healthz;
+ * headers must arrive within httpHeadersTimeoutMs and the request within httpRequestTimeoutMs,
+ * checked every httpTimeoutCheckMs (node's default check, every 30 s, let them hold sockets that long).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { httpConnectionCountMax } from '../limits.js';
+import type { Socket } from 'node:net';
+import {
+  httpConnectionCountMax, httpConnectionsPerAddressMax, httpHeadersTimeoutMs, httpRequestTimeoutMs, httpTimeoutCheckMs,
+} from '../limits.js';
+import { normalizeAddress } from '../security/address-filter.js';
+import { ConnectionBudget } from '../server/connection-budget.js';
 import { statusPageHtml } from './page/page-html.js';
 import { statusPageScript } from './page/page-script.js';
 import { statusPageStyle } from './page/page-style.js';
@@ -28,7 +39,27 @@ export interface HttpRoutes {
   table(groupName: string, format: 'json' | 'bin'): TableExport;
   metrics(): Promise<{ contentType: string; text: string }>;
   serving(): boolean;
+  /** health — the server's health as one line, and its level. */
+  health(): { server: { status: 'OK' | 'WARN' | 'ERR' }; line: string };
 }
+
+/** HttpBudgets — the HTTP surface's limits (tests shrink them; the server uses httpBudgets). */
+export interface HttpBudgets {
+  connectionCountMax: number;
+  connectionsPerAddressMax: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  timeoutCheckMs: number;
+}
+
+/** httpBudgets — the limits from src/limits.ts. */
+export const httpBudgets: HttpBudgets = {
+  connectionCountMax: httpConnectionCountMax,
+  connectionsPerAddressMax: httpConnectionsPerAddressMax,
+  headersTimeoutMs: httpHeadersTimeoutMs,
+  requestTimeoutMs: httpRequestTimeoutMs,
+  timeoutCheckMs: httpTimeoutCheckMs,
+};
 
 interface Answer {
   status: number;
@@ -44,9 +75,13 @@ const tablePath = /^\/groups\/([^/]+)\/table$/;
 /** StatusHttpServer — see the file comment. */
 export class StatusHttpServer {
   private readonly server: Server;
+  private readonly budget: ConnectionBudget<Socket>;
 
-  constructor(private readonly routes: HttpRoutes, private readonly logger: Logger) {
-    this.server = createServer((request, response) => {
+  constructor(private readonly routes: HttpRoutes, private readonly logger: Logger, budgets: Partial<HttpBudgets> = {}) {
+    const limits = { ...httpBudgets, ...budgets };
+    this.budget = new ConnectionBudget<Socket>(limits.connectionCountMax, limits.connectionsPerAddressMax);
+    const timeouts = { connectionsCheckingInterval: limits.timeoutCheckMs, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs };
+    this.server = createServer(timeouts, (request, response) => {
       this.answer(request).then(
         (answer) => send(request, response, answer),
         (error: unknown) => {
@@ -55,10 +90,19 @@ export class StatusHttpServer {
         },
       );
     });
-    this.server.maxConnections = httpConnectionCountMax;
-    this.server.headersTimeout = 10_000;
-    this.server.requestTimeout = 30_000;
     this.server.keepAliveTimeout = 5_000;
+    this.server.on('connection', (socket: Socket) => this.admit(socket));
+  }
+
+  private admit(socket: Socket): void {
+    const address = normalizeAddress(socket.remoteAddress ?? '?');
+    const verdict = this.budget.admit(address, socket);
+    if (!verdict.admitted) {
+      socket.destroy();
+      return;
+    }
+    verdict.evicted?.destroy();
+    socket.once('close', () => this.budget.release(address, socket));
   }
 
   /** listen — bind `ip:port` (0 = any free port); resolves with the bound address. */
@@ -105,10 +149,12 @@ export class StatusHttpServer {
         const metrics = await this.routes.metrics();
         return { status: 200, contentType: metrics.contentType, body: metrics.text };
       }
-      case '/healthz':
-        return this.routes.serving()
-          ? { status: 200, contentType: 'text/plain; charset=utf-8', body: 'ok\n' }
-          : { status: 503, contentType: 'text/plain; charset=utf-8', body: 'stopping\n' };
+      case '/healthz': {
+        const text = 'text/plain; charset=utf-8';
+        if (!this.routes.serving()) return { status: 503, contentType: text, body: 'stopping\n' };
+        const health = this.routes.health();
+        return { status: health.server.status === 'ERR' ? 503 : 200, contentType: text, body: `${health.line}\n` };
+      }
       default:
         return errorAnswer(404, `no such path: ${path} (try /status, /groups/{name}/table, /metrics, /healthz or /)`);
     }

@@ -7,6 +7,8 @@
  *   total = the most buckets left seen since the migration began (for a progress bar)
  *
  * More buckets left than the last sample means a new plan (a rebuild): the samples start over.
+ * 0 left ends the samples but keeps the total, so the last frame of a migration reads N/N, not
+ * 0/0; the next migration's first sample starts a new total.
  */
 
 /** MigrationProgress — what the status shows about a migration's pace. */
@@ -35,12 +37,11 @@ export class MigrationRates {
   sample(groupName: string, left: number, nowMs: number): void {
     if (left <= 0) {
       this.samples.delete(groupName);
-      this.totals.delete(groupName);
       return;
     }
-    let list = this.samples.get(groupName) ?? [];
-    const last = list[list.length - 1];
-    if (last && left > last.left) {
+    let list = this.samples.get(groupName);
+    const last = list?.[list.length - 1];
+    if (!list || (last && left > last.left)) {
       list = [];
       this.totals.set(groupName, left);
     }

@@ -8,14 +8,17 @@
  *   configChanged/Invalid reload counts                              ─┘   GET /groups/{name}/table
  *   opCmd(request)        admin commands (src/admin)                       GET /healthz
  *
- * The HTTP server listens on `[configserver] http_port` at the IP of `address` (127.0.0.1 in
- * the examples); without http_port there is no HTTP, but op_cmd still answers.
+ * The HTTP server listens on `[configserver] http_port` at `http_address`, or at the IP of
+ * `address` (127.0.0.1 in the examples); without a port there is no HTTP, but op_cmd still
+ * answers. HTTP only reads: GET and HEAD.
  */
 import type { AddressInfo } from 'node:net';
-import type { Cluster, ClusterEvent, ClusterJob, Notice } from '../cluster/index.js';
+import type { ClusterEvent, ClusterJob, ClusterReader, Notice } from '../cluster/index.js';
 import { parseServerAddress } from '../common/server-id.js';
+import type { ConfigProblem } from '../errors.js';
 import { statusEventCountMax } from '../limits.js';
 import type { OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
+import type { Refusal } from '../server/access-guard.js';
 import type { FrameHandler } from '../server/tcp-listener.js';
 import { adminCodeNames, adminCommandNames } from '../admin/admin-codes.js';
 import type { AdminHost, RoleInfo } from '../admin/admin-service.js';
@@ -23,6 +26,8 @@ import { AdminService } from '../admin/admin-service.js';
 import { ConfigServerMetrics } from '../metrics/config-server-metrics.js';
 import { instrumentHandler } from '../metrics/instrumented-handler.js';
 import { EventRing } from './event-ring.js';
+import type { Health, PeerReach } from './health.js';
+import { healthLine } from './health.js';
 import { StatusHttpServer } from './http-server.js';
 import { MigrationRates } from './migration-rate.js';
 import type { StatusDocument } from './status-model.js';
@@ -32,6 +37,12 @@ import { exportTable } from './table-export.js';
 /** SurfaceHost — what the surface needs from the config server. */
 export interface SurfaceHost extends Omit<AdminHost, 'statusJson'> {
   httpPort: number | null;
+  /** httpAddress — the IP HTTP binds (`[configserver] http_address`); null = the IP of `address`. */
+  httpAddress: string | null;
+  /** configProblems — why the latest group.conf load was refused (empty once one is applied). */
+  configProblems(): readonly ConfigProblem[];
+  /** pairPeer — the pair's other server and its silence; null without a pair. */
+  pairPeer(): PeerReach | null;
 }
 
 /** JobEvent — what an engine job turns into. */
@@ -44,6 +55,8 @@ export class OperatorSurface {
   readonly metrics: ConfigServerMetrics;
   private readonly events = new EventRing(statusEventCountMax);
   private readonly rates = new MigrationRates();
+  /** stuck — group → what the last `migration-stuck` notice said, until the migration moves again or ends. */
+  private readonly stuck = new Map<string, string>();
   private readonly admin: AdminService;
   private readonly startedAtMs = Date.now();
   private http: StatusHttpServer | null = null;
@@ -51,7 +64,7 @@ export class OperatorSurface {
   private serving = false;
 
   constructor(private readonly host: SurfaceHost) {
-    this.metrics = new ConfigServerMetrics(() => gaugesOf(this.host.cluster()));
+    this.metrics = new ConfigServerMetrics(() => gaugesOf(this.host.cluster()), () => this.health());
     this.admin = new AdminService({ ...host, statusJson: () => this.status() });
   }
 
@@ -66,8 +79,9 @@ export class OperatorSurface {
       table: (groupName, format) => exportTable(this.host.cluster(), groupName, format),
       metrics: async () => ({ contentType: this.metrics.contentType, text: await this.metrics.text() }),
       serving: () => this.serving,
+      health: () => this.health(),
     }, this.host.logger);
-    const { ip } = parseServerAddress(this.host.address, 0);
+    const ip = this.host.httpAddress ?? parseServerAddress(this.host.address, 0).ip;
     const address = await http.listen(ip, this.host.httpPort);
     this.http = http;
     this.host.logger.info(
@@ -84,7 +98,6 @@ export class OperatorSurface {
     this.sampler = null;
     await this.http?.close();
     this.http = null;
-    this.admin.close();
   }
 
   /** instrument — the request handler with heartbeat and latency metrics. */
@@ -92,9 +105,10 @@ export class OperatorSurface {
     return instrumentHandler(handler, this.metrics);
   }
 
-  /** noticed — a cluster notice: kept for the status page. */
+  /** noticed — a cluster notice: kept for the status page (and a stuck migration for the health). */
   noticed(notice: Notice): void {
     this.events.push(notice);
+    if (notice.event === 'migration-stuck' && notice.group) this.stuck.set(notice.group, notice.message);
   }
 
   /** timeJob — count and time an engine job; resolves with its outcome unchanged. */
@@ -111,6 +125,12 @@ export class OperatorSurface {
   /** configChanged — a group.conf load was applied. */
   configChanged(kind: string): void {
     this.metrics.configReloads.inc({ kind });
+  }
+
+  /** refused — a request refused at the trust boundary: counted; `logged` ones also go to the recent events. */
+  refused(refusal: Refusal, logged: boolean): void {
+    this.metrics.refusedRequests.inc({ reason: refusal.reason, pcode: String(refusal.pcode) });
+    if (logged) this.events.push({ level: 'warn', event: 'request-refused', message: `refused pcode ${refusal.pcode} from ${refusal.remoteIp}: ${refusal.message}` });
   }
 
   /** configInvalid — a group.conf load was refused. */
@@ -135,11 +155,33 @@ export class OperatorSurface {
       startedAtMs: this.startedAtMs,
       rates: this.rates,
       events: this.events.list(),
+      health: { groupFile: this.host.groupFile, configProblems: this.host.configProblems(), peer: this.host.pairPeer() },
+      stuckMigration: (groupName) => this.stuckMigration(groupName),
     });
   }
 
+  /** health — the server's health and each group's, as /status has them. */
+  health(): { server: Health; groups: { name: string; health: Health }[]; line: string } {
+    const status = this.status();
+    return { server: status.health, groups: status.groups.map((group) => ({ name: group.name, health: group.health })), line: healthLine(status.health) };
+  }
+
+  // Stuck until the migration ends or moves again (a pace above zero since the re-plan).
+  private stuckMigration(groupName: string): string | null {
+    const message = this.stuck.get(groupName);
+    if (message === undefined) return null;
+    const group = this.host.cluster().groupState(groupName);
+    const left = Math.max(group?.migrateBlockCount ?? -1, 0);
+    const pace = this.rates.progress(groupName, left, Date.now()).ratePerS;
+    if (!group || group.migrateBlockCount < 0 || (pace !== null && pace > 0)) {
+      this.stuck.delete(groupName);
+      return null;
+    }
+    return message;
+  }
+
   private sample(): void {
-    const cluster: Cluster = this.host.cluster();
+    const cluster: ClusterReader = this.host.cluster();
     const nowMs = Date.now();
     for (const name of cluster.groupNames()) {
       const group = cluster.groupState(name);

@@ -1,26 +1,30 @@
 /**
  * status-model — the `GET /status` document, read from the cluster state machine (read-only).
  *
- *   { role, epoch, address, startedAt, uptimeS, groups: [GroupStatus…], events: [StatusEvent…] }
+ *   { role, epoch, address, startedAt, uptimeS, health, groups: [GroupStatus…], events: [StatusEvent…] }
  *
+ *   health        OK / WARN / ERR with the reasons, per group and for the server (health.ts)
  *   group state   cannot build   an alarm stops rebuilds (build failed, too few servers, a bucket
  *                                lost every copy): the last good table is served
- *                 failovering    buckets run on fewer than C copies (a server failed, its copies
+ *                 failovering    buckets run on fewer than C live copies (a server failed, its copies
  *                                are being re-made)
+ *                 degraded       a data server of the group is DOWN, every bucket has its copies
  *                 migrating      buckets are moving to the destination table
  *                 normal         none of the above
  *
  *   per data server: replicas and masters held (served table) / destination (what they will
  *   hold) / quota (their weight's share of B·C and B among the servers builds may use)
  */
-import type { Cluster, GroupState, ServerRecord } from '../cluster/index.js';
+import type { ClusterReader, GroupState, ServerRecord } from '../cluster/index.js';
 import type { RoleInfo } from '../admin/admin-service.js';
 import type { GroupGauges } from '../metrics/config-server-metrics.js';
 import type { StatusEvent } from './event-ring.js';
+import type { Health, ServerHealthInputs } from './health.js';
+import { groupHealth, serverHealth } from './health.js';
 import type { MigrationProgress, MigrationRates } from './migration-rate.js';
 
 /** GroupStateName — see the file comment. */
-export type GroupStateName = 'normal' | 'migrating' | 'failovering' | 'cannot build';
+export type GroupStateName = 'normal' | 'migrating' | 'degraded' | 'failovering' | 'cannot build';
 
 /** Holding — copies held now, in the destination, and the weight's share. */
 export interface Holding {
@@ -54,9 +58,10 @@ export interface GroupStatus {
   strategy: 'balanced' | 'rack' | 'auto';
   hasTable: boolean;
   state: GroupStateName;
+  health: Health;
   versions: { client: number; server: number; transition: number; plugins: number; areaCapacity: number };
   alarms: { code: string; message: string }[];
-  /** underReplicatedBuckets — buckets served with fewer than C copies. */
+  /** underReplicatedBuckets — buckets served with fewer than C live copies (an empty slot, or a copy on a DOWN server). */
   underReplicatedBuckets: number;
   migration: MigrationProgress & {
     migrating: boolean;
@@ -74,22 +79,26 @@ export interface StatusDocument {
   address: string;
   startedAt: string;
   uptimeS: number;
+  health: Health;
   groups: GroupStatus[];
   events: StatusEvent[];
 }
 
 /** StatusInputs — where the document's parts come from. */
 export interface StatusInputs {
-  cluster: Cluster;
+  cluster: ClusterReader;
   role: RoleInfo;
   address: string;
   startedAtMs: number;
   rates: MigrationRates;
   events: StatusEvent[];
+  health: ServerHealthInputs;
+  /** stuckMigration — the host's note that a group's migration was re-planned as stuck and has not moved since. */
+  stuckMigration(groupName: string): string | null;
 }
 
 const strategyNames = { 1: 'balanced', 2: 'rack', 3: 'auto' } as const;
-const buildStoppers = ['build-failed', 'too-few-servers', 'bucket-lost'];
+const buildStoppers = ['build-failed', 'too-few-servers', 'bucket-lost', 'isolated'];
 
 /** buildStatus — the document now. */
 export function buildStatus(inputs: StatusInputs): StatusDocument {
@@ -100,7 +109,9 @@ export function buildStatus(inputs: StatusInputs): StatusDocument {
   inputs.rates.retain(new Set(names));
   const groups = names.flatMap((name) => {
     const group = cluster.groupState(name);
-    return group ? [groupStatus(group, records, inputs.rates, performance.now())] : [];
+    if (!group) return [];
+    const status = groupStatus(group, records, inputs.rates, performance.now());
+    return [{ ...status, health: groupHealth(status, inputs.stuckMigration(name)) }];
   });
   return {
     role: inputs.role.role,
@@ -108,13 +119,14 @@ export function buildStatus(inputs: StatusInputs): StatusDocument {
     address: inputs.address,
     startedAt: new Date(inputs.startedAtMs).toISOString(),
     uptimeS: Math.round((nowMs - inputs.startedAtMs) / 100) / 10,
+    health: serverHealth(groups, inputs.health),
     groups,
     events: inputs.events,
   };
 }
 
 /** gaugesOf — the scrape-time metrics of every group (cheaper than the whole document). */
-export function gaugesOf(cluster: Cluster): GroupGauges[] {
+export function gaugesOf(cluster: ClusterReader): GroupGauges[] {
   const records = cluster.serverRecords();
   return cluster.groupNames().flatMap((name) => {
     const group = cluster.groupState(name);
@@ -127,15 +139,15 @@ export function gaugesOf(cluster: Cluster): GroupGauges[] {
       versions: { client: versions.client, server: versions.server, transition: transitionVersion },
       serversByState,
       bucketsToMigrate: Math.max(group.migrateBlockCount, 0),
-      state: stateOf(group, tableCounts(group).underReplicatedBuckets),
+      state: stateOf(group, tableCounts(group, records).underReplicatedBuckets, records),
       paused: group.operator.paused,
     }];
   });
 }
 
-function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[], rates: MigrationRates, monotonicMs: number): GroupStatus {
+function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[], rates: MigrationRates, monotonicMs: number): Omit<GroupStatus, 'health'> {
   const { tables, published, config } = group;
-  const underReplicated = tableCounts(group).underReplicatedBuckets;
+  const underReplicated = tableCounts(group, records).underReplicatedBuckets;
   const left = Math.max(group.migrateBlockCount, 0);
   const sources = [...group.migration]
     .sort(([a], [b]) => a - b)
@@ -146,12 +158,12 @@ function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<Ser
     copyCount: tables.copyCount,
     strategy: strategyNames[config.buildStrategy],
     hasTable: group.hasTable,
-    state: stateOf(group, underReplicated),
+    state: stateOf(group, underReplicated, records),
     versions: { ...published.versions, transition: published.transitionVersion },
     alarms: [...group.alarms].map(([code, message]) => ({ code, message })),
     underReplicatedBuckets: underReplicated,
     migration: {
-      ...rates.progress(group.name, left, Date.now()),
+      ...migrationProgress(rates, group, left),
       migrating: group.migrateBlockCount >= 0,
       paused: group.operator.paused,
       capPerServer: group.operator.capPerServer,
@@ -161,11 +173,19 @@ function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<Ser
   };
 }
 
-function stateOf(group: Readonly<GroupState>, underReplicated: number): GroupStateName {
+function stateOf(group: Readonly<GroupState>, underReplicated: number, records: readonly Readonly<ServerRecord>[]): GroupStateName {
   if (buildStoppers.some((code) => group.alarms.has(code))) return 'cannot build';
   if (group.hasTable && underReplicated > 0) return 'failovering';
+  // A DOWN server is news even when its copies are all re-made: never "normal".
+  if (records.some((record) => record.groupName === group.name && record.status === 'down')) return 'degraded';
   if (group.migrateBlockCount >= 0) return 'migrating';
   return 'normal';
+}
+
+/** migrationProgress — the pace while migrating; zeros otherwise (the rates still see the 0). */
+function migrationProgress(rates: MigrationRates, group: Readonly<GroupState>, left: number): MigrationProgress {
+  const progress = rates.progress(group.name, left, Date.now());
+  return group.migrateBlockCount >= 0 ? progress : { bucketsLeft: 0, bucketsTotal: 0, bucketsDone: 0, ratePerS: null, etaS: null };
 }
 
 /** TableCounts — per table value: replicas and masters held now and in the destination. */
@@ -178,8 +198,9 @@ interface TableCounts {
 /** countCache — one O(B·C) count per change of a group, not per request (the page polls every second). */
 const countCache = new WeakMap<object, { key: string; counts: TableCounts }>();
 
-function tableCounts(group: Readonly<GroupState>): TableCounts {
-  const key = `${group.tableGeneration}:${group.changeSeq}:${group.tables.servers.length}:${group.hasTable}`;
+function tableCounts(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[]): TableCounts {
+  const down = downValues(group, records);
+  const key = `${group.tableGeneration}:${group.changeSeq}:${group.tables.servers.length}:${group.hasTable}:${down.join(',')}`;
   const cached = countCache.get(group.tables);
   if (cached?.key === key) return cached.counts;
   const { tables } = group;
@@ -190,19 +211,33 @@ function tableCounts(group: Readonly<GroupState>): TableCounts {
     for (let bucketIndex = 0; bucketIndex < tables.bucketCount; bucketIndex++) masters[table[bucketIndex]] += 1;
     return { replicas, masters };
   };
-  const counts = { held: count(tables.current), planned: count(tables.destination), underReplicatedBuckets: emptySlotBuckets(group) };
+  const counts = { held: count(tables.current), planned: count(tables.destination), underReplicatedBuckets: underReplicatedBuckets(group, new Set(down)) };
   countCache.set(group.tables, { key, counts });
   return counts;
 }
 
-/** emptySlotBuckets — buckets of the served table with an empty copy. */
-function emptySlotBuckets(group: Readonly<GroupState>): number {
+/** downValues — the table values of the group's DOWN servers, ascending. */
+function downValues(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[]): number[] {
+  const values: number[] = [];
+  for (const record of records) {
+    const value = record.groupName === group.name && record.status === 'down' ? group.tables.valueOf.get(record.serverId) : undefined;
+    if (value !== undefined) values.push(value);
+  }
+  return values.sort((a, b) => a - b);
+}
+
+/**
+ * underReplicatedBuckets — buckets of the served table with an empty copy or a copy on a DOWN
+ * server: between a server going DOWN and the quick table clearing its slots, its copies are
+ * already gone.
+ */
+function underReplicatedBuckets(group: Readonly<GroupState>, down: ReadonlySet<number>): number {
   if (!group.hasTable) return 0;
   const { current, bucketCount } = group.tables;
   let count = 0;
   for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) {
     for (let slot = bucketIndex; slot < current.length; slot += bucketCount) {
-      if (current[slot] === 0) {
+      if (current[slot] === 0 || down.has(current[slot])) {
         count += 1;
         break;
       }
@@ -213,7 +248,7 @@ function emptySlotBuckets(group: Readonly<GroupState>): number {
 
 function dataServersOf(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[], monotonicMs: number): DataServerStatus[] {
   const { tables } = group;
-  const { held, planned } = tableCounts(group);
+  const { held, planned } = tableCounts(group, records);
   const takesCopies = (record: Readonly<ServerRecord>) => record.member && record.status === 'alive' && !record.draining && !record.heldOut;
   const weightSum = records.reduce((sum, record) => sum + (takesCopies(record) ? record.weight : 0), 0);
   const share = (record: Readonly<ServerRecord>, total: number) => (takesCopies(record) && weightSum > 0 ? Math.round((total * record.weight * 10) / weightSum) / 10 : 0);

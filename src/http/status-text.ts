@@ -1,9 +1,10 @@
 /**
- * status-text — the /status document for a terminal (`tair-cs status`):
+ * status-text — the /status document for a terminal (`tair-cs status`), the health first:
  *
+ *   HEALTH_WARN group_1: 1 data server DOWN: 127.0.0.1:5193
  *   config server 127.0.0.1:5198  primary  epoch 0  up 42.0 s
  *
- *   group group_1  MIGRATING  B=64 C=2 balanced  versions client 14 · server 12 · transition 3
+ *   group group_1  FAILOVERING  B=64 C=2 balanced  versions client 14 · server 12 · transition 3
  *     migration [████████████░░░░░░░░░░░░░░░░░░]  40%  13/32 buckets · 1.5/s · ETA 13 s
  *     left per source: 127.0.0.1:5191 10, 127.0.0.1:5192 9
  *     rack 127.0
@@ -13,6 +14,7 @@
  *   recent events
  *     12:00:01  warn   server-down  127.0.0.1:5193: ALIVE → DOWN (no heartbeat for 2100 ms)
  */
+import { healthLine } from './health.js';
 import type { DataServerStatus, GroupStatus, StatusDocument } from './status-model.js';
 
 const barWidth = 30;
@@ -20,7 +22,7 @@ const eventLines = 8;
 
 /** renderStatusText — see the file comment. */
 export function renderStatusText(status: StatusDocument): string {
-  const lines = [`config server ${status.address}  ${status.role}  epoch ${status.epoch}  up ${formatSeconds(status.uptimeS)}`];
+  const lines = [healthLine(status.health), `config server ${status.address}  ${status.role}  epoch ${status.epoch}  up ${formatSeconds(status.uptimeS)}`];
   for (const group of status.groups) lines.push('', ...groupLines(group));
   const events = status.events.slice(-eventLines);
   if (events.length > 0) {
@@ -47,7 +49,9 @@ function groupLines(group: GroupStatus): string[] {
   ];
   if (!group.hasTable) lines.push('  no table yet');
   for (const alarm of group.alarms) lines.push(`  ALARM ${alarm.code}: ${alarm.message}`);
-  if (migration.migrating) {
+  if (migration.migrating && migration.bucketsTotal === 0) {
+    lines.push('  migration: every bucket has moved; the table is being completed');
+  } else if (migration.migrating) {
     const percent = migration.bucketsTotal > 0 ? Math.round((100 * migration.bucketsDone) / migration.bucketsTotal) : 0;
     const pace = migration.ratePerS === null ? 'measuring' : `${migration.ratePerS}/s`;
     const flags = `${migration.paused ? '  PAUSED' : ''}${migration.capPerServer === null ? '' : `  cap ${migration.capPerServer}/server`}`;

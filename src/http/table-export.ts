@@ -13,7 +13,7 @@
  * Both come from the working tables (a few milliseconds ahead of what peers are served while a
  * save is in flight). JSON is refused past tableJsonSlotCountMax slots: use the binary form.
  */
-import type { Cluster, GroupState } from '../cluster/index.js';
+import type { ClusterReader, GroupState } from '../cluster/index.js';
 import { tableJsonSlotCountMax } from '../limits.js';
 
 /** TableJson — the JSON form (see the file comment). */
@@ -34,7 +34,7 @@ export type TableExport =
   | { ok: false; status: 404 | 413; message: string };
 
 /** exportTable — the table of `groupName` as JSON or raw bytes. */
-export function exportTable(cluster: Cluster, groupName: string, format: 'json' | 'bin'): TableExport {
+export function exportTable(cluster: ClusterReader, groupName: string, format: 'json' | 'bin'): TableExport {
   const group = cluster.groupState(groupName);
   if (!group) return { ok: false, status: 404, message: `group ${groupName} not found` };
   if (format === 'bin') return binaryTable(group);

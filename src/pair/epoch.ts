@@ -4,7 +4,7 @@
  *   epoch   0   1   2   3   4   …        leader = epoch mod 2 (the entry index in config_server)
  *   leader  #0  #1  #0  #1  #0
  *
- * Epoch 0 is the default arrangement (entry #0 primary, reference §2.1). Every change of primary
+ * Epoch 0 is the default arrangement (entry #0 primary). Every change of primary
  * moves to the next epoch whose parity names the new primary, so an epoch number alone says who
  * may publish under it: two servers can never both lead one epoch, and a higher epoch always
  * wins. A server only ever moves its own epoch upward, and persists it before acting on it.
@@ -24,11 +24,21 @@ export function nextEpochFor(entryIndex: PairEntryIndex, highestKnown: bigint): 
   return leaderOf(next) === entryIndex ? next : next + 1n;
 }
 
+/** StateClaim — what a server says of the state it holds: its epoch, and whether it lost a table file. */
+export interface StateClaim {
+  entryIndex: PairEntryIndex;
+  epoch: bigint;
+  /** tablesLost — a table file was corrupt at start (moved aside): this server lacks state it once had. */
+  tablesLost?: boolean;
+}
+
 /**
- * authorityOf — which of two servers holds the newest state: the higher epoch, and on equal
- * epochs the one leading it (only a leader produces state; its follower has at most as much).
+ * authorityOf — which of two servers holds the newest state: the higher epoch; on equal epochs
+ * the one that did not lose a table file, then the one leading it (only a leader produces state;
+ * its follower has at most as much).
  */
-export function authorityOf(a: { entryIndex: PairEntryIndex; epoch: bigint }, b: { entryIndex: PairEntryIndex; epoch: bigint }): PairEntryIndex {
+export function authorityOf(a: StateClaim, b: StateClaim): PairEntryIndex {
   if (a.epoch !== b.epoch) return a.epoch > b.epoch ? a.entryIndex : b.entryIndex;
+  if (Boolean(a.tablesLost) !== Boolean(b.tablesLost)) return a.tablesLost ? b.entryIndex : a.entryIndex;
   return leaderOf(a.epoch);
 }

@@ -3,19 +3,22 @@
  * pushed (1103) or pulled (1003 → 1103), one at a time, in arrival order.
  *
  *   table:  epoch older than ours ─▶ refused ("stale epoch", the pusher is deposed)
+ *           epoch over epochMax ─▶ refused (never stored)
  *           older versions than served (a pull raced a push) ─▶ acknowledged, nothing changes
- *           else ─▶ saved (crash-safe) ─▶ views compressed ─▶ views + state served together ─▶ ack
+ *           else ─▶ saved (crash-safe) ─▶ its epoch saved in pair.state (awaited) ─▶ views
+ *                   compressed ─▶ views + state served together ─▶ epoch adopted ─▶ ack
  *   group.conf: written (old one backed up) ─▶ reloaded ─▶ ack (refused while we are primary)
  *   pull:  group.conf, then every group's table; synced when the primary's token did not change
  */
 import type { GroupState } from '../cluster/index.js';
 import { toIdTable } from '../cluster/group-tables.js';
 import { serverIdFromText } from '../common/server-id.js';
+import { epochMax } from '../limits.js';
 import type { ServerTablePacket } from '../protocol/index.js';
 import { Pcode, ServerTableType } from '../protocol/index.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import { saveGroupTable } from '../store/table-store.js';
-import { compressViews } from '../server/view-cache.js';
+import { compressViews } from '../views/view-cache.js';
 import { writeGroupConf } from './group-conf-sync.js';
 import type { PairCore } from './pair-core.js';
 import type { PairHostDeps } from './pair-deps.js';
@@ -33,8 +36,8 @@ export interface ApplyResult {
 /** FollowerHooks — what following may make the host do. */
 export interface FollowerHooks {
   stepDown(reason: string): void;
-  /** epochAdopted — we now hold state of a higher epoch (the host persists it). */
-  epochAdopted(epoch: bigint): void;
+  /** persistEpoch — save `epoch` in pair.state (if higher than saved); resolves once it is on disk. */
+  persistEpoch(epoch: bigint): Promise<void>;
   /** tableApplied — this table is durable and served here (the host remembers it for pulls). */
   tableApplied(table: PersistedGroupTable): void;
 }
@@ -74,7 +77,7 @@ export class Follower {
     }
     const now = this.core.peerStatus;
     if (!now || now.role !== 'primary' || now.syncToken !== status.syncToken || now.epoch !== status.epoch) return false;
-    if (this.core.adoptEpoch(status.epoch)) this.hooks.epochAdopted(status.epoch);
+    await this.adopt(status.epoch);
     this.core.markSynced(status.syncToken);
     return true;
   }
@@ -96,24 +99,33 @@ export class Follower {
     const table = transferred.table;
     if (!table) return ok;
     const verdict = this.core.considerPush(table.epoch);
+    if (verdict.tooLarge) return { code: 1, message: `epoch ${table.epoch} is over the limit ${epochMax}; refused` };
     if (!verdict.accept) return { code: 1, message: `${staleEpochMessage} ${this.core.epoch}` };
     if (verdict.stepDown) this.hooks.stepDown(`the peer sent a table of epoch ${table.epoch}`);
     const installed = this.deps.cluster().groupState(groupName);
     if (!installed) return { code: 1, message: `group ${groupName} is not loaded here` };
     if (isOlder(table, installed)) return ok;
     await saveGroupTable(this.deps.config.dataDir, table);
+    // The epoch is on disk before this server serves anything of it.
+    if (table.epoch > this.core.epoch) await this.hooks.persistEpoch(table.epoch);
     const seq = (this.deps.cluster().groupState(groupName)?.publishSeq ?? 0) + 1;
     const views = await compressViews(publicationOf(table, seq));
     if (this.core.role === 'primary') return { code: 1, message: 'this server became primary meanwhile' };
-    const cluster = this.deps.cluster();
     this.deps.installViews(groupName, views);
-    if (!cluster.installSynced(table, transferred.transitionVersion, seq, this.deps.nowMs())) {
+    const { transitionVersion } = transferred;
+    if (!this.deps.step({ type: 'tableSynced', nowMs: this.deps.nowMs(), table, transitionVersion, seq })) {
       return { code: 1, message: `group ${groupName} is not loaded here` };
     }
-    this.deps.drain();
     this.hooks.tableApplied(table);
-    if (this.core.adoptEpoch(table.epoch)) this.hooks.epochAdopted(table.epoch);
+    await this.adopt(table.epoch);
     return ok;
+  }
+
+  /** adopt — take a higher epoch: saved first, then acted on. */
+  private async adopt(epoch: bigint): Promise<void> {
+    if (epoch <= this.core.epoch || this.core.role === 'primary') return;
+    await this.hooks.persistEpoch(epoch);
+    this.core.adoptEpoch(epoch);
   }
 
   private serially(work: () => Promise<ApplyResult>): Promise<ApplyResult> {

@@ -1,13 +1,13 @@
 /**
- * group-conf-sync — group.conf moving between the pair (reference §2.2 step 3, §2.5):
+ * group-conf-sync — group.conf moving between the pair:
  *
  *   primary: the last good file's bytes (read when a load succeeds, checked against its hash)
  *   secondary: bytes differ from ours ─▶ old file kept as `<file>.YYYYMMDDhhmmss.backup` ─▶
- *              temp file, fsync, rename (never a half-written group.conf) ─▶ the host reloads it
+ *              writeFileDurably (never a half-written group.conf) ─▶ the host reloads it
  */
 import { createHash } from 'node:crypto';
-import { copyFile, open, readFile, rename, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { copyFile, readFile, stat } from 'node:fs/promises';
+import { writeFileDurably } from '../common/durable-file.js';
 import type { GroupConfFile } from './table-transfer.js';
 
 /** readGoodGroupConf — the file's bytes if they still hash to `fileHash` (null: any bytes), else null. */
@@ -26,15 +26,7 @@ export async function writeGroupConf(path: string, file: GroupConfFile): Promise
   const current = await readFile(path).catch(() => null);
   if (current && current.equals(file.bytes)) return false;
   if (current) await copyFile(path, `${path}.${timestamp(new Date())}.backup`);
-  const temp = join(dirname(path), `.${basename(path)}.pair-tmp`);
-  const handle = await open(temp, 'w', 0o644);
-  try {
-    await handle.writeFile(file.bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
+  await writeFileDurably(path, file.bytes, { keepMode: true });
   return true;
 }
 

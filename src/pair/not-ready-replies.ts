@@ -1,7 +1,7 @@
 /**
  * not-ready-replies — what a config server of the pair answers while it must not serve tables:
  * starting, pulling its state, or a woken primary not yet sure it still is one. All zeros, as the
- * original answers before it is ready (reference §2.2 step 7): versions 0 are below 10, so data
+ * original answers before it is ready: versions 0 are below 10, so data
  * servers and clients keep what they hold and ask the other config server.
  */
 import type { GetGroupResponse, HeartbeatResponse } from '../protocol/index.js';

@@ -1,6 +1,6 @@
 /**
  * pair-core — the decisions of one config server of the pair, as a pure state machine (no I/O,
- * no clock; STYLE.md §1). The host (pair-host.ts) feeds it what it hears and carries out what
+ * no clock). The host (pair-host.ts) feeds it what it hears and carries out what
  * `tick` decides, one flow at a time.
  *
  *              peer is primary, epoch ≥ mine ──▶ pull ──▶ secondary (synced)
@@ -11,7 +11,12 @@
  *            │   (witness-board.ts; optionally: at least one says it does not) ──▶ take over
  *            ├─ synced, I am entry #0, peer (#1) is primary ──▶ hand over (it steps down, I take over)
  *            └─ both not primary, I hold the newest state ──▶ resume / take over
- *   primary ──── peer or a data server knows a higher epoch ──▶ step down
+ *   primary ──── the peer knows a higher epoch ──▶ step down
+ *
+ * Epochs are believed from the peer (its status, its pushes, its refusals) and from data servers
+ * listed in group.conf only up to the highest epoch either server of the pair has announced
+ * (`epochCeiling`): a data server cannot depose a primary with an epoch nobody announced. Epochs
+ * over epochMax are refused wherever they come from, so a takeover can never overflow u64.
  *
  * "Take over" starts a new epoch (epoch.ts) and the host bumps versions; "resume" keeps the epoch
  * (this server leads it and holds everything published under it). A gap between our own ticks
@@ -19,6 +24,7 @@
  * serves and publishes nothing until a heartbeat sent after the gap is answered (or none comes
  * for peerTimeout): a woken, deposed primary learns the newer epoch before it can do harm.
  */
+import { epochMax } from '../limits.js';
 import type { PairEntryIndex } from './epoch.js';
 import { authorityOf, leaderOf, nextEpochFor } from './epoch.js';
 import type { PairRole, PairStatus } from './pair-status.js';
@@ -39,7 +45,12 @@ export interface PushVerdict {
   accept: boolean;
   /** stepDown — we are primary and the push comes from a higher epoch. */
   stepDown: boolean;
+  /** tooLarge — refused: the epoch is over epochMax. */
+  tooLarge?: boolean;
 }
+
+/** EpochReport — what became of an epoch a data server reported. */
+export type EpochReport = 'noted' | 'beyondCeiling';
 
 /** PairCoreInit — who we are and what we remember. */
 export interface PairCoreInit {
@@ -51,6 +62,8 @@ export interface PairCoreInit {
   timings: PairTimings;
   /** takeoverNeedsReport — take over only when at least one data server reports the peer unreachable. */
   takeoverNeedsReport: boolean;
+  /** tablesLost — a table file was corrupt at start: until we lead or follow, the peer's equal epoch outranks ours. */
+  tablesLost?: boolean;
 }
 
 /** PairCore — see the file comment. */
@@ -62,11 +75,15 @@ export class PairCore {
   busy = false;
   /** waitReason — why the last tick decided nothing (logged by the host when it changes). */
   waitReason = '';
+  /** tablesLost — see PairCoreInit; cleared once this server is primary or in sync. */
+  tablesLost: boolean;
   private readonly timings: PairTimings;
   private readonly needsReport: boolean;
   private readonly incarnation: bigint;
   private readonly witnesses: WitnessBoard;
   private highestSeen: bigint;
+  /** peerAnnounced — the highest epoch the peer itself told us (status, push, refusal). */
+  private peerAnnounced = 0n;
   private missedCount = 0;
   private peerMissing = false;
   private syncedToken = 0n;
@@ -88,6 +105,7 @@ export class PairCore {
     this.needsReport = init.takeoverNeedsReport;
     this.incarnation = BigInt(init.incarnation >>> 0) << 32n;
     this.witnesses = new WitnessBoard(init.timings.reportFreshMs);
+    this.tablesLost = init.tablesLost ?? false;
     this.silenceFromMs = init.nowMs;
     this.lastTickMs = init.nowMs;
   }
@@ -117,9 +135,14 @@ export class PairCore {
     return nowMs - this.lastPeerReplyMs;
   }
 
-  /** highestEpochSeen — the highest epoch we, the peer or a data server know of. */
+  /** highestEpochSeen — the highest epoch we or the peer know of. */
   get highestEpochSeen(): bigint {
     return this.highestSeen;
+  }
+
+  /** epochCeiling — the highest epoch either server of the pair has announced: a data server's report is believed up to it. */
+  get epochCeiling(): bigint {
+    return this.epoch > this.peerAnnounced ? this.epoch : this.peerAnnounced;
   }
 
   /** status — what we tell the peer. */
@@ -130,6 +153,7 @@ export class PairCore {
       epoch: this.epoch,
       syncToken: this.role === 'primary' ? this.token : this.syncedToken,
       handingOver: nowMs < this.handoverUntilMs,
+      tablesLost: this.tablesLost,
     };
   }
 
@@ -141,8 +165,10 @@ export class PairCore {
     return false;
   }
 
-  /** peerReplied — the peer answered a heartbeat we sent at `sentAtMs`. */
-  peerReplied(status: PairStatus, sentAtMs: number, nowMs: number): void {
+  /** peerReplied — the peer answered a heartbeat we sent at `sentAtMs`; false (ignored) when its epoch is over epochMax. */
+  peerReplied(status: PairStatus, sentAtMs: number, nowMs: number): boolean {
+    if (status.epoch > epochMax) return false;
+    this.notePeerEpoch(status.epoch);
     this.lastPeerReplyMs = nowMs;
     this.pushFailed = false;
     this.peer = status;
@@ -152,12 +178,19 @@ export class PairCore {
       this.syncedToken = 0n;
     }
     if (this.verifyUntilMs !== null && sentAtMs >= this.stalledAtMs) this.verifyUntilMs = null;
+    return true;
   }
 
-  /** dataServerSeen — a data server's heartbeat: the epoch it knows, and its report on our peer. */
-  dataServerSeen(serverId: bigint, epoch: bigint | undefined, reach: PeerReach | undefined, nowMs: number): void {
-    if (epoch !== undefined) this.noteEpoch(epoch);
+  /**
+   * dataServerSeen — a listed data server's heartbeat: its report on our peer, and the epoch it
+   * knows, believed only up to the epoch ceiling (`beyondCeiling`: ignored, the host logs it).
+   */
+  dataServerSeen(serverId: bigint, epoch: bigint | undefined, reach: PeerReach | undefined, nowMs: number): EpochReport {
     if (reach !== undefined) this.witnesses.note(serverId, reach, nowMs);
+    if (epoch === undefined) return 'noted';
+    if (epoch > this.epochCeiling) return 'beyondCeiling';
+    this.noteEpoch(epoch);
+    return 'noted';
   }
 
   /** pushFailedNow — a push to the peer failed: do not wait for it again until it answers. */
@@ -190,7 +223,8 @@ export class PairCore {
 
   /** considerPush — a table (or group.conf) from the peer under `epoch`. */
   considerPush(epoch: bigint): PushVerdict {
-    this.noteEpoch(epoch);
+    if (epoch > epochMax) return { accept: false, stepDown: false, tooLarge: true };
+    this.notePeerEpoch(epoch);
     if (epoch < this.epoch) return { accept: false, stepDown: false };
     if (epoch === this.epoch && leaderOf(epoch) === this.entryIndex) return { accept: false, stepDown: false };
     return { accept: true, stepDown: this.role === 'primary' };
@@ -198,7 +232,7 @@ export class PairCore {
 
   /** refusedByNewerEpoch — the peer refused our push: it is at `epoch`; what we knew of it is stale. */
   refusedByNewerEpoch(epoch: bigint): void {
-    this.noteEpoch(epoch);
+    if (epoch <= epochMax) this.notePeerEpoch(epoch);
     this.peer = null;
   }
 
@@ -214,8 +248,9 @@ export class PairCore {
     this.lastHandoverAttemptMs = nowMs;
   }
 
-  /** adoptEpoch — we now hold state of a higher epoch (pulled or pushed). */
+  /** adoptEpoch — we now hold state of a higher epoch (pulled or pushed; the host saved it first). */
   adoptEpoch(epoch: bigint): boolean {
+    if (epoch > epochMax) return false;
     this.noteEpoch(epoch);
     if (epoch <= this.epoch || this.role === 'primary') return false;
     this.epoch = epoch;
@@ -237,6 +272,17 @@ export class PairCore {
     return decision;
   }
 
+  /**
+   * verifyFromNow — a primary back from isolation serves and publishes nothing until a heartbeat
+   * sent from now on is answered (or the peer timeout passes): the peer may have taken over
+   * while we were cut off, and its answer says so.
+   */
+  verifyFromNow(nowMs: number): void {
+    if (this.role !== 'primary') return;
+    this.stalledAtMs = nowMs;
+    this.verifyUntilMs = nowMs + this.timings.peerTimeoutMs;
+  }
+
   /** becomePrimary — the host made us primary under `epoch` (persisted first). */
   becomePrimary(epoch: bigint): void {
     this.role = 'primary';
@@ -245,6 +291,7 @@ export class PairCore {
     this.syncedToken = 0n;
     this.handoverUntilMs = Number.NEGATIVE_INFINITY;
     this.verifyUntilMs = null;
+    this.tablesLost = false;
     // A new reign: whatever the peer holds, it re-reads it from us.
     this.missedCount += 1;
     this.peerMissing = true;
@@ -270,6 +317,7 @@ export class PairCore {
     if (this.role === 'primary') return;
     this.role = 'secondary';
     this.syncedToken = token;
+    this.tablesLost = false;
   }
 
   private decide(nowMs: number): PairDecision | null {
@@ -305,9 +353,11 @@ export class PairCore {
   }
 
   /** leadOrTakeOver — resume our own epoch when we lead the newest one, else start a new one. */
-  private leadOrTakeOver(reason: string): PairDecision {
+  private leadOrTakeOver(reason: string): PairDecision | null {
     if (leaderOf(this.epoch) === this.entryIndex && this.epoch >= this.highestSeen) return { kind: 'resume', reason };
-    return { kind: 'takeOver', epoch: nextEpochFor(this.entryIndex, this.highestSeen > this.epoch ? this.highestSeen : this.epoch), reason };
+    const epoch = nextEpochFor(this.entryIndex, this.highestSeen > this.epoch ? this.highestSeen : this.epoch);
+    if (epoch > epochMax) return this.wait(`epoch ${epoch} would be over the limit (${epochMax}); not taking over`);
+    return { kind: 'takeOver', epoch, reason };
   }
 
   /** vetoReason — why the data servers forbid taking over now (null: they do not). */
@@ -328,6 +378,11 @@ export class PairCore {
 
   private noteEpoch(epoch: bigint): void {
     if (epoch > this.highestSeen) this.highestSeen = epoch;
+  }
+
+  private notePeerEpoch(epoch: bigint): void {
+    if (epoch > this.peerAnnounced) this.peerAnnounced = epoch;
+    this.noteEpoch(epoch);
   }
 
   private wait(reason: string): null {

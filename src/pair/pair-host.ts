@@ -14,10 +14,16 @@
  * Requests from the peer, data servers and clients are answered by pair-requests.ts.
  */
 import { randomInt } from 'node:crypto';
-import { parseServerAddress, serverIdFromText } from '../common/server-id.js';
+import type { Cancel } from '../common/clock.js';
+import { addressFromServerId, formatServerId, parseServerAddress, serverIdFromText } from '../common/server-id.js';
+import { epochMax, refusalLogIntervalMs, refusalLogKeyCountMax } from '../limits.js';
+import { sentFromHost } from '../security/address-filter.js';
 import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
 import type { PersistRequest } from '../cluster/index.js';
+import type { PeerLinkState } from '../cluster/isolation.js';
 import { Pcode } from '../protocol/index.js';
+import { RequestSigner } from '../security/request-signer.js';
+import { versionJumpStep } from '../cluster/versions.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import type { PairEntryIndex } from './epoch.js';
 import { nextEpochFor } from './epoch.js';
@@ -26,7 +32,7 @@ import { readGoodGroupConf } from './group-conf-sync.js';
 import type { PairDecision } from './pair-core.js';
 import { PairCore } from './pair-core.js';
 import type { PairHostDeps } from './pair-deps.js';
-import { loadPairEpoch, savePairEpoch } from './pair-state-file.js';
+import { PairStateFile } from './pair-state-file.js';
 import { handoverRequestValue } from './pair-status.js';
 import { PairRequests } from './pair-requests.js';
 import type { PairTimings } from './pair-timings.js';
@@ -37,8 +43,6 @@ import { PublishGate } from './publish-gate.js';
 import { Replicator } from './replicator.js';
 import type { GroupConfFile } from './table-transfer.js';
 
-/** takeoverVersionStep — the original's `server_up_inc_step`: versions jump by 100 at a new epoch. */
-export const takeoverVersionStep = 100;
 
 /** PairPeers — one connection per kind of traffic to the peer. */
 interface PairPeers {
@@ -64,9 +68,15 @@ export class PairHost {
   private followerOrNull: Follower | null = null;
   private readonly gate: PublishGate;
   private readonly heartbeat: PeerHeartbeat;
-  private readonly reportedServerVersions = new Map<string, number>();
+  private readonly warned = new Map<string, number>();
+  private readonly stateFile: PairStateFile;
+  private link: { state: PeerLinkState | null; lastHeardMs: number } = { state: null, lastHeardMs: Number.NaN };
+  /** returning — 'isolated' while a group is held as isolated, 'verifying' once none is, until the peer has answered since. */
+  private returning: 'no' | 'isolated' | 'verifying' = 'no';
+  /** unclaimed — groups whose replies do not claim "primary" now (the peer is silent and so are most of their data servers). */
+  private readonly unclaimed = new Set<string>();
   private waiters: (() => void)[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private stopTicking: Cancel | null = null;
   private lastWaitReason = '';
   private handoverRefusedLogged = false;
 
@@ -77,16 +87,19 @@ export class PairHost {
     const peerAddress = parseServerAddress(peerText, deps.config.port);
     this.peerServerId = serverIdFromText(peerText, deps.config.port);
     this.timings = pairTimings(deps.config.peerTimeoutMs);
+    this.stateFile = new PairStateFile(deps.config.dataDir);
+    const secret = deps.config.adminSecret;
+    const peerOptions = { localIp: parseServerAddress(address, deps.config.port).ip, signer: secret ? new RequestSigner(secret.key) : null };
     this.peers = {
-      heartbeat: new PeerClient(peerAddress),
-      push: new PeerClient(peerAddress),
-      pull: new PeerClient(peerAddress),
-      forward: new PeerClient(peerAddress),
+      heartbeat: new PeerClient(peerAddress, peerOptions),
+      push: new PeerClient(peerAddress, peerOptions),
+      pull: new PeerClient(peerAddress, peerOptions),
+      forward: new PeerClient(peerAddress, peerOptions),
     };
     this.replicator = new Replicator(this.peers.push, this.timings.pushTimeoutMs);
     this.requests = new PairRequests(this);
     this.gate = new PublishGate(this);
-    this.heartbeat = new PeerHeartbeat(this, serverIdFromText(address, deps.config.port), () => this.changed());
+    this.heartbeat = new PeerHeartbeat(this, serverIdFromText(address, deps.config.port), () => this.peerAnswered());
   }
 
   /** started — start() has run (the core exists). */
@@ -106,13 +119,20 @@ export class PairHost {
     return this.followerOrNull;
   }
 
-  /** start — the epoch from pair.state and the saved tables, the cluster as secondary, then the loop. */
-  async start(): Promise<void> {
+  /**
+   * start — the epoch from pair.state and the saved tables, the cluster as secondary, then the
+   * loop. `tablesLost`: a table file was corrupt, so on an equal epoch the peer's state is newer.
+   */
+  async start(tablesLost = false): Promise<void> {
     const cluster = this.deps.cluster();
-    let epoch = await loadPairEpoch(this.deps.config.dataDir);
+    let epoch = await this.stateFile.load();
     for (const name of cluster.groupNames()) {
       const groupEpoch = cluster.groupState(name)?.epoch ?? 0n;
-      if (groupEpoch > epoch) epoch = groupEpoch;
+      if (groupEpoch > epochMax) {
+        this.deps.logger.error({ event: 'pair-epoch-ignored', group: name, epoch: groupEpoch.toString() }, `group ${name}: its table file carries epoch ${groupEpoch}, over the limit ${epochMax}; ignored`);
+      } else if (groupEpoch > epoch) {
+        epoch = groupEpoch;
+      }
     }
     const nowMs = this.deps.nowMs();
     this.coreOrNull = new PairCore({
@@ -122,15 +142,15 @@ export class PairHost {
       incarnation: randomInt(0, 2 ** 32),
       timings: this.timings,
       takeoverNeedsReport: this.deps.config.takeoverNeedsReport,
+      tablesLost,
     });
     this.followerOrNull = new Follower(this.deps, this.coreOrNull, {
       stepDown: (reason) => this.stepDown(reason),
-      epochAdopted: (adopted) => this.persistEpoch(adopted),
+      persistEpoch: (adopted) => this.stateFile.save(adopted),
       tableApplied: (table) => this.durable.set(table.groupName, table),
     });
-    cluster.setRole('secondary', nowMs);
-    this.deps.drain();
-    this.timer = setInterval(() => this.tick(), this.timings.tickMs);
+    this.deps.step({ type: 'roleChanged', nowMs, role: 'secondary' });
+    this.stopTicking = this.deps.clock.every(this.timings.tickMs, () => this.tick());
     this.deps.logger.info(
       { event: 'pair-starting', entry: this.entryIndex, epoch: epoch.toString(), peer: this.deps.config.configServers[1 - this.entryIndex] },
       `config-server pair: this is entry #${this.entryIndex}, epoch ${epoch}; asking the peer who is primary`,
@@ -139,8 +159,8 @@ export class PairHost {
 
   /** stop — no more heartbeats or decisions; connections closed. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.stopTicking?.();
+    this.stopTicking = null;
     await this.gate.settled();
     for (const peer of Object.values(this.peers)) peer.close();
     this.changed();
@@ -172,16 +192,24 @@ export class PairHost {
     });
   }
 
-  /** noteDataServer — a data server's heartbeat: the epoch it knows, its report, its version. */
-  noteDataServer(serverId: bigint, epoch: bigint | undefined, reach: 'reachable' | 'unreachable' | undefined, serverVersion: number): void {
+  /**
+   * noteDataServer — what our agent's heartbeat says: the epoch it knows and its report on the
+   * peer. Taken only from a data server listed in group.conf, connected from its listed address.
+   */
+  noteDataServer(serverId: bigint, remoteIp: string, epoch: bigint | undefined, reach: 'reachable' | 'unreachable' | undefined): void {
+    const record = this.deps.cluster().serverRecord(serverId);
+    if (!record?.member || !sentFromHost(remoteIp, addressFromServerId(serverId).ip)) {
+      this.warnOnce(`stranger:${remoteIp}`, { event: 'pair-report-ignored', remote: remoteIp, server: formatServerId(serverId) },
+        `ignoring the epoch and report of ${formatServerId(serverId)} sent from ${remoteIp}: not a data server listed in group.conf at that address`);
+      return;
+    }
     const core = this.core;
-    core.dataServerSeen(serverId, epoch, reach, this.deps.nowMs());
-    const groupName = this.deps.cluster().serverRecord(serverId)?.groupName;
-    if (groupName !== undefined && serverVersion > (this.reportedServerVersions.get(groupName) ?? 0)) {
-      this.reportedServerVersions.set(groupName, serverVersion);
+    if (core.dataServerSeen(serverId, epoch, reach, this.deps.nowMs()) === 'beyondCeiling') {
+      this.warnOnce(`epoch:${record.id}`, { event: 'pair-epoch-ignored', server: record.id, epoch: String(epoch), ceiling: core.epochCeiling.toString() },
+        `${record.id} reports epoch ${epoch}, above any epoch this pair has announced (${core.epochCeiling}); ignored`);
     }
     if (core.role === 'primary' && core.highestEpochSeen > core.epoch) {
-      this.stepDown(`a data server knows epoch ${core.highestEpochSeen}, newer than ours (${core.epoch})`);
+      this.stepDown(`epoch ${core.highestEpochSeen} is newer than ours (${core.epoch})`);
     }
   }
 
@@ -190,8 +218,7 @@ export class PairHost {
     const core = this.core;
     if (core.role !== 'primary') return;
     core.stepDown();
-    this.deps.cluster().setRole('secondary', this.deps.nowMs());
-    this.deps.drain();
+    this.deps.step({ type: 'roleChanged', nowMs: this.deps.nowMs(), role: 'secondary' });
     this.deps.logger.warn({ event: 'pair-step-down', epoch: core.epoch.toString(), reason }, `stepping down as primary: ${reason}`);
     this.changed();
   }
@@ -202,8 +229,7 @@ export class PairHost {
     const nowMs = this.deps.nowMs();
     if (core.role !== 'primary' || this.entryIndex !== 1 || !core.peerSynced(nowMs)) return false;
     core.beginHandover(nowMs);
-    this.deps.cluster().setRole('secondary', nowMs);
-    this.deps.drain();
+    this.deps.step({ type: 'roleChanged', nowMs, role: 'secondary' });
     await this.replicator.idle();
     await this.gate.settled();
     this.deps.logger.info({ event: 'pair-handing-over', epoch: core.epoch.toString() }, 'handing the primary role back to entry #0');
@@ -215,13 +241,13 @@ export class PairHost {
   waitForChange(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
       const waiter = (): void => {
-        clearTimeout(timer);
+        cancel();
         resolve();
       };
-      const timer = setTimeout(() => {
+      const cancel = this.deps.clock.after(timeoutMs, () => {
         this.waiters = this.waiters.filter((other) => other !== waiter);
         resolve();
-      }, timeoutMs);
+      });
       this.waiters.push(waiter);
     });
   }
@@ -230,6 +256,8 @@ export class PairHost {
     const core = this.core;
     const nowMs = this.deps.nowMs();
     this.heartbeat.maybeSend(nowMs);
+    this.reportLink(nowMs);
+    this.updateClaims(nowMs);
     const decision = core.tick(nowMs);
     if (core.waitReason !== this.lastWaitReason) {
       this.lastWaitReason = core.waitReason;
@@ -266,17 +294,18 @@ export class PairHost {
   private async becomePrimary(epoch: bigint, newEpoch: boolean, reason: string, decision: PairDecision | null = null): Promise<void> {
     const core = this.core;
     const silentMs = Math.round(core.peerSilentForMs(this.deps.nowMs()));
-    await savePairEpoch(this.deps.config.dataDir, epoch);
+    await this.stateFile.save(epoch);
     const nowMs = this.deps.nowMs();
     if (decision && !core.stillDecides(decision, nowMs)) {
       this.deps.logger.info({ event: 'pair-decision-dropped', decision: decision.kind }, `not becoming primary after all: the pair changed meanwhile`);
       return;
     }
     core.becomePrimary(epoch);
-    const cluster = this.deps.cluster();
-    if (newEpoch) cluster.takeOver({ epoch, versionStep: takeoverVersionStep, serverVersionFloors: this.reportedServerVersions }, nowMs);
-    cluster.setRole('primary', nowMs);
-    this.deps.drain();
+    if (newEpoch) {
+      const takeover = { epoch, versionStep: versionJumpStep };
+      this.deps.step({ type: 'takeOver', nowMs, takeover });
+    }
+    this.deps.step({ type: 'roleChanged', nowMs, role: 'primary' });
     this.deps.logger.info(
       { event: 'pair-primary', epoch: epoch.toString(), newEpoch, entry: this.entryIndex, reason, peerSilentMs: Number.isFinite(silentMs) ? silentMs : null },
       `this config server is now primary (epoch ${epoch}${newEpoch ? ', versions jumped' : ''}): ${reason}`,
@@ -307,12 +336,96 @@ export class PairHost {
     }
     this.handoverRefusedLogged = false;
     const highest = core.highestEpochSeen > core.epoch ? core.highestEpochSeen : core.epoch;
-    await this.becomePrimary(nextEpochFor(this.entryIndex, highest), true, reason);
+    const epoch = nextEpochFor(this.entryIndex, highest);
+    if (epoch > epochMax) {
+      this.deps.logger.error({ event: 'pair-epoch-limit', epoch: epoch.toString() }, `epoch ${epoch} would be over the limit ${epochMax}; not taking the role back`);
+      return;
+    }
+    await this.becomePrimary(epoch, true, reason);
   }
 
-  private persistEpoch(epoch: bigint): void {
-    savePairEpoch(this.deps.config.dataDir, epoch).catch((error: unknown) =>
-      this.deps.logger.error({ event: 'pair-epoch-save-failed', err: error }, 'cannot save the pair epoch'));
+  /** reportLink — tell the cluster at every answer of the peer and when it turns overdue or lost (src/cluster/isolation.ts). */
+  private reportLink(nowMs: number): void {
+    const silentMs = this.core.peerSilentForMs(nowMs);
+    const state = silentMs >= this.timings.peerTimeoutMs ? 'lost' : silentMs >= 2 * this.timings.heartbeatIntervalMs ? 'silent' : 'up';
+    const lastHeardMs = nowMs - silentMs;
+    if (state === this.link.state && lastHeardMs === this.link.lastHeardMs) return;
+    this.link = { state, lastHeardMs };
+    this.deps.step({ type: 'peerLink', nowMs, link: { state, lastHeardMs, peerTimeoutMs: this.timings.peerTimeoutMs } });
+  }
+
+  /** claimsPrimary — whether replies about `groupName` may say "primary" (see updateClaims). */
+  claimsPrimary(groupName: string): boolean {
+    return this.returning === 'no' && !this.unclaimed.has(groupName);
+  }
+
+  /** peerAnswered — the peer answered a heartbeat: act on a newer epoch at once, not at the next tick. */
+  private peerAnswered(): void {
+    const core = this.core;
+    const nowMs = this.deps.nowMs();
+    if (core.role === 'primary' && core.highestEpochSeen > core.epoch) this.stepDown(`epoch ${core.highestEpochSeen} is newer than ours (${core.epoch})`);
+    this.reportLink(nowMs);
+    this.updateClaims(nowMs);
+    this.changed();
+  }
+
+  /**
+   * updateClaims — a primary whose peer has missed two heartbeats claims a group only while more
+   * than half of the group's live data servers were heard since the peer's last answer: cut off
+   * from both, it stops claiming before the peer could take over (a takeover needs the whole
+   * peer timeout of silence), so clients never see two primaries with different tables for long.
+   */
+  private updateClaims(nowMs: number): void {
+    this.unclaimed.clear();
+    const core = this.core;
+    this.trackReturn(nowMs);
+    const silentMs = core.peerSilentForMs(nowMs);
+    if (core.role !== 'primary' || silentMs < 2 * this.timings.heartbeatIntervalMs || !Number.isFinite(silentMs)) return;
+    const sinceMs = nowMs - silentMs;
+    const counts = new Map<string, { alive: number; heard: number }>();
+    for (const record of this.deps.cluster().serverRecords()) {
+      if (!record.member || record.status !== 'alive') continue;
+      const count = counts.get(record.groupName) ?? { alive: 0, heard: 0 };
+      count.alive += 1;
+      if (record.lastHeartbeatMs > sinceMs) count.heard += 1;
+      counts.set(record.groupName, count);
+    }
+    for (const [groupName, count] of counts) if (2 * count.heard <= count.alive) this.unclaimed.add(groupName);
+  }
+
+  /**
+   * trackReturn — back from an isolation, a primary claims and serves nothing until the peer has
+   * answered a heartbeat sent after it (the peer may have taken over meanwhile; its answer says
+   * so) or the peer timeout passes (PairCore.verifyFromNow).
+   */
+  private trackReturn(nowMs: number): void {
+    const core = this.core;
+    if (core.role !== 'primary') {
+      this.returning = 'no';
+    } else if (this.holdsIsolatedGroup()) {
+      this.returning = 'isolated';
+    } else if (this.returning === 'isolated') {
+      this.returning = 'verifying';
+      core.verifyFromNow(nowMs);
+      this.deps.logger.info({ event: 'pair-verifying' }, 'back from an isolation: serving nothing until the peer answers a heartbeat sent from now on');
+    } else if (this.returning === 'verifying' && !core.verifying) {
+      this.returning = 'no';
+    }
+  }
+
+  private holdsIsolatedGroup(): boolean {
+    const cluster = this.deps.cluster();
+    return cluster.groupNames().some((name) => cluster.isolated(name));
+  }
+
+  /** warnOnce — a warning per key at most every refusalLogIntervalMs (keys bounded like the refusal log's). */
+  private warnOnce(key: string, fields: Record<string, unknown>, message: string): void {
+    const nowMs = this.deps.nowMs();
+    const last = this.warned.get(key);
+    if (last !== undefined && nowMs - last < refusalLogIntervalMs) return;
+    if (last === undefined && this.warned.size >= refusalLogKeyCountMax) this.warned.clear();
+    this.warned.set(key, nowMs);
+    this.deps.logger.warn(fields, message);
   }
 
   private changed(): void {

@@ -1,5 +1,5 @@
 /**
- * pair-requests — how a config server of the pair answers (reference §2.2–§2.6, docs/pair.md):
+ * pair-requests — how a config server of the pair answers (docs/pair.md):
  *
  *   1004 peer heartbeat          → 1103 type 2: our PairStatus (the original sent no answer)
  *   1005 set master, value 1     → 101 code 0 iff we are primary (no side effect)
@@ -12,7 +12,7 @@
  *   9 / 1002 while not serving   → all zeros (not-ready-replies.ts)
  *   9 / 1002 replies             → our epoch and role in the extension; a primary whose peer is
  *                                  not in sync names it in down_slave_config_server, so original
- *                                  data servers follow entry #1 once entry #0 is gone (§2.6)
+ *                                  data servers follow entry #1 once entry #0 is gone
  */
 import type {
   GetGroupResponse,
@@ -26,6 +26,7 @@ import type {
   SetMasterRequest,
 } from '../protocol/index.js';
 import { Pcode, ServerTableType } from '../protocol/index.js';
+import { sleep } from '../common/clock.js';
 import { loadGroupTable } from '../store/table-store.js';
 import { readGoodGroupConf } from './group-conf-sync.js';
 import type { PairHost } from './pair-host.js';
@@ -55,10 +56,14 @@ export class PairRequests {
     }
   }
 
-  /** noteHeartbeat — a data server's heartbeat; false when replies must not carry our tables now. */
-  noteHeartbeat(request: HeartbeatRequest): boolean {
+  /**
+   * noteHeartbeat — a data server's heartbeat, from `remoteIp`; false when replies must not carry
+   * our tables now. Its epoch and report count only when it is listed in group.conf and the
+   * connection comes from the address it is listed under.
+   */
+  noteHeartbeat(request: HeartbeatRequest, remoteIp: string): boolean {
     const extension = request.extension;
-    this.host.noteDataServer(request.serverId, extension?.epoch, extension?.otherConfigServer, request.configVersion);
+    if (extension) this.host.noteDataServer(request.serverId, remoteIp, extension.epoch, extension.otherConfigServer);
     return this.serving();
   }
 
@@ -81,10 +86,16 @@ export class PairRequests {
     return response;
   }
 
-  /** extension — our epoch and role for replies to our own agent and client. */
-  extension(): ResponseExtension {
+  /**
+   * extension — our epoch and role for replies to our own agent and client; about a group held
+   * as isolated (src/cluster/isolation.ts), or one we may be cut off from with the peer silent
+   * (PairHost.claimsPrimary), we do not claim to be its primary.
+   */
+  extension(groupName?: string): ResponseExtension {
     const core = this.host.core;
-    return { epoch: core.epoch, role: core.role === 'primary' ? 'primary' : 'secondary' };
+    const claimed = groupName === undefined || (this.host.claimsPrimary(groupName) && !this.host.deps.cluster().isolated(groupName));
+    const primary = core.role === 'primary' && claimed;
+    return { epoch: core.epoch, role: primary ? 'primary' : 'secondary' };
   }
 
   /** downConfigServerId — the peer's id while we are primary and it is not in sync, else 0. */
@@ -132,7 +143,7 @@ export class PairRequests {
         // Answered 1 below: the data server retries, by then to a primary that can take it.
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, host.timings.refusalDelayMs));
+    await sleep(host.deps.clock, host.timings.refusalDelayMs);
     return returnPacket(1, 'no primary config server in reach; retry');
   }
 }

@@ -10,7 +10,9 @@
  *   8       u64   epoch       — the sender's epoch (epoch.ts)
  *   16      u64   syncToken   — primary: its replication token; secondary: the token of the
  *                               primary it holds a full copy of (0 = none)
- *   24      u8    flags       — bit 0: handing over (a primary that stepped down for entry #0)
+ *   24      u8    flags       — bit 0: handing over (a primary that stepped down for entry #0);
+ *                               bit 1: tables lost (a table file was corrupt at its start: on an
+ *                               equal epoch the peer holds the newer state, epoch.ts)
  *
  * A later version may append bytes; a version-1 reader ignores them.
  */
@@ -27,6 +29,8 @@ export interface PairStatus {
   epoch: bigint;
   syncToken: bigint;
   handingOver: boolean;
+  /** tablesLost — see flags bit 1 (absent = false). */
+  tablesLost?: boolean;
 }
 
 /** pairStatusType — the 1003/1103 `type` of a status (0 table and 1 group.conf are the original's). */
@@ -49,7 +53,7 @@ export function encodePairStatus(status: PairStatus): Buffer {
   bytes.writeUInt8(roleCodes[status.role], 7);
   bytes.writeBigUInt64BE(status.epoch, 8);
   bytes.writeBigUInt64BE(status.syncToken, 16);
-  bytes.writeUInt8(status.handingOver ? 1 : 0, 24);
+  bytes.writeUInt8((status.handingOver ? 1 : 0) | (status.tablesLost ? 2 : 0), 24);
   return bytes;
 }
 
@@ -68,5 +72,6 @@ export function decodePairStatus(bytes: Buffer): PairStatus {
     epoch: bytes.readBigUInt64BE(8),
     syncToken: bytes.readBigUInt64BE(16),
     handingOver: (bytes.readUInt8(24) & 1) !== 0,
+    tablesLost: (bytes.readUInt8(24) & 2) !== 0,
   };
 }

@@ -5,18 +5,32 @@
  *
  * A request that gets no reply within its timeout fails and closes the connection: with a hung
  * peer (SIGSTOP) the kernel still accepts the connection, so only a real answer counts.
+ *
+ * The connection leaves from this server's own config_server IP (the peer takes pair messages
+ * from that address only), and with admin_secret set every pair request is signed.
  */
 import { FrameConnection } from '../client/frame-connection.js';
 import type { ServerAddress } from '../common/server-id.js';
 import type { Packet, ResponsePacket } from '../protocol/index.js';
-import { decodeResponse, encodePacketFrame } from '../protocol/index.js';
+import { decodeResponse } from '../protocol/index.js';
+import type { RequestSigner } from '../security/request-signer.js';
+import { encodeRequestFrame } from '../security/request-signer.js';
+
+/** PeerClientOptions — where to connect from and how to sign. */
+export interface PeerClientOptions {
+  localIp?: string;
+  signer?: RequestSigner | null;
+}
 
 /** PeerClient — see the file comment. */
 export class PeerClient {
   private connection: Promise<FrameConnection> | null = null;
   private closed = false;
 
-  constructor(private readonly address: ServerAddress) {}
+  constructor(
+    private readonly address: ServerAddress,
+    private readonly options: PeerClientOptions = {},
+  ) {}
 
   /** request — send `packet`, resolve with the decoded reply; rejects on timeout or failure. */
   async request(packet: Packet, timeoutMs: number): Promise<ResponsePacket> {
@@ -24,7 +38,8 @@ export class PeerClient {
     const connection = await this.open(timeoutMs);
     try {
       const remainingMs = Math.max(1, timeoutMs - (performance.now() - startMs));
-      const frame = await connection.request((channelId) => encodePacketFrame(channelId, packet), remainingMs);
+      const signer = this.options.signer ?? null;
+      const frame = await connection.request((channelId) => encodeRequestFrame(channelId, packet, signer), remainingMs);
       return decodeResponse(frame.pcode, frame.body);
     } catch (error) {
       this.drop(connection);
@@ -49,7 +64,7 @@ export class PeerClient {
         return this.open(timeoutMs);
       });
     }
-    const opening = FrameConnection.open(this.address, timeoutMs);
+    const opening = FrameConnection.open(this.address, timeoutMs, this.options.localIp);
     this.connection = opening;
     opening.catch(() => {
       if (this.connection === opening) this.connection = null;

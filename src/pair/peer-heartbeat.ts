@@ -34,7 +34,13 @@ export class PeerHeartbeat {
       .then((reply) => {
         if (reply.pcode !== Pcode.serverTable || reply.body.type !== pairStatusType) return;
         const status = decodePairStatus(reply.body.data);
-        host.core.peerReplied(status, nowMs, host.deps.nowMs());
+        if (!host.core.peerReplied(status, nowMs, host.deps.nowMs())) {
+          host.deps.logger.error(
+            { event: 'pair-epoch-ignored', epoch: status.epoch.toString() },
+            `the peer announces epoch ${status.epoch}, over the limit; its status is ignored`,
+          );
+          return;
+        }
         this.log(status);
         this.onStatus(status);
       })

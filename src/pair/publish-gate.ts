@@ -1,5 +1,5 @@
 /**
- * publish-gate — a primary's last step before a saved table is served (STYLE.md §1: persist, then
+ * publish-gate — a primary's last step before a saved table is served (persist, then
  * publish; in a pair: persist, copy to the secondary, then publish):
  *
  *   not primary, or saved under an older epoch, or a newer epoch is known ──▶ withheld (logged)

@@ -1,5 +1,5 @@
 /**
- * table-transfer — the files the pair copies, in server-table packets (1103; reference §2.5, §9.3):
+ * table-transfer — the files the pair copies, in server-table packets (1103, as the original's pair):
  *
  *   type 0  a group's table: zlib of our table file (src/store/table-codec.ts, CRC-32C inside),
  *           `modified_time` = the group's transition version (memory-only state, so the secondary

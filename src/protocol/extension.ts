@@ -47,7 +47,7 @@ export interface RequestExtension {
   otherConfigServer?: 'reachable' | 'unreachable';
 }
 
-/** ConfigServerRole — a config server's role in the pair (reference §2.1: master/slave). */
+/** ConfigServerRole — a config server's role in the pair (the original's master/slave). */
 export type ConfigServerRole = 'primary' | 'secondary';
 
 /** ResponseExtension — what a server tells our client or agent beyond the original reply. */

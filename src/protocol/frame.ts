@@ -1,5 +1,5 @@
 /**
- * frame — the 16-byte tbnet frame every Tair packet travels in (reference §9.1).
+ * frame — the 16-byte tbnet frame every Tair packet travels in.
  *
  *   offset  type  field
  *   0       u32   magic 0x6D426454 ("mBdT")

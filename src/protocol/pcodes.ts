@@ -1,6 +1,6 @@
 /**
- * pcodes — the packet codes a Tair config server speaks (reference §9.2) and the return codes
- * its replies carry (reference §5.2, §8.1).
+ * pcodes — the packet codes a Tair config server speaks and the return codes
+ * its replies carry.
  *
  *   request                         → reply
  *   6    ping                       → 101 return

@@ -1,5 +1,5 @@
 /**
- * reader — bounds-checked big-endian reads over one packet body (reference §9.1).
+ * reader — bounds-checked big-endian reads over one packet body.
  *
  * Every read checks the bytes left first and throws ProtocolError, never RangeError; every
  * count is checked against the bytes its elements need *before* anything is allocated, so a
@@ -130,7 +130,7 @@ export class BodyReader {
     return values;
   }
 
-  /** groupNameField — the fixed 64-byte group name; bytes after the NUL are ignored (the original leaves stale memory there, reference §10.21). */
+  /** groupNameField — the fixed 64-byte group name; bytes after the NUL are ignored (the original leaves stale memory there). */
   groupNameField(field: string): string {
     const raw = this.bytes(groupNameFieldBytes, field);
     const nulIndex = raw.indexOf(0);

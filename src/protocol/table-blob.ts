@@ -1,5 +1,5 @@
 /**
- * table-blob — server tables as they travel in heartbeat and get_group replies (reference §3.5).
+ * table-blob — server tables as they travel in heartbeat and get_group replies.
  *
  *   blob = zlib (RFC 1950) of the raw little-endian u64 array, copy-major:
  *     client view        table[copyIndex * bucketCount + bucketIndex]            C·B entries

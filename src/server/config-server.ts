@@ -1,13 +1,14 @@
 /**
  * config-server — the host around the cluster state machine: it owns every adapter and wires
- * them (STYLE.md §1, "a thin shell").
+ * them (pure core, thin shell). Every input reaches the cluster through one ClusterDriver, which
+ * steps it and hands what the cluster asks for to `perform`:
  *
- *   TCP frames ─▶ RequestHandler ─step─▶ Cluster ◀─tick (every tickMs)─ timer
- *                                          │ ready()
- *        ┌──────────────┬─────────────────┼──────────────────┬────────────────┐
- *     jobs: engine   persist: table store  probes: TCP connect  replies       notices: log
- *        │              then compress views │                   (held finish
- *        └─ step ◀──────┴─ step persisted ◀─┘                    replies)
+ *   TCP frames ─▶ RequestHandler ─┐
+ *   admin, HTTP ─▶ OperatorSurface ├─▶ driver.step ─▶ Cluster ─ready()─▶ perform
+ *   pair ─▶ PairHost               │                                       │
+ *   timer ─▶ tick, group.conf ─────┘      ┌───────────────┬───────────────┼──────────────┬─────────────┐
+ *                                      jobs: engine   persist: store   probes: TCP   replies      notices: log
+ *                                         └─ step ◀──────┴─ step persisted ◀┘          (held finish replies)
  *   group.conf ─▶ GroupConfigWatcher ─▶ step configLoaded (saved tables of new groups loaded first)
  *
  * Start: load group.conf and the saved tables, compress the views, then listen. Stop: stop
@@ -16,34 +17,47 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { ClusterOptions, Notice, PersistRequest, Ready } from '../cluster/index.js';
+import type { ClusterEvent, ClusterOptions, ClusterReader, Notice, PersistRequest, Ready, StepAnswer } from '../cluster/index.js';
 import { Cluster } from '../cluster/index.js';
 import type { ConfigServerConfig } from '../config/configserver-conf.js';
-import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
+import type { GroupConfigChangeEvent, GroupConfigCheckOutcome } from '../config/config-watcher.js';
 import { GroupConfigWatcher } from '../config/config-watcher.js';
 import { ConfigError, formatConfigProblem } from '../errors.js';
-import { connectionCountMax, idleConnectionMs, replyBacklogBytesMax, requestBodyBytesMax } from '../limits.js';
+import {
+  connectionsPerAddressMax, descriptorReserveCount, idleConnectionMs, partialFrameBytesTotalMax, replyBacklogBytesMax, requestBodyBytesMax,
+} from '../limits.js';
+import type { Cancel, Clock } from '../common/clock.js';
+import { systemClock } from '../common/clock.js';
 import { parseServerAddress } from '../common/server-id.js';
 import { saveGroupTable } from '../store/table-store.js';
 import type { DataServerControlRequest, DataServerControlResponse, OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
 import { DataServerControlCode } from '../protocol/index.js';
+import { AddressFilter } from '../security/address-filter.js';
+import { AccessGuard, guardFrames } from './access-guard.js';
+import { ClusterDriver } from './cluster-driver.js';
 import { EngineRunner } from './engine-runner.js';
 import { editServerList } from './group-conf-editor.js';
 import { GroupConfWriter } from './group-conf-writer.js';
 import { probeServer } from './liveness-probe.js';
 import { PairHost } from '../pair/pair-host.js';
+import type { DescriptorLimit } from './descriptor-limit.js';
+import { connectionCountFor, readOpenFileLimit } from './descriptor-limit.js';
+import { RefusalLog } from './refusal-log.js';
 import { RequestHandler } from './request-handler.js';
 import { loadSavedTables } from './saved-tables.js';
 import type { Connection } from './tcp-listener.js';
 import { TcpListener } from './tcp-listener.js';
-import { compressViews, ViewCache } from './view-cache.js';
+import { compressViews, ViewCache } from '../views/view-cache.js';
+import type { PeerReach } from '../http/health.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
 
-/** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the engine jobs' deadline). */
+/** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the clock, the engine jobs' deadline). */
 export interface ConfigServerOptions {
   tickMs?: number;
   cluster?: Partial<ClusterOptions>;
+  /** clock — time and timers of the cluster's ticks and the pair (default: the system clock). */
+  clock?: Clock;
   /** engineJobDeadlineMs — fail an engine job that runs longer (default: by its size, engine-runner.ts). */
   engineJobDeadlineMs?: number;
 }
@@ -59,13 +73,16 @@ export class ConfigServer {
   private readonly handler: RequestHandler;
   private readonly listener: TcpListener;
   private readonly surface: OperatorSurface;
+  private readonly refusals: RefusalLog;
+  private readonly descriptors: DescriptorLimit | null;
   /** pair — the config-server pair (src/pair), null when configserver.conf lists this server alone. */
   private readonly pair: PairHost | null;
   private readonly held = new Map<number, { connection: Connection; channelId: number }>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private clusterOrNull: Cluster | null = null;
+  private driverOrNull: ClusterDriver | null = null;
   private reloads: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
+  private stopTicking: Cancel | null = null;
+  private readonly clock: Clock;
   private stopping = false;
   private nextToken = 1;
 
@@ -74,6 +91,7 @@ export class ConfigServer {
     private readonly logger: Logger,
     private readonly options: ConfigServerOptions = {},
   ) {
+    this.clock = options.clock ?? systemClock;
     this.engines = new EngineRunner(() => this.nowMs(), { jobDeadlineMs: options.engineJobDeadlineMs });
     this.watcher = new GroupConfigWatcher(config.groupFile, { defaultDataServerPort: config.dataServerPort });
     this.writer = new GroupConfWriter(config.groupFile);
@@ -83,11 +101,12 @@ export class ConfigServer {
       get cluster() {
         return host.cluster;
       },
+      step: (event) => this.step(event),
       views: this.views,
       logger,
       nowMs: () => this.nowMs(),
-      afterStep: () => this.drain(),
       holdReply: (token, connection, channelId) => this.held.set(token, { connection, channelId }),
+      releaseReply: (token) => this.held.delete(token),
       nextToken: () => this.nextToken++,
       dataServerControl: (request) => this.dataServerControl(request),
       opCmd: (request) => this.opCmd(request),
@@ -95,20 +114,34 @@ export class ConfigServer {
     });
     this.surface = new OperatorSurface({
       cluster: () => this.cluster,
+      step: (event) => this.step(event),
       role: () => this.roleInfo(),
       nowMs: () => this.nowMs(),
-      afterStep: () => this.drain(),
       address: config.address,
       configServers: config.configServers,
       groupFile: config.groupFile,
       defaultDataServerPort: config.dataServerPort,
       httpPort: config.httpPort,
+      httpAddress: config.httpAddress,
       readGroupConf: () => this.writer.read(),
       editGroupConf: (edit) => this.editGroupConf(edit),
+      planEngine: (slotCount, work) => this.engines.exclusive(slotCount, work),
+      configProblems: () => this.watcher.problems,
+      pairPeer: () => this.pairPeer(),
       logger,
     });
-    this.listener = new TcpListener(this.surface.instrument(this.handler), {
-      connectionCountMax,
+    this.refusals = new RefusalLog(logger, () => this.nowMs());
+    const guard = new AccessGuard({
+      adminAllow: new AddressFilter(config.adminAllow),
+      peerIp: this.pair ? parseServerAddress(config.configServers[1 - this.pair.entryIndex], config.port).ip : null,
+      secret: config.adminSecret?.key ?? null,
+    });
+    const guarded = guardFrames(this.handler, guard, (refusal) => this.surface.refused(refusal, this.refusals.note(refusal)));
+    this.descriptors = readOpenFileLimit();
+    this.listener = new TcpListener(this.surface.instrument(guarded), {
+      connectionCountMax: connectionCountFor(this.descriptors),
+      connectionsPerAddressMax,
+      partialFrameBytesTotalMax,
       requestBodyBytesMax,
       writeBacklogBytesMax: replyBacklogBytesMax,
       idleTimeoutMs: idleConnectionMs,
@@ -117,14 +150,30 @@ export class ConfigServer {
 
   /** roleInfo — this server's role and epoch in the pair: the one place status and admin read them. */
   roleInfo(): RoleInfo {
-    const core = this.pair && this.clusterOrNull ? this.pair.core : null;
+    const core = this.pair && this.driverOrNull ? this.pair.core : null;
     return core ? { role: core.role === 'primary' ? 'primary' : 'secondary', epoch: core.epoch } : { role: 'primary', epoch: 0n };
   }
 
-  /** cluster — the state machine (after start). */
-  get cluster(): Cluster {
-    if (!this.clusterOrNull) throw new Error('config server not started');
-    return this.clusterOrNull;
+  /** pairPeer — the pair's other server and how long it has been silent to this one (null without a pair). */
+  private pairPeer(): PeerReach | null {
+    if (!this.pair?.started) return null;
+    const address = this.config.configServers[1 - this.pair.entryIndex];
+    return { address, silentMs: this.pair.core.peerSilentForMs(this.nowMs()), timeoutMs: this.pair.timings.peerTimeoutMs };
+  }
+
+  /** cluster — the state machine, read-only (after start); inputs go through `step`. */
+  get cluster(): ClusterReader {
+    return this.driver.state;
+  }
+
+  /** step — the one way in: step the cluster through the driver (which performs what it asks for). */
+  step<E extends ClusterEvent>(event: E): StepAnswer<E> {
+    return this.driver.step(event);
+  }
+
+  private get driver(): ClusterDriver {
+    if (!this.driverOrNull) throw new Error('config server not started');
+    return this.driverOrNull;
   }
 
   /** start — load everything, then listen on `[configserver] address`; resolves with the bound address. */
@@ -132,17 +181,19 @@ export class ConfigServer {
     await mkdir(this.config.dataDir, { recursive: true });
     const initial = await this.loadInitialConfig();
     const names = initial.config.groups.map((group) => group.name);
-    const saved = await loadSavedTables(this.config.dataDir, names, this.logger);
-    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster });
-    this.clusterOrNull = cluster;
-    this.drain();
+    const lostGroups: string[] = [];
+    const saved = await loadSavedTables(this.config.dataDir, names, this.logger, lostGroups);
+    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster, configServers: this.config.configServers });
+    this.driverOrNull = new ClusterDriver(cluster, (ready) => this.perform(ready));
+    this.driverOrNull.start();
     await this.settleInFlight();
-    await this.pair?.start();
+    await this.pair?.start(lostGroups.length > 0);
     this.pair?.groupConfLoaded(initial);
     const { ip, port } = parseServerAddress(this.config.address, this.config.port);
     const address = await this.listener.listen(ip, port);
-    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? defaultTickMs);
+    this.stopTicking = this.clock.every(this.options.tickMs ?? defaultTickMs, () => this.tick());
     await this.surface.start();
+    this.logBudgets();
     this.logger.info(
       { event: 'listening', address: `${address.address}:${address.port}`, groups: names },
       `config server listening on ${address.address}:${address.port} (groups: ${names.join(', ')})`,
@@ -154,17 +205,16 @@ export class ConfigServer {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
+    this.stopTicking?.();
     await this.pair?.stop();
     await this.surface.stop();
     await this.watcher.close();
     await this.listener.close();
     await this.reloads;
     await this.settleInFlight();
-    if (this.clusterOrNull) {
-      for (let round = 0; round < 3 && this.clusterOrNull.hasUnsavedChanges(); round++) {
-        this.clusterOrNull.flush(this.nowMs());
-        this.drain();
+    if (this.driverOrNull) {
+      for (let round = 0; round < 3 && this.cluster.hasUnsavedChanges(); round++) {
+        this.step({ type: 'flush', nowMs: this.nowMs() });
         await this.settleInFlight();
       }
     }
@@ -176,7 +226,7 @@ export class ConfigServer {
     let initial: GroupConfigChangeEvent | null = null;
     this.watcher.on('change', (event) => {
       this.surface.configChanged(event.kind);
-      if (!this.clusterOrNull) initial = event;
+      if (!this.driverOrNull) initial = event;
       else this.reload(event);
     });
     this.watcher.on('invalid', (event) => {
@@ -197,19 +247,16 @@ export class ConfigServer {
       this.pair?.groupConfLoaded(event);
       const added = event.config.groups.filter((group) => !this.cluster.hasGroup(group.name)).map((group) => group.name);
       const saved = await loadSavedTables(this.config.dataDir, added, this.logger);
-      this.cluster.step({ type: 'configLoaded', nowMs: this.nowMs(), kind: event.kind, groups: event.config.groups, saved });
-      this.drain();
+      this.step({ type: 'configLoaded', nowMs: this.nowMs(), kind: event.kind, groups: event.config.groups, saved });
     }).catch((error: unknown) => this.logger.error({ event: 'reload-failed', err: error }, 'applying group.conf failed'));
   }
 
   private tick(): void {
-    this.cluster.tick(this.nowMs());
-    this.drain();
+    this.step({ type: 'tick', nowMs: this.nowMs() });
   }
 
-  /** drain — carry out everything the cluster asked for. */
-  private drain(): void {
-    const ready: Ready = this.cluster.ready();
+  /** perform — carry out one batch of what the cluster asked for (called by the driver only). */
+  private perform(ready: Ready): void {
     for (const notice of ready.notices) {
       this.log(notice);
       this.surface.noticed(notice);
@@ -226,11 +273,11 @@ export class ConfigServer {
     for (const request of ready.persist) this.track(this.saveAndPublish(request));
     if (this.stopping) return;
     for (const job of ready.jobs) {
-      this.track(this.surface.timeJob(job, () => this.engines.run(job)).then((event) => this.stepAndDrain(() => this.cluster.step(event))));
+      this.track(this.surface.timeJob(job, () => this.engines.run(job)).then((event) => this.step(event)));
     }
     for (const probe of ready.probes) {
       void probeServer(probe.address).then((reachable) =>
-        this.stepAndDrain(() => this.cluster.step({ type: 'probeResult', nowMs: this.nowMs(), serverId: probe.serverId, reachable })));
+        this.step({ type: 'probeResult', nowMs: this.nowMs(), serverId: probe.serverId, reachable }));
     }
   }
 
@@ -248,16 +295,11 @@ export class ConfigServer {
         { event: 'published', group: groupName, seq, client: versions.client, server: versions.server, migrateBlockCount, epoch: epoch.toString() },
         `group ${groupName}: table saved and published (versions ${versions.client}/${versions.server}, ${Math.max(migrateBlockCount, 0)} buckets to migrate)`,
       );
-      this.stepAndDrain(() => this.cluster.step({ type: 'persisted', nowMs: this.nowMs(), groupName, seq }));
+      this.step({ type: 'persisted', nowMs: this.nowMs(), groupName, seq });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.stepAndDrain(() => this.cluster.step({ type: 'persistFailed', nowMs: this.nowMs(), groupName, seq, message }));
+      this.step({ type: 'persistFailed', nowMs: this.nowMs(), groupName, seq, message });
     }
-  }
-
-  private stepAndDrain(step: () => void): void {
-    step();
-    this.drain();
   }
 
   private track(promise: Promise<unknown>): void {
@@ -271,6 +313,11 @@ export class ConfigServer {
   }
 
   private async dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse> {
+    if (this.roleInfo().role !== 'primary') {
+      // The original's secondary applied the edit to its own copy; the primary's would then overwrite it.
+      this.logger.warn({ event: 'server-list-edit-refused', group: request.groupName }, 'data-server control (1500) refused: this is the secondary; send it to the primary');
+      return { codes: request.serverIds.map(() => DataServerControlCode.notPrimary) };
+    }
     try {
       const codes = await this.writer.edit((text) => {
         const edit = editServerList(text, request.groupName, request.op, request.serverIds, this.config.dataServerPort);
@@ -291,11 +338,17 @@ export class ConfigServer {
     return this.surface.opCmd(request);
   }
 
+  /** checkGroupConf — look at group.conf now, as the watcher does on a change; resolves once it is applied or refused. */
+  async checkGroupConf(): Promise<GroupConfigCheckOutcome> {
+    const outcome = await this.watcher.check();
+    await this.reloads;
+    return outcome;
+  }
+
   /** editGroupConf — an admin edit of group.conf, written atomically; resolves once the reload is applied. */
   private async editGroupConf<R>(edit: (text: string) => { text: string | null; result: R }): Promise<R> {
     const result = await this.writer.edit(edit);
-    await this.watcher.check();
-    await this.reloads;
+    await this.checkGroupConf();
     return result;
   }
 
@@ -304,15 +357,21 @@ export class ConfigServer {
       config: this.config,
       logger: this.logger,
       cluster: () => this.cluster,
+      step: (event) => this.step(event),
       nowMs: () => this.nowMs(),
-      drain: () => this.drain(),
+      clock: this.clock,
       installViews: (groupName, views) => this.views.install(groupName, views),
-      reloadGroupConf: async () => {
-        const outcome = await this.watcher.check();
-        await this.reloads;
-        return outcome !== 'invalid';
-      },
+      reloadGroupConf: async () => (await this.checkGroupConf()) !== 'invalid',
     });
+  }
+
+  private logBudgets(): void {
+    const limit = this.descriptors;
+    const cap = connectionCountFor(limit);
+    this.logger.info(
+      { event: 'budgets', connectionCountMax: cap, connectionsPerAddressMax, openFileLimit: limit?.soft ?? null, descriptorReserve: descriptorReserveCount, partialFrameBytesTotalMax },
+      `connections capped at ${cap} (${connectionsPerAddressMax} per address; open-file limit ${limit?.soft ?? 'unknown'}, ${descriptorReserveCount} kept for files and the peer)`,
+    );
   }
 
   private log(notice: Notice): void {
@@ -321,6 +380,6 @@ export class ConfigServer {
   }
 
   private nowMs(): number {
-    return performance.now();
+    return this.clock.nowMs();
   }
 }

@@ -15,9 +15,14 @@
  *   - a job that has not returned by its deadline (jobDeadlineMs, by default deadlineFixedMs
  *     plus deadlineNsPerSlot per slot: far beyond any healthy build) fails the same way, and
  *     its worker is stopped.
+ *
+ * Dry runs (`admin plan`) use the same two engines through `exclusive`: one at a time, at most
+ * planQueueCountMax waiting, the next one answered "busy" (a plan of a big table costs what a
+ * build does; a new engine per request could cost a GiB each).
  */
 import type { BuildJob, ClusterEvent, ClusterJob, QuickJob } from '../cluster/index.js';
 import { Engine, WorkerEngine } from '../engine/index.js';
+import { planQueueCountMax } from '../limits.js';
 import type { BuildReport, QuickReport } from '../engine/index.js';
 
 /** localWorkMsMax — the most engine work (estimated) a job may do on the event loop. */
@@ -48,6 +53,8 @@ type JobEvent = Extract<ClusterEvent, { type: 'quickDone' | 'buildDone' | 'jobFa
 export class EngineRunner {
   private local: Engine | null = null;
   private worker: WorkerEngine | null = null;
+  private exclusiveChain: Promise<unknown> = Promise.resolve();
+  private exclusiveCount = 0;
 
   constructor(
     private readonly now: () => number,
@@ -74,6 +81,23 @@ export class EngineRunner {
   /** workerProgress — the running worker build's steps and slots, or null. */
   workerProgress(): { steps: number; slots: number } | null {
     return this.worker?.progress() ?? null;
+  }
+
+  /**
+   * exclusive — run `work` on the engine for `slotCount` slots (the worker above
+   * workerSlotThreshold, under the same deadline as a job), after every exclusive work before
+   * it; 'busy' when planQueueCountMax are already running or waiting.
+   */
+  exclusive<T>(slotCount: number, work: (engine: Engine | WorkerEngine) => Promise<T>): Promise<T | 'busy'> {
+    if (this.exclusiveCount >= planQueueCountMax) return Promise.resolve('busy');
+    this.exclusiveCount += 1;
+    const run = this.exclusiveChain.then(() =>
+      slotCount > workerSlotThreshold ? this.inWorker(slotCount, work) : work(this.localEngine()),
+    );
+    this.exclusiveChain = run.catch(() => undefined).finally(() => {
+      this.exclusiveCount -= 1;
+    });
+    return run;
   }
 
   /** close — stop the worker, if one was started. */

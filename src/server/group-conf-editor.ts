@@ -2,7 +2,7 @@
  * group-conf-editor — text edits of group.conf for data-server control (pcode 1500) and the
  * read-only admin commands, done line by line so comments and layout survive.
  *
- * Unlike the original's editor (reference §10.16): keys match exactly (`_server_list`, never a
+ * Unlike the original's editor: keys match exactly (`_server_list`, never a
  * substring), one server entry is removed from a line that lists several, every line is visited
  * once, and text is never used as a format string.
  *

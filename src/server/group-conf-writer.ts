@@ -1,15 +1,14 @@
 /**
  * group-conf-writer — read-modify-write of group.conf, one edit at a time, replaced atomically:
  *
- *   read ─▶ edit (pure) ─▶ .<name>.<pid>.<random>.tmp ─write─▶ fsync ─rename─▶ group.conf
+ *   read ─▶ edit (pure) ─▶ writeFileDurably (unique temp file, fsync, rename, fsync dir) ─▶ group.conf
  *
  * The temp name is unique per edit (the original shared `<file>.<pid>` between concurrent
- * edits, reference §10.16) and the file keeps its permissions. A reader sees the old file or
- * the new one, never a mix; the config watcher then reloads it.
+ * edits) and the file keeps its permissions. A reader sees the old file or the new one, never
+ * a mix; the config watcher then reloads it.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileDurably } from '../common/durable-file.js';
 
 /** GroupConfEdit — a pure edit: the new text, or null to leave the file alone, plus a result. */
 export type GroupConfEdit<R> = (text: string) => { text: string | null; result: R };
@@ -37,23 +36,7 @@ export class GroupConfWriter {
   private async editOnce<R>(edit: GroupConfEdit<R>): Promise<R> {
     const before = await readFile(this.file, 'utf8');
     const { text, result } = edit(before);
-    if (text !== null && text !== before) await replaceFile(this.file, text);
+    if (text !== null && text !== before) await writeFileDurably(this.file, text, { keepMode: true });
     return result;
-  }
-}
-
-async function replaceFile(file: string, text: string): Promise<void> {
-  const { mode } = await stat(file);
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', mode & 0o7777);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-    await handle.close();
-    await rename(temp, file);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw error;
   }
 }

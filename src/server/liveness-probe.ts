@@ -1,5 +1,5 @@
 /**
- * liveness-probe — the TCP connect probe of a silent data server (reference §6.3): a server
+ * liveness-probe — the TCP connect probe of a silent data server: a server
  * whose port still accepts a connection is given until 2T before it is declared DOWN.
  */
 import { connect } from 'node:net';

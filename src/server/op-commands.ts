@@ -1,5 +1,5 @@
 /**
- * op-commands — op_cmd (pcode 16 → 17) for the commands of reference §8.1 that only read.
+ * op-commands — op_cmd (pcode 16 → 17) for the original's commands that only read.
  *
  *   4  get group status       "<group>: group_status=<value>"      default "off"
  *   5  get tmp down servers   "<group>: tmp_down_server=<value>"   default ""

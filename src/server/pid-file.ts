@@ -1,6 +1,6 @@
 /**
  * pid-file — `pid_file` holds the running server's process id; a second server refuses to start
- * over a live one (reference §1.2), and a file left by a dead process is taken over.
+ * over a live one, and a file left by a dead process is taken over.
  */
 import { readFileSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -17,7 +17,7 @@ export class PidFileError extends TairError {
 export function acquirePidFile(path: string): void {
   const owner = readPid(path);
   if (owner !== null && owner !== process.pid && isAlive(owner)) {
-    throw new PidFileError(`${path} names process ${owner}, which is running; stop it first or remove the file if it is not a config server`);
+    throw new PidFileError(`${path} names process ${owner}, which is running; stop it first (kill ${owner}), or remove the file if that process is not ours`);
   }
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${process.pid}\n`, { mode: 0o644 });
@@ -33,6 +33,12 @@ export function releasePidFile(path: string): void {
   }
 }
 
+/** livePid — the process a pid file names when it is running, else null (no file, stale, or our own). */
+export function livePid(path: string): number | null {
+  const owner = readPid(path);
+  return owner !== null && owner !== process.pid && isAlive(owner) ? owner : null;
+}
+
 function readPid(path: string): number | null {
   let text: string;
   try {
@@ -44,7 +50,8 @@ function readPid(path: string): number | null {
   return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
 }
 
-function isAlive(pid: number): boolean {
+/** isAlive — whether a process with this pid exists (ours or someone else's). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,5 +1,5 @@
 /**
- * request-handler — every request pcode to its answer (reference §8.2, §9.2):
+ * request-handler — every request pcode to its answer:
  *
  *   6 ping → 101 · 9 heartbeat → 104 · 1002 get_group → 1102 · 1006 → 1104 · 1009 → 1106 ·
  *   1012 → 1112 · 1201 migrate finish → 101 (held until saved when it changed something) ·
@@ -14,7 +14,7 @@
  * trailer says they take large tables; everyone else gets the reply without the table.
  */
 import type { Logger } from 'pino';
-import type { Cluster, HeartbeatReply } from '../cluster/index.js';
+import type { ClusterEvent, ClusterReader, HeartbeatReply, StepAnswer } from '../cluster/index.js';
 import type {
   DataServerControlRequest,
   DataServerControlResponse,
@@ -30,20 +30,25 @@ import type {
 } from '../protocol/index.js';
 import { decodeRequest, encodePacketFrame, isKnownPcode, Pcode, ReturnCode, tableBlobFitsOriginalPeer } from '../protocol/index.js';
 import { ProtocolError } from '../errors.js';
+import { addressFromServerId } from '../common/server-id.js';
+import { sentFromHost } from '../security/address-filter.js';
 import type { PairRequests } from '../pair/pair-requests.js';
 import type { Connection, FrameHandler } from './tcp-listener.js';
-import type { ViewCache } from './view-cache.js';
+import type { ViewCache } from '../views/view-cache.js';
 
 /** RequestServices — what answering needs from the host. */
 export interface RequestServices {
-  cluster: Cluster;
+  /** cluster — read-only: queries are answered from the published state. */
+  cluster: ClusterReader;
+  /** step — the one way to change the cluster (the host's driver steps, then performs what it asks for). */
+  step<E extends ClusterEvent>(event: E): StepAnswer<E>;
   views: ViewCache;
   logger: Logger;
   nowMs(): number;
-  /** afterStep — drain the cluster's outbox after an event that may have produced work. */
-  afterStep(): void;
-  /** holdReply — remember where to send a finish reply the cluster holds until its change is saved. */
+  /** holdReply — remember where to send a finish reply the cluster may hold until its change is saved. */
   holdReply(token: number, connection: Connection, channelId: number): void;
+  /** releaseReply — forget a held place: the reply was sent at once. */
+  releaseReply(token: number): void;
   nextToken(): number;
   dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse>;
   opCmd(request: OpCmdRequest): Promise<OpCmdResponse>;
@@ -76,7 +81,7 @@ export class RequestHandler implements FrameHandler {
     }
     switch (packet.pcode) {
       case Pcode.heartbeatRequest:
-        return this.reply(connection, frame.channelId, this.heartbeat(packet.body));
+        return this.reply(connection, frame.channelId, this.heartbeat(packet.body, connection.remoteIp));
       case Pcode.getGroupRequest:
         return this.reply(connection, frame.channelId, this.getGroup(packet.body));
       case Pcode.groupNamesRequest:
@@ -112,16 +117,17 @@ export class RequestHandler implements FrameHandler {
     this.reply(connection, channelId, genericReturn(code));
   }
 
-  private heartbeat(request: HeartbeatRequest): Packet {
+  private heartbeat(request: HeartbeatRequest, remoteIp: string): Packet {
     const { services } = this;
     const pair = services.pair;
-    const serving = pair ? pair.noteHeartbeat(request) : true;
-    const reply: HeartbeatReply = services.cluster.step({ type: 'heartbeat', nowMs: services.nowMs(), request });
+    const serving = pair ? pair.noteHeartbeat(request, remoteIp) : true;
+    const sourceVerified = sentFromHost(remoteIp, addressFromServerId(request.serverId).ip);
+    const reply: HeartbeatReply = services.step({ type: 'heartbeat', nowMs: services.nowMs(), request, sourceVerified });
     if (pair && !serving) return { pcode: Pcode.heartbeatResponse, body: pair.notReadyHeartbeat(request) };
     const response = reply.response;
     if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.dataServerBlob(reply.tableGroup), request.extension);
     if (pair) response.downConfigServerId = pair.downConfigServerId();
-    if (request.extension) response.extension = pair?.extension() ?? primaryExtension;
+    if (request.extension) response.extension = pair?.extension(response.groupName) ?? primaryExtension;
     return { pcode: Pcode.heartbeatResponse, body: response };
   }
 
@@ -132,17 +138,20 @@ export class RequestHandler implements FrameHandler {
     const reply = services.cluster.getGroup(request);
     const response = reply.response;
     if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.clientBlob(reply.tableGroup), request.extension);
-    if (request.extension) response.extension = pair?.extension() ?? primaryExtension;
+    if (request.extension) response.extension = pair?.extension(request.groupName) ?? primaryExtension;
     return { pcode: Pcode.getGroupResponse, body: response };
   }
 
   private migrateFinish(connection: Connection, channelId: number, finish: MigrateFinish): void {
     const { services } = this;
     const token = services.nextToken();
-    const outcome = services.cluster.step({ type: 'migrateFinish', nowMs: services.nowMs(), finish, token });
-    if (outcome.deferred) services.holdReply(token, connection, channelId);
-    else this.reply(connection, channelId, genericReturn(outcome.code));
-    services.afterStep();
+    // Held before stepping: a finish whose change is saved at once may be answered within the step.
+    services.holdReply(token, connection, channelId);
+    const outcome = services.step({ type: 'migrateFinish', nowMs: services.nowMs(), finish, token });
+    if (!outcome.deferred) {
+      services.releaseReply(token);
+      this.reply(connection, channelId, genericReturn(outcome.code));
+    }
   }
 
   /** blobFor — the table blob, or none for a peer that cannot take one this large. */

@@ -9,8 +9,11 @@ import type { Logger } from 'pino';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import { loadGroupTable } from '../store/table-store.js';
 
-/** loadSavedTables — the saved table of each named group that has a good one. */
-export async function loadSavedTables(dataDir: string, groupNames: readonly string[], logger: Logger): Promise<Map<string, PersistedGroupTable>> {
+/**
+ * loadSavedTables — the saved table of each named group that has a good one; `lostGroups` (when
+ * given) collects the groups whose file was corrupt and moved aside.
+ */
+export async function loadSavedTables(dataDir: string, groupNames: readonly string[], logger: Logger, lostGroups?: string[]): Promise<Map<string, PersistedGroupTable>> {
   const saved = new Map<string, PersistedGroupTable>();
   for (const groupName of groupNames) {
     const loaded = await loadGroupTable(dataDir, groupName);
@@ -20,6 +23,7 @@ export async function loadSavedTables(dataDir: string, groupNames: readonly stri
       logger.info({ event: 'table-loaded', group: groupName, path: loaded.path, client, server, migrateBlockCount: loaded.table.migrateBlockCount },
         `group ${groupName}: table loaded (versions ${client}/${server})`);
     } else if (loaded.status === 'corrupt') {
+      lostGroups?.push(groupName);
       logger.error({ event: 'table-corrupt', group: groupName, path: loaded.path, movedTo: loaded.movedTo, reason: loaded.reason },
         `group ${groupName}: table file is corrupt (${loaded.reason}); moved aside, the group starts without a table`);
     }

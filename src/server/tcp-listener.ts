@@ -2,9 +2,12 @@
  * tcp-listener — the TCP side of the config server: one FrameDecoder per connection, limits on
  * everything a peer controls, and a malformed frame closes that connection only.
  *
+ *   accept ──▶ ConnectionBudget: per address, in total (under the descriptor limit); when full,
+ *      │       the largest holder's oldest connection makes room (connection-budget.ts)
  *   socket ──chunks──▶ FrameDecoder ──frames──▶ handler.handle(connection, frame)
  *      │                   └─ ProtocolError (magic, length, oversized) ─▶ log reason, close this socket
- *      └─ over the connection limit / idle 15 min / reply backlog over limit ─▶ closed
+ *      ├─ partial frames of all connections over partialFrameBytesTotalMax ─▶ the largest holders closed first
+ *      └─ idle 15 min / reply backlog over limit ─▶ closed
  */
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
@@ -12,10 +15,16 @@ import type { Logger } from 'pino';
 import { ProtocolError } from '../errors.js';
 import type { Frame } from '../protocol/index.js';
 import { FrameDecoder } from '../protocol/index.js';
+import { normalizeAddress } from '../security/address-filter.js';
+import { ConnectionBudget } from './connection-budget.js';
 
-/** ListenerLimits — what one peer may cost. */
+/** ListenerLimits — what one peer, and all of them together, may cost. */
 export interface ListenerLimits {
   connectionCountMax: number;
+  /** connectionsPerAddressMax — connections one source address may hold. */
+  connectionsPerAddressMax: number;
+  /** partialFrameBytesTotalMax — bytes of incomplete frames held for every connection together. */
+  partialFrameBytesTotalMax: number;
   requestBodyBytesMax: number;
   /** writeBacklogBytesMax — replies queued for a peer that does not read; past it, the peer is dropped. */
   writeBacklogBytesMax: number;
@@ -30,6 +39,8 @@ export interface FrameHandler {
 /** Connection — one peer's socket, as the handlers see it. */
 export class Connection {
   readonly remote: string;
+  /** remoteIp — the peer's IP as the socket reports it (IPv4 peers of an IPv6 socket as ::ffff:a.b.c.d). */
+  readonly remoteIp: string;
   private closed = false;
 
   constructor(
@@ -37,6 +48,7 @@ export class Connection {
     private readonly limits: ListenerLimits,
     private readonly logger: Logger,
   ) {
+    this.remoteIp = socket.remoteAddress ?? '';
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
   }
 
@@ -68,16 +80,35 @@ export class Connection {
   }
 }
 
+/** Peer — one accepted connection and what it holds. */
+interface Peer {
+  socket: Socket;
+  address: string;
+  connection: Connection;
+  decoder: FrameDecoder;
+  /** partialBytes — bytes of an incomplete frame its decoder holds. */
+  partialBytes: number;
+}
+
+const refusalLogIntervalMs = 10_000;
+
 /** TcpListener — accepts connections and feeds their frames to a handler. */
 export class TcpListener {
   private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly peers = new Set<Peer>();
+  private readonly budget: ConnectionBudget<Peer>;
+  /** holding — peers with a partial frame buffered (the only candidates when over the byte budget). */
+  private readonly holding = new Set<Peer>();
+  private partialBytes = 0;
+  private refusedCount = 0;
+  private lastRefusalLogMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly handler: FrameHandler,
     private readonly limits: ListenerLimits,
     private readonly logger: Logger,
   ) {
+    this.budget = new ConnectionBudget(limits.connectionCountMax, limits.connectionsPerAddressMax);
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
 
@@ -94,35 +125,56 @@ export class TcpListener {
 
   /** connectionCount — open connections. */
   get connectionCount(): number {
-    return this.sockets.size;
+    return this.peers.size;
+  }
+
+  /** partialFrameBytes — bytes of incomplete frames held for all connections now. */
+  get partialFrameBytes(): number {
+    return this.partialBytes;
   }
 
   /** close — stop accepting and drop every connection. */
   close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
+    for (const peer of this.peers) peer.socket.destroy();
     return closed;
   }
 
   private accept(socket: Socket): void {
-    if (this.sockets.size >= this.limits.connectionCountMax) {
-      this.logger.warn({ event: 'connection-refused', remote: socket.remoteAddress }, `over ${this.limits.connectionCountMax} connections; refusing one`);
+    const address = normalizeAddress(socket.remoteAddress ?? '?');
+    const peer: Peer = {
+      socket,
+      address,
+      connection: new Connection(socket, this.limits, this.logger),
+      decoder: new FrameDecoder({ bodyBytesMax: this.limits.requestBodyBytesMax }),
+      partialBytes: 0,
+    };
+    const verdict = this.budget.admit(address, peer);
+    if (!verdict.admitted) {
+      this.noteRefused(address, verdict.reason);
       socket.destroy();
       return;
     }
-    this.sockets.add(socket);
-    const connection = new Connection(socket, this.limits, this.logger);
-    const decoder = new FrameDecoder({ bodyBytesMax: this.limits.requestBodyBytesMax });
+    verdict.evicted?.connection.close(`making room for ${address}: this address holds the most connections of all`);
+    this.peers.add(peer);
+    const { connection } = peer;
     socket.setTimeout(this.limits.idleTimeoutMs, () => connection.close('idle'));
-    socket.on('data', (chunk: Buffer) => this.receive(connection, decoder, chunk));
+    socket.on('data', (chunk: Buffer) => this.receive(peer, chunk));
     socket.on('error', () => connection.markClosed());
     socket.on('close', () => {
       connection.markClosed();
-      this.sockets.delete(socket);
+      this.forget(peer);
     });
   }
 
-  private receive(connection: Connection, decoder: FrameDecoder, chunk: Buffer): void {
+  private forget(peer: Peer): void {
+    this.peers.delete(peer);
+    this.budget.release(peer.address, peer);
+    this.setPartial(peer, 0);
+  }
+
+  private receive(peer: Peer, chunk: Buffer): void {
+    const { connection, decoder } = peer;
     if (!connection.isOpen) return;
     try {
       for (const frame of decoder.push(chunk)) {
@@ -136,6 +188,41 @@ export class TcpListener {
       }
       this.logger.error({ event: 'handler-failed', remote: connection.remote, err: error }, 'request handler failed; closing that connection');
       connection.close('internal error');
+      return;
     }
+    this.setPartial(peer, decoder.bufferedBytes);
+    if (this.partialBytes > this.limits.partialFrameBytesTotalMax) this.shedPartialFrames();
+  }
+
+  private setPartial(peer: Peer, bytes: number): void {
+    this.partialBytes += bytes - peer.partialBytes;
+    peer.partialBytes = bytes;
+    if (bytes > 0) this.holding.add(peer);
+    else this.holding.delete(peer);
+  }
+
+  /** shedPartialFrames — close the connections holding the most partial-frame bytes until under the budget. */
+  private shedPartialFrames(): void {
+    const budget = this.limits.partialFrameBytesTotalMax;
+    // Each round closes one connection, so this runs at most once per connection holding bytes.
+    while (this.partialBytes > budget && this.holding.size > 0) {
+      let largest: Peer | null = null;
+      for (const peer of this.holding) if (!largest || peer.partialBytes > largest.partialBytes) largest = peer;
+      if (!largest) return;
+      largest.connection.close(`holds ${largest.partialBytes} bytes of an incomplete frame while all connections together hold more than ${budget}`);
+      this.setPartial(largest, 0);
+    }
+  }
+
+  private noteRefused(address: string, reason: string): void {
+    this.refusedCount += 1;
+    const nowMs = performance.now();
+    if (nowMs - this.lastRefusalLogMs < refusalLogIntervalMs) return;
+    this.lastRefusalLogMs = nowMs;
+    this.logger.warn(
+      { event: 'connection-refused', remote: address, reason, refusedSinceLastLine: this.refusedCount },
+      `refusing connections (${this.refusedCount} since the last line), e.g. from ${address}: ${reason}`,
+    );
+    this.refusedCount = 0;
   }
 }

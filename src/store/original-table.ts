@@ -1,5 +1,5 @@
 /**
- * original-table — converts the original's `data_dir/<group>_server_table` (reference §3.3), so a
+ * original-table — converts the original's `data_dir/<group>_server_table`, so a
  * running Tair cluster moves over with its bucket layout and no mass migration.
  *
  *   offset      type        field (host order, little-endian)

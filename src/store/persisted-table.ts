@@ -1,41 +1,13 @@
 /**
- * persisted-table — what the config server keeps on disk per group, and its shape rules.
- *
- * Tables are copy-major, one u32 per slot, as in the original (reference §3.1) but with dense
- * server indexes instead of u64 ids:
- *
- *   slot = copyIndex * bucketCount + bucketIndex     (copy 0 = master copy)
- *   value 0 = empty slot, value k ≥ 1 = servers[k - 1]
+ * persisted-table — the shape rules of what the config server keeps on disk per group
+ * (the type itself belongs to the cluster state machine: src/cluster/persisted-group-table.ts).
+ * Tables are copy-major like the original's, but with dense server indexes instead of u64 ids.
  */
 import { bucketCountMax, configHashHexCharsMax, copyCountMax, groupNameBytesMax, serverCountMax, slotCountMax } from '../limits.js';
+import type { PersistedGroupTable } from '../cluster/persisted-group-table.js';
 import { formatServerId, parseServerAddress, serverIdFromAddress } from '../common/server-id.js';
 
-/** TableVersions — the persisted versions of reference §3.2 (transition/recovery live in memory only). */
-export interface TableVersions {
-  client: number;
-  server: number;
-  plugins: number;
-  areaCapacity: number;
-}
-
-/** PersistedGroupTable — one group's tables and the state that must survive a restart. */
-export interface PersistedGroupTable {
-  groupName: string;
-  bucketCount: number;
-  copyCount: number;
-  versions: TableVersions;
-  /** epoch — the config-server pair's term; 0 until the pair has elected anyone. */
-  epoch: bigint;
-  /** migrateBlockCount — buckets still migrating, −1 when not migrating. */
-  migrateBlockCount: number;
-  /** configHash — hex hash of the group's config section the table was built from ('' if unknown). */
-  configHash: string;
-  /** servers — `ip:port` of table value k at index k − 1. */
-  servers: string[];
-  current: Uint32Array;
-  progress: Uint32Array;
-  destination: Uint32Array;
-}
+export type { PersistedGroupTable, TableVersions } from '../cluster/persisted-group-table.js';
 
 /** groupNamePattern — a group name is a group.conf section name that fits the wire's 64-byte field. */
 export const groupNamePattern = new RegExp(`^[A-Za-z0-9_]{1,${groupNameBytesMax}}$`);

@@ -1,20 +1,19 @@
 /**
  * table-store — `data_dir/<group>.table`: crash-safe saves, verified loads.
  *
- * Save:  .<group>.table.tmp ─write─▶ fsync ─rename─▶ <group>.table ─▶ fsync(data_dir)
- *        A crash at any point leaves either the old file or the new one, never a mix
- *        (the original modified an mmap in place with async msync, reference §10 item 14).
+ * Save:  writeFileDurably (temp file ─write─▶ fsync ─rename─▶ <group>.table ─▶ fsync(data_dir)):
+ *        a crash at any point leaves either the old file or the new one, never a mix
+ *        (the original modified an mmap in place with async msync).
  * Load:  read ─▶ verify (size, magic, version, bounds, CRC-32C, shape)
  *        ─▶ ok | missing | corrupt (moved aside to <group>.table.corrupt-<timestamp>, never served,
  *        never thrown: the group then starts from the peer's copy or from scratch).
  * Failing to *read* an existing file (permissions, I/O error) throws StorageError: that is the
  * host's problem to fix, and rebuilding over a good table would lose it.
  */
-import {
-  closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { access, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { access, mkdir, open, rename } from 'node:fs/promises';
+import { syncDirectory, writeFileDurably } from '../common/durable-file.js';
 import { dirname, join } from 'node:path';
 import { InputError, StorageError } from '../errors.js';
 import { crc32c } from './crc32c.js';
@@ -52,38 +51,6 @@ export async function saveGroupTable(dataDir: string, table: PersistedGroupTable
     if (saveQueues.get(path) === tail) saveQueues.delete(path);
   });
   return run;
-}
-
-/** saveGroupTableSync — saveGroupTable, blocking; do not mix with a pending async save of the same group. */
-export function saveGroupTableSync(dataDir: string, table: PersistedGroupTable): void {
-  const path = checkedPath(dataDir, table);
-  const temp = join(dataDir, `.${table.groupName}.table.sync-tmp`);
-  let fd: number | null = null;
-  try {
-    mkdirSync(dataDir, { recursive: true });
-    fd = openSync(temp, 'w', 0o644);
-    let position = 0;
-    for (const chunk of fileChunks(table)) {
-      for (let done = 0; done < chunk.length;) {
-        const written = writeSync(fd, chunk, done, chunk.length - done, position);
-        done += written;
-        position += written;
-      }
-    }
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(temp, path);
-    syncDirectorySync(dataDir);
-  } catch (error) {
-    if (fd !== null) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // the temp file may not exist yet
-    }
-    throw new StorageError(path, `cannot save: ${messageOf(error)}`);
-  }
 }
 
 /** loadGroupTable — reads and verifies `dataDir/<group>.table`; a bad file is moved aside, not thrown. */
@@ -145,42 +112,12 @@ function fileChunks(table: PersistedGroupTable): Uint8Array[] {
 }
 
 async function writeTableFile(dataDir: string, path: string, table: PersistedGroupTable): Promise<void> {
-  const temp = join(dataDir, `.${table.groupName}.table.tmp`);
-  let handle: FileHandle | null = null;
   try {
     await mkdir(dataDir, { recursive: true });
-    handle = await open(temp, 'w', 0o644);
-    let position = 0;
-    for (const chunk of fileChunks(table)) {
-      for (let done = 0; done < chunk.length;) {
-        const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position);
-        done += bytesWritten;
-        position += bytesWritten;
-      }
-    }
-    await handle.sync();
-    await handle.close();
-    handle = null;
-    await rename(temp, path);
-    await syncDirectory(dataDir);
   } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw new StorageError(path, `cannot save: ${messageOf(error)}`);
+    throw new StorageError(path, `cannot save: ${messageOf(error)}`, { cause: error });
   }
-}
-
-/** syncDirectory — makes a rename in `dir` durable; platforms that cannot open directories skip it. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | null = null;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    if (process.platform !== 'win32') throw error;
-  } finally {
-    await handle?.close();
-  }
+  await writeFileDurably(path, fileChunks(table));
 }
 
 function syncDirectorySync(dir: string): void {

@@ -161,7 +161,7 @@ describe('pause, resume and the migration cap', () => {
   });
 });
 
-describe('destination edits of the original (§5.6)', () => {
+describe('destination edits of the original', () => {
   test('migrate bucket: one copy moves to the named server; refusals change nothing', () => {
     const driver = started(4);
     const state = driver.cluster.groupState(group);
@@ -218,6 +218,25 @@ describe('destination edits of the original (§5.6)', () => {
     driver.settle();
     expect(slotsOf(driver, 'ds1', 'current')).toBe(0);
     expect(slotsOf(driver, 'ds4', 'current')).toBe(held);
+  });
+
+  test('replace servers, as the runbook does it: the new server, drained before it starts, stays empty; replace fills it with exactly the old one\'s copies and drains the old one', () => {
+    const driver = started(3);
+    driver.reload(groupConf(4));
+    expect(driver.admin({ kind: 'drain', groupName: group, serverId: idOf(driver, 'ds4') })).toMatchObject({ ok: true });
+    driver.beat('ds4');
+    driver.advance(3500);
+    driver.settle();
+    expect(driver.cluster.serverRecord(idOf(driver, 'ds4'))).toMatchObject({ status: 'alive', draining: true });
+    expect(slotsOf(driver, 'ds4', 'destination')).toBe(0);
+    const held = ['ds1', 'ds2', 'ds3'].map((name) => slotsOf(driver, name, 'current'));
+    expect(driver.admin({ kind: 'replaceServers', groupName: group, pairs: [{ sourceId: idOf(driver, 'ds1'), targetId: idOf(driver, 'ds4') }] })).toMatchObject({ ok: true });
+    expect(driver.cluster.serverRecord(idOf(driver, 'ds4'))?.draining).toBe(false);
+    expect(driver.cluster.serverRecord(idOf(driver, 'ds1'))?.draining).toBe(true);
+    driver.settle();
+    driver.advance(5000);
+    driver.settle();
+    expect(['ds4', 'ds2', 'ds3', 'ds1'].map((name) => slotsOf(driver, name, 'current'))).toEqual([...held, 0]);
   });
 
   test('urgent offline: a live server\'s copies go to the replacements and it drains', () => {

@@ -82,7 +82,7 @@ describe('AgentCore', () => {
     expect(core.solitary).toBe(false);
   });
 
-  test('§2.6: entry #1 is obeyed only while a reply flags entry #0 down', () => {
+  test('original pair rule: entry #1 is obeyed only while a reply flags entry #0 down', () => {
     const core = new AgentCore(self, [cs0, cs1]);
     expect(core.step(1, reply({ withTable: true }))).toEqual([]);
     expect(core.activeConfigServerIndex).toBe(0);

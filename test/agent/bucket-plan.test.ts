@@ -15,7 +15,7 @@ function tables(currentRows: bigint[][], destinationRows: bigint[][]): AgentTabl
   return { bucketCount, copyCount, current: toTable(currentRows), destination: toTable(destinationRows) };
 }
 
-describe('planBuckets (reference §5.1)', () => {
+describe('planBuckets', () => {
   test('holding, padding, a migration target and a master hand-over', () => {
     const view = tables(
       [[x, y], [x, y], [y, x], [z, y]],

@@ -1,8 +1,8 @@
 /**
  * fake-config-server — a small stand-in for the config server, for testing the client, the agent
  * and the reference data server over real TCP on 127.0.0.1. It speaks the real codec and follows
- * the reference where these tests look: get_group (§7.1), heartbeats with the data-server view
- * when the sender's versions differ (§6.1), migrate finish (§5.2) and completion (§5.3).
+ * the original where these tests look: get_group, heartbeats with the data-server view
+ * when the sender's versions differ, migrate finish and completion.
  * The test sets the tables; there is no liveness, no builder.
  */
 import { createServer, type Server, type Socket } from 'node:net';
@@ -40,9 +40,9 @@ export class FakeConfigServer {
   downConfigServerId = 0n;
   /** finishCode — when set, every migrate finish is answered with it and not applied. */
   finishCode: number | null = null;
-  /** sendTransitions — send tables when only the transition version differs (as the reference does). */
+  /** sendTransitions — send tables when only the transition version differs (as the original does). */
   sendTransitions = true;
-  /** completeMigrations — bump the server version once current equals destination (§5.3). */
+  /** completeMigrations — bump the server version once current equals destination. */
   completeMigrations = true;
   /** silent — accept connections but never answer. */
   silent = false;

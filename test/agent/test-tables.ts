@@ -1,6 +1,6 @@
 /**
  * test-tables — small table builders for tests (independent of the engine): a round-robin
- * layout and the quick-table step (reference §4.3) done by hand.
+ * layout and the quick-table step done by hand.
  */
 import { serverIdFromText } from '../../src/common/server-id.js';
 import type { FakeTables } from './fake-config-server.js';

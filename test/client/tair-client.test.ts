@@ -28,7 +28,7 @@ async function open(configServers: string[], refreshIntervalMs = 50, retryDeadli
   return client;
 }
 
-describe('TairClient: getting the table (§7.1)', () => {
+describe('TairClient: getting the table', () => {
   test('config servers are asked in list order; an unreachable first one is skipped', async () => {
     const running = await cluster(2, 2);
     const [closedPort] = await freePorts(1);
@@ -68,7 +68,7 @@ describe('TairClient: getting the table (§7.1)', () => {
   });
 });
 
-describe('TairClient: routing and refreshing (§7.2, §7.3)', () => {
+describe('TairClient: routing and refreshing', () => {
   test('a newer version in a data server\'s reply makes the background refresh fetch the table', async () => {
     const running = await cluster(2, 2);
     const client = await open([running.configServer.address]);

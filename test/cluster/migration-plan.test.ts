@@ -1,5 +1,5 @@
 /**
- * The migrating-machine count (reference §5.3), checked against an independent per-bucket rule
+ * The migrating-machine count, checked against an independent per-bucket rule
  * and metamorphically: a table needs nothing to reach itself, and taking every counted bucket's
  * destination row leaves nothing to count.
  */
@@ -22,7 +22,7 @@ const shapes = fc.record({ bucketCount: fc.integer({ min: 1, max: 12 }), copyCou
     destination: tableArbitrary(bucketCount, copyCount),
   }));
 
-/** needsMove — written from the reference's words, independently of the code under test. */
+/** needsMove — written from the original's rule, independently of the code under test. */
 function needsMove(current: Uint32Array, destination: Uint32Array, bucketIndex: number, bucketCount: number): boolean {
   const row = (table: Uint32Array) => Array.from({ length: table.length / bucketCount }, (_, copy) => table[copy * bucketCount + bucketIndex]);
   const [master, ...slaves] = row(current);
@@ -31,7 +31,7 @@ function needsMove(current: Uint32Array, destination: Uint32Array, bucketIndex: 
 }
 
 describe('countMigrations', () => {
-  test('counts per current master the buckets the reference rule says must move', () => {
+  test('counts per current master the buckets the original rule says must move', () => {
     fc.assert(fc.property(shapes, ({ bucketCount, copyCount, current, destination }) => {
       const tables = createTables(bucketCount, copyCount, servers, { current, progress: current.slice(), destination });
       const counted = countMigrations(tables);

@@ -1,5 +1,5 @@
 /**
- * Scenario transcripts of the cluster state machine (STYLE.md §8): each scenarios/*.txt runs
+ * Scenario transcripts of the cluster state machine: each scenarios/*.txt runs
  * through ScenarioRunner and its transcript must match scenarios/__transcripts__/<name>.txt.
  * A behaviour change shows up as a diff of that file; `vitest -u` rewrites it.
  */

@@ -1,5 +1,5 @@
 /**
- * Version increments (reference §3.2): the floor, the u32 top, the 24-bit transition field.
+ * Version increments: the floor, the u32 top, the 24-bit transition field.
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';

@@ -12,7 +12,7 @@ const problemsOf = (text: string, localAddresses: string[] = []) =>
   parse(text, localAddresses).problems.map(formatConfigProblem);
 
 describe('configserver.conf', () => {
-  test('defaults: ports 5198/5191, data dir "data", paths resolved against the file', () => {
+  test('defaults: ports 5198/5191, data dir "data", logs on stdout, paths resolved against the file', () => {
     const { config, problems } = parse('[configserver]\ngroup_file = group.conf\n');
     expect(problems).toEqual([]);
     expect(config).toEqual({
@@ -22,12 +22,19 @@ describe('configserver.conf', () => {
       httpPort: null,
       groupFile: '/etc/tair/group.conf',
       dataDir: '/etc/tair/data',
-      logFile: '/etc/tair/cfgsvr.log',
+      logFile: null,
       pidFile: '/etc/tair/cfgsvr.pid',
       logLevel: 'info',
       dataServerPort: 5191,
       peerTimeoutMs: 1500,
       takeoverNeedsReport: false,
+      adminAllow: [
+        { text: '127.0.0.0/8', family: 'ipv4', address: '127.0.0.0', prefixBits: 8 },
+        { text: '::1', family: 'ipv6', address: '::1', prefixBits: 128 },
+      ],
+      adminSecret: null,
+      adminSecretFile: null,
+      httpAddress: null,
     });
   });
 
@@ -47,6 +54,10 @@ describe('configserver.conf', () => {
       'log_level = WARNING',
       'peer_timeout_ms = 800',
       'takeover_needs_report = 1',
+      'admin_allow = 10.0.0.0/8, 192.168.1.7',
+      'admin_allow = fd00::/8',
+      'admin_secret_file = keys/admin.key',
+      'http_address = 10.1.0.5',
       '[tairserver]',
       'port = 6191',
       'storage_engine = mdb   # a data-server key: ignored here',
@@ -64,6 +75,14 @@ describe('configserver.conf', () => {
       dataServerPort: 6191,
       peerTimeoutMs: 800,
       takeoverNeedsReport: true,
+      adminAllow: [
+        { text: '10.0.0.0/8', family: 'ipv4', address: '10.0.0.0', prefixBits: 8 },
+        { text: '192.168.1.7', family: 'ipv4', address: '192.168.1.7', prefixBits: 32 },
+        { text: 'fd00::/8', family: 'ipv6', address: 'fd00::', prefixBits: 8 },
+      ],
+      adminSecret: null,
+      adminSecretFile: '/etc/tair/keys/admin.key',
+      httpAddress: '10.1.0.5',
     });
   });
 
@@ -132,6 +151,33 @@ describe('configserver.conf', () => {
       `${file}:1: [constructor]: unknown section`,
       `${file}:4: log_level: must be one of trace, debug, info, warn, error, fatal; got 'constructor'`,
     ]);
+  });
+});
+
+describe('trust-boundary keys', () => {
+  test('admin_allow, admin_secret and http_address: every mistake with its line; the key never prints', () => {
+    expect(problemsOf([
+      '[configserver]', 'group_file = g', 'admin_secret = short', 'admin_allow = 10.0.0.0/33, bogus', 'admin_allow =',
+      'http_address = 1.2.3', 'admin_secret_file = k',
+    ].join('\n'))).toEqual([
+      '/etc/tair/configserver.conf:4: admin_allow: \'10.0.0.0/33\': the prefix must be 0..32 bits',
+      "/etc/tair/configserver.conf:4: admin_allow: 'bogus' is not an IPv4 or IPv6 address (or address/bits range)",
+      "/etc/tair/configserver.conf:5: admin_allow: is empty (write 'none' to let no source change state)",
+      "/etc/tair/configserver.conf:6: http_address: expected an IP address or ip:port, got '1.2.3'",
+      "/etc/tair/configserver.conf:7: admin_secret_file: give admin_secret or admin_secret_file, not both (admin_secret at line 3)",
+    ]);
+    const { config } = parse('[configserver]\ngroup_file = g\nadmin_secret = 0123456789abcdef0123\nadmin_allow = none\nhttp_address = 127.0.0.1:6000\n');
+    expect(config).toMatchObject({ adminAllow: [], httpAddress: '127.0.0.1', httpPort: 6000 });
+    expect(JSON.stringify(config)).not.toContain('0123456789abcdef0123');
+    expect(config?.adminSecret?.key.toString()).toBe('0123456789abcdef0123');
+    expect(problemsOf('[configserver]\ngroup_file = g\nadmin_secret = short\n')).toEqual([
+      '/etc/tair/configserver.conf:3: admin_secret: is 5 bytes; at least 16 are needed (e.g. openssl rand -hex 32)',
+    ]);
+  });
+
+  test('the default admin_allow: loopback and the config_server hosts', () => {
+    const { config } = parse('[public]\nconfig_server = 10.0.0.1:5198\nconfig_server = 10.0.0.2:5198\n[configserver]\naddress = 10.0.0.1:5198\ngroup_file = g\n');
+    expect(config?.adminAllow.map((entry) => entry.text)).toEqual(['127.0.0.0/8', '::1', '10.0.0.1', '10.0.0.2']);
   });
 });
 

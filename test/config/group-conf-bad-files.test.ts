@@ -13,6 +13,16 @@ const ok3 = '_server_list = 10.0.0.1;10.0.0.2;10.0.0.3';
 
 const badFiles: BadFile[] = [
   {
+    name: 'NUL and other control characters in values (a NUL cannot travel in a Tair string); tab is fine',
+    text: `[g]\n${ok3}\ngroup_status = o\u0000n\narea_status = 1,\u0001;2,0\ntmp_down_server = \u007f\n_build_strategy = 1\u0085\nnote = a\tb\n`,
+    expected: [
+      "group.conf:3: group_status: the value contains a control character (\\x00) at character 2: 'o\\x00n'",
+      "group.conf:4: area_status: the value contains a control character (\\x01) at character 3: '1,\\x01;2,0'",
+      "group.conf:5: tmp_down_server: the value contains a control character (\\x7f) at character 1: '\\x7f'",
+      "group.conf:6: _build_strategy: the value contains a control character (\\x85) at character 2: '1\\x85'",
+    ],
+  },
+  {
     name: 'unknown underscore key, with the nearest known key as a hint',
     text: `[g]\n${ok3}\n_sever_list = 10.0.0.4\n_copycount = 2\n_areacapacity_list = 0,1\n_zzz = 1\n`,
     expected: [

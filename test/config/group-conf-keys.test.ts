@@ -20,7 +20,7 @@ function problemsOf(lines: string, serverLine = '_server_list = 10.0.0.1;10.0.0.
   return result.problems.map((p) => `${p.line}: ${p.key}: ${p.message}`);
 }
 
-describe('group.conf defaults (reference §1.3)', () => {
+describe('group.conf defaults', () => {
   test('a section with only servers gets the original defaults', () => {
     const g = group('');
     expect(g).toMatchObject({
@@ -34,7 +34,7 @@ describe('group.conf defaults (reference §1.3)', () => {
     expect(g.commonMap.size).toBe(0);
   });
 
-  test('servers get the default port, the u64 id of §0.1, the pos-mask rack and weight 1', () => {
+  test('servers get the default port, the u64 id (port << 32 | ip), the pos-mask rack and weight 1', () => {
     const [first] = group('').servers;
     expect(first).toEqual({
       id: '10.0.0.1:5191',
@@ -246,7 +246,7 @@ describe("the original's example layout", () => {
       '192.168.1.1:5191', '192.168.1.2:5191', '192.168.1.3:5191', '192.168.1.4:5191',
       '192.168.2.1:5191', '192.168.2.2:5191', '192.168.2.3:5191', '192.168.2.4:5191',
     ]);
-    // Reference §0.2: with the default mask both "data centres" are the one rack 192.168.
+    // As in the original: with the default mask both "data centres" are the one rack 192.168.
     expect(new Set(g.servers.map((s) => s.rack))).toEqual(new Set(['192.168']));
     expect([...g.areaCapacities]).toEqual([[0, 1_124_000n], [1, 1_124_000n]]);
     expect([...g.areaKeys]).toEqual([['counter', 1]]);

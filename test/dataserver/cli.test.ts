@@ -92,8 +92,8 @@ describe('tair-cs dataserver (a real process)', () => {
     children.push(child);
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (chunk) => (stdout += chunk));
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.stdout?.on('data', (chunk) => (stdout += chunk));
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     return { child, exited, output: () => ({ stdout, stderr }) };
   }
@@ -110,9 +110,15 @@ describe('tair-cs dataserver (a real process)', () => {
       expect((await client(['--config-servers', configServer.address, '--group', 'group_1', 'get', 'a'])).stdout).toBe('b\n');
       process.child.kill('SIGTERM');
       expect(await process.exited).toBe(0);
-      const lines = process.output().stdout.trim().split('\n').map((line) => JSON.parse(line));
+      const texts = process.output().stdout.trim().split('\n');
+      const lines = texts.map((line) => JSON.parse(line));
       expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['data server listening', 'table applied', 'data server stopped']));
-      expect(lines.every((line) => typeof line.level === 'number' && typeof line.time === 'number')).toBe(true);
+      // The config server's format: ISO times, pid and role on every line, the port once.
+      for (const line of lines) {
+        expect(line).toMatchObject({ level: expect.any(Number), pid: process.child.pid, role: 'dataserver', port });
+        expect(new Date(line.time).toISOString()).toBe(line.time);
+      }
+      for (const text of texts) expect(text.match(/"port":/g)).toHaveLength(1);
     } finally {
       await configServer.stop();
     }

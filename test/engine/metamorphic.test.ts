@@ -2,7 +2,7 @@
  * Metamorphic tests: relations between calls that must hold whatever the table looks like —
  * a rebuild of a valid table changes nothing, a diff of a table with itself is empty, a
  * scan finds exactly the dead server's slots, one server joining or leaving moves about the
- * minimum, and diff agrees with a plain-TS reading of reference §5.3.
+ * minimum, and diff agrees with a plain-TS reading of the original's count.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -147,7 +147,7 @@ describe.each([3, 2])('one server joining or leaving an L-like cluster (C = %i)'
   });
 });
 
-describe('diff agrees with reference §5.3', () => {
+describe('diff agrees with the original migration count', () => {
   function expectPlanMatches(current: Table, target: Table, serverCount: number): void {
     const plan = engine.diff(current, target, serverCount);
     const reference = referenceDiff(current, target, serverCount);

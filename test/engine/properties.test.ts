@@ -224,7 +224,7 @@ describe('quick table after 1..3 servers go down (release)', () => {
 
 /**
  * quickBreaks — a bucket with a live copy gets a live master; a bucket with none is lost
- * and keeps its master slot as it was (reference §4.3); no other slot stays on a dead server.
+ * and keeps its master slot as it was; no other slot stays on a dead server.
  */
 function quickBreaks(before: Table, after: Table, servers: ServerSpec[], lostReported: number): string[] {
   const breaks: string[] = [];

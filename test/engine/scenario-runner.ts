@@ -1,5 +1,5 @@
 /**
- * scenario-runner — run a transcript (STYLE.md §8): commands above `----`, the output they
+ * scenario-runner — run a transcript: commands above `----`, the output they
  * produce below it. The runner returns the whole file as it should read, so a test can
  * compare it with the file on disk (`vitest -u` rewrites the output part).
  *
@@ -153,7 +153,7 @@ function diff(state: State): string[] {
     `  per source master: ${perSource.join(', ') || 'none'}`,
   ];
   if (plan.bucketsToMigrate !== reference.bucketsToMigrate || plan.perSource.some((n, entry) => n !== reference.perSource[entry])) {
-    lines.push(`!! reference §5.3 counts ${reference.bucketsToMigrate} buckets to migrate`);
+    lines.push(`!! the original's rule counts ${reference.bucketsToMigrate} buckets to migrate`);
   }
   return lines;
 }

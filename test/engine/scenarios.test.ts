@@ -1,5 +1,5 @@
 /**
- * Scenario transcripts (STYLE.md §8): each file in scenarios/ holds commands and, below
+ * Scenario transcripts: each file in scenarios/ holds commands and, below
  * `----`, the output they produce. A behaviour change shows up as a diff of these files;
  * `npx vitest run test/engine/scenarios.test.ts -u` rewrites them for review.
  */

@@ -197,7 +197,7 @@ describe('table-moves', () => {
     expect([...gains[0].gains]).toEqual([[c - 1, 1]]);
   });
 
-  it('plans migrations per §5.3', () => {
+  it('plans migrations as the original counts them', () => {
     const target = { ...source, slots: rows([c, b, c, d], [a, a, b, b]) };
     const plan = referenceDiff(source, target, 4);
     expect(plan.needsMigration).toEqual([true, true, true, false]);

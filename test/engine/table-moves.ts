@@ -1,7 +1,7 @@
 /**
  * table-moves — plain-TS counts of what changes between two tables, independent of the
  * engine: replica moves, master changes, quick-table promotions, and the migration plan of
- * reference §5.3 (the original's migrating-machine map).
+ * the original's migrating-machine map.
  *
  *   a replica move   = a target slot whose server holds no copy of that bucket in the source
  *   a master change  = a bucket whose copy 0 differs between source and target
@@ -70,7 +70,7 @@ export function promotionGains(before: TableSlots, after: TableSlots, servers: C
   return [...result.values()];
 }
 
-/** ReferencePlan — the migration plan as reference §5.3 defines it. */
+/** ReferencePlan — the migration plan as the original defines it. */
 export interface ReferencePlan {
   bucketsToMigrate: number;
   needsMigration: boolean[];
@@ -82,8 +82,8 @@ export interface ReferencePlan {
 }
 
 /**
- * referenceDiff — §5.3: a bucket with a non-zero current master needs migration when the
- * target master differs or a target slave (copy ≥ 1) is absent from the current slaves;
+ * referenceDiff — the original's rule: a bucket with a non-zero current master needs migration
+ * when the target master differs or a target slave (copy ≥ 1) is absent from the current slaves;
  * the count goes to the current master. Empty target slots are nobody to migrate to.
  */
 export function referenceDiff(current: TableSlots, target: TableSlots, serverCount: number): ReferencePlan {

@@ -34,10 +34,15 @@ async function metric(name: string, labels = ''): Promise<number> {
 }
 
 describe('a healthy group', () => {
-  test('/healthz answers 200 ok', async () => {
+  test('/healthz answers 200 HEALTH_OK; /status and the metrics say OK too', async () => {
     const response = await fetch(cluster.url('/healthz'));
     expect(response.status).toBe(200);
-    expect(await response.text()).toBe('ok\n');
+    expect(await response.text()).toBe('HEALTH_OK\n');
+    const document = await status();
+    expect(document.health).toEqual({ status: 'OK', checks: [] });
+    expect(document.groups[0].health).toEqual({ status: 'OK', checks: [] });
+    expect(await metric('tair_cs_health_status')).toBe(0);
+    expect(await metric('tair_cs_group_health_status', 'group="group_1"')).toBe(0);
   });
 
   test('/status: role, epoch, and per group B, C, strategy, versions, state and every data server against its quota', async () => {
@@ -139,7 +144,7 @@ describe('a healthy group', () => {
 });
 
 describe('a data server dies', () => {
-  test('status shows it down, the group failovering then migrating with its pace, metrics follow, then normal again', async () => {
+  test('status shows it down, the group failovering then migrating with its pace, metrics follow, then degraded (never normal while it is DOWN)', async () => {
     const victim = cluster.dataServers[3];
     await victim.kill();
     const down = await eventually(async () => {
@@ -170,8 +175,15 @@ describe('a data server dies', () => {
     const normal = await eventually(async () => {
       await cluster.finishAll();
       const group = (await status()).groups[0];
-      return group.state === 'normal' && group;
-    }, 10_000, 'the group normal again');
+      return group.state === 'degraded' && group;
+    }, 10_000, 'the group degraded: re-made, one server still DOWN');
+    expect(normal.health).toMatchObject({ status: 'WARN', checks: [{ code: 'data-servers-down', level: 'WARN', group: 'group_1' }] });
+    expect(normal.health.checks[0].message).toContain(victim.id);
+    expect(await metric('tair_cs_group_state', 'group="group_1",state="degraded"')).toBe(1);
+    expect(await metric('tair_cs_health_check', 'code="data-servers-down",severity="WARN",group="group_1"')).toBe(1);
+    const healthz = await fetch(cluster.url('/healthz'));
+    expect(healthz.status).toBe(200);
+    expect(await healthz.text()).toMatch(new RegExp(`^HEALTH_WARN group_1: 1 data server DOWN: ${victim.id}\n$`));
     expect(normal.underReplicatedBuckets).toBe(0);
     for (const server of normal.dataServers.filter((entry) => entry.state === 'alive')) {
       expect(server.replicas.quota).toBeCloseTo(128 / 3, 1);

@@ -2,11 +2,14 @@
  * The status page in a real headless Chromium (Debian's /usr/bin/chromium, which .ci/run
  * installs): what a person sees — the servers by rack with their bars against the quota, the
  * bucket map with one cell per bucket, and, without reloading, a killed server shown DOWN and
- * the migration with its progress bar. Saves docs/status-page.png for the README.
+ * the migration with its progress bar. The screenshot goes to a temp dir; with
+ * TAIR_CS_REFRESH_DOCS=1 it replaces docs/status-page.png, the picture in the README and
+ * docs/operations.md (tests never modify tracked files unless asked to).
  *
  * No Chromium is a failure, not a skip: the page is only tested here.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
@@ -14,7 +17,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually, OperatorCluster } from '../http/helpers/operator-cluster.js';
 
 const chromiumPath = '/usr/bin/chromium';
-const screenshotPath = join(import.meta.dirname, '..', '..', 'docs', 'status-page.png');
+const refreshDocs = process.env.TAIR_CS_REFRESH_DOCS === '1';
+const screenshotDir = refreshDocs ? join(import.meta.dirname, '..', '..', 'docs') : mkdtempSync(join(tmpdir(), 'tair-cs-page-'));
+const screenshotPath = join(screenshotDir, 'status-page.png');
 const bucketCount = 256;
 
 let cluster: OperatorCluster;
@@ -42,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await cluster?.stop();
+  if (!refreshDocs) rmSync(screenshotDir, { recursive: true, force: true });
 });
 
 const row = (id: string) => page.locator(`tr.server-row[data-server="${id}"]`);
@@ -50,17 +56,19 @@ describe('status page', () => {
   test('shows the server, every data server by rack with bars against its quota, and the bucket map', async () => {
     await expect.poll(() => page.locator('tr.server-row').count(), { timeout: 5000 }).toBe(6);
     await expect.poll(() => page.locator('#role').textContent()).toBe('primary');
+    await expect.poll(() => page.locator('#health-status').textContent(), { timeout: 5000 }).toBe('HEALTH_OK');
     expect(await page.locator('#address').textContent()).toBe(`127.0.0.1:${cluster.port}`);
     expect(await page.locator('.rack-name').allTextContents()).toEqual(['rack rack-a', 'rack rack-b', 'rack rack-c']);
     for (const ds of cluster.dataServers) {
       await expect.poll(() => row(ds.id).locator('td.name').textContent()).toBe(ds.id);
       expect(await row(ds.id).locator('td.state').textContent()).toContain('ALIVE');
-      // One snapshot inside the page: it redraws every second.
-      const bars = await row(ds.id).evaluate((element) => ['replicas', 'masters'].map((kind) => {
+      // One snapshot in one page task (the row found there too): the page redraws every second.
+      const bars = await page.evaluate((id) => ['replicas', 'masters'].map((kind) => {
+        const element = document.querySelector(`tr.server-row[data-server="${id}"]`) as HTMLElement;
         const box = (selector: string) => (element.querySelector(`.meter[data-kind="${kind}"] ${selector}`) as HTMLElement).getBoundingClientRect();
         const whole = (element.querySelector(`.meter[data-kind="${kind}"]`) as HTMLElement).getBoundingClientRect();
         return { fill: box('.fill'), quota: box('.quota'), width: whole.width };
-      }).map(({ fill, quota, width }) => ({ fillWidth: fill.width, fillEnd: fill.x + fill.width, quotaX: quota.x, width })));
+      }).map(({ fill, quota, width }) => ({ fillWidth: fill.width, fillEnd: fill.x + fill.width, quotaX: quota.x, width })), ds.id);
       for (const bar of bars) {
         expect(bar.fillWidth).toBeGreaterThan(bar.width * 0.5);
         expect(Math.abs(bar.fillEnd - bar.quotaX)).toBeLessThan(bar.width * 0.05);
@@ -91,6 +99,10 @@ describe('status page', () => {
     await victim.kill();
     await expect.poll(() => row(victim.id).getAttribute('data-state'), { timeout: 8000 }).toBe('down');
     expect(await row(victim.id).locator('td.state').textContent()).toContain('DOWN');
+    // The health banner at the top says so, with the reason.
+    await expect.poll(() => page.locator('#health-status').textContent(), { timeout: 5000 }).toBe('HEALTH_WARN');
+    expect(await page.locator('#health').getAttribute('data-status')).toBe('WARN');
+    expect(await page.locator('#health-checks li[data-code="data-servers-down"]').textContent()).toContain(victim.id);
     await expect.poll(() => page.locator('.badge.failovering, .badge.migrating').count(), { timeout: 5000 }).toBeGreaterThan(0);
     await eventually(() => cluster.finishAll(12), 5000, 'buckets to move');
     await expect.poll(() => page.locator('.migration-text').textContent(), { timeout: 5000 }).toMatch(/^[1-9]\d* of \d+ buckets moved, \d+ left/);

@@ -43,10 +43,10 @@ function primaryTable(epoch: bigint, version: number): PersistedGroupTable {
 describe('the cluster as a secondary', () => {
   test('liveness only: no build, no save, however long the data servers heartbeat', () => {
     const cluster = newCluster();
-    cluster.setRole('secondary', 0);
+    cluster.step({ type: 'roleChanged', nowMs: 0, role: 'secondary' });
     for (let nowMs = 0; nowMs <= 2000; nowMs += 100) {
       for (const serverId of ids) cluster.step({ type: 'heartbeat', nowMs, request: heartbeat(serverId) });
-      cluster.tick(nowMs);
+      cluster.step({ type: 'tick', nowMs });
     }
     const ready = cluster.ready();
     expect(ready.jobs).toEqual([]);
@@ -56,8 +56,8 @@ describe('the cluster as a secondary', () => {
 
   test('a synced table is served at once; its servers that heartbeat us are ALIVE', () => {
     const cluster = newCluster();
-    cluster.setRole('secondary', 0);
-    expect(cluster.installSynced(primaryTable(3n, 40), 5, 7, 100)).toBe(true);
+    cluster.step({ type: 'roleChanged', nowMs: 0, role: 'secondary' });
+    expect(cluster.step({ type: 'tableSynced', table: primaryTable(3n, 40), transitionVersion: 5, seq: 7, nowMs: 100 })).toBe(true);
     const group = cluster.groupState('group_1');
     expect(group?.published.versions.server).toBe(40);
     expect(group?.published.transitionVersion).toBe(5);
@@ -65,18 +65,20 @@ describe('the cluster as a secondary', () => {
     const reply = cluster.step({ type: 'heartbeat', nowMs: 150, request: heartbeat(ids[0]) });
     expect(reply.response.serverVersion).toBe(40);
     expect(reply.tableGroup).toBe('group_1');
-    expect(cluster.installSynced({ ...primaryTable(3n, 41), groupName: 'group_9' }, 0, 8, 200)).toBe(false);
+    expect(cluster.step({ type: 'tableSynced', table: { ...primaryTable(3n, 41), groupName: 'group_9' }, transitionVersion: 0, seq: 8, nowMs: 200 })).toBe(false);
   });
 
   test('a takeover jumps versions past what data servers hold, and the primary saves it', () => {
     const cluster = newCluster();
-    cluster.setRole('secondary', 0);
-    cluster.installSynced(primaryTable(0n, 40), 0, 2, 0);
+    cluster.step({ type: 'roleChanged', nowMs: 0, role: 'secondary' });
+    cluster.step({ type: 'tableSynced', table: primaryTable(0n, 40), transitionVersion: 0, seq: 2, nowMs: 0 });
     for (const serverId of ids.slice(0, 2)) cluster.step({ type: 'heartbeat', nowMs: 10, request: heartbeat(serverId, 40) });
+    cluster.step({ type: 'heartbeat', nowMs: 10, request: heartbeat(ids[2], 55) });
+    cluster.step({ type: 'heartbeat', nowMs: 10, request: heartbeat(ids[1], 90), sourceVerified: false });
     cluster.ready();
-    cluster.takeOver({ epoch: 1n, versionStep: 100, serverVersionFloors: new Map([['group_1', 55]]) }, 20);
-    cluster.setRole('primary', 20);
-    cluster.tick(30);
+    cluster.step({ type: 'takeOver', takeover: { epoch: 1n, versionStep: 100 }, nowMs: 20 });
+    cluster.step({ type: 'roleChanged', nowMs: 20, role: 'primary' });
+    cluster.step({ type: 'tick', nowMs: 30 });
     const [save] = cluster.ready().persist;
     expect(save.table.versions.server).toBe(155);
     expect(save.table.versions.client).toBe(155);
@@ -86,11 +88,11 @@ describe('the cluster as a secondary', () => {
   test('a gap between ticks (the process was stopped) does not make the data servers DOWN', () => {
     const cluster = newCluster();
     for (const serverId of ids) cluster.step({ type: 'heartbeat', nowMs: 0, request: heartbeat(serverId) });
-    cluster.tick(50);
-    cluster.tick(30_000);
+    cluster.step({ type: 'tick', nowMs: 50 });
+    cluster.step({ type: 'tick', nowMs: 30_000 });
     expect(ids.map((serverId) => cluster.serverRecord(serverId)?.status)).toEqual(['alive', 'alive', 'alive']);
     expect(cluster.ready().notices.some((notice) => notice.event === 'stalled')).toBe(true);
-    for (let nowMs = 30_100; nowMs <= 32_500; nowMs += 100) cluster.tick(nowMs);
+    for (let nowMs = 30_100; nowMs <= 32_500; nowMs += 100) cluster.step({ type: 'tick', nowMs });
     expect(ids.map((serverId) => cluster.serverRecord(serverId)?.status)).toEqual(['down', 'down', 'down']);
   });
 });

@@ -3,10 +3,12 @@
  * steps down, and the epoch rules (parity, authority) checked by an independent oracle.
  */
 import fc from 'fast-check';
+import { epochMax } from '../../src/limits.js';
 import { describe, expect, test } from 'vitest';
 import type { PairEntryIndex } from '../../src/pair/epoch.js';
 import { authorityOf, leaderOf, nextEpochFor } from '../../src/pair/epoch.js';
 import { PairCore } from '../../src/pair/pair-core.js';
+import { WitnessBoard } from '../../src/pair/witness-board.js';
 import type { PairStatus } from '../../src/pair/pair-status.js';
 import { decodePairStatus, encodePairStatus } from '../../src/pair/pair-status.js';
 import { pairTimings } from '../../src/pair/pair-timings.js';
@@ -39,10 +41,14 @@ describe('epochs', () => {
     }));
     expect(authorityOf({ entryIndex: 0, epoch: 4n }, { entryIndex: 1, epoch: 5n })).toBe(1);
     expect(authorityOf({ entryIndex: 0, epoch: 5n }, { entryIndex: 1, epoch: 5n })).toBe(leaderOf(5n));
+    // A server whose table file was corrupt at start ranks below the peer on an equal epoch only.
+    expect(authorityOf({ entryIndex: 0, epoch: 4n, tablesLost: true }, { entryIndex: 1, epoch: 4n })).toBe(1);
+    expect(authorityOf({ entryIndex: 0, epoch: 4n, tablesLost: true }, { entryIndex: 1, epoch: 3n })).toBe(0);
+    expect(authorityOf({ entryIndex: 0, epoch: 4n, tablesLost: true }, { entryIndex: 1, epoch: 4n, tablesLost: true })).toBe(0);
   });
 
   test('a status survives the wire; a damaged one is refused', () => {
-    const sent = status({ entryIndex: 0, role: 'primary', epoch: 12n, syncToken: (7n << 32n) | 3n, handingOver: true });
+    const sent = status({ entryIndex: 0, role: 'primary', epoch: 12n, syncToken: (7n << 32n) | 3n, handingOver: true, tablesLost: false });
     expect(decodePairStatus(encodePairStatus(sent))).toEqual(sent);
     const damaged = encodePairStatus(sent);
     damaged[7] = 9;
@@ -76,10 +82,18 @@ describe('starting', () => {
     expect(tickUntil(core(1), 0, 3000)).toEqual({ atMs: 1000, kind: 'takeOver', epoch: 1n });
   });
 
-  test('a data server knows a newer epoch: entry #0 alone takes a new one above it', () => {
+  test('a data server reports an epoch nobody of the pair announced: ignored, entry #0 alone resumes its own', () => {
     const pair = core(0);
-    pair.dataServerSeen(1n, 5n, 'unreachable', 10);
-    expect(tickUntil(pair, 0, 3000)).toEqual({ atMs: 1000, kind: 'takeOver', epoch: 6n });
+    expect(pair.dataServerSeen(1n, 5n, 'unreachable', 10)).toBe('beyondCeiling');
+    expect(pair.dataServerSeen(1n, (1n << 64n) - 1n, 'unreachable', 10)).toBe('beyondCeiling');
+    expect(pair.highestEpochSeen).toBe(0n);
+    expect(tickUntil(pair, 0, 3000)).toEqual({ atMs: 1000, kind: 'resume' });
+  });
+
+  test('the peer announced a newer epoch: a takeover goes above it', () => {
+    const pair = core(0);
+    pair.peerReplied(status({ entryIndex: 1, role: 'secondary', epoch: 5n }), 0, 0);
+    expect(tickUntil(pair, 50, 3000)).toEqual({ atMs: 1000, kind: 'takeOver', epoch: 6n });
   });
 });
 
@@ -138,13 +152,28 @@ describe('primary', () => {
     return pair;
   }
 
-  test('a higher epoch from the peer or a data server: step down', () => {
+  test('a higher epoch from the peer: step down; from a data server only up to what the pair announced', () => {
     const fromPeer = primary();
     fromPeer.peerReplied(status({ role: 'primary', epoch: 3n }), 10, 10);
     expect(fromPeer.tick(50)?.kind).toBe('stepDown');
     const fromDataServer = primary();
-    fromDataServer.dataServerSeen(1n, 1n, undefined, 10);
-    expect(fromDataServer.tick(50)?.kind).toBe('stepDown');
+    expect(fromDataServer.dataServerSeen(1n, 1n, undefined, 10)).toBe('beyondCeiling');
+    expect(fromDataServer.dataServerSeen(1n, (1n << 64n) - 1n, undefined, 10)).toBe('beyondCeiling');
+    expect(fromDataServer.tick(50)).toBeNull();
+    expect(fromDataServer.epochCeiling).toBe(0n);
+  });
+
+  test('epochs over the limit are refused from the peer too, and never become ours', () => {
+    const pair = primary();
+    expect(pair.peerReplied(status({ role: 'primary', epoch: epochMax + 1n }), 10, 10)).toBe(false);
+    expect(pair.considerPush((1n << 64n) - 1n)).toEqual({ accept: false, stepDown: false, tooLarge: true });
+    pair.refusedByNewerEpoch((1n << 64n) - 1n);
+    expect(pair.adoptEpoch((1n << 64n) - 1n)).toBe(false);
+    expect(pair.highestEpochSeen).toBe(0n);
+    expect(pair.tick(50)).toBeNull();
+    const atLimit = core(1, epochMax);
+    expect(tickUntil(atLimit, 50, 5000)).toBeNull();
+    expect(atLimit.waitReason).toMatch(/over the limit/);
   });
 
   test('woken from a stall: not serving until a heartbeat sent after the stall is answered', () => {
@@ -181,5 +210,36 @@ describe('primary', () => {
     expect(pair.serving(150)).toBe(true);
     expect(pair.status(150).handingOver).toBe(true);
     expect(pair.serving(100 + timings.handoverWaitMs + 10)).toBe(false);
+  });
+});
+
+describe('witness board', () => {
+  test('bounded: full of fresh reports, a newcomer is not noted; stale ones make room', () => {
+    const board = new WitnessBoard(1000, 3);
+    for (const serverId of [1n, 2n, 3n]) expect(board.note(serverId, 'reachable', 0)).toBe(true);
+    expect(board.note(4n, 'unreachable', 500)).toBe(false);
+    expect(board.note(2n, 'unreachable', 500)).toBe(true);
+    expect(board.verdict(500)).toEqual({ reachableCount: 2, unreachableCount: 1 });
+    expect(board.note(4n, 'unreachable', 1200)).toBe(true);
+    expect(board.size).toBeLessThanOrEqual(3);
+    expect(board.verdict(1200)).toEqual({ reachableCount: 0, unreachableCount: 2 });
+  });
+});
+
+describe('a lost table file at start', () => {
+  test('entry #0 with a corrupt table defers to entry #1 on an equal epoch; #1 takes a new epoch and #0 copies from it', () => {
+    const lost = new PairCore({ entryIndex: 0, epoch: 2n, nowMs: 0, incarnation: 1, timings, takeoverNeedsReport: false, tablesLost: true });
+    const whole = new PairCore({ entryIndex: 1, epoch: 2n, nowMs: 0, incarnation: 2, timings, takeoverNeedsReport: false });
+    lost.peerReplied(whole.status(10), 10, 10);
+    whole.peerReplied(lost.status(10), 10, 10);
+    expect(lost.tick(20)).toBeNull();
+    expect(lost.waitReason).toMatch(/entry #1 holds the newest state/);
+    expect(whole.tick(20)).toEqual({ kind: 'takeOver', epoch: 3n, reason: expect.any(String) });
+    whole.becomePrimary(3n);
+    lost.peerReplied(whole.status(30), 30, 30);
+    expect(lost.tick(40)?.kind).toBe('pull');
+    lost.markSynced(whole.token);
+    expect(lost.status(50).tablesLost).toBe(false);
+    expect(decodePairStatus(encodePairStatus({ ...lost.status(50), tablesLost: true })).tablesLost).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A migration in progress survives a failover, with data servers that speak the original protocol
- * (no extension: they follow §2.6, and nothing reports on the pair, so the secondary takes over on
- * the primary's silence alone). Finishes sent to the secondary are answered (forwarded).
+ * (no extension: they follow entry #0, and entry #1 only while #0 is flagged down; nothing
+ * reports on the pair, so the secondary takes over on the primary's silence alone). Finishes sent
+ * to the secondary are answered (forwarded).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildOnce, freePort } from '../server/helpers/config-server-process.js';

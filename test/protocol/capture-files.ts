@@ -41,9 +41,9 @@ export interface DecodedRecord {
 
 const headerPattern = /^(\S+)\s+.*chid=(\d+) pcode=(-?\d+)\(\w+\) body_len=(\d+)/;
 
-/** readHexCapture — the frames of `<name>.hex.txt`, in capture order. */
-export function readHexCapture(name: string): CapturedFrame[] {
-  const lines = readFileSync(join(capturesDir, `${name}.hex.txt`), 'utf8').split('\n');
+/** readHexCapture — the frames of `<name>.hex.txt` (in `dir`, default the fixtures), in capture order. */
+export function readHexCapture(name: string, dir: string = capturesDir): CapturedFrame[] {
+  const lines = readFileSync(join(dir, `${name}.hex.txt`), 'utf8').split('\n');
   const frames: CapturedFrame[] = [];
   let hexBytes: number[] = [];
   let current: Omit<CapturedFrame, 'bytes'> | null = null;

@@ -1,7 +1,7 @@
 /**
  * Admission of data servers: with `_accept_strategy = 1` a newcomer goes DOWN → STANDBY → ALIVE
  * and is given buckets; with 0 a returning server is kept solitary, and its heartbeats never
- * bump anyone's versions (the original's version storm, reference §10.5).
+ * bump anyone's versions (the original's version storm).
  */
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildOnce, ConfigServerProcess, freePort, waitFor } from './helpers/config-server-process.js';
@@ -66,6 +66,9 @@ describe('admission', () => {
     for (const reply of comeback.replies) expect(reply).toMatchObject({ clientVersion: 1, serverVersion: 1, bucketCount: 0 });
     await dataServers[0].heartbeatOnce();
     expect(versions()).toEqual(before);
-    expect(process.logs.filter((line) => line.event === 'server-rejected')).toHaveLength(1);
+    const rejected = process.logs.filter((line) => line.event === 'server-rejected');
+    expect(rejected).toHaveLength(1);
+    // The message names the exact command that lets it in.
+    expect(rejected[0].msg).toContain(`kept solitary until an operator admits it: tair-cs admin --config-servers 127.0.0.1:${process.port} admit group_1 ${returning.id}`);
   });
 });

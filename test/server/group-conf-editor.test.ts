@@ -1,6 +1,6 @@
 /**
  * The group.conf line editor behind data-server control (pcode 1500): exact key matches, one
- * entry out of a list, other sections and lines untouched, `%` harmless (reference §10.16).
+ * entry out of a list, other sections and lines untouched, `%` harmless.
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';

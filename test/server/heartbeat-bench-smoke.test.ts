@@ -1,5 +1,5 @@
 /**
- * The heartbeat load benchmark at a tiny size (STYLE.md §9: benches cannot rot). Checks the
+ * The heartbeat load benchmark at a tiny size (so the bench cannot rot). Checks the
  * report's shape and that every heartbeat was answered; never asserts on time.
  */
 import { execFileSync } from 'node:child_process';

@@ -20,7 +20,7 @@ const spec = {
   destination: [a, b, c, b, c, a, b, c],
 };
 
-describe('importOriginalTable (reference §3.3)', () => {
+describe('importOriginalTable', () => {
   test('versions, migrate count and tables carry over; ids become ip:port in order of appearance', () => {
     const table = importOriginalTable(buildOriginalFile(spec), 'group_1');
     expect(table).toMatchObject({

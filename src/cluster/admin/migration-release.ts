@@ -3,7 +3,7 @@
  * (paused), or waves of at most N buckets per data server (the operator's cap).
  *
  * Data servers migrate every bucket whose row differs between the current and the destination
- * table of their view (reference §5.1), and they only re-plan on a new server version. So the
+ * table of their view, and they only re-plan on a new server version. So the
  * config server steers them through the destination it *publishes*; the real destination stays
  * in the working state and in the table file:
  *

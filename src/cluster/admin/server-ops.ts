@@ -6,7 +6,7 @@
  *               move away; once it holds nothing it can leave group.conf with nothing lost
  *   undrain     take it back into the builds
  *   failover    take a server out of service at once: DOWN, its masters promoted and slots
- *               cleared (the quick table), kept solitary until `recover` (reference §5.6)
+ *               cleared (the quick table), kept solitary until `recover`
  *   recover     let a failed-over server back in: it passes STANDBY and is rebuilt in
  *
  * Every refusal leaves the state untouched.

@@ -1,9 +1,10 @@
 /**
- * table-edits — the original's hand edits of the destination table (reference §5.6, §8.1):
+ * table-edits — the original's hand edits of the destination table:
  *
  *   migrate bucket    destination[copy][bucket] := dst     (src holds that slot now, dst none of the row)
  *   switch buckets    destination copies 0 and 1 swap      (a master hand-over, no data moves)
- *   replace servers   every destination slot of src_i := dst_i   (dst_i hold nothing yet)
+ *   replace servers   every destination slot of src_i := dst_i   (dst_i hold nothing yet); dst_i
+ *                     takes copies from now on, src_i drains (so no later build refills it)
  *   urgent offline    every destination slot of ds := a replacement not in the row; a dead ds
  *                     also leaves the served table at once (its masters promoted)
  *
@@ -13,6 +14,8 @@
  * buckets that are not migrating (current row = destination row). We do not demand, as the
  * original did, that _min_data_server_count be raised first: rebuilds here only follow real
  * changes (a server down or up, group.conf, the operator), and then re-plan from where data is.
+ * To keep a new server empty until it is replaced onto, drain it before it starts: a draining
+ * server that holds nothing is a valid replace target (docs/operations.md, the runbook).
  */
 import { formatServerId } from '../../common/server-id.js';
 import type { ClusterContext } from '../cluster-context.js';
@@ -86,15 +89,17 @@ export function replaceServers(context: ClusterContext, group: GroupState, comma
   const ids = command.pairs.flatMap((pair) => [pair.sourceId, pair.targetId]);
   if (command.pairs.length === 0) return refuse('invalidParam', 'no server pair given');
   if (new Set(ids).size !== ids.length) return refuse('invalidParam', 'every source and destination must be a different server');
+  const sources: ServerRecord[] = [];
   const targets: ServerRecord[] = [];
   for (const { sourceId, targetId } of command.pairs) {
     const source = aliveRecord(context, group, sourceId);
     if (typeof source === 'string') return refuse('refused', source);
-    const target = placeableRecord(context, group, targetId);
+    const target = placeableRecord(context, group, targetId, true);
     if (typeof target === 'string') return refuse('refused', target);
     if (tableHolds(group, targetId)) return refuse('refused', `${target.id} already holds buckets; replace only onto an empty server`);
     const migrating = firstMigratingBucketOf(group, sourceId);
     if (migrating !== null) return refuse('refused', `bucket ${migrating} of ${source.id} is migrating; wait until it has moved`);
+    sources.push(source);
     targets.push(target);
   }
   const { destination } = tables;
@@ -103,9 +108,17 @@ export function replaceServers(context: ClusterContext, group: GroupState, comma
     const targetValue = valueForServer(tables, targetId, targets[index].id);
     for (let slot = 0; slot < destination.length; slot++) if (destination[slot] === sourceValue) destination[slot] = targetValue;
   });
+  // The targets take copies from now on; the sources leave (until removed from group.conf, no
+  // build may refill them). No rebuild: it would re-plan what the operator just decided.
+  for (const target of targets) target.draining = false;
+  for (const source of sources) {
+    source.draining = true;
+    group.operator.drainNoticed.delete(source.serverId);
+  }
+  group.memberGeneration += 1;
   const names = command.pairs.map((pair, index) => `${formatServerId(pair.sourceId)} → ${targets[index].id}`).join(', ');
   installEdit(context, group, nowMs, `servers replaced: ${names}`);
-  return done(`servers replaced: ${names}; server version ${group.versions.server}`);
+  return done(`servers replaced: ${names}; server version ${group.versions.server}; the sources drain: remove them from _server_list once they hold nothing`);
 }
 
 /** urgentOffline — move every copy of `serverId` onto the replacements, now. */
@@ -191,11 +204,12 @@ function aliveRecord(context: ClusterContext, group: GroupState, serverId: bigin
   return record;
 }
 
-function placeableRecord(context: ClusterContext, group: GroupState, serverId: bigint): ServerRecord | string {
+/** placeableRecord — an ALIVE listed server that may take copies; `drainingOk` for a replace target held empty by a drain. */
+function placeableRecord(context: ClusterContext, group: GroupState, serverId: bigint, drainingOk = false): ServerRecord | string {
   const record = aliveRecord(context, group, serverId);
   if (typeof record === 'string') return record;
   if (!record.member) return `${record.id} is no longer in _server_list`;
-  if (record.draining) return `${record.id} is draining`;
+  if (record.draining && !drainingOk) return `${record.id} is draining`;
   return record;
 }
 

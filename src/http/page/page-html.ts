@@ -36,6 +36,10 @@ export const statusPageHtml = `<!doctype html>
   </div>
 </header>
 <main>
+  <section id="health" class="health" data-status="">
+    <span id="health-status" class="badge">…</span>
+    <ul id="health-checks" class="health-checks"></ul>
+  </section>
   <div id="error" class="error" hidden></div>
   <div id="groups"></div>
   <section class="panel">

@@ -13,6 +13,7 @@
  */
 
 /** statusPageScript — see the file comment. */
+// biome-ignore lint/complexity/noUselessStringRaw: raw keeps any backslash the script gains literal
 export const statusPageScript = String.raw`'use strict';
 (function () {
   var refreshMs = 1000;
@@ -76,9 +77,26 @@ export const statusPageScript = String.raw`'use strict';
     document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   }
 
+  // The health banner at the top: the server's level and every reason (health.ts).
+  function renderHealth(status) {
+    var health = status.health;
+    document.getElementById('health').setAttribute('data-status', health.status);
+    var level = document.getElementById('health-status');
+    level.textContent = 'HEALTH_' + health.status;
+    level.className = 'badge ' + health.status.toLowerCase();
+    var list = document.getElementById('health-checks');
+    list.textContent = '';
+    health.checks.forEach(function (check) {
+      var item = el('li', check.level.toLowerCase(), (check.group ? check.group + ': ' : '') + check.message);
+      item.setAttribute('data-code', check.code);
+      add(list, item);
+    });
+  }
+
   function renderOverview(group) {
     var box = el('div', 'overview');
     add(box,
+      add(el('span', 'fact'), el('span', 'muted', 'health '), badge(group.health.status, group.health.status.toLowerCase())),
       add(el('span', 'fact'), el('span', 'muted', 'state '), badge(group.state)),
       add(el('span', 'fact'), el('span', 'muted', 'buckets '), el('b', null, group.bucketCount)),
       add(el('span', 'fact'), el('span', 'muted', 'copies '), el('b', null, group.copyCount)),
@@ -276,6 +294,7 @@ export const statusPageScript = String.raw`'use strict';
   function render(status) {
     lastStatus = status;
     renderHeader(status);
+    renderHealth(status);
     renderGroups(status);
     renderEvents(status);
   }

@@ -21,8 +21,13 @@ main { padding: 16px 24px; display: grid; gap: 16px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; background: #e8ebf0; }
 .badge.primary, .badge.alive, .badge.normal { background: #dff3e7; color: var(--ok); }
 .badge.secondary, .badge.standby, .badge.migrating { background: #e3ebfb; color: var(--info); }
-.badge.failovering, .badge.draining, .badge.paused { background: #fdf1d8; color: var(--warn); }
-.badge.down, .badge.cannot-build, .badge.failed-over { background: #fbe3e3; color: var(--bad); }
+.badge.failovering, .badge.degraded, .badge.draining, .badge.paused, .badge.warn { background: #fdf1d8; color: var(--warn); }
+.badge.down, .badge.cannot-build, .badge.failed-over, .badge.err { background: #fbe3e3; color: var(--bad); }
+.badge.ok { background: #dff3e7; color: var(--ok); }
+.health { display: flex; gap: 14px; align-items: baseline; background: var(--panel); border: 1px solid var(--line); border-left: 6px solid var(--ok); border-radius: 8px; padding: 10px 16px; }
+.health[data-status="WARN"] { border-left-color: var(--warn); }
+.health[data-status="ERR"] { border-left-color: var(--bad); }
+.health-checks { margin: 0; padding-left: 18px; }
 .overview { display: flex; flex-wrap: wrap; gap: 8px 22px; align-items: baseline; }
 .overview .fact b { font-variant-numeric: tabular-nums; }
 .alarms { color: var(--bad); margin: 8px 0 0; padding-left: 18px; }

@@ -1,6 +1,5 @@
 /**
- * data-server-control — pcode 1500 → 1502, adding or deleting `_server_list` lines of a group
- * (reference §8.2, §9.3).
+ * data-server-control — pcode 1500 → 1502, adding or deleting `_server_list` lines of a group.
  *
  *   1500: n i32 · n × server u64 · op u8 (0 add, 1 delete) · group string
  *   1502: n i32 · n × code u8 (one per server, DataServerControlCode)
@@ -11,7 +10,11 @@ import type { BodyWriter } from '../writer.js';
 /** DataServerControlOp — what a 1500 does to the listed servers. */
 export const DataServerControlOp = { add: 0, delete: 1 } as const;
 
-/** DataServerControlCode — the per-server result of a 1500. */
+/**
+ * DataServerControlCode — the per-server result of a 1500. 0..9 are the original's; 10 and 11 are
+ * ours: the source may not edit group.conf (admin_allow / admin_secret), and this server is the
+ * pair's secondary (send the request to the primary).
+ */
 export const DataServerControlCode = {
   ok: 0,
   fileOpFailed: 1,
@@ -20,6 +23,8 @@ export const DataServerControlCode = {
   groupNotFound: 6,
   badOp: 7,
   unknown: 9,
+  denied: 10,
+  notPrimary: 11,
 } as const;
 
 /** DataServerControlRequest — servers to add to or delete from a group. */

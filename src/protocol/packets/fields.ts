@@ -9,7 +9,7 @@ import { InputError } from '../../errors.js';
 import type { BodyReader } from '../reader.js';
 import type { BodyWriter } from '../writer.js';
 
-/** transitionVersionMax — transition versions travel in 24 bits (reference §3.2). */
+/** transitionVersionMax — transition versions travel in 24 bits. */
 export const transitionVersionMax = 0xff_ffff;
 
 /** TransitionInfo — a group's transition state as heartbeats carry it. */

@@ -1,5 +1,5 @@
 /**
- * finish — the packets a source master sends when a bucket is done (reference §5.1, §5.2, §5.5).
+ * finish — the packets a source master sends when a bucket is done.
  *
  *   1201 migrate finish   version u32 · server_id u64 · bucket_no i32
  *   1202 recovery finish  version u32 · transition_version u32 · server_id u64 · bucket_no i32

@@ -1,5 +1,5 @@
 /**
- * get-group — pcode 1002 → 1102, how a client fetches a group's table (reference §7.1, §9.3).
+ * get-group — pcode 1002 → 1102, how a client fetches a group's table.
  *
  *   1002: config_version u32 · group_name string                     [our extension trailer]
  *   1102: bucket_count u32 · copy_count u32 · config_version u32 ·

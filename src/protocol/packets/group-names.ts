@@ -1,6 +1,5 @@
 /**
- * group-names — pcode 1104, the answer to a group names request (1006, simple-requests.ts)
- * (reference §8.2, §9.3).
+ * group-names — pcode 1104, the answer to a group names request (1006, simple-requests.ts).
  *
  *   status i32 (1 when the config server is ready) · n i32 · n × group name string
  */

@@ -1,6 +1,5 @@
 /**
- * heartbeat-request — pcode 9, sent by every data server to both config servers each second
- * (reference §6.1, §6.6, §9.3).
+ * heartbeat-request — pcode 9, sent by every data server to both config servers each second.
  *
  *   server_flag u8 · server_id u64 (bit 63 = not ready) · transition_info u32 ·
  *   config_version u32 · recovery_version u32 · pull_migrated_info u8 ·

@@ -1,6 +1,6 @@
 /**
  * heartbeat-response — pcode 104, the config server's answer to a data-server heartbeat
- * (reference §6.1, §9.3; observed shapes in test/fixtures/captures/README.md).
+ * (observed shapes in test/fixtures/captures/README.md).
  *
  *   client_version u32 · server_version u32 · bucket_count u32 · copy_count u32 ·
  *   down_slave_config_server u64 · transition_info u32 · table_size u32, table bytes (zlib) ·

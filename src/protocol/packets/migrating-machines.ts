@@ -1,6 +1,5 @@
 /**
- * migrating-machines — pcode 1501 → 1302, the migrating-machine map of a data server's group
- * (reference §5.3, §8.2, §9.3).
+ * migrating-machines — pcode 1501 → 1302, the migrating-machine map of a data server's group.
  *
  *   1501: server_id u64
  *   1302: n i32 · n × (server u64, buckets left u32)

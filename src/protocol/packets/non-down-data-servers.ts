@@ -1,11 +1,10 @@
 /**
- * non-down-data-servers — pcode 1012 → 1112, a client asking which data servers are not DOWN
- * (reference §7.3, §9.3).
+ * non-down-data-servers — pcode 1012 → 1112, a client asking which data servers are not DOWN.
  *
  *   1012: config_version u32 · group string
  *   1112: config_version u32 · n i32 · n × server u64
  *
- * The original client refuses a 1112 body under 12 bytes, i.e. the empty list (§10.27);
+ * The original client refuses a 1112 body under 12 bytes, i.e. the empty list;
  * ours accepts it (8 bytes: version and n = 0).
  */
 import type { BodyReader } from '../reader.js';

@@ -1,10 +1,10 @@
 /**
- * op-cmd — pcode 16 → 17, admin commands (reference §8.1, §9.3).
+ * op-cmd — pcode 16 → 17, admin commands.
  *
  *   16: cmd i32 · n i32 · n × param string
  *   17: code i32 · n i32 · n × info string
  *
- * An empty parameter travels as length 0 and decodes to "" (the original crashed on it, §10.19).
+ * An empty parameter travels as length 0 and decodes to "" (the original crashed on it).
  */
 import type { BodyReader } from '../reader.js';
 import type { BodyWriter } from '../writer.js';

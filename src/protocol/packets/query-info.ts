@@ -1,5 +1,5 @@
 /**
- * query-info — pcode 1009 → 1106, the admin tool's queries (reference §8.2, §9.3).
+ * query-info — pcode 1009 → 1106, the admin tool's queries.
  *
  *   1009: query_type u32 · group string · server_id u64
  *   1106: n u32 · n × (key string, value string)

@@ -1,5 +1,5 @@
 /**
- * return-packet — pcode 101, the generic reply (reference §8.2, §9.2).
+ * return-packet — pcode 101, the generic reply.
  *
  *   config_version u32 · code i32 · msg string
  *

@@ -1,5 +1,5 @@
 /**
- * server-table — pcode 1003 → 1103, how the config-server pair copies files (reference §2.5, §9.3).
+ * server-table — pcode 1003 → 1103, how the config-server pair copies files.
  * 1103 is both the answer to 1003 and the primary's unsolicited push.
  *
  *   1003: type u32 (in the config_version slot) · group_name string

@@ -1,6 +1,5 @@
 /**
- * simple-requests — the small fixed-size packets of the config-server pair and liveness checks
- * (reference §2.2, §2.3, §8.2, §9.3).
+ * simple-requests — the small fixed-size packets of the config-server pair and liveness checks.
  *
  *   6    ping          config_version u32 · value i32         → 101
  *   1005 set master    config_version u32 · value i32         → 101 (code 0 if I am primary, else 1)

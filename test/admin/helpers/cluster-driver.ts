@@ -75,7 +75,7 @@ export class ClusterDriver {
         server.nextBeatMs = this.nowMs + beatMs;
         this.heartbeat(name);
       }
-      this.cluster.tick(this.nowMs);
+      this.cluster.step({ type: 'tick', nowMs: this.nowMs });
       this.drain();
     }
   }

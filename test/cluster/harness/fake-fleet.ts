@@ -1,7 +1,7 @@
 /**
- * fake-fleet — data servers simulated the way the original's behave towards the config server
- * (reference §5.1, §6.6): they report the version of the table they hold, take a table when one
- * is sent, and migrate the buckets they master towards the destination.
+ * fake-fleet — data servers simulated the way the original's behave towards the config server:
+ * they report the version of the table they hold, take a table when one is sent, and migrate
+ * the buckets they master towards the destination.
  */
 import { serverIdFromText } from '../../../src/common/server-id.js';
 import { originalHeartbeat } from '../../helpers/original-heartbeat.js';

@@ -1,7 +1,7 @@
 /**
  * scenario-runner — runs a scenario file against the cluster state machine and writes a
- * transcript (STYLE.md §8). The engine is the real one, run synchronously; saves land in a map
- * ("the disk") and are confirmed at once unless held.
+ * transcript. The engine is the real one, run synchronously; saves land in a map ("the disk")
+ * and are confirmed at once unless held.
  *
  *   config … end           group.conf text (indented lines) for `start`
  *   options k=v …          ClusterOptions for the next `start` (e.g. stuckMigrationMs=3000)
@@ -15,6 +15,7 @@
  *   finish ds1 3 [v=N]     one migrate-finish for bucket 3 (default version: what ds1 holds)
  *   migrate [n]            every beating server finishes up to n buckets it masters (default all)
  *   admit ds4 | hold-saves | release-saves | fail-next-build | reload (config … end first)
+ *   lose-table group_1     the group's saved table is gone (moved aside as corrupt) before a restart
  *   show servers | versions | tables
  */
 import { Engine } from '../../../src/engine/index.js';
@@ -111,6 +112,9 @@ export class ScenarioRunner {
         this.holdSaves = false;
         this.releaseSaves();
         return this.drain();
+      case 'lose-table':
+        this.disk.delete(args[0]);
+        return;
       case 'fail-next-build':
         this.failNextBuild = true;
         return;
@@ -146,7 +150,7 @@ export class ScenarioRunner {
         server.nextBeatMs = this.nowMs + beatMs;
         this.heartbeat(server);
       }
-      this.requireCluster().tick(this.nowMs);
+      this.requireCluster().step({ type: 'tick', nowMs: this.nowMs });
       this.drain();
     }
   }

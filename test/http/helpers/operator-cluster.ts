@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { sendAdminCommand } from '../../../src/admin/admin-client.js';
+import type { ClusterOptions } from '../../../src/cluster/index.js';
 import { loadConfigServerConf } from '../../../src/config/configserver-conf.js';
 import type { OpCmdResponse } from '../../../src/protocol/index.js';
 import { ConfigServer } from '../../../src/server/config-server.js';
@@ -31,6 +32,8 @@ export interface OperatorClusterOptions {
   /** extraKeys — more `key = value` lines for the group section. */
   extraKeys?: string[];
   heartbeatMs?: number;
+  /** cluster — timings of the state machine (settleMs defaults to 300 here). */
+  cluster?: Partial<ClusterOptions>;
 }
 
 /** LogRecord — one JSON log line. */
@@ -69,7 +72,7 @@ export class OperatorCluster {
     const logs: LogRecord[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogRecord) });
     const config = await loadConfigServerConf(configPath);
-    const server = new ConfigServer(config, logger, { tickMs: 50, cluster: { settleMs: 300 } });
+    const server = new ConfigServer(config, logger, { tickMs: 50, cluster: { settleMs: 300, ...options.cluster } });
     await server.start();
     const cluster = new OperatorCluster(logs, dir, server, port, httpPort, groupConfPath, ports);
     cluster.dataServers = ports.map((dsPort) => new FakeDataServer({ configServerPort: port, port: dsPort, intervalMs: options.heartbeatMs ?? 200 }));

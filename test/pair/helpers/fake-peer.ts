@@ -17,6 +17,8 @@ export class FakePeer {
   /** pushReply — how pushes are answered; `afterPush` runs once a push has been answered. */
   pushReply = { code: 0, message: '' };
   afterPush: (() => void) | null = null;
+  /** hung — read requests but answer none (a stopped process: its port still accepts). */
+  hung = false;
   groupConf = Buffer.alloc(0);
   readonly pushes: ServerTablePacket[] = [];
   port = 0;
@@ -48,6 +50,7 @@ export class FakePeer {
     const decoder = new FrameDecoder();
     socket.on('data', (chunk: Buffer) => {
       for (const frame of decoder.push(chunk)) {
+        if (this.hung) continue;
         void this.answer(decodeRequest(frame.pcode, frame.body)).then((reply) => {
           if (reply) socket.write(encodePacketFrame(frame.channelId, reply));
           if (frame.pcode === Pcode.serverTable) this.afterPush?.();

@@ -1,7 +1,7 @@
 /**
- * original-data-server — a data server that behaves like the original Tair one toward a pair
- * (reference §2.6, §5.1): no extension trailer, heartbeats to both config servers every
- * `intervalMs`, replies applied by the §2.6 rule (entry #0's always, entry #1's while entry #0 is
+ * original-data-server — a data server that behaves like the original Tair one toward a pair:
+ * no extension trailer, heartbeats to both config servers every `intervalMs`, replies applied
+ * by the original's rule (entry #0's always, entry #1's while entry #0 is
  * flagged down by a down_slave_config_server), migrate-finish sent when the test says so, to the
  * entry it follows. It migrates nothing by itself, so a test holds a migration half done.
  */

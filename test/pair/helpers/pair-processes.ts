@@ -42,7 +42,7 @@ export class PairProcesses {
       writeFileSync(server.configPath, [
         '[public]', ...entries.map((port) => `config_server = 127.0.0.1:${port}`),
         '[configserver]', `port = ${server.port}`, `address = 127.0.0.1:${server.port}`, 'group_file = group.conf',
-        'data_dir = data', 'log_file = logs/cfgsvr.log', 'pid_file = cfgsvr.pid', 'log_level = info',
+        'data_dir = data', 'pid_file = cfgsvr.pid', 'log_level = info', // no log_file: the logs come on stdout
         `peer_timeout_ms = ${settings.peerTimeoutMs}`, '[tairserver]', 'port = 5191', '',
       ].join('\n'));
     });

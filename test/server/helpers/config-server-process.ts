@@ -85,7 +85,7 @@ export class ConfigServerProcess {
     writeFileSync(configPath, [
       '[public]', `config_server = 127.0.0.1:${port}`,
       '[configserver]', `port = ${port}`, `address = 127.0.0.1:${port}`, 'group_file = group.conf', 'data_dir = data',
-      'log_file = logs/cfgsvr.log', 'pid_file = cfgsvr.pid', 'log_level = info',
+      'pid_file = cfgsvr.pid', 'log_level = info', // no log_file: the logs come on stdout
       '[tairserver]', 'port = 5191', '',
     ].join('\n'));
     return new ConfigServerProcess(dir, port, groupConfPath, configPath);

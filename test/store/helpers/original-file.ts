@@ -1,5 +1,5 @@
 /**
- * original-file — builds an original Tair `<group>_server_table` file from reference §3.3,
+ * original-file — builds an original Tair `<group>_server_table` file byte by byte,
  * independently of the importer: 36-byte little-endian header, then three u64[C·B] tables.
  */
 
@@ -16,7 +16,7 @@ export interface OriginalFileSpec {
   destination: bigint[];
 }
 
-/** ipPortId — `(port << 32) | a | b << 8 | c << 16 | d << 24` for a.b.c.d:port (reference §0.1). */
+/** ipPortId — `(port << 32) | a | b << 8 | c << 16 | d << 24` for a.b.c.d:port. */
 export function ipPortId(a: number, b: number, c: number, d: number, port: number): bigint {
   return (BigInt(port) << 32n) | BigInt(a) | (BigInt(b) << 8n) | (BigInt(c) << 16n) | (BigInt(d) << 24n);
 }

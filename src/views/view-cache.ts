@@ -1,6 +1,7 @@
 /**
- * view-cache — the compressed tables each group serves (reference §3.5), rebuilt once per
- * publication, never per request and never per finished bucket (§10.29):
+ * view-cache — the compressed tables each group serves, rebuilt once per
+ * publication, never per request and never per finished bucket (the original recompressed the
+ * whole table at every finished bucket, so a full migration cost O(B²·C)):
  *
  *   client view        zlib(current)                    get_group (1102)
  *   data-server view   zlib(current ‖ destination)      heartbeat (104)
