@@ -72,6 +72,15 @@ describe('bench --smoke', () => {
     }));
   });
 
+  test('--sizes runs only the sizes it names: XXL only when named', async () => {
+    const onlyL = await runBenchmarks(options({ sizes: ['L'], only: ['scan'] }));
+    expect(new Set(onlyL.results.cases.map((entry) => entry.size))).toEqual(new Set(['L']));
+    expect(onlyL.results.xxl).toBeNull();
+    const withXxl = await runBenchmarks(options({ sizes: ['XXL'] }));
+    expect(withXxl.results.cases).toEqual([]);
+    expect(withXxl.results.xxl?.ok).toBe(true);
+  });
+
   test('the printed report names every case and where the results went', () => {
     const text = printResults(results, file);
     for (const operation of operations) expect(text).toContain(operation.name);
