@@ -22,6 +22,8 @@ export const stepsPerSlotMax = 512;
 export const stepsPerServerMax = 2_048;
 /** stepsFixed — an engine build's steps beyond those (fixed parts of search budgets, the C = 2 pair design). */
 export const stepsFixed = 33_554_432;
+/** repeatCountMax — `tair-cs table build --repeat N` is for measuring: 1,000 builds of the largest table take minutes. */
+export const repeatCountMax = 1_000;
 /** weightMax — weights are relative; 1,000,000 keeps quota arithmetic exact in doubles. */
 export const weightMax = 1_000_000;
 

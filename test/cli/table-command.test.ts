@@ -25,10 +25,10 @@ function tairCs(args: string[]): Promise<Run> {
   });
 }
 
-async function json(args: string[]): Promise<Record<string, any>> {
+async function json(args: string[], code = 0): Promise<Record<string, any>> {
   const run = await tairCs(args);
   expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
+  expect(run.code).toBe(code);
   return JSON.parse(run.stdout);
 }
 
@@ -106,6 +106,26 @@ describe('tair-cs table build', () => {
     expect(report).toMatchObject({ command: 'build', ok: true, valid: true, strategy: 'auto', strategyUsed: 'balanced', out: null });
     expect(report.partners.worstExcess).toBeTypeOf('number');
     expect(report.engine.outcome).toBe('ok');
+    // What the engine reached, beside the least it could have: steps, budgets, rack-short, partners.
+    expect(report.engine).toMatchObject({
+      steps: expect.any(Number), stepsPerSlot: expect.any(Number), budgetSpent: expect.any(Boolean), spentIn: expect.any(Array),
+      rackShortBuckets: 0, rackShortBound: 0, partnerExcessMax: expect.any(Number),
+    });
+    expect(report.engine.steps).toBeGreaterThan(0);
+    expect(report).not.toHaveProperty('repeat');
+  });
+
+  test('--repeat N prints min/median/max of N builds beside the first build', async () => {
+    const report = await json(['build', '--buckets', '4096', '--copies', '3', '--servers', '9', '--racks', '3', '--repeat', '5']);
+    const { repeat } = report;
+    expect(repeat).toMatchObject({ runs: 5 });
+    expect(repeat.minMs).toBeGreaterThan(0);
+    expect(repeat.minMs).toBeLessThanOrEqual(repeat.medianMs);
+    expect(repeat.medianMs).toBeLessThanOrEqual(repeat.maxMs);
+    expect(report.buildMs).toBeGreaterThanOrEqual(repeat.minMs);
+    expect(report.buildMs).toBeLessThanOrEqual(repeat.maxMs);
+    const rebuilt = await json(['rebuild', '--in', 'small.json', '--down', '2', '--repeat', '3']);
+    expect(rebuilt.repeat).toMatchObject({ runs: 3 });
   });
 
   test('--rack-sizes fills racks in order; a spread the sizes forbid is reported, not fatal', async () => {
@@ -190,9 +210,12 @@ describe('tair-cs table check', () => {
       table: [[0, 1, 0, 2], [0, -1, 1, 1]],
     };
     await writeFile(join(dir, 'broken.json'), JSON.stringify(file));
-    const report = await json(['check', '--in', 'broken.json']);
+    // Not valid: exit 1, the JSON still printed; a check builds nothing, so it has checkMs, no buildMs.
+    const report = await json(['check', '--in', 'broken.json'], 1);
+    expect(report).not.toHaveProperty('buildMs');
+    expect(report.checkMs).toBeGreaterThanOrEqual(0);
     expect(report).toMatchObject({
-      valid: false, buildMs: 0,
+      valid: false,
       violations: { sameServer: 1, rackSpreadShort: 2, emptySlots: 1, deadSlots: 1, replicaBalance: 0, masterBalance: 0 },
       replicas: { min: 3, max: 3, quotaMin: 4, quotaMax: 4 },
       masters: { min: 1, max: 2, quotaMin: 2, quotaMax: 2 },
@@ -207,7 +230,7 @@ describe('tair-cs table check', () => {
       table: [[0, 0, 0, 0, 0, 1]],
     };
     await writeFile(join(dir, 'unbalanced.json'), JSON.stringify(file));
-    const report = await json(['check', '--in', 'unbalanced.json']);
+    const report = await json(['check', '--in', 'unbalanced.json'], 1);
     expect(report).toMatchObject({
       valid: false, violations: { replicaBalance: 2, masterBalance: 2 }, replicas: { min: 1, max: 5, quotaMin: 3, quotaMax: 3 },
     });
@@ -236,6 +259,8 @@ describe('bad arguments: one line on stderr, exit 2, nothing on stdout', () => {
     ['--down out of range', ['rebuild', '--in', 'small.json', '--down', '8']],
     ['--down leaves too few', ['rebuild', '--in', 'small.json', '--down', '0,1,2,3,4,5']],
     ['unwritable --out', ['build', '--buckets', '8', '--copies', '2', '--servers', '4', '--out', 'no/such/dir.json']],
+    ['--repeat 0', ['build', '--buckets', '8', '--copies', '2', '--servers', '4', '--repeat', '0']],
+    ['--repeat too many', ['build', '--buckets', '8', '--copies', '2', '--servers', '4', '--repeat', '1001']],
   ];
   test.each(cases)('%s', async (_, args) => {
     const run = await tairCs(args);
