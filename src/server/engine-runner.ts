@@ -7,8 +7,8 @@
  *                                      heartbeats keep being answered while it runs
  *
  * The estimate is the job's slots (B·C) times engineNsPerSlot, the engine's cost per slot
- * measured on its slowest operations with a margin (bench/README.md), so the threshold is
- * workerSlotThreshold slots. Nothing a worker runs may block the cluster:
+ * on the slowest shapes measured (bench/README.md), so the threshold is workerSlotThreshold
+ * slots (800: in practice every real group's jobs run in the worker). Nothing a worker runs may block the cluster:
  *   - a worker that exits or fails fails its job at once (`jobFailed`: the group keeps its
  *     last good table, logs and alarms why, and retries later) and is replaced by a new one
  *     for the next job;
@@ -27,14 +27,20 @@ import type { BuildReport, QuickReport } from '../engine/index.js';
 
 /** localWorkMsMax — the most engine work (estimated) a job may do on the event loop. */
 export const localWorkMsMax = 2;
-/** engineNsPerSlot — the engine's cost per slot on its slowest operations, with a margin (release build). */
-export const engineNsPerSlot = 20;
+/**
+ * engineNsPerSlot — the engine's cost per slot on the slowest shapes measured, cold (the grid
+ * bench, bench/README.md: 65,536 × 4 on three racks of 21, one server joining, about 2.4 µs per
+ * slot on the loaded 2-core machine; most shapes cost 20–150 ns). Small tables with many
+ * servers cost the most per slot, so the estimate takes the worst: every job but a tiny one
+ * goes to the worker.
+ */
+export const engineNsPerSlot = 2_500;
 /** workerSlotThreshold — above this many slots a job's estimated work exceeds localWorkMsMax: it goes to the worker. */
 export const workerSlotThreshold = Math.floor((localWorkMsMax * 1e6) / engineNsPerSlot);
 /** deadlineFixedMs — the default job deadline's fixed part. */
 export const deadlineFixedMs = 10_000;
-/** deadlineNsPerSlot — the default job deadline's part per slot (50× engineNsPerSlot). */
-export const deadlineNsPerSlot = 1_000;
+/** deadlineNsPerSlot — the default job deadline's part per slot (4× the slowest measured cost per slot). */
+export const deadlineNsPerSlot = 4 * engineNsPerSlot;
 
 /** defaultJobDeadlineMs — the deadline of a job over `slotCount` slots unless configured. */
 export function defaultJobDeadlineMs(slotCount: number): number {

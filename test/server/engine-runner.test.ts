@@ -27,9 +27,11 @@ afterEach(async () => {
 describe('EngineRunner', () => {
   test('the worker threshold is the estimated work past which a job leaves the event loop', () => {
     expect(workerSlotThreshold).toBe(Math.floor((localWorkMsMax * 1e6) / engineNsPerSlot));
-    // The default deadline grows with the size and stays far beyond the estimate.
+    // The default deadline grows with the size and stays well beyond the slowest estimate.
     expect(defaultJobDeadlineMs(3 << 20)).toBeGreaterThan(defaultJobDeadlineMs(1 << 20));
-    expect(defaultJobDeadlineMs(3 << 20)).toBeGreaterThan(((3 << 20) * engineNsPerSlot) / 1e6 * 50);
+    expect(defaultJobDeadlineMs(3 << 20)).toBeGreaterThan(((3 << 20) * engineNsPerSlot) / 1e6 * 4);
+    // A group of the smallest usual shape (1,023 buckets, two copies) already runs in the worker.
+    expect(1_023 * 2).toBeGreaterThan(workerSlotThreshold);
   });
 
   test('a job past its deadline fails with the reason, and the next one runs on a new worker', async () => {
@@ -46,7 +48,7 @@ describe('EngineRunner', () => {
 
   test('a stopped worker fails its running job at once; the runner starts a new worker for the next', async () => {
     runner = new EngineRunner(() => 0);
-    const bucketCount = Math.ceil(workerSlotThreshold / 3) * 4;
+    const bucketCount = 65_536;
     const running = runner.run(buildJob(1, bucketCount));
     await runner.stopWorker();
     expect(await running).toMatchObject({ type: 'jobFailed', jobId: 1, message: 'engine worker closed' });
@@ -68,7 +70,8 @@ describe('EngineRunner', () => {
 
   test('a small job runs on this thread', async () => {
     runner = new EngineRunner(() => 0);
-    const event = await runner.run(buildJob(1, 1_023));
+    const bucketCount = Math.floor(workerSlotThreshold / 3);
+    const event = await runner.run(buildJob(1, bucketCount));
     expect(event).toMatchObject({ type: 'buildDone', result: { ok: true } });
     expect(runner.workerProgress()).toBeNull();
   });
