@@ -8,10 +8,10 @@
  *   --results-dir DIR                                      where grid-<date>-<commit>.json goes
  *
  * Per shape: `table build --out`, `table rebuild --down ⌊S/3⌋`, `table rebuild --add 1`; the
- * record keeps buildMs, steps per slot and the goal of each; the summary names the worst
- * ratio buildMs / goal. The machine is shared: note the load (recorded) and rerun outliers.
+ * record keeps buildMs, steps per slot, the goal and whether the CLI found the table valid;
+ * the summary names the worst ratio buildMs / goal and every table not valid. The machine is shared: note the load (recorded) and rerun outliers.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,12 +33,17 @@ export interface GridTiming {
   buildMs: number;
   goalMs: number;
   stepsPerSlot: number;
+  /** valid — the CLI's own measurement of the table (balance, spread, soundness). */
+  valid: boolean;
+  spentIn: string[];
 }
 
+// One CLI run; its JSON whatever the exit status (1 = the table is not valid: recorded, not fatal).
 function cli(args: string[]): Record<string, any> {
   const main = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
-  const stdout = execFileSync(process.execPath, [main, 'table', ...args], { maxBuffer: 1 << 26, encoding: 'utf8' });
-  return JSON.parse(stdout);
+  const run = spawnSync(process.execPath, [main, 'table', ...args], { maxBuffer: 1 << 26, encoding: 'utf8' });
+  if (run.status !== 0 && run.status !== 1) throw new Error(`tair-cs table ${args.join(' ')}: exit ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
 }
 
 function buildArgs(shape: GridShape): string[] {
@@ -53,6 +58,7 @@ export function timeShape(shape: GridShape, dir: string): GridTiming[] {
   const slots = shape.bucketCount * shape.copyCount;
   const timing = (operation: GridTiming['operation'], report: Record<string, any>): GridTiming => ({
     shape: name, operation, slots, buildMs: report.buildMs, goalMs: goalMs(slots), stepsPerSlot: report.engine.stepsPerSlot,
+    valid: report.valid, spentIn: report.engine.spentIn,
   });
   const timings = [timing('build', cli(['build', ...buildArgs(shape), '--out', file]))];
   const servers = shape.rackSizes.reduce((sum, size) => sum + size, 0);
@@ -85,11 +91,14 @@ function main(): void {
   }
   const byRatio = [...timings].sort((a, b) => b.buildMs / b.goalMs - a.buildMs / a.goalMs);
   const over = timings.filter((timing) => timing.buildMs > timing.goalMs);
+  const invalid = timings.filter((timing) => !timing.valid);
   const summary = {
     ...environment,
     command: `node dist/bench/grid-bench.js ${process.argv.slice(2).join(' ')}`.trim(),
     builds: timings.length,
     overGoal: over.length,
+    invalid: invalid.map((timing) => `${timing.shape} ${timing.operation}`),
+    budgetSpent: timings.filter((timing) => timing.spentIn.length > 0).map((timing) => `${timing.shape} ${timing.operation}: ${timing.spentIn.join('+')}`),
     worst: byRatio.slice(0, 10).map((timing) => ({ ...timing, ratio: Math.round((timing.buildMs / timing.goalMs) * 1000) / 1000 })),
     timings,
   };
@@ -97,7 +106,8 @@ function main(): void {
   const name = `grid-${new Date().toISOString().slice(0, 10)}-${environment.commit ?? 'unknown'}.json`;
   writeFileSync(join(resultsDir, name), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(resultsDir, 'grid-latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  process.stdout.write(`${timings.length} builds, ${over.length} over the goal; worst:\n`);
+  process.stdout.write(`${timings.length} builds, ${over.length} over the goal, ${invalid.length} not valid; worst:\n`);
+  for (const name of summary.invalid) process.stdout.write(`  not valid: ${name}\n`);
   for (const timing of summary.worst) {
     process.stdout.write(`  ${timing.shape} ${timing.operation}: ${timing.buildMs.toFixed(1)} ms, goal ${timing.goalMs.toFixed(1)} ms (${timing.ratio})\n`);
   }

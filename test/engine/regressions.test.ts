@@ -114,6 +114,22 @@ describe('rebuild after one server leaves', () => {
   });
 });
 
+describe('known failures (it.fails until fixed)', () => {
+  // C = 4 on two racks of three, weights 1,2,3 | 1,2,3: once s002 (weight 3) leaves, s001, s004
+  // and s005 must hold every bucket and s000/s003 one each; the rebuild needs eviction chains
+  // whose repair work grows faster than B, so at B = 262,144 and above the repair budget runs
+  // out (budgetSpent, spentIn: repair) and the table is returned with replicas off quota by
+  // about B/13 (found by bench/grid-bench.ts at B = 1,048,576; smaller B are fine).
+  it.fails('replicas within ±1 after a leave (racks 3,3; weights 1,2,3,1,2,3; B = 262,144; C = 4; s002 leaves)', () => {
+    const servers = makeServers([3, 3], [1, 2, 3, 1, 2, 3]);
+    const input = { bucketCount: 262_144, copyCount: 4, servers };
+    const first = engine.build(input);
+    const leaveInput = { ...input, servers: withDown(servers, [2]), source: first.table };
+    const report = engine.build(leaveInput);
+    expect(ruleBreaks(report, leaveInput).breaks.replicas).toEqual([]);
+  }, 60_000);
+});
+
 describe('quick table', () => {
   // The partner pile-up above, seen at failure time: s000 dies and s001 takes 7 of its 10
   // masters (bound ⌈10/2⌉+1 = 6).
