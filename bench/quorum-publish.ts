@@ -8,19 +8,24 @@
  *
  * Measured per size: the snapshot publication, the record publication (median, p99, mean), the
  * time until a second coordinator holds each version (follower lag: publish resolved → its
- * 'table' event), the record and snapshot sizes in etcd. Writes bench/results/quorum-publish-latest.json.
+ * 'table' event), the record and snapshot sizes in etcd, and how long the event loop was held up
+ * meanwhile (perf_hooks.monitorEventLoopDelay, 10 ms resolution: max, p99, mean; the leader and
+ * the follower share the one loop). `--codec inline` runs the O(B·C) work on the event loop
+ * instead of the codec worker (quorum-codec.ts), for comparison. Writes
+ * bench/results/quorum-publish-latest.json (or quorum-publish-inline-latest.json).
  *
- *   npm run build && node dist/bench/quorum-publish.js [--versions 20] [--sizes S,L,XL] [--smoke] [--out FILE]
+ *   npm run build && node dist/bench/quorum-publish.js [--versions 20] [--sizes S,L,XL] [--codec worker|inline] [--smoke] [--out FILE]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Engine } from '../src/engine/index.js';
 import type { Table } from '../src/engine/index.js';
-import { createEtcdClient, QuorumCoordinator } from '../src/quorum/index.js';
+import { createEtcdClient, QuorumCodec, QuorumCoordinator } from '../src/quorum/index.js';
 import type { EtcdSettings } from '../src/quorum/index.js';
 import type { PersistedGroupTable } from '../src/store/persisted-table.js';
 import { EtcdCluster } from '../test/helpers/etcd-cluster.js';
@@ -45,6 +50,13 @@ interface SizeResult {
   followerLagMedianMs: number;
   followerLagP99Ms: number;
   versions: number;
+  codec: 'worker' | 'inline';
+  /** loopDelay* — the event loop's delays while publishing and following (ms). */
+  loopDelayMaxMs: number;
+  loopDelayP99Ms: number;
+  loopDelayMeanMs: number;
+  /** copyBytesPerTurnMax — the most bytes one event-loop turn copied into shared memory (leader and follower). */
+  copyBytesPerTurnMax: number;
 }
 
 function persisted(table: Table, serverIds: readonly string[], version: number): PersistedGroupTable {
@@ -58,6 +70,7 @@ function persisted(table: Table, serverIds: readonly string[], version: number):
     migrateBlockCount: -1,
     configHash: '',
     servers: serverIds.map((_, index) => `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}:5191`),
+    recordSeq: 0,
     current: slots,
     progress: slots.slice(),
     destination: slots.slice(),
@@ -69,7 +82,7 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-async function measureSize(settings: EtcdSettings, size: BenchSize, versions: number, dir: string): Promise<SizeResult> {
+async function measureSize(settings: EtcdSettings, size: BenchSize, versions: number, dir: string, inline: boolean): Promise<SizeResult> {
   const engine = new Engine();
   const servers = benchServers(size);
   const base = engine.build({ ...size, servers });
@@ -77,8 +90,9 @@ async function measureSize(settings: EtcdSettings, size: BenchSize, versions: nu
   if (!base.ok || !left.ok) throw new Error(`bench setup: build of ${size.name} failed`);
   const ids = servers.map((server) => server.id);
   const tables = [persisted(base.table, ids, 10), persisted(left.table, ids, 11)];
-  const leader = await QuorumCoordinator.connect(settings, { address: '127.0.0.1:1', dataDir: join(dir, `${size.name}-a`) });
-  const follower = await QuorumCoordinator.connect(settings, { address: '127.0.0.1:2', dataDir: join(dir, `${size.name}-b`) });
+  const codecs = [new QuorumCodec({ inline }), new QuorumCodec({ inline })];
+  const leader = await QuorumCoordinator.connect(settings, { address: '127.0.0.1:1', dataDir: join(dir, `${size.name}-a`), codec: codecs[0] });
+  const follower = await QuorumCoordinator.connect(settings, { address: '127.0.0.1:2', dataDir: join(dir, `${size.name}-b`), codec: codecs[1] });
   const seen = new Map<number, number>();
   follower.on('table', (committed) => seen.set(committed.sequence, performance.now()));
   leader.start();
@@ -98,6 +112,8 @@ async function measureSize(settings: EtcdSettings, size: BenchSize, versions: nu
     const doneAtMs = performance.now();
     return { ms: doneAtMs - startMs, doneAtMs, sequence: outcome.sequence };
   };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const first = await publish(tables[0]);
   const recordMs: number[] = [];
   const done: { sequence: number; atMs: number }[] = [];
@@ -108,6 +124,7 @@ async function measureSize(settings: EtcdSettings, size: BenchSize, versions: nu
   }
   const last = done[done.length - 1].sequence;
   await until(() => seen.has(last), 'the follower to hold the last version');
+  loop.disable();
   const lags = done.filter((entry) => seen.has(entry.sequence)).map((entry) => Math.max(0, (seen.get(entry.sequence) as number) - entry.atMs));
   const committed = leader.committed('group_1');
   const prefix = `${leader.keys.prefix}/groups/group_1`;
@@ -119,6 +136,7 @@ async function measureSize(settings: EtcdSettings, size: BenchSize, versions: nu
   for (let slot = 0; slot < tables[0].current.length; slot++) if (tables[0].current[slot] !== tables[1].current[slot]) changedSlots += 3;
   await follower.stop();
   await leader.stop();
+  await Promise.all(codecs.map((codec) => codec.close()));
   return {
     size: size.name,
     bucketCount: size.bucketCount,
@@ -134,6 +152,11 @@ async function measureSize(settings: EtcdSettings, size: BenchSize, versions: nu
     followerLagMedianMs: round(quantile(lags, 0.5)),
     followerLagP99Ms: round(quantile(lags, 0.99)),
     versions,
+    codec: inline ? 'inline' : 'worker',
+    loopDelayMaxMs: round(loop.max / 1e6),
+    loopDelayP99Ms: round(loop.percentile(99) / 1e6),
+    loopDelayMeanMs: round(loop.mean / 1e6),
+    copyBytesPerTurnMax: Math.max(...codecs.map((codec) => codec.meter.copy.bytesPerTurnMax)),
   };
 }
 
@@ -156,12 +179,15 @@ async function main(): Promise<void> {
       versions: { type: 'string', default: '20' },
       sizes: { type: 'string', default: 'S,L,XL' },
       smoke: { type: 'boolean', default: false },
+      codec: { type: 'string', default: 'worker' },
       out: { type: 'string' },
     },
   });
   const names = values.sizes.split(',');
   const sizes = (values.smoke ? smokeSizes : benchSizes).filter((size) => names.includes(size.name));
   const versions = values.smoke ? 3 : Number(values.versions);
+  if (values.codec !== 'worker' && values.codec !== 'inline') throw new Error(`--codec must be worker or inline, got '${values.codec}'`);
+  const inline = values.codec === 'inline';
   const environment = runEnvironment(root);
   const cluster = await EtcdCluster.start(3);
   const dir = await mkdtemp(join(tmpdir(), 'tair-cs-quorum-bench-'));
@@ -175,7 +201,7 @@ async function main(): Promise<void> {
         tls: null,
         auth: null,
       };
-      const result = await measureSize(settings, size, versions, dir);
+      const result = await measureSize(settings, size, versions, dir, inline);
       results.push(result);
       console.log(JSON.stringify(result));
     }
@@ -183,9 +209,9 @@ async function main(): Promise<void> {
     await cluster.close();
     await rm(dir, { recursive: true, force: true });
   }
-  const out = values.out ?? join(root, 'bench', 'results', 'quorum-publish-latest.json');
+  const out = values.out ?? join(root, 'bench', 'results', inline ? 'quorum-publish-inline-latest.json' : 'quorum-publish-latest.json');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ ...environment, smoke: values.smoke, results }, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify({ ...environment, smoke: values.smoke, results }, null, 2)}\n`);
   console.log(`written ${out}`);
 }
 

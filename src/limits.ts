@@ -131,6 +131,8 @@ export const planQueueCountMax = 4;
 
 /** etcdEndpointCountMax — an etcd cluster has 3 to 7 members; more endpoints than 16 is a paste error. */
 export const etcdEndpointCountMax = 16;
+/** configServerCountMax — config servers of one quorum-mode service: every data server heartbeats each, and 3 to 7 is the norm. */
+export const configServerCountMax = 16;
 /** etcdLeaseTtlMsMin — etcd grants leases in whole seconds, and never less than one. */
 export const etcdLeaseTtlMsMin = 1000;
 /** etcdLeaseTtlMsMax — a minute without a leader is already an outage; longer is a typo. */
@@ -145,3 +147,25 @@ export const quorumRecordBytesMax = 256 * 1024;
 export const quorumSnapshotEveryMax = 1024;
 /** quorumSnapshotChunkCountMax — chunks of one snapshot: the largest table file compresses into far fewer. */
 export const quorumSnapshotChunkCountMax = 1024;
+/** viewHistoryVersionsMax — published changes kept for change sets; a peer further behind (a minute at one version per second) gets its view whole. */
+export const viewHistoryVersionsMax = 64;
+/** viewHistoryBytesMax — memory for those changes (two 2·C rows per changed bucket); past it the oldest go first. */
+export const viewHistoryBytesMax = 64 * 1024 * 1024;
+/** tableBacklogBytesMax — unsent reply bytes past which a connection gets no table content until it drains (a peer that stopped reading). */
+export const tableBacklogBytesMax = 1024 * 1024;
+/** deferredFinishCountMax — finish replies held until their save, per group: one per bucket in flight is plenty; past it a finish is answered "retry" (1). */
+export const deferredFinishCountMax = 65_536;
+/** migrationVersionIntervalMsMax — finished buckets wait at most this long for their version; longer would make data servers time out their finish. */
+export const migrationVersionIntervalMsMax = 10_000;
+/** logRecordCountMax — records in a table log before the next save writes whole tables (bounds replay at start). */
+export const logRecordCountMax = 4_096;
+/** logBytesFloor — a table log may always grow to this before a compaction is asked for (small tables). */
+export const logBytesFloor = 1024 * 1024;
+/** logRecordBytesMax — one record: the rows of every bucket (3·C u32 each plus its index) and a header; a longer length is corruption. */
+export const logRecordBytesMax = 4 * (slotCountMax * 3 + bucketCountMax) + 2 * 1024 * 1024;
+/** retryDelayMsMax — the longest pause between two tries of a finish, a reconnect or a table fetch (backoff cap). */
+export const retryDelayMsMax = 5_000;
+/** quorumInlineSlotCountMax — tables of up to this many slots (B·C) are checksummed, diffed and patched on the event loop: each pass is well under 1 ms, less than a worker round trip. */
+export const quorumInlineSlotCountMax = 16_384;
+/** quorumCopyStepBytes — bytes the event loop copies into shared memory per turn for the quorum codec worker: ≤ 1 ms even with fresh pages to fault in. */
+export const quorumCopyStepBytes = 1024 * 1024;

@@ -5,25 +5,36 @@
  *
  *   reply applied? (config-server-pair.ts: ours — the highest epoch's primary; original — #0, #1 if #0 is down) ──no──▶ nothing
  *        │ yes
- *        ├─ versions 1/1 ─────────────────▶ solitary (table dropped; serve nothing)
+ *        ├─ versions 1/1 ─────────────────▶ solitary (view dropped; serve nothing)
  *        ├─ server version < 10 ─────────▶ nothing (no valid table yet)
- *        ├─ table blob ──────────────────▶ table event; replanned when the server version
- *        │                                  changed (a new epoch: migrations restart)
- *        └─ no table, new client version ─▶ versions event
+ *        ├─ view content (extension v2) ──▶ the view whole, or changes since the version held —
+ *        │                                  applied only if they reach the checksum sent with them,
+ *        │                                  else the next heartbeat asks for the view whole
+ *        ├─ table blob (a config server ─▶ the view cut from the whole table
+ *        │   without views, or original)
+ *        └─ no table, new client version ─▶ versions event (only from a config server that never
+ *                                           sent views: one that does says so with content)
+ *   → table event; replanned when the server version changed (a new epoch: migrations restart)
  *   settleBucket (finish answered 0) ──────▶ settled event: the bucket's current row := its
  *                                             destination row, as the config server just did
  *
- * A table that arrives with the same server version (a transition: buckets finished migrating)
- * replaces both tables but keeps the migration plan running.
+ * Every heartbeat asks for views: it names the versions of the view held (server version in the
+ * original field, client version in the extension), so a config server with views answers
+ * with only what changed; one without them ignores the request and sends whole tables.
  */
 import { ProtocolError } from '../errors.js';
 import {
   inflateTable,
+  readViewRows,
+  readWholeRows,
   type HeartbeatRequest,
   type HeartbeatResponse,
   type RequestExtension,
+  type ViewRowEntry,
+  type ViewContent,
 } from '../protocol/index.js';
-import { planBuckets, rowOf, type AgentTables, type BucketPlan } from './bucket-plan.js';
+import { planBuckets, type AgentTables, type BucketPlan } from './bucket-plan.js';
+import { AgentView } from './agent-view.js';
 import { ConfigServerPair } from './config-server-pair.js';
 
 /** PeerReach — a data server's report on a config server it heartbeats. */
@@ -44,39 +55,42 @@ export interface AgentVersions {
 
 /** AgentEvent — what one reply changed. */
 export type AgentEvent =
-  | { kind: 'table'; tables: AgentTables; plan: BucketPlan; versions: AgentVersions; replanned: boolean }
+  | { kind: 'table'; tables: AgentTables; plan: BucketPlan; versions: AgentVersions; replanned: boolean; changedSlots?: number }
   | { kind: 'versions'; versions: AgentVersions }
   | { kind: 'settled'; bucketIndex: number; tables: AgentTables }
-  | { kind: 'solitary' };
+  | { kind: 'solitary' }
+  | { kind: 'viewRefused'; reason: string };
 
 /** AgentCore — the state of one data server's view of its group. */
 export class AgentCore {
   readonly selfId: bigint;
   private readonly pair: ConfigServerPair;
-  private tablesHeld: AgentTables | null = null;
+  private view: AgentView | null = null;
   private planHeld: BucketPlan | null = null;
   private versionsHeld: AgentVersions = { clientVersion: 0, serverVersion: 0, transitionVersion: 0, recoveryVersion: 0 };
   private isSolitary = false;
   private pluginsVersion = 0;
   private areaCapacityVersion = 0;
+  /** freshWanted — what is held cannot take changes (nothing, or a change set failed): ask for the view whole. */
+  private freshWanted = true;
+  /** viewsSeen — config-server entries that have sent view content (they never send versions without it). */
+  private readonly viewsSeen = new Set<number>();
   /** migrated — buckets copied under the current server version and not yet in the current table as done. */
   private readonly migrated = new Set<number>();
-  /** settled — buckets whose finish was accepted under the current server version (re-applied to transition tables). */
-  private readonly settled = new Set<number>();
 
   constructor(selfId: bigint, configServerIds: readonly bigint[]) {
     this.selfId = selfId;
     this.pair = new ConfigServerPair(configServerIds);
   }
 
-  /** tables — the data-server view held now, or null (no table yet, or solitary). */
+  /** tables — the view held now, or null (no table yet, or solitary). */
   get tables(): AgentTables | null {
-    return this.tablesHeld;
+    return this.view;
   }
 
-  /** plan — this server's part of the held tables, or null. */
+  /** plan — this server's part of the held view, or null. */
   get plan(): BucketPlan | null {
-    if (this.planHeld === null && this.tablesHeld !== null) this.planHeld = planBuckets(this.selfId, this.tablesHeld);
+    if (this.planHeld === null && this.view !== null) this.planHeld = planBuckets(this.selfId, this.view);
     return this.planHeld;
   }
 
@@ -106,7 +120,11 @@ export class AgentCore {
    * this heartbeat goes to.
    */
   heartbeatRequest(otherConfigServer?: PeerReach): HeartbeatRequest {
-    const extension: RequestExtension = { epoch: this.pair.highestEpoch, largeTableAccepted: true };
+    const extension: RequestExtension = {
+      epoch: this.pair.highestEpoch,
+      largeTableAccepted: true,
+      view: { heldClientVersion: this.versionsHeld.clientVersion, fresh: this.freshWanted || this.view === null },
+    };
     if (otherConfigServer !== undefined) extension.otherConfigServer = otherConfigServer;
     return {
       serverFlag: 1,
@@ -115,8 +133,10 @@ export class AgentCore {
       transition: { version: this.versionsHeld.transitionVersion, dataNeedMove: false, failovering: false, migrating: false },
       configVersion: this.versionsHeld.serverVersion,
       recoveryVersion: this.versionsHeld.recoveryVersion,
-      // Asked while not serving; this server starts empty, so the answer is not needed.
-      pullMigratedInfo: this.tablesHeld === null,
+      // The original asks while it does not serve, to skip buckets it migrated before a restart;
+      // a host of this agent starts empty and migrates by its plan, so it never needs the answer
+      // (for a few servers of a big table it is megabytes per heartbeat).
+      pullMigratedInfo: false,
       proxyBucketIndexes: [...this.migrated],
       pluginsVersion: this.pluginsVersion,
       areaCapacityVersion: this.areaCapacityVersion,
@@ -134,16 +154,14 @@ export class AgentCore {
   /**
    * settleBucket — a config server accepted the finish of `bucketIndex` (code 0): it has copied
    * the destination row into its current table, so do the same here instead of serving
-   * the old row until the next transition table arrives.
+   * the old row until the next version arrives.
    */
   settleBucket(bucketIndex: number): AgentEvent[] {
-    const tables = this.tablesHeld;
-    if (!tables || bucketIndex < 0 || bucketIndex >= tables.bucketCount) return [];
-    copyDestinationRow(tables, bucketIndex);
+    const view = this.view;
+    if (!view?.settle(bucketIndex)) return [];
     this.planHeld = null;
     this.migrated.delete(bucketIndex);
-    this.settled.add(bucketIndex);
-    return [{ kind: 'settled', bucketIndex, tables }];
+    return [{ kind: 'settled', bucketIndex, tables: view }];
   }
 
   /** step — apply one heartbeat reply from config-server entry `entryIndex`; throws ProtocolError for a bad table. */
@@ -154,10 +172,13 @@ export class AgentCore {
     if (response.serverVersion < minValidVersion) return [];
     this.pluginsVersion = response.pluginsVersion;
     this.areaCapacityVersion = response.areaCapacityVersion;
-    if (response.tableBlob.length > 0 && response.bucketCount > 0 && response.copyCount > 0) {
-      return [this.takeTable(response)];
+    const content = response.extension?.content;
+    if (content && response.bucketCount > 0 && response.copyCount > 0) {
+      this.viewsSeen.add(entryIndex);
+      return this.takeContent(response, content);
     }
-    if (response.clientVersion >= minValidVersion && response.clientVersion !== this.versionsHeld.clientVersion) {
+    if (response.tableBlob.length > 0 && response.bucketCount > 0 && response.copyCount > 0) return [this.takeWhole(response)];
+    if (!this.viewsSeen.has(entryIndex) && response.clientVersion >= minValidVersion && response.clientVersion !== this.versionsHeld.clientVersion) {
       this.versionsHeld.clientVersion = response.clientVersion;
       return [{ kind: 'versions', versions: this.versions }];
     }
@@ -167,65 +188,92 @@ export class AgentCore {
   private goSolitary(): AgentEvent[] {
     if (this.isSolitary) return [];
     this.isSolitary = true;
-    this.tablesHeld = null;
+    this.view = null;
     this.planHeld = null;
     this.migrated.clear();
-    this.settled.clear();
-    // Version 0 makes the config server send the whole table again once we are admitted.
+    this.freshWanted = true;
+    // Version 0 makes the config server send the whole view again once we are admitted.
     this.versionsHeld = { clientVersion: 0, serverVersion: 0, transitionVersion: 0, recoveryVersion: 0 };
     return [{ kind: 'solitary' }];
   }
 
-  private takeTable(response: HeartbeatResponse): AgentEvent {
+  private takeContent(response: HeartbeatResponse, content: ViewContent): AgentEvent[] {
+    const { bucketCount, copyCount } = response;
+    const refuse = (reason: string): AgentEvent[] => {
+      this.freshWanted = true;
+      return [{ kind: 'viewRefused', reason }];
+    };
+    let entries: ViewRowEntry[];
+    try {
+      if (content.kind === 'view') {
+        const view = AgentView.fromRows(this.selfId, bucketCount, copyCount, readWholeRows(content.rows, 2 * copyCount, bucketCount));
+        if (view.checksum !== content.checksum) return refuse(`view checksum ${view.checksum} is not the ${content.checksum} sent`);
+        return [this.install(view, response)];
+      }
+      entries = readViewRows(content.rows, 2 * copyCount, bucketCount).entries;
+    } catch (error) {
+      return refuse(error instanceof Error ? error.message : String(error));
+    }
+    if (content.kind !== 'viewChanges') return refuse(`content of kind ${content.kind} in a heartbeat reply`);
+    const view = this.view;
+    const held = this.versionsHeld;
+    if (!view || view.bucketCount !== bucketCount || view.copyCount !== copyCount) return refuse('changes to a view not held');
+    if (content.baseServerVersion !== held.serverVersion || content.baseClientVersion !== held.clientVersion) {
+      return refuse(`changes from ${content.baseServerVersion}/${content.baseClientVersion}, held ${held.serverVersion}/${held.clientVersion}`);
+    }
+    const changedSlots = view.applyChanges(entries, content.checksum);
+    if (changedSlots === null) return refuse('changes that do not reach the checksum sent');
+    return [{ ...this.install(view, response), changedSlots }];
+  }
+
+  private takeWhole(response: HeartbeatResponse): AgentEvent {
     const { bucketCount, copyCount } = response;
     const slotCount = bucketCount * copyCount;
-    const view = inflateTable(response.tableBlob, 2 * slotCount);
-    if (view.length !== 2 * slotCount) throw new ProtocolError('heartbeat reply: table of the wrong size');
-    const tables: AgentTables = {
-      bucketCount,
-      copyCount,
-      current: view.subarray(0, slotCount),
-      destination: view.subarray(slotCount),
-    };
-    const previous = this.tablesHeld;
+    const table = inflateTable(response.tableBlob, 2 * slotCount);
+    if (table.length !== 2 * slotCount) throw new ProtocolError('heartbeat reply: table of the wrong size');
+    return this.install(AgentView.fromWhole(this.selfId, bucketCount, copyCount, table), response);
+  }
+
+  /** install — `view` is what is held now (it may be the held one, changed in place). */
+  private install(view: AgentView, response: HeartbeatResponse): Extract<AgentEvent, { kind: 'table' }> {
+    const previous = this.view;
     const replanned =
       previous === null ||
-      previous.bucketCount !== bucketCount ||
-      previous.copyCount !== copyCount ||
+      previous.bucketCount !== view.bucketCount ||
+      previous.copyCount !== view.copyCount ||
       response.serverVersion !== this.versionsHeld.serverVersion;
     if (replanned) {
       this.migrated.clear();
-      this.settled.clear();
-    } else {
-      // A transition table may predate finishes accepted since; the destination is the same.
-      for (const bucketIndex of this.settled) copyDestinationRow(tables, bucketIndex);
-      this.forgetSettledMigrations(tables);
+      view.clearSettled();
+    } else if (previous !== view) {
+      // A view sent whole may predate finishes accepted since; the destination is the same.
+      view.settleAll(previous.settledBuckets());
     }
-    this.tablesHeld = tables;
-    this.planHeld = planBuckets(this.selfId, tables);
+    this.forgetSettledMigrations(view);
+    this.view = view;
+    this.planHeld = planBuckets(this.selfId, view);
     this.isSolitary = false;
+    this.freshWanted = false;
     this.versionsHeld = {
       clientVersion: response.clientVersion,
       serverVersion: response.serverVersion,
       transitionVersion: response.transition.version,
       recoveryVersion: response.recoveryVersion,
     };
-    return { kind: 'table', tables, plan: this.planHeld as BucketPlan, versions: this.versions, replanned };
+    return { kind: 'table', tables: view, plan: this.planHeld, versions: this.versions, replanned };
   }
 
-  /** Buckets whose current row now equals the destination row need no more reporting. */
-  private forgetSettledMigrations(tables: AgentTables): void {
+  /** Buckets whose current row now equals the destination row (or that left the view) need no more reporting. */
+  private forgetSettledMigrations(view: AgentView): void {
     for (const bucketIndex of [...this.migrated]) {
-      const currentRow = rowOf(tables.current, tables.bucketCount, tables.copyCount, bucketIndex);
-      const destinationRow = rowOf(tables.destination, tables.bucketCount, tables.copyCount, bucketIndex);
-      if (currentRow.every((serverId, copyIndex) => serverId === destinationRow[copyIndex])) this.migrated.delete(bucketIndex);
+      const row = view.row(bucketIndex);
+      if (!row) {
+        this.migrated.delete(bucketIndex);
+        continue;
+      }
+      let done = true;
+      for (let copyIndex = 0; copyIndex < view.copyCount; copyIndex++) if (row[copyIndex] !== row[view.copyCount + copyIndex]) done = false;
+      if (done) this.migrated.delete(bucketIndex);
     }
-  }
-}
-
-function copyDestinationRow(tables: AgentTables, bucketIndex: number): void {
-  for (let copyIndex = 0; copyIndex < tables.copyCount; copyIndex++) {
-    const slot = copyIndex * tables.bucketCount + bucketIndex;
-    tables.current[slot] = tables.destination[slot];
   }
 }

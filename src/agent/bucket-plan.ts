@@ -1,7 +1,7 @@
 /**
- * bucket-plan — what one data server does with a table, computed from the
- * data-server view: the current table (where data is served from) and the destination table
- * (where it should end up). Pure: tables in, lists out.
+ * bucket-plan — what one data server does with its view of a table: the rows of the buckets whose
+ * current row (where data is served from) or destination row (where it should end up) names it.
+ * Pure: a view in, lists out, O(the view), never O(B).
  *
  *   bucket b, current row [X, Y], destination row [X, T], self = X
  *     X holds b (in the current row), T pads b (destination only: opened empty)
@@ -13,12 +13,18 @@
  * its targets are the destination copies absent from the whole current row.
  */
 
-/** AgentTables — a group's data-server view, both tables copy-major (slot = copyIndex·B + bucketIndex). */
+/**
+ * AgentTables — a data server's view of a group's tables: only the buckets whose row names it.
+ *
+ *   row(b) = C current ids, then C destination ids (0n = empty), or undefined outside the view
+ */
 export interface AgentTables {
-  bucketCount: number;
-  copyCount: number;
-  current: BigUint64Array;
-  destination: BigUint64Array;
+  readonly bucketCount: number;
+  readonly copyCount: number;
+  /** row — bucket `bucketIndex`'s row, or undefined when the bucket is not in the view. */
+  row(bucketIndex: number): ArrayLike<bigint> | undefined;
+  /** buckets — the buckets of the view, ascending. */
+  buckets(): readonly number[];
 }
 
 /** MigrationTask — a bucket this server masters and must move; no targets = master hand-over. */
@@ -38,47 +44,70 @@ export interface BucketPlan {
   migrations: MigrationTask[];
 }
 
-/** rowOf — the copies of a bucket in a copy-major table (zeros included). */
-export function rowOf(table: BigUint64Array, bucketCount: number, copyCount: number, bucketIndex: number): bigint[] {
-  const row = new Array<bigint>(copyCount);
-  for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) row[copyIndex] = table[copyIndex * bucketCount + bucketIndex];
-  return row;
+/** currentRow — the current copies of a bucket (zeros outside the view). */
+export function currentRow(tables: AgentTables, bucketIndex: number): bigint[] {
+  return rowPart(tables, bucketIndex, 0);
+}
+
+/** destinationRow — the destination copies of a bucket (zeros outside the view). */
+export function destinationRow(tables: AgentTables, bucketIndex: number): bigint[] {
+  return rowPart(tables, bucketIndex, tables.copyCount);
 }
 
 /** migrationTargets — the destination copies of a bucket that are not in its current row. */
-export function migrationTargets(currentRow: readonly bigint[], destinationRow: readonly bigint[]): bigint[] {
-  return destinationRow.filter((serverId, index) => serverId !== 0n && !currentRow.includes(serverId) && destinationRow.indexOf(serverId) === index);
+export function migrationTargets(current: readonly bigint[], destination: readonly bigint[]): bigint[] {
+  return destination.filter((serverId, index) => serverId !== 0n && !current.includes(serverId) && destination.indexOf(serverId) === index);
 }
 
 /** needsMigration — the config server's test: master differs, or a destination replica is not a current replica. */
-export function needsMigration(currentRow: readonly bigint[], destinationRow: readonly bigint[]): boolean {
-  if (currentRow[0] === 0n) return false;
-  if (destinationRow[0] !== currentRow[0]) return true;
-  const currentReplicas = currentRow.slice(1);
-  return destinationRow.slice(1).some((serverId) => serverId !== 0n && !currentReplicas.includes(serverId));
+export function needsMigration(current: readonly bigint[], destination: readonly bigint[]): boolean {
+  if (current[0] === 0n) return false;
+  if (destination[0] !== current[0]) return true;
+  const currentReplicas = current.slice(1);
+  return destination.slice(1).some((serverId) => serverId !== 0n && !currentReplicas.includes(serverId));
 }
 
-/** planBuckets — holding, padding, mastering and migrations of `selfId` in `tables`. */
+/** planBuckets — holding, padding, mastering and migrations of `selfId` in its view `tables` (one pass, rows read in place). */
 export function planBuckets(selfId: bigint, tables: AgentTables): BucketPlan {
-  const { bucketCount, copyCount, current, destination } = tables;
   const plan: BucketPlan = { holding: [], padding: [], mastering: [], migrations: [] };
-  for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) {
+  const { copyCount } = tables;
+  for (const bucketIndex of tables.buckets()) {
+    const row = tables.row(bucketIndex);
+    if (!row) continue;
     let inCurrent = false;
     let inDestination = false;
     for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) {
-      const slot = copyIndex * bucketCount + bucketIndex;
-      if (current[slot] === selfId) inCurrent = true;
-      if (destination[slot] === selfId) inDestination = true;
+      if (row[copyIndex] === selfId) inCurrent = true;
+      if (row[copyCount + copyIndex] === selfId) inDestination = true;
     }
     if (inCurrent) plan.holding.push(bucketIndex);
     else if (inDestination) plan.padding.push(bucketIndex);
-    if (current[bucketIndex] !== selfId) continue;
+    if (row[0] !== selfId) continue;
     plan.mastering.push(bucketIndex);
-    const currentRow = rowOf(current, bucketCount, copyCount, bucketIndex);
-    const destinationRow = rowOf(destination, bucketCount, copyCount, bucketIndex);
-    if (needsMigration(currentRow, destinationRow)) {
-      plan.migrations.push({ bucketIndex, targets: migrationTargets(currentRow, destinationRow) });
+    if (rowNeedsMigration(row, copyCount)) {
+      plan.migrations.push({ bucketIndex, targets: migrationTargets(currentRow(tables, bucketIndex), destinationRow(tables, bucketIndex)) });
     }
   }
   return plan;
+}
+
+/** rowNeedsMigration — needsMigration on a row (C current, C destination) without copying it. */
+function rowNeedsMigration(row: ArrayLike<bigint>, copyCount: number): boolean {
+  if (row[0] === 0n) return false;
+  if (row[copyCount] !== row[0]) return true;
+  for (let target = copyCount + 1; target < 2 * copyCount; target++) {
+    const wanted = row[target];
+    if (wanted === 0n) continue;
+    let present = false;
+    for (let held = 1; held < copyCount; held++) if (row[held] === wanted) present = true;
+    if (!present) return true;
+  }
+  return false;
+}
+
+function rowPart(tables: AgentTables, bucketIndex: number, from: number): bigint[] {
+  const row = tables.row(bucketIndex);
+  const part = new Array<bigint>(tables.copyCount).fill(0n);
+  if (row) for (let copyIndex = 0; copyIndex < tables.copyCount; copyIndex++) part[copyIndex] = row[from + copyIndex];
+  return part;
 }

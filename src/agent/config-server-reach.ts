@@ -6,22 +6,24 @@
  *   last exchange failed  unreachable (a closed connection counts at once)
  *   answered within silentMs  reachable, else unreachable
  */
+import type { TimerSource } from '../common/timer-source.js';
 import type { PeerReach } from './agent-core.js';
 
 /** ConfigServerReach — when each config server last answered, and whether it failed since. */
 export class ConfigServerReach {
-  private readonly startedMs = performance.now();
+  private readonly startedMs: number;
   private readonly lastReplyMs: (number | null)[];
   private readonly failedSinceReply: boolean[];
 
-  constructor(count: number, private readonly silentMs: number) {
+  constructor(count: number, private readonly silentMs: number, private readonly timers: TimerSource) {
+    this.startedMs = timers.nowMs();
     this.lastReplyMs = new Array<number | null>(count).fill(null);
     this.failedSinceReply = new Array<boolean>(count).fill(false);
   }
 
   /** replied — entry `index` answered. */
   replied(index: number): void {
-    this.lastReplyMs[index] = performance.now();
+    this.lastReplyMs[index] = this.timers.nowMs();
     this.failedSinceReply[index] = false;
   }
 
@@ -34,7 +36,7 @@ export class ConfigServerReach {
 
   /** report — reachable, unreachable, or nothing to say yet (just started). */
   report(index: number): PeerReach | undefined {
-    const nowMs = performance.now();
+    const nowMs = this.timers.nowMs();
     const lastReplyMs = this.lastReplyMs[index];
     if (lastReplyMs === null) return nowMs - this.startedMs < this.silentMs && !this.failedSinceReply[index] ? undefined : 'unreachable';
     return this.failedSinceReply[index] || nowMs - lastReplyMs > this.silentMs ? 'unreachable' : 'reachable';

@@ -4,12 +4,16 @@
  * the host told what changed, and migrate-finish sent for the buckets the host has moved.
  *
  *   host ──start()──▶ agent ──9 every heartbeatIntervalMs──▶ config servers
- *   host ◀──'table' (tables, plan, replanned) / 'versions' / 'solitary'──  agent ◀──104──
+ *   host ◀──'table' (its view, plan, replanned) / 'versions' / 'solitary'──  agent ◀──104──
  *   host ◀──'settled' (a finish was accepted: that bucket's row is its destination row now)──
- *   host ──reportMigrated(bucket)──▶ agent ──1201 (retried)──▶ config servers
+ *   host ──reportMigrated(bucket)──▶ agent ──1201 (retried with backoff)──▶ config servers
  *
  * On a 'table' event with `replanned` the host restarts its migrations from `plan.migrations`;
- * without it (same server version: a transition) the tables changed but the plan stands.
+ * without it (same server version: a transition) the view changed but the plan stands. The
+ * view holds only the buckets whose rows name this server (agent-view.ts): a config server with
+ * views sends it and then only its changes; one without, whole tables it is cut from.
+ *
+ * Time comes from `timers` (default: the process clock): tests drive it by hand.
  *
  * With two config servers, each heartbeat reports on the *other* one (docs/pair.md, fencing):
  * reachable while it answered within configServerSilentMs and its last exchange did not fail.
@@ -17,6 +21,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { checkOptions, type OptionSpec } from '../common/option-checks.js';
+import type { TimerHandle, TimerSource } from '../common/timer-source.js';
+import { systemTimers } from '../common/timer-source.js';
 import {
   defaultConfigServerPort,
   defaultDataServerPort,
@@ -43,6 +49,10 @@ export interface DataServerAgentOptions {
   finishRetryPauseMs?: number;
   /** configServerSilentMs — a config server silent this long is reported unreachable to its peer (default 1500; at least 1.5 beats). */
   configServerSilentMs?: number;
+  /** timers — the clock and timers the agent runs on (default the process's; tests pass their own). */
+  timers?: TimerSource;
+  /** random — the source of retry jitter (default Math.random). */
+  random?: () => number;
 }
 
 const agentOptionSpecs: Record<keyof DataServerAgentOptions, OptionSpec> = {
@@ -53,6 +63,8 @@ const agentOptionSpecs: Record<keyof DataServerAgentOptions, OptionSpec> = {
   requestTimeoutMs: { kind: 'positive number', required: false, about: 'default 2000' },
   finishRetryPauseMs: { kind: 'non-negative number', required: false, about: 'default 100' },
   configServerSilentMs: { kind: 'positive number', required: false, about: 'default 1500' },
+  timers: { kind: 'timer source', required: false, about: "the clock and timers to run on (default the process's)" },
+  random: { kind: 'function', required: false, about: 'the source of retry jitter, 0 ≤ random() < 1 (default Math.random)' },
 };
 
 /** reportRetryMs — an urgent report finding its link busy tries once more after this pause. */
@@ -78,7 +90,36 @@ export interface DataServerAgentEvents {
   finish: [{ bucketIndex: number; code: number }];
   /** problem — something failed and will be retried (a log line for the host). */
   problem: [string];
+  /** heartbeat — a reply came from config server `entryIndex`, `roundTripMs` after its request was written. */
+  heartbeat: [{ entryIndex: number; roundTripMs: number }];
 }
+
+/** AgentCounters — what the agent has sent and taken, for hosts that measure (benchmarks, status). */
+export interface AgentCounters {
+  /** finishPackets — migrate-finish packets sent to the active config server, retries included. */
+  finishPackets: number;
+  /** viewsRefused — views or changes refused (checksum, base version): each asks for the view whole. */
+  viewsRefused: number;
+  /** heartbeatReplies — heartbeat replies received, from every config server. */
+  heartbeatReplies: number;
+  /** views — views taken whole (the first, and after a refusal or when too far behind). */
+  views: number;
+  /** changeSets — change sets applied to the view held. */
+  changeSets: number;
+  /** wholeTables — whole tables cut down to the view (a config server without views). */
+  wholeTables: number;
+  /** tableBytes — bytes of table content taken: rows blocks and table blobs of applied replies. */
+  tableBytes: number;
+  /** changeSetBytes / changeSetSlots — rows-block bytes of the change sets applied, and the slots they changed. */
+  changeSetBytes: number;
+  changeSetSlots: number;
+  /** changeSetsOverBound — change sets of more than 64 bytes per changed slot plus the rows block's 7-byte header. */
+  changeSetsOverBound: number;
+}
+
+/** The bound of issue 11 on a change set: 64 bytes per changed slot that concerns the server, plus the rows block's header. */
+const changeSetBytesPerSlotMax = 64;
+const rowsHeaderBytes = 7;
 
 /** DataServerAgent — heartbeats, table tracking and finish reporting for one data server. */
 export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
@@ -90,7 +131,9 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   private readonly heartbeatIntervalMs: number;
   private readonly groupName: string | undefined;
   private readonly reach: ConfigServerReach;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly timers: TimerSource;
+  private timer: TimerHandle | null = null;
+  private readonly taken = { viewsRefused: 0, heartbeatReplies: 0, views: 0, changeSets: 0, wholeTables: 0, tableBytes: 0, changeSetBytes: 0, changeSetSlots: 0, changeSetsOverBound: 0 };
 
   constructor(options: DataServerAgentOptions) {
     super();
@@ -99,16 +142,20 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     const configServers = options.configServers.map((entry) => toAddress(entry, defaultConfigServerPort));
     const configServerIds = configServers.map(serverIdFromAddress);
     const requestTimeoutMs = options.requestTimeoutMs ?? 2000;
+    const timers = options.timers ?? systemTimers;
+    this.timers = timers;
     this.selfId = serverIdFromAddress(self);
     this.groupName = options.groupName;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1000;
     this.core = new AgentCore(this.selfId, configServerIds);
     // Replies come once a beat: a silence shorter than that would report a healthy server.
-    this.reach = new ConfigServerReach(configServers.length, Math.max(options.configServerSilentMs ?? 1500, 1.5 * this.heartbeatIntervalMs));
+    this.reach = new ConfigServerReach(configServers.length, Math.max(options.configServerSilentMs ?? 1500, 1.5 * this.heartbeatIntervalMs), timers);
     this.links = configServers.map(
       (address, entryIndex) =>
         new HeartbeatLink(address, requestTimeoutMs, {
-          onResponse: (response) => {
+          onResponse: (response, roundTripMs) => {
+            this.taken.heartbeatReplies += 1;
+            this.emit('heartbeat', { entryIndex, roundTripMs });
             this.reach.replied(entryIndex);
             this.onResponse(entryIndex, response);
           },
@@ -116,7 +163,7 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
             if (this.reach.failed(entryIndex)) this.reportNow(entryIndex);
             this.emit('problem', `heartbeat to config server #${entryIndex}: ${reason}`);
           },
-        }),
+        }, timers, this.heartbeatIntervalMs, options.random),
     );
     this.reporter = new FinishReporter({
       selfId: this.selfId,
@@ -124,6 +171,8 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
       activeIndex: () => this.core.activeConfigServerIndex,
       requestTimeoutMs,
       retryPauseMs: options.finishRetryPauseMs ?? 100,
+      timers,
+      random: options.random,
       onResult: (bucketIndex, code) => {
         this.emit('finish', { bucketIndex, code });
         if (code === 0) for (const event of this.core.settleBucket(bucketIndex)) this.publish(event);
@@ -157,16 +206,20 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     return this.reporter.pendingCount;
   }
 
+  /** counters — packets sent and views refused since start. */
+  get counters(): AgentCounters {
+    return { finishPackets: this.reporter.sentCount, ...this.taken };
+  }
+
   /** start — heartbeat now and every heartbeatIntervalMs. */
   start(): void {
     if (this.timer) return;
-    this.beat();
-    this.timer = setInterval(() => this.beat(), this.heartbeatIntervalMs);
+    this.tick();
   }
 
   /** stop — no more heartbeats or finishes; connections closed. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = null;
     for (const link of this.links) link.close();
     this.reporter.stop();
@@ -182,6 +235,11 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     this.core.noteMigrated(bucketIndex);
     this.reporter.report(bucketIndex, serverVersion);
     return true;
+  }
+
+  private tick(): void {
+    this.timer = this.timers.setTimeout(() => this.tick(), this.heartbeatIntervalMs);
+    this.beat();
   }
 
   private beat(): void {
@@ -200,14 +258,15 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     const otherIndex = 1 - silentIndex;
     if (this.links.length !== 2 || !this.timer) return;
     if (!this.links[otherIndex].beat(this.requestFor(otherIndex))) {
-      setTimeout(() => {
+      this.timers.setTimeout(() => {
         if (this.timer) this.links[otherIndex].beat(this.requestFor(otherIndex));
-      }, reportRetryMs).unref();
+      }, reportRetryMs);
     }
   }
 
   private onResponse(entryIndex: number, response: Parameters<AgentCore['step']>[1]): void {
-    if (this.groupName !== undefined && response.tableBlob.length > 0 && response.groupName !== this.groupName) {
+    const carriesTable = response.tableBlob.length > 0 || response.extension?.content !== undefined;
+    if (this.groupName !== undefined && carriesTable && response.groupName !== this.groupName) {
       this.emit('problem', `config server #${entryIndex} sent a table of group '${response.groupName}', not '${this.groupName}'`);
       return;
     }
@@ -218,7 +277,24 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
       this.emit('problem', `heartbeat reply of config server #${entryIndex}: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
-    for (const event of events) this.publish(event);
+    for (const event of events) {
+      if (event.kind === 'table') this.countTable(response, event.changedSlots ?? 0);
+      this.publish(event);
+    }
+  }
+
+  private countTable(response: Parameters<AgentCore['step']>[1], changedSlots: number): void {
+    const content = response.extension?.content;
+    const taken = this.taken;
+    if (content?.kind === 'view') taken.views += 1;
+    else if (content?.kind === 'viewChanges') taken.changeSets += 1;
+    else taken.wholeTables += 1;
+    taken.tableBytes += (content?.rows.length ?? 0) + response.tableBlob.length;
+    if (content?.kind === 'viewChanges') {
+      taken.changeSetBytes += content.rows.length;
+      taken.changeSetSlots += changedSlots;
+      if (content.rows.length > changeSetBytesPerSlotMax * changedSlots + rowsHeaderBytes) taken.changeSetsOverBound += 1;
+    }
   }
 
   private publish(event: AgentEvent): void {
@@ -236,6 +312,10 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
       case 'solitary':
         this.reporter.cancelOtherVersions(-1);
         this.emit('solitary');
+        break;
+      case 'viewRefused':
+        this.taken.viewsRefused += 1;
+        this.emit('problem', `view from the config server refused (${event.reason}); asking for it whole`);
         break;
     }
   }

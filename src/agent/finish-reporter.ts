@@ -2,15 +2,22 @@
  * finish-reporter — sends migrate-finish (pcode 1201) for each bucket a data server has copied,
  * on short connections of its own (not the heartbeat connection).
  *
- *   queue: bucket → server version it was migrated under
+ *   queue: bucket → server version it was migrated under, its backoff, when it may go next
  *   loop:  1201 { version, server id, bucket } → the active config server, wait for 101
  *            code ≠ 1   → done; the same finish goes to the other config servers, answer ignored
- *            code 1 / no answer → retry after retryPauseMs
+ *            code 1 / no answer → retried after a backoff with jitter (backoff.ts): from
+ *                       retryPauseMs, doubling per failure, capped at retryDelayMsMax
  *          a new table (server version changed) cancels every finish of the older version
  *          queue empty → close the connections
+ *
+ * The original retried every 1 ms, ours every 100 ms, forever: a config server that answers late
+ * (it holds a finish until its change is saved) was sent the same finish many times over.
  */
 import { addressFromServerId } from '../common/server-id.js';
+import { Backoff } from '../common/backoff.js';
+import type { TimerHandle, TimerSource } from '../common/timer-source.js';
 import { FrameConnection } from '../client/frame-connection.js';
+import { retryDelayMsMax } from '../limits.js';
 import { decodeResponse, encodePacketFrame, Pcode, ReturnCode } from '../protocol/index.js';
 
 /** FinishReporterOptions — who we are, whom to tell, and how persistently. */
@@ -20,23 +27,34 @@ export interface FinishReporterOptions {
   /** activeIndex — the config-server entry to tell first (the one whose replies we apply). */
   activeIndex: () => number;
   requestTimeoutMs: number;
+  /** retryPauseMs — the first retry's pause (the base of the backoff). */
   retryPauseMs: number;
+  timers: TimerSource;
+  /** random — the jitter's source (tests fix it). */
+  random?: () => number;
   /** onResult — a finish got an answer other than 1 (code 0 = accepted). */
   onResult: (bucketIndex: number, code: number) => void;
   /** onError — a finish failed this time and will be retried. */
   onError: (bucketIndex: number, reason: string) => void;
 }
 
+interface QueuedFinish {
+  serverVersion: number;
+  notBeforeMs: number;
+  backoff: Backoff;
+}
+
 /** FinishReporter — the queue of pending finishes and the loop that sends them. */
 export class FinishReporter {
   private readonly options: FinishReporterOptions;
-  private readonly queue = new Map<number, { serverVersion: number; notBeforeMs: number }>();
+  private readonly queue = new Map<number, QueuedFinish>();
   private readonly connections = new Map<number, Promise<FrameConnection>>();
   /** echoes — finishes sent to the other config servers, awaited before the connections close. */
   private readonly echoes = new Set<Promise<unknown>>();
   private running = false;
   private stopped = false;
   private wake: (() => void) | null = null;
+  private sent = 0;
 
   constructor(options: FinishReporterOptions) {
     this.options = options;
@@ -47,10 +65,16 @@ export class FinishReporter {
     return this.queue.size;
   }
 
+  /** sentCount — finish packets sent to the active config server since start (retries included). */
+  get sentCount(): number {
+    return this.sent;
+  }
+
   /** report — queue the finish of `bucketIndex`, migrated under `serverVersion`. */
   report(bucketIndex: number, serverVersion: number): void {
     if (this.stopped) return;
-    this.queue.set(bucketIndex, { serverVersion, notBeforeMs: 0 });
+    const backoff = new Backoff({ baseMs: this.options.retryPauseMs, capMs: retryDelayMsMax, random: this.options.random });
+    this.queue.set(bucketIndex, { serverVersion, notBeforeMs: 0, backoff });
     this.wake?.();
     if (!this.running) void this.run();
   }
@@ -73,7 +97,7 @@ export class FinishReporter {
     this.running = true;
     try {
       while (!this.stopped && this.queue.size > 0) {
-        const now = Date.now();
+        const now = this.options.timers.nowMs();
         const due = [...this.queue].filter(([, entry]) => entry.notBeforeMs <= now);
         if (due.length === 0) {
           const nextMs = Math.min(...[...this.queue.values()].map((entry) => entry.notBeforeMs));
@@ -93,6 +117,7 @@ export class FinishReporter {
   private async sendOne(bucketIndex: number, serverVersion: number): Promise<void> {
     const activeIndex = this.options.activeIndex();
     try {
+      this.sent += 1;
       const code = await this.send(activeIndex, bucketIndex, serverVersion);
       if (this.queue.get(bucketIndex)?.serverVersion !== serverVersion) return;
       if (code === ReturnCode.finishRejected) throw new Error('config server answered 1 (version mismatch or not accepted)');
@@ -107,7 +132,7 @@ export class FinishReporter {
     } catch (error) {
       const entry = this.queue.get(bucketIndex);
       if (entry?.serverVersion !== serverVersion) return;
-      entry.notBeforeMs = Date.now() + this.options.retryPauseMs;
+      entry.notBeforeMs = this.options.timers.nowMs() + entry.backoff.next();
       this.options.onError(bucketIndex, error instanceof Error ? error.message : String(error));
     }
   }
@@ -136,7 +161,7 @@ export class FinishReporter {
       else return this.connection(entryIndex);
     }
     const address = addressFromServerId(this.options.configServerIds[entryIndex]);
-    const opening = FrameConnection.open(address, this.options.requestTimeoutMs);
+    const opening = FrameConnection.open(address, this.options.requestTimeoutMs, undefined, this.options.timers);
     this.connections.set(entryIndex, opening);
     opening.catch(() => {
       if (this.connections.get(entryIndex) === opening) this.connections.delete(entryIndex);
@@ -152,16 +177,16 @@ export class FinishReporter {
   }
 
   private sleep(delayMs: number): Promise<void> {
+    const { timers } = this.options;
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(delayMs, 1));
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
+      let timer: TimerHandle = null;
+      const done = (): void => {
+        timers.clearTimeout(timer);
         this.wake = null;
-        done();
+        resolve();
       };
+      timer = timers.setTimeout(done, Math.max(delayMs, 1));
+      this.wake = done;
     });
   }
 }

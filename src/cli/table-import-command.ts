@@ -8,7 +8,8 @@
  *   failed     exit 1, `tair-cs table import: FILE: reason` on stderr
  *   bad usage  exit 2, one line on stderr
  */
-import { access, open } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
+import { readRegularFile } from '../common/bounded-read.js';
 import { parseArgs } from 'node:util';
 import { InputError, TairError } from '../errors.js';
 import { slotCountMax } from '../limits.js';
@@ -91,21 +92,22 @@ async function importFile(args: ImportArgs): Promise<Record<string, unknown>> {
   };
 }
 
+/** readOriginalFile — the file's bytes; a FIFO, a device or a directory is refused unread (never a hang). */
 async function readOriginalFile(path: string): Promise<Uint8Array> {
-  let handle;
+  let read;
   try {
-    handle = await open(path, 'r');
+    read = await readRegularFile(path, originalFileBytesMax);
   } catch (error) {
     throw new InputError(describeReadError(error));
   }
-  try {
-    const { size } = await handle.stat();
-    if (size > originalFileBytesMax) throw new InputError(`${size} bytes, larger than any original table this server can hold`);
-    return await handle.readFile();
-  } catch (error) {
-    if (error instanceof TairError) throw error;
-    throw new InputError(describeReadError(error));
-  } finally {
-    await handle.close();
+  switch (read.kind) {
+    case 'ok':
+      return read.bytes;
+    case 'missing':
+      throw new InputError('file not found');
+    case 'notRegular':
+      throw new InputError(`${read.what}, not a regular file`);
+    case 'tooLarge':
+      throw new InputError(`${read.sizeBytes} bytes, larger than any original table this server can hold`);
   }
 }

@@ -8,11 +8,14 @@
  *   copy 1   replica    replica          replica       ← reads may go to any non-empty copy
  *
  * `version` is the client version the table came with; data servers put the version they know
- * into every reply, and a different one means the table is out of date.
+ * into every reply, and a different one means the table is out of date. A newer version may be
+ * reached from this one by a change set (`withChanges`): a new table, checked against the
+ * checksum the config server sent (view-checksum.ts), or null when it does not reach it.
  */
 import { InputError } from '../errors.js';
 import { formatServerId } from '../common/server-id.js';
 import { bucketCountMax, copyCountMax } from '../limits.js';
+import { addHash, rowHashOfIds, subtractHash, tableChecksum, type ViewRowEntry } from '../protocol/index.js';
 import { bucketOfKey } from './tair-hash.js';
 
 /** TableSummary — what `tair-cs client … table` prints: counts per server, JSON-safe. */
@@ -33,8 +36,9 @@ export class ClientTable {
   readonly version: number;
   /** serverIds — copy-major, C·B entries. */
   readonly serverIds: BigUint64Array;
+  private checksumValue: number | null;
 
-  constructor(groupName: string, bucketCount: number, copyCount: number, version: number, serverIds: BigUint64Array) {
+  constructor(groupName: string, bucketCount: number, copyCount: number, version: number, serverIds: BigUint64Array, checksum: number | null = null) {
     if (!Number.isInteger(bucketCount) || bucketCount < 1 || bucketCount > bucketCountMax) {
       throw new InputError(`table: bucket count ${bucketCount} is outside 1..${bucketCountMax}`);
     }
@@ -49,6 +53,38 @@ export class ClientTable {
     this.copyCount = copyCount;
     this.version = version;
     this.serverIds = serverIds;
+    this.checksumValue = checksum;
+  }
+
+  /** checksum — the table's checksum (view-checksum.ts), computed once, O(B·C). */
+  get checksum(): number {
+    this.checksumValue ??= tableChecksum(this.serverIds, this.bucketCount, this.copyCount);
+    return this.checksumValue;
+  }
+
+  /**
+   * withChanges — the table of client version `version`: this one with `entries` (masked slots of
+   * current rows) applied, if that reaches `checksum`; else null. This table is not modified.
+   */
+  withChanges(entries: readonly ViewRowEntry[], version: number, checksum: number): ClientTable | null {
+    const { bucketCount, copyCount } = this;
+    const serverIds = this.serverIds.slice();
+    let sum = this.checksum;
+    const row = new Array<bigint>(copyCount);
+    for (const entry of entries) {
+      if (entry.drop) return null;
+      const bucketIndex = entry.bucketIndex;
+      for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) row[copyIndex] = serverIds[copyIndex * bucketCount + bucketIndex];
+      sum = subtractHash(sum, rowHashOfIds(bucketIndex, row));
+      let taken = 0;
+      for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) {
+        if ((entry.mask & (1 << copyIndex)) !== 0) row[copyIndex] = entry.ids[taken++];
+        serverIds[copyIndex * bucketCount + bucketIndex] = row[copyIndex];
+      }
+      sum = addHash(sum, rowHashOfIds(bucketIndex, row));
+    }
+    if (sum !== checksum) return null;
+    return new ClientTable(this.groupName, bucketCount, copyCount, version, serverIds, sum);
   }
 
   /** bucketOf — the bucket of a key. */

@@ -14,6 +14,8 @@ import { connect, type Socket } from 'node:net';
 import { TairError } from '../errors.js';
 import { FrameDecoder, type Frame } from '../protocol/index.js';
 import type { ServerAddress } from '../common/server-id.js';
+import type { TimerHandle, TimerSource } from '../common/timer-source.js';
+import { systemTimers } from '../common/timer-source.js';
 
 /** FrameConnectionError — the connection failed or a reply did not come in time (code ERR_CONNECTION). */
 export class FrameConnectionError extends TairError {
@@ -28,7 +30,7 @@ const channelIdLast = 0xfffffffe;
 interface Pending {
   resolve(frame: Frame): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
 }
 
 /** FrameConnection — an open connection; create it with `FrameConnection.open`. */
@@ -42,7 +44,7 @@ export class FrameConnection {
   private closedReason: string | null = null;
   private readonly closeListeners: ((reason: string) => void)[] = [];
 
-  private constructor(socket: Socket, address: string) {
+  private constructor(socket: Socket, address: string, private readonly timers: TimerSource) {
     this.socket = socket;
     this.address = address;
     socket.setNoDelay(true);
@@ -52,25 +54,30 @@ export class FrameConnection {
   }
 
   /**
-   * open — connect to `address` within `connectTimeoutMs`; rejects with FrameConnectionError.
-   * `localIp` binds the local end (the pair connects from its own config_server address, the one
-   * its peer lets in).
+   * open — connect to `address` within `connectTimeoutMs` (on `timers`); rejects with
+   * FrameConnectionError. `localIp` binds the local end (the pair connects from its own
+   * config_server address, the one its peer lets in).
    */
-  static open(address: ServerAddress, connectTimeoutMs: number, localIp?: string): Promise<FrameConnection> {
+  static open(
+    address: ServerAddress,
+    connectTimeoutMs: number,
+    localIp?: string,
+    timers: TimerSource = systemTimers,
+  ): Promise<FrameConnection> {
     const text = `${address.ip}:${address.port}`;
     return new Promise((resolve, reject) => {
       const socket = connect({ host: address.ip, port: address.port, ...(localIp ? { localAddress: localIp } : {}) });
-      const timer = setTimeout(() => {
+      const timer = timers.setTimeout(() => {
         socket.destroy();
         reject(new FrameConnectionError(`${text}: no connection within ${connectTimeoutMs} ms`));
       }, connectTimeoutMs);
       socket.once('connect', () => {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new FrameConnection(socket, text));
+        resolve(new FrameConnection(socket, text, timers));
       });
       socket.once('error', (error) => {
-        clearTimeout(timer);
+        timers.clearTimeout(timer);
         socket.destroy();
         reject(new FrameConnectionError(`${text}: ${error.message}`));
       });
@@ -99,7 +106,7 @@ export class FrameConnection {
     const channelId = this.takeChannelId();
     const frame = encode(channelId);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.timers.setTimeout(() => {
         this.pending.delete(channelId);
         reject(new FrameConnectionError(`${this.address}: no reply within ${timeoutMs} ms`));
       }, timeoutMs);
@@ -131,7 +138,7 @@ export class FrameConnection {
       const pending = this.pending.get(frame.channelId);
       if (!pending) continue;
       this.pending.delete(frame.channelId);
-      clearTimeout(pending.timer);
+      this.timers.clearTimeout(pending.timer);
       pending.resolve(frame);
     }
   }
@@ -142,7 +149,7 @@ export class FrameConnection {
     this.socket.destroy();
     const error = new FrameConnectionError(reason);
     for (const pending of this.pending.values()) {
-      clearTimeout(pending.timer);
+      this.timers.clearTimeout(pending.timer);
       pending.reject(error);
     }
     this.pending.clear();

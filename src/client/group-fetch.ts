@@ -2,18 +2,20 @@
  * group-fetch — get a group's table from the config servers.
  *
  *   for each config server, starting at `startIndex` and wrapping around:
- *     connect · 1002 get_group (known version, group, our extension) · 1102 · close
+ *     connect · 1002 get_group (known version, group, our extension asking for changes) · 1102 · close
  *     skip it when: unreachable, no reply, group unknown (B or C = 0), version < 10 (no valid
  *       table yet), an epoch below the highest we know (a deposed primary), a blob that does not
- *       inflate to C·B ids
+ *       inflate to C·B ids, changes or a table that do not reach the checksum sent with them
  *     a primary's answer wins at once; a secondary's is kept in case no primary answers
  *
- * A reply with our known version and no table means "unchanged". When every server fails, the
- * GroupFetchError lists each one's reason.
+ * A config server with views (extension version 2) answers a client that holds a table with
+ * only the rows that changed since its version; the whole table otherwise (or from one without
+ * views). A reply with our known version and no table means "unchanged". When every server
+ * fails, the GroupFetchError lists each one's reason.
  */
 import { TairError } from '../errors.js';
 import { formatServerId, serverIdFromAddress, type ServerAddress } from '../common/server-id.js';
-import { decodeResponse, encodePacketFrame, inflateTable, Pcode, type GetGroupResponse } from '../protocol/index.js';
+import { decodeResponse, encodePacketFrame, inflateTable, Pcode, readViewRows, tableChecksum, type GetGroupResponse } from '../protocol/index.js';
 import { ClientTable } from './client-table.js';
 import { FrameConnection } from './frame-connection.js';
 
@@ -33,8 +35,10 @@ export class GroupFetchError extends TairError {
 export interface GroupFetchOptions {
   configServers: readonly ServerAddress[];
   groupName: string;
-  /** knownVersion — the version of the table held (0 = none): an unchanged group answers without a table. */
-  knownVersion: number;
+  /** held — the table held: an unchanged group answers without a table, a changed one with only its changes. */
+  held?: ClientTable | null;
+  /** knownVersion — without `held`: the version held (0 = none); an unchanged group answers without a table. */
+  knownVersion?: number;
   /** epoch — the highest config-server epoch seen so far; older answers are ignored. */
   epoch: bigint;
   /** startIndex — the config server asked first (round-robin refreshes). */
@@ -78,9 +82,13 @@ async function askOne(address: ServerAddress, options: GroupFetchOptions): Promi
         encodePacketFrame(channelId, {
           pcode: Pcode.getGroupRequest,
           body: {
-            configVersion: options.knownVersion,
+            configVersion: heldVersion(options),
             groupName: options.groupName,
-            extension: { epoch: options.epoch, largeTableAccepted: true },
+            extension: {
+              epoch: options.epoch,
+              largeTableAccepted: true,
+              view: { heldClientVersion: heldVersion(options), fresh: !options.held },
+            },
           },
         }),
       options.timeoutMs,
@@ -99,11 +107,28 @@ function interpret(response: GetGroupResponse, options: GroupFetchOptions, name:
   const { bucketCount, copyCount, configVersion } = response;
   if (bucketCount === 0 || copyCount === 0) throw new Error(`group '${options.groupName}' is unknown or not ready`);
   if (configVersion < minValidVersion) throw new Error(`no valid table yet (version ${configVersion})`);
+  const held = options.held ?? null;
+  const content = response.extension?.content;
+  if (content?.kind === 'tableChanges') {
+    if (!held || held.version !== content.baseClientVersion || held.bucketCount !== bucketCount || held.copyCount !== copyCount) {
+      throw new Error(`changes from version ${content.baseClientVersion} to a table it was not given`);
+    }
+    const rows = readViewRows(content.rows, copyCount, bucketCount);
+    const table = held.withChanges(rows.entries, configVersion, content.checksum);
+    if (!table) throw new Error(`changes to version ${configVersion} do not reach the checksum sent`);
+    return { table, epoch, configServer: name };
+  }
   if (response.tableBlob.length === 0) {
-    if (configVersion === options.knownVersion) return { table: null, epoch, configServer: name };
+    if (configVersion === heldVersion(options)) return { table: null, epoch, configServer: name };
     throw new Error(`version ${configVersion} came without a table`);
   }
   const serverIds = inflateTable(response.tableBlob, bucketCount * copyCount);
-  const table = new ClientTable(options.groupName, bucketCount, copyCount, configVersion, serverIds);
+  const checksum = content?.kind === 'table' ? tableChecksum(serverIds, bucketCount, copyCount) : null;
+  if (content?.kind === 'table' && checksum !== content.checksum) throw new Error(`table of version ${configVersion} does not match the checksum sent`);
+  const table = new ClientTable(options.groupName, bucketCount, copyCount, configVersion, serverIds, checksum);
   return { table, epoch, configServer: name };
+}
+
+function heldVersion(options: GroupFetchOptions): number {
+  return options.held?.version ?? options.knownVersion ?? 0;
 }

@@ -6,13 +6,16 @@
  *
  * Every data-server reply carries the client version that server knows; when it differs from
  * the table's, a refresh is due and the background timer (every refreshIntervalMs) fetches the
- * table, round-robin over the config servers. A request whose servers all fail (wrong
- * server, not serving, unreachable) refreshes at once and tries again until retryDeadlineMs.
+ * table — only its changes, from a config server with views — round-robin over the config
+ * servers; after a failed fetch the next ones back off (with jitter, up to retryDelayMsMax). A
+ * request whose servers all fail (wrong server, not serving, unreachable) refreshes at once and
+ * tries again, pausing longer each round (backoff with jitter), until retryDeadlineMs.
  */
 import { checkOptions, type OptionSpec } from '../common/option-checks.js';
 import { InputError, TairError } from '../errors.js';
 import { formatServerId, parseServerAddress, defaultConfigServerPort, type ServerAddress } from '../common/server-id.js';
-import { dataKeyBytesMax, dataValueBytesMax } from '../limits.js';
+import { dataKeyBytesMax, dataValueBytesMax, retryDelayMsMax } from '../limits.js';
+import { Backoff } from '../common/backoff.js';
 import type { ClientTable } from './client-table.js';
 import { ConnectionPool } from './connection-pool.js';
 import { DataCode, DataPcode, decodeDataReply, encodeDataRequest, type DataReply, type DataRequest } from './data-protocol.js';
@@ -70,6 +73,8 @@ export class TairClient {
   private refreshIndex = 1;
   private refreshDue = false;
   private refreshing: Promise<void> | null = null;
+  private readonly refreshBackoff: Backoff;
+  private refreshNotBeforeMs = 0;
   private readonly timer: NodeJS.Timeout | null;
   private readCursor = 0;
   /** stats — counters since open. */
@@ -86,6 +91,7 @@ export class TairClient {
     this.configServers = configServers;
     this.options = options;
     this.pool = new ConnectionPool(options.requestTimeoutMs);
+    this.refreshBackoff = new Backoff({ baseMs: Math.max(options.refreshIntervalMs, retryPauseMs), capMs: retryDelayMsMax });
     this.timer = options.refreshIntervalMs > 0 ? setInterval(() => this.backgroundRefresh(), options.refreshIntervalMs) : null;
     this.timer?.unref();
   }
@@ -159,7 +165,7 @@ export class TairClient {
     const fetched = await fetchGroupTable({
       configServers: this.configServers,
       groupName: this.options.groupName,
-      knownVersion: this.current.version,
+      held: this.current,
       epoch: this.epoch,
       startIndex,
       timeoutMs: this.options.requestTimeoutMs,
@@ -171,12 +177,19 @@ export class TairClient {
 
   private backgroundRefresh(): void {
     if (!this.refreshDue && this.current.version >= minValidVersion) return;
-    this.refresh().catch(() => undefined);
+    if (Date.now() < this.refreshNotBeforeMs) return;
+    this.refresh().then(
+      () => this.refreshBackoff.reset(),
+      () => {
+        this.refreshNotBeforeMs = Date.now() + this.refreshBackoff.next();
+      },
+    );
   }
 
   private async execute(request: DataRequest & { key: Buffer }, isWrite: boolean): Promise<DataReply> {
     this.stats.requests++;
     const deadline = Date.now() + this.options.retryDeadlineMs;
+    const backoff = new Backoff({ baseMs: retryPauseMs, capMs: retryDelayMsMax });
     for (;;) {
       const outcome = await this.tryCopies(request, isWrite);
       if ('reply' in outcome) return outcome.reply;
@@ -184,7 +197,7 @@ export class TairClient {
       this.stats.retries++;
       const versionBefore = this.current.version;
       await this.refresh().catch(() => undefined);
-      if (this.current.version === versionBefore) await sleep(retryPauseMs);
+      if (this.current.version === versionBefore) await sleep(Math.min(backoff.next(), Math.max(0, deadline - Date.now())));
     }
   }
 

@@ -36,13 +36,14 @@ import type { HeartbeatReply } from './heartbeat.js';
 import { handleHeartbeat } from './heartbeat.js';
 import { isIsolated, setPeerLink, tickIsolation } from './isolation.js';
 import { checkLiveness, probeResult } from './liveness.js';
-import { handleFinish, tickMigration } from './migration-tracking.js';
+import { foldFinishes, handleFinish, tickMigration } from './migration-tracking.js';
 import type { GetGroupReply } from './queries.js';
 import { getGroup, groupNames, migratingMachines, nonDownDataServers, queryInfo } from './queries.js';
 import { buildDone, jobFailed, quickDone, startDueRebuild } from './rebuild.js';
-import { saveDone, saveFailed, startSave } from './save-flow.js';
+import { republish, saveDone, saveFailed, startSave } from './save-flow.js';
 import type { ClusterRole } from './pair-roles.js';
 import { absorbStall, installSyncedTable, setClusterRole, takeOverGroups } from './pair-roles.js';
+import { applySyncedRecord } from './synced-record.js';
 import type { ServerRecord } from './server-record.js';
 import type { AdmitOutcome, ClusterEvent, ClusterOptions, FinishOutcome, Ready } from './types.js';
 import { clusterDefaults } from './types.js';
@@ -66,7 +67,7 @@ export type StepAnswer<E extends ClusterEvent> = E extends { type: 'heartbeat' }
       ? AdmitOutcome
       : E extends { type: 'admin' }
         ? AdminOutcome
-        : E extends { type: 'tableSynced' }
+        : E extends { type: 'tableSynced' | 'recordSynced' }
           ? boolean
           : void;
 
@@ -167,7 +168,11 @@ export class Cluster {
       case 'roleChanged':
         return setClusterRole(context, event.role, event.nowMs);
       case 'tableSynced':
-        return installSyncedTable(context, event.table, event.transitionVersion, event.seq, event.nowMs);
+        return installSyncedTable(context, event.table, event.transitionVersion, event.nowMs);
+      case 'recordSynced':
+        return applySyncedRecord(context, event.record, event.transitionVersion, event.nowMs);
+      case 'republish':
+        return this.withGroup(event.groupName, (group) => republish(context, group));
       case 'takeOver':
         return takeOverGroups(context, event.takeover, event.nowMs);
       case 'peerLink':
@@ -186,7 +191,7 @@ export class Cluster {
         return this.withJobGroup(event.jobId, (group) => jobFailed(context, group, event.jobId, event.message, event.nowMs));
       case 'persisted':
         return this.withGroup(event.groupName, (group) => {
-          saveDone(context, group, event.seq, event.nowMs);
+          saveDone(context, group, event.seq, event.compactWanted === true, event.nowMs);
           startDueRebuild(context, group, event.nowMs);
         });
       case 'persistFailed':
@@ -225,6 +230,7 @@ export class Cluster {
 
   private flushAll(nowMs: number): void {
     for (const group of this.context.groups.values()) {
+      if (isPrimary(this.context)) foldFinishes(group, nowMs);
       group.saveRetryAtMs = 0;
       startSave(this.context, group, nowMs);
     }

@@ -15,7 +15,8 @@ import type { PersistedGroupTable } from './persisted-group-table.js';
 import type { ClusterContext } from './cluster-context.js';
 import { groupRecords, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
-import { createGroupState, markChanged, publicationOf } from './group-state.js';
+import { createGroupState, createRecordState, markChanged } from './group-state.js';
+import { wholePublication } from './save-snapshot.js';
 import { createEmptyTables } from './group-tables.js';
 import { scheduleRebuild } from './rebuild.js';
 import { retireServer } from './drained-servers.js';
@@ -50,8 +51,7 @@ export function addGroup(context: ClusterContext, config: GroupConfig, saved: Pe
     record.member = false;
     context.records.set(serverId, record);
   }
-  const { published } = group;
-  context.outbox.publish.push(publicationOf(group, published.seq, published.current, group.tables.destination.slice()));
+  context.outbox.publish.push(wholePublication(group, group.published.seq));
   if (!group.hasTable) return;
   if (group.configHash !== effective.contentHash) {
     scheduleRebuild(group, nowMs + effective.serverDownTimeMs, 'group.conf differs from the one the table was built with');
@@ -103,6 +103,9 @@ function updateGroup(context: ClusterContext, group: GroupState, config: GroupCo
       return;
     }
     group.tables = createEmptyTables(config.bucketCount, config.copyCount);
+    group.records = createRecordState(group.tables, group.records.seq);
+    group.records.wholeNext = true;
+    group.records.wholePublicationNext = true;
   }
   const previous = group.config;
   group.config = config;

@@ -2,20 +2,21 @@
  * group-state — one group: its config, tables, versions, migration progress, pending work, and
  * the published snapshot that requests are answered from.
  *
- *   working state ──change──▶ changeSeq++ ──tick──▶ persist(snapshot) ──persisted──▶ published
- *                                                          (copies)                  (immutable)
+ *   working state ──change──▶ changeSeq++ ──tick──▶ persist(record) ──persisted──▶ published
+ *                                                    (changed rows)              (versions, sources)
  *
- * Heartbeat and get_group replies read `published` only, so what a peer sees is always durable
- * and versions and tables in one reply belong together.
+ * Heartbeat and get_group replies read `published` only (and the host's views of the published
+ * tables), so what a peer sees is always durable and versions and tables in one reply belong
+ * together. `saved` holds the tables as of the last record: the next record is what differs.
  */
 import type { GroupConfig } from '../config/group-config.js';
 import type { PersistedGroupTable, TableVersions } from './persisted-group-table.js';
 import type { GroupTables } from './group-tables.js';
-import { createEmptyTables, createTables, isAllZero, toIdTable } from './group-tables.js';
+import { createEmptyTables, createTables, isAllZero } from './group-tables.js';
 import { countMigrations } from './migration-plan.js';
-import type { OperatorState } from './admin/migration-release.js';
-import { createOperatorState, releasedDestination } from './admin/migration-release.js';
-import type { Publication } from './types.js';
+import type { MigrationWave, OperatorState } from './admin/migration-release.js';
+import { createOperatorState } from './admin/migration-release.js';
+import { tableHashOf } from './table-hash.js';
 import { initialVersion } from './versions.js';
 
 /** SourceProgress — a migration source: buckets it still has to move, and its last finished one. */
@@ -24,7 +25,7 @@ export interface SourceProgress {
   lastProgressMs: number;
 }
 
-/** PublishedGroup — the durable state replies are built from (arrays are never modified). */
+/** PublishedGroup — the durable state replies are built from (the tables themselves are the host's views). */
 export interface PublishedGroup {
   seq: number;
   versions: TableVersions;
@@ -33,11 +34,41 @@ export interface PublishedGroup {
   hasTable: boolean;
   bucketCount: number;
   copyCount: number;
-  current: Uint32Array;
-  progress: Uint32Array;
-  serverIds: readonly bigint[];
   /** sources — migration sources and their buckets left. */
   sources: readonly { serverId: bigint; left: number }[];
+}
+
+/** SavedTables — the tables as of the last record (the base the next record's rows differ from). */
+export interface SavedTables {
+  current: Uint32Array;
+  progress: Uint32Array;
+  destination: Uint32Array;
+}
+
+/** RecordState — where the group's history stands. */
+export interface RecordState {
+  saved: SavedTables;
+  /** seq — the last record made (saved or in flight). */
+  seq: number;
+  /** tableHash — table-hash.ts of `saved`. */
+  tableHash: number;
+  /** serverListGeneration — the tables' server-list generation at the last record. */
+  serverListGeneration: number;
+  /** wholeNext — the next record carries whole tables (after a failed save; when the store compacts). */
+  wholeNext: boolean;
+  /** wholePublicationNext — the next publication carries whole tables (the views start over). */
+  wholePublicationNext: boolean;
+  /** publishedWave — the migration wave the last publication showed (null: the whole migration). */
+  publishedWave: MigrationWave | null;
+}
+
+/** DeferredFinish — a finish reply held until the change it acknowledges is saved. */
+export interface DeferredFinish {
+  token: number;
+  code: number;
+  changeSeq: number;
+  serverId: bigint;
+  bucketIndex: number;
 }
 
 /** RebuildRequest — a rebuild waiting for its time. */
@@ -100,13 +131,20 @@ export interface GroupState {
   lastConsistencyCheckMs: number;
   /** proxyReported — data servers whose proxy report was applied in this migration. */
   proxyReported: Set<bigint>;
+  /** finishesPending — finished buckets applied to the tables but not yet given a version (migration-tracking.ts). */
+  finishesPending: number;
+  /** lastFoldMs — when finished buckets were last given a version. */
+  lastFoldMs: number;
   changeSeq: number;
   savedChangeSeq: number;
   saving: PendingSave | null;
   saveRetryAtMs: number;
   publishSeq: number;
-  deferred: { token: number; code: number; changeSeq: number }[];
+  /** deferred — finish replies held until a save covers `changeSeq`, at most one per (server, bucket). */
+  deferred: DeferredFinish[];
   published: PublishedGroup;
+  /** records — the save history: last record, saved tables, what the next record and publication must carry. */
+  records: RecordState;
   /** operator — pause, migration cap and drain bookkeeping set by admin commands (src/cluster/admin). */
   operator: OperatorState;
   /** reportedServerVersionMax — the highest server version a known data server said it holds (0 = none). */
@@ -146,6 +184,8 @@ export function createGroupState(config: GroupConfig, saved: PersistedGroupTable
     alarms: new Map(),
     lastConsistencyCheckMs: nowMs,
     proxyReported: new Set(),
+    finishesPending: 0,
+    lastFoldMs: nowMs,
     changeSeq: 0,
     savedChangeSeq: 0,
     saving: null,
@@ -153,12 +193,29 @@ export function createGroupState(config: GroupConfig, saved: PersistedGroupTable
     publishSeq: 1,
     deferred: [],
     published: null as unknown as PublishedGroup,
+    records: createRecordState(tables, saved?.recordSeq ?? 0),
     operator: createOperatorState(),
     reportedServerVersionMax: 0,
   };
+  // A group without a saved table starts its history with whole tables (the store's first snapshot).
+  if (!saved) group.records.wholeNext = true;
   resetMigration(group, nowMs);
-  group.published = snapshotPublished(group, group.publishSeq, group.tables.current.slice(), group.tables.progress.slice());
+  group.published = snapshotPublished(group, group.publishSeq);
   return group;
+}
+
+/** createRecordState — the history of tables loaded at record `seq` (O(B·C): copies and their hash). */
+export function createRecordState(tables: GroupTables, seq: number): RecordState {
+  const saved = { current: tables.current.slice(), progress: tables.progress.slice(), destination: tables.destination.slice() };
+  return {
+    saved,
+    seq,
+    tableHash: tableHashOf(saved.current, saved.progress, saved.destination),
+    serverListGeneration: tables.serverListGeneration,
+    wholeNext: false,
+    wholePublicationNext: false,
+    publishedWave: null,
+  };
 }
 
 /** resetMigration — recount what has to move from the tables (every source's clock starts now). */
@@ -183,7 +240,7 @@ export function hasUnsavedChanges(group: GroupState): boolean {
 }
 
 /** snapshotPublished — what replies will read once this state is durable. */
-export function snapshotPublished(group: GroupState, seq: number, current: Uint32Array, progress: Uint32Array): PublishedGroup {
+export function snapshotPublished(group: GroupState, seq: number): PublishedGroup {
   const sources = [...group.migration]
     .sort(([a], [b]) => a - b)
     .map(([value, progressOf]) => ({ serverId: group.tables.serverIds[value - 1], left: progressOf.left }));
@@ -195,47 +252,7 @@ export function snapshotPublished(group: GroupState, seq: number, current: Uint3
     hasTable: group.hasTable,
     bucketCount: group.tables.bucketCount,
     copyCount: group.tables.copyCount,
-    current,
-    progress,
-    serverIds: [...group.tables.serverIds],
     sources,
-  };
-}
-
-/** snapshotForSave — copies of the working state: the table to save and what to publish after. */
-export function snapshotForSave(group: GroupState): { table: PersistedGroupTable; publication: Publication; published: PublishedGroup } {
-  const { tables } = group;
-  const current = tables.current.slice();
-  const progress = tables.progress.slice();
-  const destination = tables.destination.slice();
-  const seq = group.publishSeq + 1;
-  const table: PersistedGroupTable = {
-    groupName: group.name,
-    bucketCount: tables.bucketCount,
-    copyCount: tables.copyCount,
-    versions: { ...group.versions },
-    epoch: group.epoch,
-    migrateBlockCount: group.migrateBlockCount,
-    configHash: group.configHash,
-    servers: [...tables.servers],
-    current,
-    progress,
-    destination,
-  };
-  // Data servers see the released part of the migration only (paused / capped, admin/migration-release.ts).
-  const publication = publicationOf(group, seq, current, releasedDestination(group, current, destination));
-  return { table, publication, published: snapshotPublished(group, seq, current, progress) };
-}
-
-/** publicationOf — the id tables of a state, for the host's view cache. */
-export function publicationOf(group: GroupState, seq: number, current: Uint32Array, destination: Uint32Array): Publication {
-  return {
-    groupName: group.name,
-    seq,
-    bucketCount: group.tables.bucketCount,
-    copyCount: group.tables.copyCount,
-    currentIds: toIdTable(current, group.tables.serverIds),
-    destinationIds: toIdTable(destination, group.tables.serverIds),
   };
 }
 

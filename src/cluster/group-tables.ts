@@ -9,10 +9,12 @@
  *   destination  where buckets end up once migration is done
  *
  * The server list only grows while jobs hold slot values; `compactServers` renumbers it when
- * nothing is in flight.
+ * nothing is in flight. Every change of a row is marked in `dirty` (dirty-buckets.ts), so a save
+ * writes only the rows that changed.
  */
 import { serverIdFromText } from '../common/server-id.js';
 import type { Table } from '../engine/types.js';
+import { DirtyBuckets } from './dirty-buckets.js';
 
 /** GroupTables — the tables and the server list their values point into. */
 export interface GroupTables {
@@ -27,6 +29,10 @@ export interface GroupTables {
   current: Uint32Array;
   progress: Uint32Array;
   destination: Uint32Array;
+  /** dirty — buckets whose rows changed since the last record. */
+  dirty: DirtyBuckets;
+  /** serverListGeneration — bumped whenever `servers` changes (a record carries the list only then). */
+  serverListGeneration: number;
 }
 
 /** createEmptyTables — all-zero tables (a group never built). */
@@ -41,6 +47,8 @@ export function createEmptyTables(bucketCount: number, copyCount: number): Group
     current: new Uint32Array(slotCount),
     progress: new Uint32Array(slotCount),
     destination: new Uint32Array(slotCount),
+    dirty: new DirtyBuckets(bucketCount),
+    serverListGeneration: 0,
   };
 }
 
@@ -53,7 +61,7 @@ export function createTables(
 ): GroupTables {
   const serverIds = servers.map((server) => serverIdFromText(server, 0));
   const valueOf = new Map(serverIds.map((serverId, index) => [serverId, index + 1]));
-  return { bucketCount, copyCount, servers: [...servers], serverIds, valueOf, ...arrays };
+  return { bucketCount, copyCount, servers: [...servers], serverIds, valueOf, ...arrays, dirty: new DirtyBuckets(bucketCount), serverListGeneration: 0 };
 }
 
 /** valueForServer — the table value of a server, appending it to the list when new. */
@@ -63,6 +71,7 @@ export function valueForServer(tables: GroupTables, serverId: bigint, id: string
   tables.servers.push(id);
   tables.serverIds.push(serverId);
   tables.valueOf.set(serverId, tables.servers.length);
+  tables.serverListGeneration += 1;
   return tables.servers.length;
 }
 
@@ -102,39 +111,66 @@ export function toIdTable(table: Uint32Array, serverIds: readonly bigint[]): Big
 
 /** toEngineTable — a copy in the engine's form (values fit u16: serverCountMax is 65,535). */
 export function toEngineTable(table: Uint32Array, bucketCount: number, copyCount: number): Table {
-  return { bucketCount, copyCount, slots: Uint16Array.from(table) };
+  return { bucketCount, copyCount, slots: new Uint16Array(table) };
 }
 
-/** fromEngineTable — an engine table back in our form. */
+/** fromEngineTable — an engine table back in our form (a native widening copy). */
 export function fromEngineTable(table: Table): Uint32Array {
-  return Uint32Array.from(table.slots);
+  return new Uint32Array(table.slots);
 }
 
 /**
- * compactServers — drops servers no table refers to unless `keep` says otherwise, renumbering
- * every slot. Only call with no job in flight (jobs hold slot values).
+ * compactServers — drops servers no table refers to unless `keep` says otherwise. Each freed value
+ * is taken by the last server of the list, so only that server's slots change (and are marked
+ * dirty), not every slot after it. Only call with no job in flight (jobs hold slot values).
  */
 export function compactServers(tables: GroupTables, keep: (serverId: bigint) => boolean): boolean {
-  const used = new Uint8Array(tables.servers.length + 1);
+  // Nothing can go when every server is kept: no scan of the tables.
+  if (tables.serverIds.every(keep)) return false;
+  const serverCount = tables.servers.length;
+  const used = new Uint8Array(serverCount + 1);
   for (const table of [tables.current, tables.progress, tables.destination]) {
     for (let i = 0; i < table.length; i++) used[table[i]] = 1;
   }
-  const renumber = new Uint32Array(tables.servers.length + 1);
-  const servers: string[] = [];
-  const serverIds: bigint[] = [];
-  for (let value = 1; value <= tables.servers.length; value++) {
-    const serverId = tables.serverIds[value - 1];
-    if (!used[value] && !keep(serverId)) continue;
-    servers.push(tables.servers[value - 1]);
-    serverIds.push(serverId);
-    renumber[value] = servers.length;
+  const dropped: number[] = [];
+  const isDropped = new Uint8Array(serverCount + 1);
+  for (let value = 1; value <= serverCount; value++) {
+    if (used[value] || keep(tables.serverIds[value - 1])) continue;
+    dropped.push(value);
+    isDropped[value] = 1;
   }
-  if (servers.length === tables.servers.length) return false;
-  for (const table of [tables.current, tables.progress, tables.destination]) {
-    for (let i = 0; i < table.length; i++) table[i] = renumber[table[i]];
+  if (dropped.length === 0) return false;
+  const renumber = new Uint32Array(serverCount + 1);
+  for (let value = 0; value <= serverCount; value++) renumber[value] = value;
+  const servers = [...tables.servers];
+  const serverIds = [...tables.serverIds];
+  let last = serverCount;
+  for (const hole of dropped) {
+    while (last > hole && isDropped[last]) last -= 1;
+    if (last <= hole) break;
+    renumber[last] = hole;
+    servers[hole - 1] = servers[last - 1];
+    serverIds[hole - 1] = serverIds[last - 1];
+    last -= 1;
   }
-  tables.servers = servers;
-  tables.serverIds = serverIds;
-  tables.valueOf = new Map(serverIds.map((serverId, index) => [serverId, index + 1]));
+  const kept = serverCount - dropped.length;
+  renumberSlots(tables, renumber, kept);
+  tables.servers = servers.slice(0, kept);
+  tables.serverIds = serverIds.slice(0, kept);
+  tables.valueOf = new Map(tables.serverIds.map((serverId, index) => [serverId, index + 1]));
+  tables.serverListGeneration += 1;
   return true;
+}
+
+/** renumberSlots — apply `renumber` to every slot (values above `kept` must all move), marking the rows that change. */
+function renumberSlots(tables: GroupTables, renumber: Uint32Array, kept: number): void {
+  const { bucketCount } = tables;
+  for (const table of [tables.current, tables.progress, tables.destination]) {
+    for (let slot = 0; slot < table.length; slot++) {
+      const value = table[slot];
+      if (value <= kept) continue;
+      table[slot] = renumber[value];
+      tables.dirty.mark(slot % bucketCount);
+    }
+  }
 }

@@ -11,22 +11,29 @@
  *   transition version differs
  *
  * Plugins go along when the server's plugin version differs; per-server area quotas
- * (capacity ÷ live servers) when its area-capacity version differs; migrated_info when pulled.
+ * (capacity ÷ live servers) when its area-capacity version differs. migrated_info, when pulled,
+ * comes from the host's views (an index of each server's buckets, not a scan of B).
  */
 import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/index.js';
 import { emptyHeartbeatResponse } from '../protocol/index.js';
 import type { ClusterContext } from './cluster-context.js';
 import { adminCommand, isPrimary, liveMemberCount, notify } from './cluster-context.js';
-import type { GroupState, PublishedGroup } from './group-state.js';
+import type { GroupState } from './group-state.js';
 import { applyProxyReport } from './migration-tracking.js';
 import { scheduleRebuild } from './rebuild.js';
 import type { ServerRecord } from './server-record.js';
 import { solitaryVersion } from './versions.js';
 
-/** HeartbeatReply — the response, and the group whose data-server view the host attaches (or null). */
+/**
+ * HeartbeatReply — the response; `tableGroup`: the group whose data-server view the host attaches
+ * (versions differ), `viewGroup`: the group whose views a peer asking for them may get (null for
+ * a stranger or a server kept out), `migratedInfoGroup`: the group whose migrated info was pulled.
+ */
 export interface HeartbeatReply {
   response: HeartbeatResponse;
   tableGroup: string | null;
+  viewGroup: string | null;
+  migratedInfoGroup: string | null;
 }
 
 const emptyBlob = Buffer.alloc(0);
@@ -39,10 +46,10 @@ const emptyBlob = Buffer.alloc(0);
 export function handleHeartbeat(context: ClusterContext, request: HeartbeatRequest, nowMs: number, sourceVerified = true): HeartbeatReply {
   const record = context.records.get(request.serverId);
   const group = record ? context.groups.get(record.groupName) : undefined;
-  if (!record || !group) return { response: strangerResponse(context, request.serverId), tableGroup: null };
+  if (!record || !group) return { response: strangerResponse(context, request.serverId), tableGroup: null, viewGroup: null, migratedInfoGroup: null };
   record.lastHeartbeatMs = nowMs;
   if (sourceVerified && request.configVersion > group.reportedServerVersionMax) group.reportedServerVersionMax = request.configVersion;
-  if (!admit(context, group, record, request, nowMs)) return { response: solitaryResponse(group), tableGroup: null };
+  if (!admit(context, group, record, request, nowMs)) return { response: solitaryResponse(group), tableGroup: null, viewGroup: null, migratedInfoGroup: null };
   if (isPrimary(context) && record.status === 'alive' && request.configVersion === group.published.versions.server && request.proxyBucketIndexes.length > 0) {
     applyProxyReport(group, record, request.proxyBucketIndexes, nowMs);
   }
@@ -145,11 +152,16 @@ function replyFor(context: ClusterContext, group: GroupState, request: Heartbeat
     pluginsVersion: published.versions.plugins,
     areaCapacityVersion: published.versions.areaCapacity,
     areaQuotas: request.areaCapacityVersion !== published.versions.areaCapacity ? areaQuotas(context, group) : [],
-    migratedInfo: request.pullMigratedInfo ? migratedInfo(published, request.serverId) : [],
+    migratedInfo: [],
     recoveryServerIds: [],
     recoveryVersion: 0,
   };
-  return { response, tableGroup: sendTable && published.hasTable ? group.name : null };
+  return {
+    response,
+    tableGroup: sendTable && published.hasTable ? group.name : null,
+    viewGroup: published.hasTable ? group.name : null,
+    migratedInfoGroup: request.pullMigratedInfo && published.hasTable ? group.name : null,
+  };
 }
 
 /** areaQuotas — each area's capacity divided by the live servers. */
@@ -160,22 +172,6 @@ function areaQuotas(context: ClusterContext, group: GroupState): HeartbeatRespon
   const liveCount = group.liveCount.count;
   if (liveCount === 0) return [];
   return [...group.config.areaCapacities].map(([area, bytes]) => ({ area, bytes: bytes / BigInt(liveCount) }));
-}
-
-/** migratedInfo — for each bucket the server masters: the bucket, then its C progress entries. */
-function migratedInfo(published: PublishedGroup, serverId: bigint): bigint[] {
-  const value = published.serverIds.indexOf(serverId) + 1;
-  if (value === 0) return [];
-  const info: bigint[] = [];
-  const { bucketCount, current, progress, serverIds } = published;
-  for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) {
-    if (current[bucketIndex] !== value) continue;
-    info.push(BigInt(bucketIndex));
-    for (let slot = bucketIndex; slot < progress.length; slot += bucketCount) {
-      info.push(progress[slot] === 0 ? 0n : serverIds[progress[slot] - 1]);
-    }
-  }
-  return info;
 }
 
 /** strangerResponse — a retired server (removed and drained) is told to go solitary; anyone else gets zeros. */

@@ -2,15 +2,21 @@
  * migration-tracking — finished buckets, convergence, and the checks the original lacked
  * (stuck migrations, finishes for bucket B, finishes from servers that are not the master).
  *
- *   1201 finish ──validate──▶ bucket row := destination row, client and transition versions ↑
+ *   1201 finish ──validate──▶ bucket row := destination row (no version yet: pending)
  *      (bucket in 0..B−1, sender is the bucket's current master, version = server version;
  *       anything else: code 1, nothing changes)
- *   tick ──▶ no bucket left ──▶ current := destination, client and server versions ↑ (converged)
+ *   tick ──▶ finishes pending for migrationVersionIntervalMs ──▶ client and transition versions ↑
+ *        │   once for all of them (the original bumped both per bucket: a version, and a table
+ *        │   sent to every data server, per finished bucket)
+ *        ──▶ no bucket left ──▶ current := destination, client and server versions ↑ (converged)
  *        ──▶ a live source silent past stuckMigrationMs ──▶ re-plan (rebuild, server version ↑)
  *        ──▶ every consistencyCheckMs: recount from the tables, correct the counters
+ *   a save for any other reason takes the pending finishes with it (a version per published change)
  *
  * A code-0 reply is held until the change it acknowledges has been saved, so a data server
- * never hears "done" for progress a crash could lose.
+ * never hears "done" for progress a crash could lose. One reply is held per (server, bucket): a
+ * retry replaces the one before it (answered 1, it timed out anyway), and past
+ * deferredFinishCountMax held replies a finish is answered 1 at once (the data server retries).
  */
 import type { MigrateFinish } from '../protocol/index.js';
 import type { ClusterContext } from './cluster-context.js';
@@ -24,6 +30,7 @@ import { scheduleRebuild } from './rebuild.js';
 import type { ServerRecord } from './server-record.js';
 import type { FinishOutcome } from './types.js';
 import { bumpTransitionVersion, bumpVersion } from './versions.js';
+import { deferredFinishCountMax } from '../limits.js';
 
 const finishRejected = 1;
 const finishAccepted = 0;
@@ -44,9 +51,32 @@ export function handleFinish(context: ClusterContext, finish: MigrateFinish, tok
     tables.current[finish.bucketIndex] === tables.valueOf.get(finish.serverId);
   if (!valid) return { deferred: false, code: finishRejected };
   applyFinish(group, finish.bucketIndex, nowMs);
-  if (!hasUnsavedChanges(group)) return { deferred: false, code: finishAccepted };
-  group.deferred.push({ token, code: finishAccepted, changeSeq: group.changeSeq });
+  if (!hasUnsavedChanges(group) && group.finishesPending === 0) return { deferred: false, code: finishAccepted };
+  return deferFinish(context, group, finish.serverId, finish.bucketIndex, token);
+}
+
+/** deferFinish — hold the reply until a save after now; one per (server, bucket), at most deferredFinishCountMax. */
+function deferFinish(context: ClusterContext, group: GroupState, serverId: bigint, bucketIndex: number, token: number): FinishOutcome {
+  const earlier = group.deferred.findIndex((reply) => reply.serverId === serverId && reply.bucketIndex === bucketIndex);
+  if (earlier >= 0) {
+    context.outbox.replies.push({ token: group.deferred[earlier].token, code: finishRejected });
+    group.deferred.splice(earlier, 1);
+  }
+  if (group.deferred.length >= deferredFinishCountMax) return { deferred: false, code: finishRejected };
+  // The change is covered by the next save that starts from now (a fold, at the latest, bumps changeSeq).
+  group.deferred.push({ token, code: finishAccepted, changeSeq: group.changeSeq + 1, serverId, bucketIndex });
   return { deferred: true };
+}
+
+/** foldFinishes — the pending finished buckets get their version: client and transition ↑ once, saved and published. */
+export function foldFinishes(group: GroupState, nowMs: number): void {
+  if (group.finishesPending === 0) return;
+  const floor = group.config.minConfigVersion;
+  group.versions.client = bumpVersion(group.versions.client, floor);
+  group.transitionVersion = bumpTransitionVersion(group.transitionVersion, floor);
+  group.finishesPending = 0;
+  group.lastFoldMs = nowMs;
+  markChanged(group);
 }
 
 /** applyFinish — the bucket's data is at its destination: take the destination row. */
@@ -56,6 +86,7 @@ function applyFinish(group: GroupState, bucketIndex: number, nowMs: number): boo
   const source = tables.progress[bucketIndex];
   copyRow(tables.destination, tables.progress, bucketIndex, tables.bucketCount);
   copyRow(tables.destination, tables.current, bucketIndex, tables.bucketCount);
+  tables.dirty.mark(bucketIndex);
   const progress = group.migration.get(source);
   if (progress) {
     progress.left -= 1;
@@ -63,11 +94,8 @@ function applyFinish(group: GroupState, bucketIndex: number, nowMs: number): boo
     if (progress.left <= 0) group.migration.delete(source);
   }
   if (group.migrateBlockCount > 0) group.migrateBlockCount -= 1;
-  const floor = group.config.minConfigVersion;
-  group.versions.client = bumpVersion(group.versions.client, floor);
-  group.transitionVersion = bumpTransitionVersion(group.transitionVersion, floor);
   group.tableGeneration += 1;
-  markChanged(group);
+  group.finishesPending += 1;
   return true;
 }
 
@@ -90,6 +118,7 @@ export function applyProxyReport(group: GroupState, record: ServerRecord, bucket
 /** tickMigration — convergence, stuck sources and the periodic recount of one group. */
 export function tickMigration(context: ClusterContext, group: GroupState, nowMs: number): void {
   if (group.migrateBlockCount < 0) return;
+  if (group.finishesPending > 0 && nowMs - group.lastFoldMs >= context.options.migrationVersionIntervalMs) foldFinishes(group, nowMs);
   if (nowMs - group.lastConsistencyCheckMs >= context.options.consistencyCheckMs) {
     group.lastConsistencyCheckMs = nowMs;
     checkConsistency(context, group, nowMs);
@@ -122,8 +151,10 @@ function converge(context: ClusterContext, group: GroupState): void {
   const { tables } = group;
   tables.current = tables.destination.slice();
   tables.progress = tables.destination.slice();
+  tables.dirty.markAll();
   group.migrateBlockCount = -1;
   group.proxyReported.clear();
+  group.finishesPending = 0;
   const floor = group.config.minConfigVersion;
   group.versions.client = bumpVersion(group.versions.client, floor);
   group.versions.server = bumpVersion(group.versions.server, floor);

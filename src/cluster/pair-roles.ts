@@ -14,6 +14,7 @@ import type { ClusterContext } from './cluster-context.js';
 import { notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
 import { createGroupState, markChanged, resetMigration, snapshotPublished } from './group-state.js';
+import { wholePublication } from './save-snapshot.js';
 import { setStatus } from './heartbeat.js';
 import { endIsolations } from './isolation.js';
 import { scheduleRebuild } from './rebuild.js';
@@ -68,10 +69,10 @@ export function absorbStall(context: ClusterContext, nowMs: number): void {
 
 /**
  * installSyncedTable — a secondary takes the primary's durable table of a group (already saved
- * locally) as its published state, at publication `seq`. Servers in the table that heartbeat us
- * are ALIVE (the primary's view wins). False when the group is not loaded.
+ * locally) as its published state, served whole. Servers in the table that heartbeat us are
+ * ALIVE (the primary's view wins). False when the group is not loaded.
  */
-export function installSyncedTable(context: ClusterContext, table: PersistedGroupTable, transitionVersion: number, seq: number, nowMs: number): boolean {
+export function installSyncedTable(context: ClusterContext, table: PersistedGroupTable, transitionVersion: number, nowMs: number): boolean {
   const old = context.groups.get(table.groupName);
   if (!old) return false;
   const config = table.bucketCount === old.config.bucketCount && table.copyCount === old.config.copyCount
@@ -82,11 +83,12 @@ export function installSyncedTable(context: ClusterContext, table: PersistedGrou
   fresh.firstHeartbeatMs = old.firstHeartbeatMs;
   fresh.rebuild = old.rebuild;
   fresh.memberGeneration = old.memberGeneration + 1;
-  fresh.publishSeq = Math.max(seq, old.publishSeq + 1);
-  fresh.published = snapshotPublished(fresh, fresh.publishSeq, fresh.tables.current.slice(), fresh.tables.progress.slice());
+  fresh.publishSeq = old.publishSeq + 1;
+  fresh.published = snapshotPublished(fresh, fresh.publishSeq);
   for (const reply of old.deferred) context.outbox.replies.push({ token: reply.token, code: 1 });
   context.groups.set(fresh.name, fresh);
-  adoptTableServers(context, fresh, nowMs);
+  context.outbox.publish.push(wholePublication(fresh, fresh.publishSeq));
+  adoptTableServers(context, fresh, usedValues(fresh), nowMs);
   return true;
 }
 
@@ -113,11 +115,17 @@ export function takeOverGroups(context: ClusterContext, takeover: Takeover, nowM
   }
 }
 
-/** adoptTableServers — records for the table's servers; those we hear from are ALIVE. */
-function adoptTableServers(context: ClusterContext, group: GroupState, nowMs: number): void {
+/** usedValues — the table values the current or destination table names, O(B·C). */
+function usedValues(group: GroupState): Uint8Array {
   const { tables } = group;
   const used = new Uint8Array(tables.servers.length + 1);
   for (const table of [tables.current, tables.destination]) for (let slot = 0; slot < table.length; slot++) used[table[slot]] = 1;
+  return used;
+}
+
+/** adoptTableServers — records for the table's servers `used` names; those we hear from are ALIVE. */
+export function adoptTableServers(context: ClusterContext, group: GroupState, used: Uint8Array, nowMs: number): void {
+  const { tables } = group;
   const heardSinceMs = nowMs - 2 * group.config.serverDownTimeMs;
   for (let value = 1; value <= tables.servers.length; value++) {
     if (!used[value]) continue;

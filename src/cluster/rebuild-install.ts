@@ -37,6 +37,7 @@ export function installQuick(context: ClusterContext, group: GroupState, result:
   tables.current = table;
   tables.progress = table.slice();
   tables.destination = table.slice();
+  tables.dirty.markAll();
   group.migration = new Map();
   group.migrateBlockCount = -1;
   group.proxyReported.clear();
@@ -74,6 +75,7 @@ export function installBuild(context: ClusterContext, group: GroupState, result:
   }
   const destinationChanged = !tablesEqual(tables.destination, built);
   tables.destination = built;
+  tables.dirty.markAll();
   group.configHash = group.config.contentHash;
   if (!currentChanged && !destinationChanged && !forceBump) {
     notify(context, { level: 'info', event: 'table-unchanged', group: group.name, message: 'rebuild gave the same table' });
@@ -86,6 +88,7 @@ export function installBuild(context: ClusterContext, group: GroupState, result:
   if (group.migrateBlockCount < 0 && !tablesEqual(tables.current, tables.destination)) {
     tables.current = tables.destination.slice();
     tables.progress = tables.destination.slice();
+    tables.dirty.markAll();
   }
   group.hasTable = true;
   group.proxyReported.clear();

@@ -2,8 +2,8 @@
  * types — what the cluster state machine takes in and gives out.
  *
  *        events (step)           ┌───────────────────┐        ready()
- *   heartbeat, finish, probe ──▶ │  Cluster (pure)   │ ──▶ persist  (table snapshot + its publication)
- *   job results, persisted   ──▶ │  no I/O, no clock │ ──▶ publish  (views of durable state, at start)
+ *   heartbeat, finish, probe ──▶ │  Cluster (pure)   │ ──▶ persist  (a record of the changes + its publication)
+ *   job results, persisted   ──▶ │  no I/O, no clock │ ──▶ publish  (durable state to serve: at start, synced)
  *   config loaded, admit     ──▶ │                   │ ──▶ jobs     (engine quick tables and builds)
  *   tick(nowMs)              ──▶ └───────────────────┘ ──▶ probes, deferred replies, notices
  *
@@ -14,7 +14,7 @@ import type { GroupConfig } from '../config/group-config.js';
 import type { AdminCommand } from './admin/admin-command.js';
 import type { BuildReport, QuickReport, ServerSpec, Table } from '../engine/types.js';
 import type { HeartbeatRequest, MigrateFinish } from '../protocol/index.js';
-import type { PersistedGroupTable } from './persisted-group-table.js';
+import type { PersistedGroupTable, TableRecord } from './persisted-group-table.js';
 import type { ClusterRole, Takeover } from './pair-roles.js';
 import type { PeerLink } from './isolation.js';
 
@@ -35,6 +35,8 @@ export interface ClusterOptions {
   persistRetryMs: number;
   /** buildRetryMs — wait before rebuilding again after the engine threw (a refused build waits for a change instead). */
   buildRetryMs: number;
+  /** migrationVersionIntervalMs — buckets that finish migrating are published together, one version per this interval. */
+  migrationVersionIntervalMs: number;
 }
 
 /** clusterDefaults — the default ClusterOptions. */
@@ -45,6 +47,7 @@ export const clusterDefaults: ClusterOptions = {
   probeIntervalMs: 1000,
   persistRetryMs: 1000,
   buildRetryMs: 30_000,
+  migrationVersionIntervalMs: 1000,
 };
 
 /** QuickJob — promote live copies and clear dead slots of a group's table (engine quickTable). */
@@ -80,23 +83,34 @@ export type QuickResult = Pick<QuickReport, 'ok' | 'outcome' | 'table' | 'promot
 /** BuildResult — the part of the engine's BuildReport the cluster uses. */
 export type BuildResult = Pick<BuildReport, 'ok' | 'outcome' | 'table' | 'replicaMoves' | 'masterChanges'>;
 
-/** Publication — what a group serves: the id tables whose views the host compresses and caches. */
+/**
+ * PublishedRows — a publication's tables (values k ≥ 1 = serverIds[k − 1], 0 = empty): whole, or
+ * the rows of the buckets that changed since publication `baseSeq`, C current then C destination
+ * values per bucket (the destination data servers are shown: admin/migration-release.ts).
+ */
+export type PublishedRows =
+  | { kind: 'full'; current: Uint32Array; destination: Uint32Array }
+  | { kind: 'rows'; baseSeq: number; bucketIndexes: Uint32Array; rows: Uint32Array };
+
+/** Publication — what a group serves, for the host's views (src/views). */
 export interface Publication {
   groupName: string;
   /** seq — increases with every publication of the group. */
   seq: number;
   bucketCount: number;
   copyCount: number;
-  /** currentIds / destinationIds — u64 server ids, copy-major (0 = empty slot). */
-  currentIds: BigUint64Array;
-  destinationIds: BigUint64Array;
+  /** versions — the server and client versions that name this state (change sets are keyed by them). */
+  versions: { server: number; client: number };
+  hasTable: boolean;
+  serverIds: readonly bigint[];
+  rows: PublishedRows;
 }
 
-/** PersistRequest — save `table`, then install `publication`'s views, then step `persisted`. */
+/** PersistRequest — make `record` durable, then serve `publication`, then step `persisted`. */
 export interface PersistRequest {
   groupName: string;
   seq: number;
-  table: PersistedGroupTable;
+  record: TableRecord;
   publication: Publication;
 }
 
@@ -150,7 +164,8 @@ export type ClusterEvent =
   | { type: 'quickDone'; nowMs: number; jobId: number; result: QuickResult }
   | { type: 'buildDone'; nowMs: number; jobId: number; result: BuildResult }
   | { type: 'jobFailed'; nowMs: number; jobId: number; message: string }
-  | { type: 'persisted'; nowMs: number; groupName: string; seq: number }
+  /** persisted — save `seq` is durable and served; `compactWanted`: the store wants whole tables next. */
+  | { type: 'persisted'; nowMs: number; groupName: string; seq: number; compactWanted?: boolean }
   | { type: 'persistFailed'; nowMs: number; groupName: string; seq: number; message: string }
   | {
       type: 'configLoaded';
@@ -169,7 +184,11 @@ export type ClusterEvent =
   /** roleChanged — the config-server pair made this server primary or secondary (src/pair). */
   | { type: 'roleChanged'; nowMs: number; role: ClusterRole }
   /** tableSynced — a secondary takes the primary's saved table of a group (answer: false if the group is unknown). */
-  | { type: 'tableSynced'; nowMs: number; table: PersistedGroupTable; transitionVersion: number; seq: number }
+  | { type: 'tableSynced'; nowMs: number; table: PersistedGroupTable; transitionVersion: number }
+  /** recordSynced — a secondary takes the primary's next record (answer: false unless it follows what it holds). */
+  | { type: 'recordSynced'; nowMs: number; record: TableRecord; transitionVersion: number }
+  /** republish — the host's views lost a group's state: serve whole tables again with the next save. */
+  | { type: 'republish'; nowMs: number; groupName: string }
   /** takeOver — become primary under a new epoch with versions jumped (send roleChanged too). */
   | { type: 'takeOver'; nowMs: number; takeover: Takeover }
   /** peerLink — the pair's view of its peer changed (isolation.ts). */

@@ -11,7 +11,7 @@ import { nearestKey } from '../config/nearest-key.js';
 import { InputError } from '../errors.js';
 
 /** OptionKind — what an option must hold. */
-export type OptionKind = 'string' | 'positive number' | 'non-negative number' | 'address list' | 'address';
+export type OptionKind = 'string' | 'positive number' | 'non-negative number' | 'address list' | 'address' | 'function' | 'timer source';
 
 /** OptionSpec — one option: its kind, whether it must be given, and a few words about it. */
 export interface OptionSpec {
@@ -63,6 +63,13 @@ function kindProblem(kind: OptionKind, value: unknown): string | null {
     case 'address list':
       if (!Array.isArray(value) || value.length === 0) return `must be a non-empty array of 'ip:port', got ${describe(value)}`;
       return value.every(isAddress) ? null : "must hold only 'ip:port' strings or { ip, port } objects";
+    case 'function':
+      return typeof value === 'function' ? null : `must be a function, got ${describe(value)}`;
+    case 'timer source': {
+      const timers = value as Record<string, unknown> | null;
+      const complete = typeof value === 'object' && timers !== null && ['nowMs', 'setTimeout', 'clearTimeout'].every((name) => typeof timers[name] === 'function');
+      return complete ? null : `must be { nowMs, setTimeout, clearTimeout }, got ${describe(value)}`;
+    }
   }
 }
 

@@ -18,6 +18,9 @@
  *   admin_secret_file = admin.key      new: HMAC key; then admin requests must be signed (loopback
  *   (or admin_secret = …)                   excepted) and the pair signs its messages
  *   http_address = 10.1.0.5[:5199]     new: where the HTTP surface listens (default: address's IP)
+ *   coordination = etcd                new: quorum mode (src/quorum/quorum-config.ts has its etcd_* keys);
+ *                                      then config_server lists every server of the service (up to
+ *                                      configServerCountMax), and the pair's keys are refused
  *   [tairserver]
  *   port = 5191                        default data-server port in _server_list
  */
@@ -25,10 +28,12 @@ import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem } from '../errors.js';
 import { ConfigError, InputError } from '../errors.js';
-import { configFileBytesMax, peerTimeoutMsMax, peerTimeoutMsMin } from '../limits.js';
+import { configFileBytesMax, configServerCountMax, migrationVersionIntervalMsMax, peerTimeoutMsMax, peerTimeoutMsMin } from '../limits.js';
 import { defaultConfigServerPort, defaultDataServerPort, formatServerId, parseServerAddress, serverIdFromAddress } from '../common/server-id.js';
 import type { AddressEntry } from '../security/address-filter.js';
 import { AdminSecret, checkSecretBytes, readAdminSecretFile } from '../security/admin-secret.js';
+import type { Coordination, EtcdSettings } from '../quorum/quorum-config.js';
+import { quorumConfKeys, readQuorumConfig } from '../quorum/quorum-config.js';
 import { readConfigFile } from './config-file.js';
 import { defaultAdminAllow, readAdminAllow, readHttpAddress } from './security-keys.js';
 import { readFlag, readInteger, splitList } from './config-values.js';
@@ -42,7 +47,7 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 /** ConfigServerConfig — configserver.conf resolved: defaults applied, paths absolute. */
 export interface ConfigServerConfig {
-  /** configServers — the pair as `ip:port` (at most two); entry 0 is the default primary. */
+  /** configServers — `ip:port` of the pair (at most two; entry 0 is the default primary), or of every server in quorum mode. */
   configServers: string[];
   port: number;
   /** address — this server's own `ip:port`, one of configServers. */
@@ -68,6 +73,12 @@ export interface ConfigServerConfig {
   adminSecretFile: string | null;
   /** httpAddress — the IP the HTTP surface binds; null = the IP of `address`. */
   httpAddress: string | null;
+  /** migrationVersionIntervalMs — finished buckets are published together, one version per this interval. */
+  migrationVersionIntervalMs: number;
+  /** coordination — `pair` (the default: src/pair) or `etcd` (quorum mode: src/quorum). */
+  coordination: Coordination;
+  /** etcd — how to reach etcd when coordination is `etcd`, else null. */
+  etcd: EtcdSettings | null;
 }
 
 /** ConfigServerConfOptions — lets tests say which IPv4 addresses count as "this host". */
@@ -80,6 +91,7 @@ const knownKeys = new Map<string, readonly string[]>([
   ['configserver', [
     'port', 'address', 'http_port', 'group_file', 'data_dir', 'log_file', 'pid_file', 'log_level',
     'peer_timeout_ms', 'takeover_needs_report', 'admin_allow', 'admin_secret', 'admin_secret_file', 'http_address',
+    'migration_version_interval_ms', ...quorumConfKeys,
     // Read by the original, meaningless here; accepted so its files load unchanged.
     'dev_name', 'process_thread_num', 'io_thread_num',
   ]],
@@ -91,8 +103,12 @@ const logLevels = new Map<string, LogLevel>([
   ['error', 'error'], ['fatal', 'fatal'],
 ]);
 const configServerPairSize = 2;
+/** pairOnlyKeys — keys of the pair's failover, which quorum mode does not have. */
+const pairOnlyKeys = ['peer_timeout_ms', 'takeover_needs_report'];
 /** defaultPeerTimeoutMs — 1.5 s of silence, then evidence and one save: a takeover within 3 s. */
 export const defaultPeerTimeoutMs = 1500;
+/** defaultMigrationVersionIntervalMs — one version per second of finished buckets: data servers poll once a second anyway. */
+export const defaultMigrationVersionIntervalMs = 1000;
 
 type SectionKeys = Map<string, IniEntry[]>;
 
@@ -112,7 +128,9 @@ export function parseConfigServerConf(
   const baseDir = dirname(resolve(file));
   const path = (key: string, fallback: string | null): string =>
     resolve(baseDir, readPath(first('configserver', key), fallback, problems));
-  const own = resolveOwnAddress(sections, options, problems);
+  const quorum = readQuorumConfig(sections.get('configserver'), baseDir, problems);
+  if (quorum.coordination === 'etcd') refusePairKeys(sections.get('configserver'), problems);
+  const own = resolveOwnAddress(sections, options, problems, quorum.coordination);
   const http = readHttpAddress(first('configserver', 'http_address'), first('configserver', 'http_port'), problems);
   const ownIp = own.address.slice(0, own.address.lastIndexOf(':'));
   if (http.port !== null && http.port === own.port && (http.ip === null || http.ip === ownIp)) {
@@ -137,6 +155,10 @@ export function parseConfigServerConf(
     adminSecret: secret.secret,
     adminSecretFile: secret.file,
     httpAddress: http.ip,
+    migrationVersionIntervalMs: readInteger(first('configserver', 'migration_version_interval_ms'), defaultMigrationVersionIntervalMs, 0,
+      migrationVersionIntervalMsMax, problems),
+    coordination: quorum.coordination,
+    etcd: quorum.etcd,
   };
   if (!first('configserver', 'group_file')) {
     problems.add(1, 'group_file', '[configserver] group_file is required (the path of group.conf)');
@@ -203,13 +225,15 @@ interface OwnAddress {
 }
 
 /**
- * resolveOwnAddress — the pair and this server's entry in it. `address` wins; without it, the
- * config_server entry on our port, preferring one whose IP belongs to this host; else 127.0.0.1.
+ * resolveOwnAddress — the config servers (the pair, or every server in quorum mode) and this
+ * server's entry among them. `address` wins; without it, the config_server entry on our port, preferring one whose IP
+ * belongs to this host; else 127.0.0.1.
  */
 function resolveOwnAddress(
   sections: Map<string, SectionKeys>,
   options: ConfigServerConfOptions,
   problems: ProblemList,
+  coordination: Coordination,
 ): OwnAddress {
   const portEntry = sections.get('configserver')?.get('port')?.[0];
   const addressEntry = sections.get('configserver')?.get('address')?.[0];
@@ -223,7 +247,7 @@ function resolveOwnAddress(
     }
   }
   const serverEntries = sections.get('public')?.get('config_server') ?? [];
-  const configServers = readConfigServers(serverEntries, port, problems);
+  const configServers = readConfigServers(serverEntries, port, coordination, problems);
   address ??= defaultOwnAddress(configServers, port, serverEntries[0]?.line ?? 1, options, problems);
   if (configServers.length === 0) return { configServers: [address], port, address };
   if (!configServers.includes(address)) {
@@ -234,7 +258,11 @@ function resolveOwnAddress(
   return { configServers, port, address };
 }
 
-function readConfigServers(entries: readonly IniEntry[], port: number, problems: ProblemList): string[] {
+/**
+ * readConfigServers — every entry validated. A pair uses the first two valid entries and ignores
+ * the rest, as the original does; quorum mode uses them all, up to configServerCountMax.
+ */
+function readConfigServers(entries: readonly IniEntry[], port: number, coordination: Coordination, problems: ProblemList): string[] {
   const servers: string[] = [];
   for (const entry of entries) {
     for (const text of splitList(entry.value)) {
@@ -242,10 +270,20 @@ function readConfigServers(entries: readonly IniEntry[], port: number, problems:
       if (!address) continue;
       if (servers.includes(address)) problems.add(entry.line, entry.key, `${address} is listed twice`);
       else servers.push(address);
+      if (coordination === 'etcd' && servers.length === configServerCountMax + 1) {
+        problems.add(entry.line, entry.key, `${address} is config server ${servers.length}, over the limit of ${configServerCountMax}`);
+      }
     }
   }
-  // The original uses the first two valid entries and ignores the rest.
-  return servers.slice(0, configServerPairSize);
+  return servers.slice(0, coordination === 'etcd' ? configServerCountMax : configServerPairSize);
+}
+
+/** refusePairKeys — a pair key in quorum mode is a leftover that would silently do nothing. */
+function refusePairKeys(section: SectionKeys | undefined, problems: ProblemList): void {
+  for (const key of pairOnlyKeys) {
+    const entry = section?.get(key)?.[0];
+    if (entry) problems.add(entry.line, key, 'only used with coordination = pair (quorum mode has no peer to time out)');
+  }
 }
 
 function defaultOwnAddress(

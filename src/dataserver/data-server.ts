@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import { formatServerId, parseServerAddress, defaultDataServerPort, serverIdFromAddress } from '../common/server-id.js';
 import { DataServerAgent, type TableChange } from '../agent/data-server-agent.js';
-import { needsMigration, rowOf } from '../agent/bucket-plan.js';
+import { currentRow, destinationRow, needsMigration } from '../agent/bucket-plan.js';
 import { BucketStore } from './bucket-store.js';
 import { FrameServer } from './frame-server.js';
 import { Migrator } from './migrator.js';
@@ -157,8 +157,7 @@ export class DataServer {
   private isWanted(serverVersion: number, bucketIndex: number): boolean {
     const tables = this.agent.tables;
     if (!tables || this.agent.versions.serverVersion !== serverVersion) return false;
-    const currentRow = rowOf(tables.current, tables.bucketCount, tables.copyCount, bucketIndex);
-    const destinationRow = rowOf(tables.destination, tables.bucketCount, tables.copyCount, bucketIndex);
-    return currentRow[0] === this.state.selfId && needsMigration(currentRow, destinationRow);
+    const current = currentRow(tables, bucketIndex);
+    return current[0] === this.state.selfId && needsMigration(current, destinationRow(tables, bucketIndex));
   }
 }

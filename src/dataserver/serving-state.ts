@@ -11,6 +11,7 @@
  * migration targets) before it answers.
  */
 import type { AgentTables, BucketPlan } from '../agent/bucket-plan.js';
+import { currentRow, destinationRow } from '../agent/bucket-plan.js';
 import { PeerLink } from './peer-link.js';
 
 const roleHolding = 1;
@@ -70,13 +71,9 @@ export class ServingState {
   settle(bucketIndex: number): void {
     const tables = this.tablesHeld;
     if (!tables || bucketIndex >= this.roles.length) return;
-    let role = 0;
-    for (let copyIndex = 0; copyIndex < tables.copyCount; copyIndex++) {
-      const slot = copyIndex * tables.bucketCount + bucketIndex;
-      if (tables.current[slot] === this.selfId) role = roleHolding;
-      else if (role === 0 && tables.destination[slot] === this.selfId) role = rolePadding;
-    }
-    this.roles[bucketIndex] = role;
+    const holding = currentRow(tables, bucketIndex).includes(this.selfId);
+    const padding = destinationRow(tables, bucketIndex).includes(this.selfId);
+    this.roles[bucketIndex] = holding ? roleHolding : padding ? rolePadding : 0;
   }
 
   /** stopServing — solitary: answer nothing until the next table. */
@@ -87,7 +84,7 @@ export class ServingState {
 
   /** isMaster — this server is copy 0 of the bucket's current row. */
   isMaster(bucketIndex: number): boolean {
-    return this.servingFlag && this.tablesHeld !== null && this.tablesHeld.current[bucketIndex] === this.selfId;
+    return this.servingFlag && this.tablesHeld !== null && this.tablesHeld.row(bucketIndex)?.[0] === this.selfId;
   }
 
   /** canRead — in the current row, or padding with a completed incoming copy. */
@@ -107,8 +104,7 @@ export class ServingState {
     const tables = this.tablesHeld;
     if (!tables) return [];
     const ids: bigint[] = [];
-    for (let copyIndex = 1; copyIndex < tables.copyCount; copyIndex++) {
-      const serverId = tables.current[copyIndex * tables.bucketCount + bucketIndex];
+    for (const serverId of currentRow(tables, bucketIndex).slice(1)) {
       if (serverId !== 0n && serverId !== this.selfId && !ids.includes(serverId)) ids.push(serverId);
     }
     for (const serverId of this.migrationTargets.get(bucketIndex) ?? []) if (!ids.includes(serverId)) ids.push(serverId);

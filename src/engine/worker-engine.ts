@@ -11,8 +11,7 @@
  * whoever owns it makes a new WorkerEngine.
  */
 import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { workerScriptUrl } from '../common/worker-script.js';
 import {
   type EngineCore, type PreparedCall, prepareBuild, prepareDiff, prepareQuick, prepareScan, prepareStats,
 } from './engine-calls.js';
@@ -52,7 +51,9 @@ export class WorkerEngine {
     // Sizing exports are pure: a local instance answers them without a round trip.
     const local = instantiateEngine(module, memory);
     this.core = { memory, heapBase: local.heapBase(), exports: local };
-    this.worker = new Worker(workerScript(), { workerData: { memory, variant, module } });
+    this.worker = new Worker(workerScriptUrl(import.meta.url, 'engine-worker.js', 'dist/src/engine/engine-worker.js'), {
+      workerData: { memory, variant, module },
+    });
     this.worker.on('message', (reply: Reply) => this.settle(reply));
     this.worker.on('error', (error) => this.stop(new Error(`engine worker failed: ${error.message}`)));
     this.worker.on('exit', (code) => this.stop(new Error(`engine worker exited (code ${code})`)));
@@ -158,13 +159,4 @@ export class WorkerEngine {
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
   }
-}
-
-// From dist/ the compiled .js sits beside this file; under vitest (sources) fall back to dist.
-function workerScript(): URL {
-  const beside = new URL('./engine-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  const fromDist = new URL('../../dist/src/engine/engine-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(fromDist))) return fromDist;
-  throw new Error('engine-worker.js not found: run `npm run build:ts`');
 }

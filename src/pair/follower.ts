@@ -5,27 +5,29 @@
  *   table:  epoch older than ours ─▶ refused ("stale epoch", the pusher is deposed)
  *           epoch over epochMax ─▶ refused (never stored)
  *           older versions than served (a pull raced a push) ─▶ acknowledged, nothing changes
- *           else ─▶ saved (crash-safe) ─▶ its epoch saved in pair.state (awaited) ─▶ views
- *                   compressed ─▶ views + state served together ─▶ epoch adopted ─▶ ack
+ *           else ─▶ saved (crash-safe) ─▶ its epoch saved in pair.state (awaited) ─▶ state and
+ *                   views served together (one cluster step) ─▶ epoch adopted ─▶ ack
+ *   record: epoch older than ours ─▶ refused ("stale epoch")
+ *           one we hold already (a pull raced its push) ─▶ acknowledged, nothing changes
+ *           not the one after ours ─▶ refused: the primary then has us pull everything
+ *           else ─▶ appended to our log (crash-safe) ─▶ its epoch saved ─▶ applied and served
+ *                   (one cluster step) ─▶ epoch adopted ─▶ ack
  *   group.conf: written (old one backed up) ─▶ reloaded ─▶ ack (refused while we are primary)
  *   pull:  group.conf, then every group's table; synced when the primary's token did not change
  */
 import type { GroupState } from '../cluster/index.js';
-import { toIdTable } from '../cluster/group-tables.js';
-import { serverIdFromText } from '../common/server-id.js';
 import { epochMax } from '../limits.js';
 import type { ServerTablePacket } from '../protocol/index.js';
 import { Pcode, ServerTableType } from '../protocol/index.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
-import { saveGroupTable } from '../store/table-store.js';
-import { compressViews } from '../views/view-cache.js';
+import { appendGroupRecord, saveGroupTable } from '../store/table-store.js';
 import { writeGroupConf } from './group-conf-sync.js';
 import type { PairCore } from './pair-core.js';
 import type { PairHostDeps } from './pair-deps.js';
 import type { PeerClient } from './peer-client.js';
 import { staleEpochMessage } from './replicator.js';
-import type { GroupConfFile, TransferredTable } from './table-transfer.js';
-import { readGroupConfPacket, readTablePacket } from './table-transfer.js';
+import type { GroupConfFile, TransferredRecord, TransferredTable } from './table-transfer.js';
+import { readGroupConfPacket, readRecordPacket, readTablePacket } from './table-transfer.js';
 
 /** ApplyResult — the 101 a push is answered with. */
 export interface ApplyResult {
@@ -38,8 +40,6 @@ export interface FollowerHooks {
   stepDown(reason: string): void;
   /** persistEpoch — save `epoch` in pair.state (if higher than saved); resolves once it is on disk. */
   persistEpoch(epoch: bigint): Promise<void>;
-  /** tableApplied — this table is durable and served here (the host remembers it for pulls). */
-  tableApplied(table: PersistedGroupTable): void;
 }
 
 const ok: ApplyResult = { code: 0, message: '' };
@@ -59,6 +59,7 @@ export class Follower {
     return this.serially(async () => {
       if (packet.type === ServerTableType.groupConfig) return this.applyGroupConf(await readGroupConfPacket(packet));
       if (packet.type === ServerTableType.table) return this.applyTable(packet.groupName, await readTablePacket(packet));
+      if (packet.type === ServerTableType.record) return this.applyRecord(await readRecordPacket(packet));
       return { code: 1, message: `unknown server table type ${packet.type}` };
     });
   }
@@ -108,16 +109,32 @@ export class Follower {
     await saveGroupTable(this.deps.config.dataDir, table);
     // The epoch is on disk before this server serves anything of it.
     if (table.epoch > this.core.epoch) await this.hooks.persistEpoch(table.epoch);
-    const seq = (this.deps.cluster().groupState(groupName)?.publishSeq ?? 0) + 1;
-    const views = await compressViews(publicationOf(table, seq));
     if (this.core.role === 'primary') return { code: 1, message: 'this server became primary meanwhile' };
-    this.deps.installViews(groupName, views);
     const { transitionVersion } = transferred;
-    if (!this.deps.step({ type: 'tableSynced', nowMs: this.deps.nowMs(), table, transitionVersion, seq })) {
+    if (!this.deps.step({ type: 'tableSynced', nowMs: this.deps.nowMs(), table, transitionVersion })) {
       return { code: 1, message: `group ${groupName} is not loaded here` };
     }
-    this.hooks.tableApplied(table);
     await this.adopt(table.epoch);
+    return ok;
+  }
+
+  private async applyRecord(transferred: TransferredRecord): Promise<ApplyResult> {
+    const { record, transitionVersion } = transferred;
+    const verdict = this.core.considerPush(record.epoch);
+    if (verdict.tooLarge) return { code: 1, message: `epoch ${record.epoch} is over the limit ${epochMax}; refused` };
+    if (!verdict.accept) return { code: 1, message: `${staleEpochMessage} ${this.core.epoch}` };
+    if (verdict.stepDown) this.hooks.stepDown(`the peer sent a record of epoch ${record.epoch}`);
+    const installed = this.deps.cluster().groupState(record.groupName);
+    if (!installed) return { code: 1, message: `group ${record.groupName} is not loaded here` };
+    if (record.epoch === installed.epoch && record.seq <= installed.records.seq) return ok;
+    if (record.seq !== installed.records.seq + 1) return { code: 1, message: `record ${record.seq} does not follow ours (${installed.records.seq}): pull` };
+    await appendGroupRecord(this.deps.config.dataDir, record);
+    if (record.epoch > this.core.epoch) await this.hooks.persistEpoch(record.epoch);
+    if (this.core.role === 'primary') return { code: 1, message: 'this server became primary meanwhile' };
+    if (!this.deps.step({ type: 'recordSynced', nowMs: this.deps.nowMs(), record, transitionVersion })) {
+      return { code: 1, message: `record ${record.seq} of group ${record.groupName} does not apply here: pull` };
+    }
+    await this.adopt(record.epoch);
     return ok;
   }
 
@@ -144,16 +161,4 @@ function isOlder(table: PersistedGroupTable, installed: Readonly<GroupState>): b
   const served = installed.published.versions;
   const versions = table.versions;
   return versions.client < served.client || versions.server < served.server || versions.plugins < served.plugins || versions.areaCapacity < served.areaCapacity;
-}
-
-function publicationOf(table: PersistedGroupTable, seq: number) {
-  const serverIds = table.servers.map((server) => serverIdFromText(server, 0));
-  return {
-    groupName: table.groupName,
-    seq,
-    bucketCount: table.bucketCount,
-    copyCount: table.copyCount,
-    currentIds: toIdTable(table.current, serverIds),
-    destinationIds: toIdTable(table.destination, serverIds),
-  };
 }

@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import type { Clock } from '../common/clock.js';
 import type { ClusterEvent, ClusterReader, StepAnswer } from '../cluster/index.js';
 import type { ConfigServerConfig } from '../config/configserver-conf.js';
-import type { GroupViews } from '../views/view-cache.js';
 
 /** PairHostDeps — the host's state and the few actions the pair takes on it. */
 export interface PairHostDeps {
@@ -18,8 +17,6 @@ export interface PairHostDeps {
   nowMs(): number;
   /** clock — the timers the pair runs on (its `nowMs` is the host's); a test drives a manual one. */
   clock: Clock;
-  /** installViews — serve these compressed views for the group from now on. */
-  installViews(groupName: string, views: GroupViews): void;
   /** reloadGroupConf — apply group.conf as it is on disk now; false when the file is invalid. */
   reloadGroupConf(): Promise<boolean>;
 }

@@ -24,7 +24,6 @@ import type { PeerLinkState } from '../cluster/isolation.js';
 import { Pcode } from '../protocol/index.js';
 import { RequestSigner } from '../security/request-signer.js';
 import { versionJumpStep } from '../cluster/versions.js';
-import type { PersistedGroupTable } from '../store/persisted-table.js';
 import type { PairEntryIndex } from './epoch.js';
 import { nextEpochFor } from './epoch.js';
 import { Follower } from './follower.js';
@@ -61,8 +60,6 @@ export class PairHost {
   readonly replicator: Replicator;
   /** requests — the answers to data servers, clients and the peer. */
   readonly requests: PairRequests;
-  /** durable — per group, the last table published or copied here (answers the peer's pulls). */
-  readonly durable = new Map<string, PersistedGroupTable>();
   groupConfFile: GroupConfFile | null = null;
   private coreOrNull: PairCore | null = null;
   private followerOrNull: Follower | null = null;
@@ -147,7 +144,6 @@ export class PairHost {
     this.followerOrNull = new Follower(this.deps, this.coreOrNull, {
       stepDown: (reason) => this.stepDown(reason),
       persistEpoch: (adopted) => this.stateFile.save(adopted),
-      tableApplied: (table) => this.durable.set(table.groupName, table),
     });
     this.deps.step({ type: 'roleChanged', nowMs, role: 'secondary' });
     this.stopTicking = this.deps.clock.every(this.timings.tickMs, () => this.tick());
@@ -166,9 +162,9 @@ export class PairHost {
     this.changed();
   }
 
-  /** stampEpoch — a table about to be saved carries the epoch it is saved under. */
-  stampEpoch(table: PersistedGroupTable): void {
-    if (this.coreOrNull) table.epoch = this.coreOrNull.epoch;
+  /** stampEpoch — a record about to be saved carries the epoch it is saved under. */
+  stampEpoch(record: { epoch: bigint }): void {
+    if (this.coreOrNull) record.epoch = this.coreOrNull.epoch;
   }
 
   /** beforePublish — a saved table may be published once the secondary has it (or cannot take it). */

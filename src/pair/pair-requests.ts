@@ -123,8 +123,9 @@ export class PairRequests {
       return { pcode: Pcode.serverTable, body: await groupConfPacket(file) };
     }
     const cluster = this.host.deps.cluster();
-    let table = this.host.durable.get(groupName) ?? null;
-    if (!table && cluster.hasGroup(groupName)) {
+    let table = null;
+    if (cluster.hasGroup(groupName)) {
+      // The store holds the snapshot and the log: the durable state, at most one save ahead of the published one.
       const loaded = await loadGroupTable(this.host.deps.config.dataDir, groupName);
       table = loaded.status === 'ok' ? loaded.table : null;
     }

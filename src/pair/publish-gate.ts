@@ -33,10 +33,10 @@ export class PublishGate {
   private async decide(request: PersistRequest): Promise<boolean> {
     const published = await this.pushThenDecide(request);
     if (!published) {
-      const { client, server } = request.table.versions;
+      const { client, server } = request.record.versions;
       this.host.deps.logger.warn(
-        { event: 'pair-publication-withheld', group: request.groupName, epoch: request.table.epoch.toString(), client, server },
-        `group ${request.groupName}: table of epoch ${request.table.epoch} saved but not published: this server is no longer primary of that epoch`,
+        { event: 'pair-publication-withheld', group: request.groupName, epoch: request.record.epoch.toString(), client, server },
+        `group ${request.groupName}: table of epoch ${request.record.epoch} saved but not published: this server is no longer primary of that epoch`,
       );
     }
     return published;
@@ -47,11 +47,11 @@ export class PublishGate {
     if (!host.started) return false;
     const core = host.core;
     // Never publish under an epoch older than one we know of (from the peer or a data server).
-    const allowed = () => core.role === 'primary' && request.table.epoch === core.epoch && core.highestEpochSeen <= core.epoch;
+    const allowed = () => core.role === 'primary' && request.record.epoch === core.epoch && core.highestEpochSeen <= core.epoch;
     while (allowed() && core.verifying) await host.waitForChange(host.timings.tickMs);
     if (!allowed()) return false;
     if (core.peerFollows(host.deps.nowMs())) {
-      const { outcome, peerEpoch } = await host.replicator.pushTable(request.table, this.transitionOf(request));
+      const { outcome, peerEpoch } = await host.replicator.pushRecord(request.record, this.transitionOf(request));
       if (outcome === 'stale') {
         core.refusedByNewerEpoch(peerEpoch ?? core.epoch + 1n);
         host.stepDown(`the secondary refused our table: it is at epoch ${peerEpoch}`);
@@ -62,9 +62,7 @@ export class PublishGate {
     } else {
       core.publishedWithoutPeer();
     }
-    if (!allowed()) return false;
-    host.durable.set(request.groupName, request.table);
-    return true;
+    return allowed();
   }
 
   private transitionOf(request: PersistRequest): number {

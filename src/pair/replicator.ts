@@ -2,7 +2,9 @@
  * replicator — the primary's pushes to the secondary, strictly in order, one at a time:
  *
  *   group.conf edit ──┐                                   1103 type 1 ──▶ secondary writes, reloads ──▶ 101
- *   table saved ──────┴─▶ queue ─▶ encode ─▶ push ──────▶ 1103 type 0 ──▶ secondary saves, serves   ──▶ 101
+ *   record saved ─────┴─▶ queue ─▶ encode ─▶ push ──────▶ 1103 type 3 (rows) or 0 (whole tables)
+ *                                                          ──▶ secondary saves, serves ──▶ 101
+ *   (a record that does not follow what the secondary holds is refused: it then pulls everything)
  *
  * The secondary answers only once the file is durable and served, so a table is published by the
  * primary after the secondary has it (pair-host.ts waits for the outcome before publishing).
@@ -14,10 +16,11 @@
  */
 import type { ServerTablePacket } from '../protocol/index.js';
 import { Pcode } from '../protocol/index.js';
-import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { TableRecord } from '../cluster/persisted-group-table.js';
+import { tableOfRecord } from '../cluster/persisted-group-table.js';
 import type { PeerClient } from './peer-client.js';
 import type { GroupConfFile } from './table-transfer.js';
-import { groupConfPacket, tablePacket } from './table-transfer.js';
+import { groupConfPacket, recordPacket, tablePacket } from './table-transfer.js';
 
 /** PushOutcome — how one push ended. */
 export type PushOutcome = 'acked' | 'stale' | 'refused' | 'failed';
@@ -43,9 +46,13 @@ export class Replicator {
     private readonly pushTimeoutMs: number,
   ) {}
 
-  /** pushTable — queue a table push; resolves with its outcome. */
-  pushTable(table: PersistedGroupTable, transitionVersion: number): Promise<PushResult> {
-    return this.enqueue(() => tablePacket(table.groupName, table, transitionVersion));
+  /** pushRecord — queue the push of a saved record (whole tables travel as a table file); resolves with its outcome. */
+  pushRecord(record: TableRecord, transitionVersion: number): Promise<PushResult> {
+    return this.enqueue(() => {
+      const { body } = record;
+      if (body.kind === 'rows') return recordPacket(record, transitionVersion);
+      return tablePacket(record.groupName, tableOfRecord(record, record.servers ?? [], body), transitionVersion);
+    });
   }
 
   /** pushGroupConf — queue a group.conf push; `read` runs when its turn comes (order with tables kept). */

@@ -5,6 +5,9 @@
  *           `modified_time` = the group's transition version (memory-only state, so the secondary
  *           answers data servers in transition exactly as the primary does); 0, 0 = no table yet
  *   type 1  group.conf: zlib of the file's bytes, `modified_time` = its mtime in seconds
+ *   type 3  one record (src/store/record-codec.ts, CRC-32C inside): the rows one save changed,
+ *           pushed after the table itself; zlib when it is over recordDeflateBytesMin, else raw;
+ *           `modified_time` = the transition version
  *
  * Both peers are ours: the original sent its own table file layout here. Inflating is bounded by
  * the largest file of the kind, and a table that fails its checksum or shape is refused.
@@ -16,7 +19,10 @@ import { configFileBytesMax } from '../limits.js';
 import type { ServerTablePacket } from '../protocol/index.js';
 import { ServerTableType } from '../protocol/index.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { TableRecord } from '../cluster/persisted-group-table.js';
+import { decodeRecord, encodeRecord } from '../store/record-codec.js';
 import { decodeTable, encodeTable, tableFileBytesMax } from '../store/table-codec.js';
+import { logRecordBytesMax } from '../limits.js';
 
 const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
@@ -49,6 +55,33 @@ export async function readTablePacket(packet: ServerTablePacket): Promise<Transf
   const decoded = decodeTable(raw, packet.groupName);
   if (!decoded.ok) throw new ProtocolError(`server table of group '${packet.groupName}': ${decoded.reason}`);
   return { table: decoded.table, transitionVersion: Math.max(0, packet.modifiedTimeS) };
+}
+
+/** recordDeflateBytesMin — records at least this long travel compressed (the rows of many buckets). */
+const recordDeflateBytesMin = 64 * 1024;
+
+/** TransferredRecord — a record as it travels, with its transition version. */
+export interface TransferredRecord {
+  record: TableRecord;
+  transitionVersion: number;
+}
+
+/** recordPacket — a 1103 carrying one record of rows. */
+export async function recordPacket(record: TableRecord, transitionVersion: number): Promise<ServerTablePacket> {
+  const raw = encodeRecord(record);
+  const packet = { modifiedTimeS: transitionVersion, type: ServerTableType.record, groupName: record.groupName };
+  if (raw.length < recordDeflateBytesMin) return { ...packet, originalBytes: 0, data: raw };
+  return { ...packet, originalBytes: raw.length, data: await deflateAsync(raw) };
+}
+
+/** readRecordPacket — the record a 1103 carries; throws ProtocolError when it is not a sound one. */
+export async function readRecordPacket(packet: ServerTablePacket): Promise<TransferredRecord> {
+  if (packet.type !== ServerTableType.record) throw new ProtocolError(`server table: type ${packet.type} where a record (3) was expected`);
+  const raw = await inflateBounded(packet, logRecordBytesMax);
+  const decoded = decodeRecord(raw);
+  if (!decoded.ok) throw new ProtocolError(`record of group '${packet.groupName}': ${decoded.reason}`);
+  if (decoded.record.groupName !== packet.groupName) throw new ProtocolError(`record of group '${decoded.record.groupName}' sent as '${packet.groupName}'`);
+  return { record: decoded.record, transitionVersion: Math.max(0, packet.modifiedTimeS) };
 }
 
 /** groupConfPacket — a 1103 carrying group.conf. */

@@ -6,7 +6,7 @@ export { FrameDecoder, encodeFrame, writeFrameHeader, frameMagic, frameHeaderByt
 export type { Frame, FrameDecoderOptions } from './frame.js';
 export { Pcode, ReturnCode, pcodeName, isKnownPcode } from './pcodes.js';
 export { BodyReader, groupNameFieldBytes } from './reader.js';
-export { BodyWriter } from './writer.js';
+export { BodyWriter, sharedBytesMin } from './writer.js';
 export {
   decodeBody,
   decodePacket,
@@ -14,6 +14,7 @@ export {
   decodeResponse,
   encodeBody,
   encodePacketFrame,
+  encodePacketFrameSegments,
 } from './packet.js';
 export type {
   Packet,
@@ -26,7 +27,10 @@ export type {
 } from './packet.js';
 export { compressTable, inflateTable, tableBlobFitsOriginalPeer, dataServerView } from './table-blob.js';
 export { extensionMagic, extensionVersion, extensionHeaderBytes } from './extension.js';
-export type { RequestExtension, ResponseExtension, ConfigServerRole } from './extension.js';
+export type { RequestExtension, ResponseExtension, ConfigServerRole, ViewRequest, ViewContent, ViewContentKind } from './extension.js';
+export { emptySlot, readViewRows, readWholeRows, ViewRowsWriter, viewRowWidthMax } from './view-rows.js';
+export type { ViewRowEntry, ViewRows, WholeRows } from './view-rows.js';
+export { addHash, rowHashEnd, rowHashOfIds, rowHashOfSlots, rowHashSlot, rowHashStart, subtractHash, tableChecksum } from './view-checksum.js';
 export {
   noTransition,
   packTransitionInfo,

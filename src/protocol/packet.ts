@@ -215,3 +215,11 @@ export function encodeBody(packet: Packet): Buffer {
 export function encodePacketFrame(channelId: number, packet: Packet): Buffer {
   return writePacket(packet).toFrame(channelId, packet.pcode);
 }
+
+/**
+ * encodePacketFrameSegments — the same frame as pieces for one corked write: a large table blob
+ * is referenced where it lies, never copied into the frame.
+ */
+export function encodePacketFrameSegments(channelId: number, packet: Packet): Buffer[] {
+  return writePacket(packet).toFrameSegments(channelId, packet.pcode);
+}

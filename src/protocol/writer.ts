@@ -4,8 +4,14 @@
  *   [ 16 bytes reserved for the tbnet header | body ... | spare capacity ]
  *                                             ^ toBody() starts here; toFrame() fills the header
  *
- * so a reply is built in one buffer and framed without a copy. Out-of-range values are caller
- * bugs (our encoders never produce them) and throw InputError instead of wrapping silently.
+ * so a reply is built in one buffer and framed without a copy. Large byte fields (a shared table
+ * blob) are not copied in at all: `sharedBytes` records where they go, and `toFrameSegments`
+ * returns the frame as pieces around them, for one corked write:
+ *
+ *   [ header | body before the blob ]  [ the shared blob ]  [ body after the blob ]
+ *
+ * Out-of-range values are caller bugs (our encoders never produce them) and throw InputError
+ * instead of wrapping silently.
  */
 import { InputError } from '../errors.js';
 import { frameHeaderBytes, writeFrameHeader } from './frame.js';
@@ -13,11 +19,22 @@ import { groupNameFieldBytes } from './reader.js';
 import { groupNameBytesMax } from '../limits.js';
 
 const u64Max = 0xffff_ffff_ffff_ffffn;
+/** sharedBytesMin — byte fields at least this long are referenced, not copied (below it a copy is cheaper than a write). */
+export const sharedBytesMin = 16 * 1024;
+
+/** SharedSpan — a byte field left out of the buffer, to be written from its own memory. */
+interface SharedSpan {
+  /** at — the buffer offset the field follows. */
+  at: number;
+  data: Uint8Array;
+}
 
 /** BodyWriter — accumulates one packet body. */
 export class BodyWriter {
   private buffer: Buffer;
   private offset = frameHeaderBytes;
+  private readonly shared: SharedSpan[] = [];
+  private sharedBytesTotal = 0;
 
   constructor(bodyBytesExpected = 240) {
     this.buffer = Buffer.allocUnsafe(frameHeaderBytes + bodyBytesExpected);
@@ -25,7 +42,7 @@ export class BodyWriter {
 
   /** bodyBytes — bytes written so far. */
   get bodyBytes(): number {
-    return this.offset - frameHeaderBytes;
+    return this.offset - frameHeaderBytes + this.sharedBytesTotal;
   }
 
   /** u8 — one unsigned byte. */
@@ -70,10 +87,21 @@ export class BodyWriter {
     this.offset += data.length;
   }
 
-  /** lengthPrefixedBytes — a u32 byte count then the bytes. */
+  /**
+   * sharedBytes — raw bytes that stay where they are: the frame references them (toFrameSegments).
+   * The caller must not modify `data` until the frame is written.
+   */
+  sharedBytes(data: Uint8Array): void {
+    if (data.length === 0) return;
+    this.shared.push({ at: this.offset, data });
+    this.sharedBytesTotal += data.length;
+  }
+
+  /** lengthPrefixedBytes — a u32 byte count then the bytes (referenced, not copied, when large). */
   lengthPrefixedBytes(data: Uint8Array, field: string): void {
     this.u32(data.length, field);
-    this.bytes(data);
+    if (data.length >= sharedBytesMin) this.sharedBytes(data);
+    else this.bytes(data);
   }
 
   /** string — a Tair string: u32 length including the NUL, the bytes, NUL; "" is length 0 alone. */
@@ -116,15 +144,38 @@ export class BodyWriter {
     this.offset += groupNameFieldBytes;
   }
 
-  /** toBody — the body written so far (a view; the writer must not be reused afterwards). */
+  /** toBody — the body written so far (a view, or one joined copy when bytes are shared; the writer must not be reused afterwards). */
   toBody(): Buffer {
-    return this.buffer.subarray(frameHeaderBytes, this.offset);
+    if (this.shared.length === 0) return this.buffer.subarray(frameHeaderBytes, this.offset);
+    return Buffer.concat(this.pieces(frameHeaderBytes));
   }
 
-  /** toFrame — header plus body, ready for the socket (a view; the writer must not be reused). */
+  /** toFrame — header plus body in one buffer, ready for the socket (the writer must not be reused). */
   toFrame(channelId: number, pcode: number): Buffer {
     writeFrameHeader(this.buffer, channelId, pcode, this.bodyBytes);
-    return this.buffer.subarray(0, this.offset);
+    if (this.shared.length === 0) return this.buffer.subarray(0, this.offset);
+    return Buffer.concat(this.pieces(0));
+  }
+
+  /**
+   * toFrameSegments — the frame as pieces in wire order: the header and body written here, with
+   * every shared field in between as a view of its own memory (nothing copied).
+   */
+  toFrameSegments(channelId: number, pcode: number): Buffer[] {
+    writeFrameHeader(this.buffer, channelId, pcode, this.bodyBytes);
+    return this.pieces(0);
+  }
+
+  private pieces(start: number): Buffer[] {
+    const pieces: Buffer[] = [];
+    let from = start;
+    for (const span of this.shared) {
+      if (span.at > from) pieces.push(this.buffer.subarray(from, span.at));
+      pieces.push(Buffer.from(span.data.buffer, span.data.byteOffset, span.data.byteLength));
+      from = span.at;
+    }
+    if (this.offset > from) pieces.push(this.buffer.subarray(from, this.offset));
+    return pieces;
   }
 
   private room(byteCount: number): void {

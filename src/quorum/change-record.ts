@@ -22,6 +22,7 @@
 import { crc32c } from '../store/crc32c.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import { decodeTable, encodeTableHeader, tableBodyChunks, tableTrailerBytes } from '../store/table-codec.js';
+import { countTablePass } from './table-passes.js';
 
 /** recordMagic — the first four bytes of every change record. */
 export const recordMagic = Buffer.from('TCSR', 'latin1');
@@ -39,6 +40,7 @@ export interface RecordFields {
 
 /** tableChecksum — the CRC-32C a table file of `table` ends with. */
 export function tableChecksum(table: PersistedGroupTable): number {
+  countTablePass('checksum');
   return [encodeTableHeader(table), ...tableBodyChunks(table)].reduce((crc, chunk) => crc32c(chunk, crc), 0);
 }
 
@@ -55,11 +57,14 @@ export function encodeChangeRecord(
   rawBytesMax: number,
 ): Buffer | null {
   if (previous.bucketCount !== next.bucketCount || previous.copyCount !== next.copyCount) return null;
+  countTablePass('diff');
   const header = encodeTableHeader(next);
   const writer = new VarintWriter(Math.min(rawBytesMax, 64 * 1024));
   const slotCount = next.bucketCount * next.copyCount;
   const pairs: [Uint32Array, Uint32Array][] = [
-    [previous.current, next.current], [previous.progress, next.progress], [previous.destination, next.destination],
+    [previous.current, next.current],
+    [previous.progress, next.progress],
+    [previous.destination, next.destination],
   ];
   let changed = 0;
   let last = -1;
@@ -110,6 +115,12 @@ export function readRecordFields(bytes: Uint8Array): RecordFields | string {
   };
 }
 
+/** ByteAllocator — where a new table file is laid out (plain memory, or shared memory in the codec worker). */
+export type ByteAllocator = (byteCount: number) => Uint8Array;
+
+/** plainBytes — an ordinary zeroed buffer. */
+export const plainBytes: ByteAllocator = (byteCount) => new Uint8Array(byteCount);
+
 /** applyChangeRecord — `previous` with one record applied and verified; a string says why it is refused. */
 export function applyChangeRecord(previous: PersistedGroupTable, bytes: Uint8Array): PersistedGroupTable | string {
   return applyChangeRecords(previous, [bytes]);
@@ -118,9 +129,11 @@ export function applyChangeRecord(previous: PersistedGroupTable, bytes: Uint8Arr
 /**
  * applyChangeRecords — `previous` with the records applied in order (each one's CRC checked, and
  * each must follow the one before by sequence), then verified once: the resulting table file
- * must end with the last record's table checksum. One copy of the table per batch, not per record.
+ * must end with the last record's table checksum. One copy of the table per batch, not per record;
+ * the result's arrays are views of one buffer from `allocate`.
  */
-export function applyChangeRecords(previous: PersistedGroupTable, records: readonly Uint8Array[]): PersistedGroupTable | string {
+export function applyChangeRecords(previous: PersistedGroupTable, records: readonly Uint8Array[], allocate = plainBytes): PersistedGroupTable | string {
+  countTablePass('records-apply');
   const slotCount = previous.bucketCount * previous.copyCount;
   let file: Uint8Array | null = null;
   let headerBytes = 0;
@@ -136,24 +149,31 @@ export function applyChangeRecords(previous: PersistedGroupTable, records: reado
     if (header.readUInt32LE(16) !== previous.bucketCount || header.readUInt32LE(20) !== previous.copyCount) {
       return 'record is for another bucket or copy count';
     }
-    if (!file || header.length !== headerBytes) file = relayout(file, headerBytes, header.length, previous, slotCount);
+    if (!file || header.length !== headerBytes) file = relayout(file, headerBytes, header.length, previous, slotCount, allocate);
     headerBytes = header.length;
     file.set(header, 0);
-    const slots = new Uint32Array(file.buffer, headerBytes, 3 * slotCount);
+    const slots = new Uint32Array(file.buffer, file.byteOffset + headerBytes, 3 * slotCount);
     const problem = writeChanges(buffer.subarray(changesStart, bytes.length - 4), fields.changedSlotCount, slots);
     if (problem) return `record ${fields.sequence}: ${problem}`;
     last = fields;
   }
   if (!file || !last) return 'no record to apply';
-  new DataView(file.buffer).setUint32(file.length - tableTrailerBytes, last.tableChecksum, true);
+  new DataView(file.buffer, file.byteOffset).setUint32(file.length - tableTrailerBytes, last.tableChecksum, true);
   const decoded = decodeTable(file, previous.groupName);
   if (!decoded.ok) return `the table after record ${last.sequence} is not sound: ${decoded.reason}`;
   return decoded.table;
 }
 
 /** relayout — a table file buffer with room for a header of `headerBytes`, holding the slots so far. */
-function relayout(file: Uint8Array | null, oldHeaderBytes: number, headerBytes: number, previous: PersistedGroupTable, slotCount: number): Uint8Array {
-  const next = new Uint8Array(headerBytes + 12 * slotCount + tableTrailerBytes);
+function relayout(
+  file: Uint8Array | null,
+  oldHeaderBytes: number,
+  headerBytes: number,
+  previous: PersistedGroupTable,
+  slotCount: number,
+  allocate: ByteAllocator,
+): Uint8Array {
+  const next = allocate(headerBytes + 12 * slotCount + tableTrailerBytes);
   if (file) {
     next.set(file.subarray(oldHeaderBytes, oldHeaderBytes + 12 * slotCount), headerBytes);
     return next;

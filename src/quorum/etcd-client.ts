@@ -15,9 +15,23 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { IBackoff } from 'cockatiel';
-import { circuitBreaker, ConsecutiveBreaker, ConstantBackoff, ExponentialBackoff, handleWhen, BrokenCircuitError, noop, retry, TaskCancelledError, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ConstantBackoff,
+  ExponentialBackoff,
+  handleWhen,
+  BrokenCircuitError,
+  noop,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+} from 'cockatiel';
 import { Etcd3, GRPCDeadlineExceededError, isRecoverableError } from 'etcd3';
 import type { IOptions } from 'etcd3';
+import { StorageError } from '../errors.js';
 import type { EtcdSettings } from './quorum-config.js';
 
 /** etcdReceiveBytesMax — one range answer we accept: a page of records or one snapshot chunk, with room to spare. */
@@ -36,28 +50,43 @@ export async function createEtcdClient(settings: EtcdSettings, { probe = false }
     hosts: settings.endpoints,
     dialTimeout: settings.leaseTtlMs,
     grpcOptions: { 'grpc.max_receive_message_length': etcdReceiveBytesMax },
-    faultHandling: probe ? { host: () => noop, global: noop } : {
-      host: () => wrap(circuitBreaker(hung, { halfOpenAfter: settings.leaseTtlMs, breaker: new ConsecutiveBreaker(1) }), attempt()),
-      // Enough tries to outlast etcd electing a new raft leader; the caller's deadline bounds them.
-      global: retry(retriable, { maxAttempts: 4 * settings.endpoints.length, backoff: new ConstantBackoff(100) }),
-      // A broken watch (its member died) reconnects within half a TTL, not after etcd3's 30 s cap.
-      // (etcd3 declares a backoff state here but calls next() on it like on this factory.)
-      watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: settings.leaseTtlMs / 2 }) as unknown as IBackoff<unknown>,
-    },
+    faultHandling: probe
+      ? { host: () => noop, global: noop }
+      : {
+          host: () => wrap(circuitBreaker(hung, { halfOpenAfter: settings.leaseTtlMs, breaker: new ConsecutiveBreaker(1) }), attempt()),
+          // Enough tries to outlast etcd electing a new raft leader; the caller's deadline bounds them.
+          global: retry(retriable, { maxAttempts: 4 * settings.endpoints.length, backoff: new ConstantBackoff(100) }),
+          // A broken watch (its member died) reconnects within half a TTL, not after etcd3's 30 s cap.
+          // (etcd3 declares a backoff state here but calls next() on it like on this factory.)
+          watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: settings.leaseTtlMs / 2 }) as unknown as IBackoff<unknown>,
+        },
   };
   if (settings.tls) {
     const { caFile, certFile, keyFile } = settings.tls;
     options.credentials = {
       // Without a CA file, gRPC verifies the members against the system's roots (etcd3's type says Buffer).
-      rootCertificate: caFile ? await readFile(caFile) : (undefined as unknown as Buffer),
-      privateKey: keyFile ? await readFile(keyFile) : undefined,
-      certChain: certFile ? await readFile(certFile) : undefined,
+      rootCertificate: caFile ? await readSetting('etcd_ca_file', caFile) : (undefined as unknown as Buffer),
+      privateKey: keyFile ? await readSetting('etcd_key_file', keyFile) : undefined,
+      certChain: certFile ? await readSetting('etcd_cert_file', certFile) : undefined,
     };
   }
   if (settings.auth) {
     const { user, password, passwordFile } = settings.auth;
-    const secret = password ?? (passwordFile ? (await readFile(passwordFile, 'utf8')).replace(/\r?\n$/, '') : '');
-    options.auth = { username: user, password: secret };
+    const secret = password ?? (passwordFile ? (await readSetting('etcd_password_file', passwordFile)).toString('utf8').replace(/\r?\n$/, '') : '');
+    // etcd3 asks for a token before the first call, one member after another: bound each ask.
+    const authenticate = (): { deadline: Date } => ({ deadline: new Date(Date.now() + settings.leaseTtlMs / 2) });
+    options.auth = { username: user, password: secret, callOptions: authenticate };
   }
   return new Etcd3(options);
+}
+
+/** readSetting — a file a configserver.conf key names; a StorageError names the key and the path. */
+async function readSetting(key: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new StorageError(path, `${key}: cannot read it: ${reason}`, { cause: error });
+  }
 }

@@ -15,19 +15,21 @@
  * refused because the head moved (our view was stale) re-reads the head and tries once more — and
  * if the head already holds this very table (a try whose answer was lost did land), that is the
  * outcome. A timeout leaves the outcome unknown: the next publication re-reads the head first.
- * Publications run one at a time, in call order.
+ * Publications run one at a time, in call order. The table is shared with the codec worker
+ * first; its checksum, the record's diff and the snapshot are computed there (quorum-codec.ts).
  */
 import type { Etcd3 } from 'etcd3';
 import { etcdValueBytesMax, quorumRecordBytesMax, quorumSnapshotEveryMax } from '../limits.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
-import { encodeChangeRecord, tableChecksum } from './change-record.js';
 import type { GroupHead } from './group-head.js';
 import { encodeHead } from './group-head.js';
 import type { Leadership } from './leader-election.js';
+import type { QuorumCodec } from './quorum-codec.js';
 import type { QuorumKeys } from './quorum-keys.js';
-import { encodeSnapshot } from './snapshot-chunks.js';
+import type { SnapshotInfo } from './snapshot-chunks.js';
+import { cutChunks } from './snapshot-chunks.js';
 import type { CommittedTable } from './table-reader.js';
-import { compressRecord, recordRawBytesMax } from './table-reader.js';
+import { recordRawBytesMax } from './table-reader.js';
 
 /**
  * PublishOutcome — committed in etcd, or why not. 'unavailable' means the outcome is unknown:
@@ -61,6 +63,7 @@ export const defaultPublisherOptions: Omit<PublisherOptions, 'requestTimeoutMs'>
 export interface PublisherDeps {
   client: Etcd3;
   keys: QuorumKeys;
+  codec: QuorumCodec;
   leadership(): Leadership | null;
   depose(reason: string): void;
   committed(groupName: string): CommittedTable | null;
@@ -76,13 +79,18 @@ type Attempt = { done: PublishOutcome } | { retry: true };
 export class FencedPublisher {
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: PublisherDeps, private readonly options: PublisherOptions) {
+  constructor(
+    private readonly deps: PublisherDeps,
+    private readonly options: PublisherOptions,
+  ) {
     const { snapshotEvery, chunkBytesMax, recordBytesMax } = options;
     if (!(Number.isInteger(snapshotEvery) && snapshotEvery >= 1 && snapshotEvery <= quorumSnapshotEveryMax)) {
       throw new RangeError(`snapshotEvery must be 1..${quorumSnapshotEveryMax} (readers refuse heads further from their snapshot), got ${snapshotEvery}`);
     }
-    if (!(chunkBytesMax >= 1 && chunkBytesMax <= etcdValueBytesMax)) throw new RangeError(`chunkBytesMax must be 1..${etcdValueBytesMax}, got ${chunkBytesMax}`);
-    if (!(recordBytesMax >= 1 && recordBytesMax <= etcdValueBytesMax)) throw new RangeError(`recordBytesMax must be 1..${etcdValueBytesMax}, got ${recordBytesMax}`);
+    if (!(chunkBytesMax >= 1 && chunkBytesMax <= etcdValueBytesMax))
+      throw new RangeError(`chunkBytesMax must be 1..${etcdValueBytesMax}, got ${chunkBytesMax}`);
+    if (!(recordBytesMax >= 1 && recordBytesMax <= etcdValueBytesMax))
+      throw new RangeError(`recordBytesMax must be 1..${etcdValueBytesMax}, got ${recordBytesMax}`);
   }
 
   /** publish — commit `table` (stamped with our epoch) as the group's next version. */
@@ -102,11 +110,13 @@ export class FencedPublisher {
   }
 
   private serially(work: () => Promise<PublishOutcome>): Promise<PublishOutcome> {
-    const run = this.chain.then(work).catch((error: unknown): PublishOutcome => ({
-      ok: false,
-      reason: 'unavailable',
-      message: `etcd did not answer: ${error instanceof Error ? error.message : String(error)}`,
-    }));
+    const run = this.chain.then(work).catch(
+      (error: unknown): PublishOutcome => ({
+        ok: false,
+        reason: 'unavailable',
+        message: `etcd did not answer: ${error instanceof Error ? error.message : String(error)}`,
+      }),
+    );
     this.chain = run;
     return run;
   }
@@ -117,7 +127,8 @@ export class FencedPublisher {
     if (table.epoch !== lead.epoch) {
       return { ok: false, reason: 'stale-epoch', message: `the table was stamped with epoch ${table.epoch}; this leader's epoch is ${lead.epoch}` };
     }
-    const checksum = tableChecksum(table);
+    const shared = await this.deps.codec.share(table);
+    const checksum = await this.deps.codec.checksum(shared);
     for (let attempt = 0; attempt < 2; attempt++) {
       let base = this.deps.committed(table.groupName);
       if (!base || base.headRevision === '0' || attempt > 0) base = await this.deps.catchUp(table.groupName);
@@ -125,7 +136,7 @@ export class FencedPublisher {
       if (base && base.tableChecksum === checksum && base.table.epoch === table.epoch) {
         return { ok: true, sequence: base.sequence, kind: 'already-committed' };
       }
-      const outcome = await this.attempt(lead, table, checksum, base).catch((error: unknown) => {
+      const outcome = await this.attempt(lead, shared, checksum, base).catch((error: unknown) => {
         // The outcome is unknown: the next publication reads the head before writing.
         const held = this.deps.committed(table.groupName);
         if (held) held.headRevision = '0';
@@ -138,17 +149,21 @@ export class FencedPublisher {
 
   private async attempt(lead: Leadership, table: PersistedGroupTable, checksum: number, base: CommittedTable | null): Promise<Attempt> {
     const sequence = (base?.sequence ?? 0) + 1;
-    const record = base && sequence - base.snapshot.sequence < this.options.snapshotEvery
-      ? encodeChangeRecord(base.table, table, checksum, sequence, Math.min(recordRawBytesMax, 4 * this.options.recordBytesMax))
-      : null;
-    const compressed = record ? await compressRecord(record) : null;
-    if (compressed && compressed.length <= this.options.recordBytesMax) {
-      return this.commitRecord(lead, table, checksum, base as CommittedTable, compressed);
-    }
-    return this.commitSnapshot(lead, table, checksum, base, sequence);
+    const encoded = await this.deps.codec.encode({
+      base: base ? await this.deps.codec.share(base.table) : null,
+      next: table,
+      checksum,
+      sequence,
+      recordAllowed: base !== null && sequence - base.snapshot.sequence < this.options.snapshotEvery,
+      recordRawBytesMax: Math.min(recordRawBytesMax, 4 * this.options.recordBytesMax),
+      recordBytesMax: this.options.recordBytesMax,
+      chunkBytesMax: this.options.chunkBytesMax,
+    });
+    if (encoded.kind === 'record') return this.commitRecord(lead, table, checksum, base as CommittedTable, encoded.bytes);
+    return this.commitSnapshot(lead, table, checksum, base, { info: encoded.info, chunks: cutChunks(encoded.bytes, this.options.chunkBytesMax) });
   }
 
-  private async commitRecord(lead: Leadership, table: PersistedGroupTable, checksum: number, base: CommittedTable, compressed: Buffer): Promise<Attempt> {
+  private async commitRecord(lead: Leadership, table: PersistedGroupTable, checksum: number, base: CommittedTable, compressed: Uint8Array): Promise<Attempt> {
     const { client, keys } = this.deps;
     const sequence = base.sequence + 1;
     const head: GroupHead = {
@@ -160,31 +175,49 @@ export class FencedPublisher {
     };
     const result = await this.fence(lead)
       .and(keys.head(table.groupName), 'Mod', '==', base.headRevision)
-      .then(client.put(keys.record(table.groupName, sequence)).value(compressed), client.put(keys.head(table.groupName)).value(encodeHead(head)))
+      .then(client.put(keys.record(table.groupName, sequence)).value(asBuffer(compressed)), client.put(keys.head(table.groupName)).value(encodeHead(head)))
       .options(this.deadline())
       .commit();
     if (!result.succeeded) return this.refusedOrMoved(lead, table.groupName);
     this.deps.committedHere({
-      groupName: table.groupName, sequence, table, tableChecksum: checksum,
-      snapshot: base.snapshot, headRevision: result.header.revision,
+      groupName: table.groupName,
+      sequence,
+      table,
+      tableChecksum: checksum,
+      snapshot: base.snapshot,
+      headRevision: result.header.revision,
     });
     return { done: { ok: true, sequence, kind: 'record' } };
   }
 
-  private async commitSnapshot(lead: Leadership, table: PersistedGroupTable, checksum: number, base: CommittedTable | null, sequence: number): Promise<Attempt> {
+  private async commitSnapshot(
+    lead: Leadership,
+    table: PersistedGroupTable,
+    checksum: number,
+    base: CommittedTable | null,
+    snapshot: { info: SnapshotInfo; chunks: Uint8Array[] },
+  ): Promise<Attempt> {
     const { client, keys } = this.deps;
     const group = table.groupName;
-    const snapshot = await encodeSnapshot(table, checksum, sequence, this.options.chunkBytesMax);
-    const clear = await this.fence(lead).then(client.delete().prefix(keys.snapshotPrefix(group, sequence))).options(this.deadline()).commit();
+    const sequence = snapshot.info.sequence;
+    const clear = await this.fence(lead)
+      .then(client.delete().prefix(keys.snapshotPrefix(group, sequence)))
+      .options(this.deadline())
+      .commit();
     if (!clear.succeeded) return { done: this.refused(lead, `group ${group}`) };
     for (let index = 0; index < snapshot.chunks.length; index++) {
-      const put = await this.fence(lead).then(client.put(keys.snapshotChunk(group, sequence, index)).value(snapshot.chunks[index]))
-        .options(this.deadline()).commit();
+      const put = await this.fence(lead)
+        .then(client.put(keys.snapshotChunk(group, sequence, index)).value(asBuffer(snapshot.chunks[index])))
+        .options(this.deadline())
+        .commit();
       if (!put.succeeded) return { done: this.refused(lead, `group ${group}`) };
     }
     const head: GroupHead = {
-      sequence, epoch: table.epoch, tableChecksum: checksum,
-      versions: { client: table.versions.client, server: table.versions.server }, snapshot: snapshot.info,
+      sequence,
+      epoch: table.epoch,
+      tableChecksum: checksum,
+      versions: { client: table.versions.client, server: table.versions.server },
+      snapshot: snapshot.info,
     };
     const result = await this.fence(lead)
       .and(keys.head(group), 'Mod', '==', base?.headRevision ?? '0')
@@ -197,8 +230,12 @@ export class FencedPublisher {
       .commit();
     if (!result.succeeded) return this.refusedOrMoved(lead, group);
     this.deps.committedHere({
-      groupName: group, sequence, table, tableChecksum: checksum,
-      snapshot: snapshot.info, headRevision: result.header.revision,
+      groupName: group,
+      sequence,
+      table,
+      tableChecksum: checksum,
+      snapshot: snapshot.info,
+      headRevision: result.header.revision,
     });
     return { done: { ok: true, sequence, kind: 'snapshot' } };
   }
@@ -221,13 +258,17 @@ export class FencedPublisher {
   }
 
   private fence(lead: Leadership) {
-    return this.deps.client.if(lead.candidateKey, 'Create', '==', lead.createRevision)
-      .and(this.deps.keys.epoch, 'Value', '==', lead.epoch.toString());
+    return this.deps.client.if(lead.candidateKey, 'Create', '==', lead.createRevision).and(this.deps.keys.epoch, 'Value', '==', lead.epoch.toString());
   }
 
   private deadline(): { deadline: Date } {
     return { deadline: new Date(Date.now() + this.options.requestTimeoutMs) };
   }
+}
+
+/** asBuffer — a Buffer over the same bytes (etcd3 copies anything that is not a Buffer). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function notLeader(): PublishOutcome {

@@ -52,7 +52,12 @@ export function parseHead(text: string): GroupHead | string {
   if (!isU32(tableChecksum)) return 'head table checksum is not a u32';
   if (!isRecord(versions) || !isU32(versions.client) || !isU32(versions.server)) return 'head versions are not u32s';
   if (!isRecord(snapshot)) return 'head has no snapshot';
-  const info = { sequence: snapshot.sequence, chunkCount: snapshot.chunkCount, compressedBytes: snapshot.compressedBytes, compressedChecksum: snapshot.compressedChecksum };
+  const info = {
+    sequence: snapshot.sequence,
+    chunkCount: snapshot.chunkCount,
+    compressedBytes: snapshot.compressedBytes,
+    compressedChecksum: snapshot.compressedChecksum,
+  };
   if (!isCount(info.sequence) || info.sequence < 1 || info.sequence > sequence) return 'head snapshot sequence is out of range';
   if (sequence - info.sequence > quorumSnapshotEveryMax) return `head is ${sequence - info.sequence} records past its snapshot, over ${quorumSnapshotEveryMax}`;
   if (!isCount(info.chunkCount) || info.chunkCount < 1 || info.chunkCount > quorumSnapshotChunkCountMax) return 'head snapshot chunk count is out of range';

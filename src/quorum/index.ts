@@ -12,3 +12,7 @@ export type { EtcdReach, QuorumHealth, QuorumRole } from './quorum-health.js';
 export type { CommittedTable } from './table-reader.js';
 export type { LeaderInfo } from './table-follower.js';
 export { createEtcdClient } from './etcd-client.js';
+export { checkEtcdAccess, describeRefusal, refusalOf } from './etcd-access.js';
+export type { EndpointAccess, EtcdRefusal } from './etcd-access.js';
+export { QuorumCodec } from './quorum-codec.js';
+export type { CodecMeter, QuorumCodecOptions } from './quorum-codec.js';

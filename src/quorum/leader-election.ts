@@ -128,7 +128,8 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
     session.on('contact', (contact) => this.emit('contact', contact.ok, contact.error));
     await session.open();
     const key = this.keys.candidate(session.leaseId);
-    const created = await this.client.if(key, 'Create', '==', 0)
+    const created = await this.client
+      .if(key, 'Create', '==', 0)
       .then(this.client.put(key).value(this.options.address).lease(session.leaseId))
       .else(this.client.get(key))
       .options(this.deadline())
@@ -152,9 +153,14 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
 
   private async predecessorOf(createRevision: string): Promise<{ key: Buffer; revision: string } | null> {
     const below = BigInt(createRevision) - 1n;
-    const result = await this.client.getAll().prefix(this.keys.electionPrefix)
-      .maxCreateRevision(below.toString()).sort('Create', 'Descend').limit(1)
-      .options(this.deadline()).exec();
+    const result = await this.client
+      .getAll()
+      .prefix(this.keys.electionPrefix)
+      .maxCreateRevision(below.toString())
+      .sort('Create', 'Descend')
+      .limit(1)
+      .options(this.deadline())
+      .exec();
     const kv: IKeyValue | undefined = result.kvs[0];
     return kv ? { key: kv.key, revision: result.header.revision } : null;
   }
@@ -165,7 +171,12 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
    */
   private async waitForDelete(key: Buffer, revision: string, session: LeaseSession): Promise<void> {
     // watcher(), not create(): it connects in the background, so an unreachable etcd cannot hang us here.
-    const watcher = this.client.watch().key(key).startRevision((BigInt(revision) + 1n).toString()).only('delete').watcher();
+    const watcher = this.client
+      .watch()
+      .key(key)
+      .startRevision((BigInt(revision) + 1n).toString())
+      .only('delete')
+      .watcher();
     watcher.on('error', () => undefined);
     try {
       let deleted = false;
@@ -175,7 +186,12 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
       });
       while (!deleted && this.running && !session.lost) {
         await this.pause(this.options.leaseTtlMs / 2);
-        if (!deleted) deleted = !(await this.client.get(key.toString()).options(this.deadline()).exists().catch(() => true));
+        if (!deleted)
+          deleted = !(await this.client
+            .get(key.toString())
+            .options(this.deadline())
+            .exists()
+            .catch(() => true));
       }
     } finally {
       await watcher.cancel().catch(() => undefined);
@@ -190,12 +206,10 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
       const floor = this.options.epochFloor();
       const epoch = (current > floor ? current : floor) + 1n;
       const leader = JSON.stringify({ address: this.options.address, epoch: epoch.toString() });
-      const result = await this.client.if(key, 'Create', '==', createRevision)
+      const result = await this.client
+        .if(key, 'Create', '==', createRevision)
         .and(this.keys.epoch, 'Mod', '==', kv ? kv.mod_revision : '0')
-        .then(
-          this.client.put(this.keys.epoch).value(epoch.toString()),
-          this.client.put(this.keys.leader).value(leader).lease(session.leaseId),
-        )
+        .then(this.client.put(this.keys.epoch).value(epoch.toString()), this.client.put(this.keys.leader).value(leader).lease(session.leaseId))
         .options(this.deadline())
         .commit();
       if (result.succeeded) {

@@ -135,19 +135,25 @@ export class LeaseSession extends EventEmitter<LeaseSessionEvents> {
   /** schedule — the next keepalive at `atMs`. */
   private schedule(atMs: number): void {
     if (this.lost) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.keepalive();
-    }, Math.max(0, atMs - this.nowMs()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        void this.keepalive();
+      },
+      Math.max(0, atMs - this.nowMs()),
+    );
   }
 
   /** armExpiry — a check at validUntilMs, independent of keepalives in flight, so a lapse is noticed on time. */
   private armExpiry(): void {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = null;
-      if (!this.checkExpiry()) this.armExpiry();
-    }, Math.max(1, this.validUntilMs - this.nowMs()));
+    this.expiryTimer = setTimeout(
+      () => {
+        this.expiryTimer = null;
+        if (!this.checkExpiry()) this.armExpiry();
+      },
+      Math.max(1, this.validUntilMs - this.nowMs()),
+    );
   }
 
   /** checkExpiry — report a lapse once validUntilMs has passed; true when lapsed. */

@@ -15,12 +15,17 @@
  *
  * Written by writeFileDurably (temp file, fsync, rename, fsync of the directory): a crash leaves
  * the old copy or the new one. A copy that does not verify is ignored (etcd has the truth).
+ * Saving writes the table's arrays as they are, ending with the checksum the version already has
+ * (no pass over the table on the event loop); loading verifies every byte, in the codec worker.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { writeFileDurably } from '../common/durable-file.js';
 import { join } from 'node:path';
 import { groupNamePattern } from '../store/persisted-table.js';
-import { decodeTable, encodeTable, tableFileBytesMax, tableTrailerBytes } from '../store/table-codec.js';
+import { decodeTable, encodeTableHeader, encodeTrailer, tableBodyChunks, tableFileBytesMax, tableTrailerBytes } from '../store/table-codec.js';
+import type { ByteAllocator } from './change-record.js';
+import { plainBytes } from './change-record.js';
+import { countTablePass } from './table-passes.js';
 import type { CommittedTable } from './table-reader.js';
 
 const copyMagic = Buffer.from('TCSQCOPY', 'latin1');
@@ -46,11 +51,19 @@ export async function saveLocalCopy(dataDir: string, committed: CommittedTable):
   header.writeUInt32LE(snapshot.compressedChecksum, 36);
   header.writeBigUInt64LE(BigInt(snapshot.compressedBytes), 40);
   await mkdir(dir, { recursive: true });
-  await writeFileDurably(path, [header, encodeTable(committed.table)], { what: 'cannot save the quorum copy' });
+  const { table, tableChecksum } = committed;
+  const file = [header, encodeTableHeader(table), ...tableBodyChunks(table), encodeTrailer(tableChecksum)];
+  await writeFileDurably(path, file, { what: 'cannot save the quorum copy' });
 }
 
-/** loadLocalCopy — the verified copy of a group, or null (missing, or not trustworthy: the reason is returned). */
-export async function loadLocalCopy(dataDir: string, groupName: string): Promise<{ committed: CommittedTable | null; problem: string | null }> {
+/** LoadedCopy — a group's verified copy, or null with the reason it is not trusted (null problem: there is none). */
+export interface LoadedCopy {
+  committed: CommittedTable | null;
+  problem: string | null;
+}
+
+/** loadLocalCopy — the verified copy of a group, its arrays views of one buffer from `allocate`. */
+export async function loadLocalCopy(dataDir: string, groupName: string, allocate = plainBytes as ByteAllocator): Promise<LoadedCopy> {
   const path = copyPath(localCopyDir(dataDir), groupName);
   let bytes: Buffer;
   try {
@@ -60,7 +73,8 @@ export async function loadLocalCopy(dataDir: string, groupName: string): Promise
     throw error;
   }
   const refuse = (problem: string) => ({ committed: null, problem: `${path}: ${problem}` });
-  if (bytes.length < copyHeaderBytes + tableTrailerBytes || bytes.length > copyHeaderBytes + tableFileBytesMax) return refuse(`${bytes.length} bytes is no copy`);
+  if (bytes.length < copyHeaderBytes + tableTrailerBytes || bytes.length > copyHeaderBytes + tableFileBytesMax)
+    return refuse(`${bytes.length} bytes is no copy`);
   if (!copyMagic.equals(bytes.subarray(0, 8)) || bytes.readUInt32LE(8) !== copyFormatVersion) return refuse('not a quorum table copy of format 1');
   const sequence = Number(bytes.readBigUInt64LE(16));
   const snapshot = {
@@ -70,11 +84,12 @@ export async function loadLocalCopy(dataDir: string, groupName: string): Promise
     compressedBytes: Number(bytes.readBigUInt64LE(40)),
   };
   if (!Number.isSafeInteger(sequence) || sequence < 1 || snapshot.sequence > sequence) return refuse('sequence out of range');
-  const body = new Uint8Array(bytes.length - copyHeaderBytes);
+  countTablePass('copy-load');
+  const body = allocate(bytes.length - copyHeaderBytes);
   body.set(bytes.subarray(copyHeaderBytes));
   const decoded = decodeTable(body, groupName);
   if (!decoded.ok) return refuse(decoded.reason);
-  const tableChecksum = new DataView(body.buffer).getUint32(body.length - tableTrailerBytes, true);
+  const tableChecksum = new DataView(body.buffer, body.byteOffset).getUint32(body.length - tableTrailerBytes, true);
   return { committed: { groupName, sequence, table: decoded.table, tableChecksum, snapshot, headRevision: '0' }, problem: null };
 }
 
@@ -88,7 +103,10 @@ export class LocalCopyWriter {
   private readonly pending = new Map<string, CommittedTable>();
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(private readonly dataDir: string, private readonly onError: (groupName: string, error: unknown) => void) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly onError: (groupName: string, error: unknown) => void,
+  ) {}
 
   /** save — queue `committed`; a newer one for the same group replaces it if it has not started. */
   save(committed: CommittedTable): void {

@@ -15,6 +15,7 @@
  * contains one must go in etcd_password_file.
  */
 import { resolve } from 'node:path';
+import { inspect } from 'node:util';
 import type { IniEntry } from '../config/ini-dialect.js';
 import { clip } from '../config/ini-dialect.js';
 import { readInteger, splitList } from '../config/config-values.js';
@@ -31,7 +32,7 @@ export interface EtcdTls {
   keyFile: string | null;
 }
 
-/** EtcdAuth — etcd user authentication; exactly one of password and passwordFile is set. */
+/** EtcdAuth — etcd user authentication; exactly one of password and passwordFile is set (JSON and inspect hide the password). */
 export interface EtcdAuth {
   user: string;
   password: string | null;
@@ -57,8 +58,16 @@ export interface QuorumConfig {
 
 /** quorumConfKeys — the `[configserver]` keys this module reads (the main parser must know them). */
 export const quorumConfKeys: readonly string[] = [
-  'coordination', 'etcd_endpoints', 'etcd_prefix', 'etcd_lease_ttl_ms',
-  'etcd_ca_file', 'etcd_cert_file', 'etcd_key_file', 'etcd_user', 'etcd_password', 'etcd_password_file',
+  'coordination',
+  'etcd_endpoints',
+  'etcd_prefix',
+  'etcd_lease_ttl_ms',
+  'etcd_ca_file',
+  'etcd_cert_file',
+  'etcd_key_file',
+  'etcd_user',
+  'etcd_password',
+  'etcd_password_file',
 ];
 
 /** defaultEtcdPrefix — where a service that names no prefix keeps its keys. */
@@ -151,8 +160,11 @@ function readPrefix(entry: IniEntry | undefined, problems: ProblemList): string 
   if (Buffer.byteLength(entry.value) > etcdPrefixBytesMax) {
     problems.add(entry.line, entry.key, `longer than ${etcdPrefixBytesMax} bytes`);
   } else if (!prefixPattern.test(entry.value)) {
-    problems.add(entry.line, entry.key,
-      `must be a path like /tair-config-server/prod (segments of A-Z a-z 0-9 . _ -, no trailing /), got '${clip(entry.value)}'`);
+    problems.add(
+      entry.line,
+      entry.key,
+      `must be a path like /tair-config-server/prod (segments of A-Z a-z 0-9 . _ -, no trailing /), got '${clip(entry.value)}'`,
+    );
   } else {
     return entry.value;
   }
@@ -178,7 +190,7 @@ function readPathValue(entry: IniEntry | undefined, baseDir: string, problems: P
 }
 
 function checkClientCertificate(cert: IniEntry | undefined, key: IniEntry | undefined, problems: ProblemList): void {
-  if (cert && !key) problems.add(cert.line, cert.key, 'needs etcd_key_file (the certificate\'s private key)');
+  if (cert && !key) problems.add(cert.line, cert.key, "needs etcd_key_file (the certificate's private key)");
   if (key && !cert) problems.add(key.line, key.key, 'needs etcd_cert_file (the certificate of this key)');
 }
 
@@ -199,9 +211,17 @@ function readAuth(
   } else if (!password && !passwordFile) {
     problems.add(user.line, user.key, 'needs etcd_password or etcd_password_file');
   }
-  return {
+  return hidePassword({
     user: user.value,
     password: password && !passwordFile ? password.value : null,
     passwordFile: readPathValue(passwordFile, baseDir, problems),
-  };
+  });
+}
+
+/** hidePassword — `auth` whose password JSON and util.inspect never show (config check, logs). */
+function hidePassword(auth: EtcdAuth): EtcdAuth {
+  const shown = (): Record<string, string | null> => ({ ...auth, password: auth.password === null ? null : '(secret)' });
+  Object.defineProperty(auth, 'toJSON', { value: shown, enumerable: false });
+  Object.defineProperty(auth, inspect.custom, { value: shown, enumerable: false });
+  return auth;
 }

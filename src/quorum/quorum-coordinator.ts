@@ -23,19 +23,29 @@
  *   │ FencedPublisher (records, snapshots)      │──▶ P/groups/<g>/head|records|snapshots, P/group.conf
  *   │ TableFollower ─ table-reader              │◀── watch P/
  *   │ held tables ─▶ LocalCopyWriter            │──▶ data_dir/quorum/<g>.qtable
+ *   │ QuorumCodec ─▶ worker thread: checksums, diffs, snapshots, applying records, loading copies
  *   └───────────────────────────────────────────┘
+ *
+ * Tables this coordinator hands out ('table' events, committed(), loadLocal()) have their arrays
+ * in SharedArrayBuffers (the codec worker built them); treat them as read-only, like every
+ * published table.
  */
 import { EventEmitter } from 'node:events';
 import type { Etcd3 } from 'etcd3';
 import type { PersistRequest } from '../cluster/types.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
+import type { TableRecord } from '../cluster/persisted-group-table.js';
+import { tableOfRecord } from '../cluster/persisted-group-table.js';
+import { replayLog } from '../store/log-replay.js';
+import { checkEtcdAccess, refusalOf } from './etcd-access.js';
 import { createEtcdClient } from './etcd-client.js';
 import type { PublishOutcome, PublisherOptions } from './fenced-publisher.js';
 import { defaultPublisherOptions, FencedPublisher } from './fenced-publisher.js';
 import { LeaderElection } from './leader-election.js';
-import { loadLocalCopy, LocalCopyWriter } from './local-copy.js';
+import { LocalCopyWriter } from './local-copy.js';
+import { QuorumCodec } from './quorum-codec.js';
 import type { EtcdSettings } from './quorum-config.js';
-import type { QuorumHealth, QuorumRole } from './quorum-health.js';
+import type { EtcdReach, QuorumHealth, QuorumRole } from './quorum-health.js';
 import { HealthTracker } from './quorum-health.js';
 import { QuorumKeys } from './quorum-keys.js';
 import type { CommittedTable } from './table-reader.js';
@@ -51,6 +61,8 @@ export interface QuorumCoordinatorOptions {
   /** epochFloor — a new leader's epoch is above this too (the highest epoch in the host's table files). */
   epochFloor?: () => bigint;
   publisher?: Partial<Omit<PublisherOptions, 'requestTimeoutMs'>>;
+  /** codec — where the O(B·C) work runs (default: a worker of this coordinator's own, closed by stop()). */
+  codec?: QuorumCodec;
 }
 
 /** QuorumCoordinatorEvents — see the file comment. */
@@ -73,12 +85,17 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   private readonly publisher: FencedPublisher;
   private readonly copies: LocalCopyWriter;
   private readonly tracker: HealthTracker;
+  /** codec — the O(B·C) work of publishing and following, off the event loop (quorum-codec.ts). */
+  readonly codec: QuorumCodec;
   private readonly nowMs: () => number;
   private role: QuorumRole = 'starting';
   private leaderInfo: LeaderInfo | null = null;
   private lastProblem: string | null = null;
   private followLoop: Promise<void> = Promise.resolve();
   private running = false;
+  /** refusalsReported — endpoints whose refusal was reported since etcd last answered a keepalive. */
+  private readonly refusalsReported = new Set<string>();
+  private checkingAccess = false;
 
   /** connect — a coordinator with its own etcd client (TLS and auth files read now). */
   static async connect(settings: EtcdSettings, options: QuorumCoordinatorOptions): Promise<QuorumCoordinator> {
@@ -95,19 +112,27 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   ) {
     super();
     this.keys = new QuorumKeys(settings.prefix);
+    this.codec = options.codec ?? new QuorumCodec();
     this.nowMs = options.nowMs ?? (() => performance.now());
     const requestTimeoutMs = settings.leaseTtlMs;
-    this.tracker = new HealthTracker(() => this.probeStatus(), () => this.emit('health', this.health()));
+    this.tracker = new HealthTracker(
+      () => this.probeStatus(),
+      () => this.emit('health', this.health()),
+    );
     this.election = new LeaderElection(client, this.keys, {
       address: options.address,
       leaseTtlMs: settings.leaseTtlMs,
       nowMs: this.nowMs,
       epochFloor: () => this.epochFloor(),
     });
-    this.election.on('contact', (ok) => this.tracker.contact(ok, this.nowMs()));
+    this.election.on('contact', (ok, error) => {
+      this.tracker.contact(ok, this.nowMs());
+      if (ok) this.refusalsReported.clear();
+      else if (refusalOf(error)) this.reportRefusal();
+    });
     this.election.on('elected', (office) => void this.onElected(office.epoch));
     this.election.on('deposed', (reason) => this.setRole('follower', () => this.emit('deposed', reason)));
-    this.follower = new TableFollower({ client, keys: this.keys, held: this.held, requestTimeoutMs });
+    this.follower = new TableFollower({ client, codec: this.codec, keys: this.keys, held: this.held, requestTimeoutMs });
     this.follower.on('table', (committed) => this.onCommitted(committed));
     this.follower.on('groupConf', (text, revision) => this.emit('groupConf', text, revision));
     this.follower.on('leader', (leader) => {
@@ -115,19 +140,23 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
       this.emit('leader', leader);
     });
     this.follower.on('problem', (message) => this.problem(message));
-    this.publisher = new FencedPublisher({
-      client,
-      keys: this.keys,
-      leadership: () => this.election.leadership(),
-      depose: (reason) => this.election.depose(reason),
-      committed: (groupName) => this.held.get(groupName) ?? null,
-      catchUp: (groupName) => this.follower.catchUp(groupName),
-      committedHere: (committed) => {
-        // Our own version: held and copied to disk; no 'table' event (the host made it).
-        this.held.set(committed.groupName, committed);
-        this.copies.save(committed);
+    this.publisher = new FencedPublisher(
+      {
+        client,
+        keys: this.keys,
+        codec: this.codec,
+        leadership: () => this.election.leadership(),
+        depose: (reason) => this.election.depose(reason),
+        committed: (groupName) => this.held.get(groupName) ?? null,
+        catchUp: (groupName) => this.follower.catchUp(groupName),
+        committedHere: (committed) => {
+          // Our own version: held and copied to disk; no 'table' event (the host made it).
+          this.held.set(committed.groupName, committed);
+          this.copies.save(committed);
+        },
       },
-    }, { ...defaultPublisherOptions, ...options.publisher, requestTimeoutMs });
+      { ...defaultPublisherOptions, ...options.publisher, requestTimeoutMs },
+    );
     this.copies = new LocalCopyWriter(options.dataDir, (groupName, error) => this.problem(`group ${groupName}: cannot save the local copy: ${String(error)}`));
   }
 
@@ -135,7 +164,7 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
   async loadLocal(groupNames: readonly string[]): Promise<CommittedTable[]> {
     const loaded: CommittedTable[] = [];
     for (const groupName of groupNames) {
-      const { committed, problem } = await loadLocalCopy(this.options.dataDir, groupName);
+      const { committed, problem } = await this.codec.loadLocalCopy(this.options.dataDir, groupName);
       if (problem) this.problem(problem);
       if (!committed) continue;
       const current = this.held.get(groupName);
@@ -161,6 +190,7 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     await this.follower.stop();
     await this.followLoop;
     await this.copies.idle();
+    if (!this.options.codec) await this.codec.close();
     this.setRole('stopped', () => undefined);
     if (this.clients.ownsClients) {
       this.client.close();
@@ -199,9 +229,17 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     return this.publisher.publish(table);
   }
 
-  /** beforePublish — the host's gate: true once etcd committed the saved table under our epoch. */
+  /**
+   * beforePublish — the host's gate: true once etcd committed the saved table under our epoch.
+   * A record of rows is applied to the table last committed (the host's saves are records).
+   */
   async beforePublish(request: PersistRequest): Promise<boolean> {
-    const outcome = await this.publish(request.table);
+    const table = tableAfter(request.record, this.committed(request.groupName)?.table ?? null);
+    if (typeof table === 'string') {
+      this.problem(`group ${request.groupName}: saved but not published: ${table}`);
+      return false;
+    }
+    const outcome = await this.publish(table);
     if (!outcome.ok) this.problem(`group ${request.groupName}: saved but not published: ${outcome.message}`);
     return outcome.ok;
   }
@@ -235,7 +273,8 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
         await this.follower.start();
         return;
       } catch (error) {
-        this.problem(`cannot follow etcd yet: ${error instanceof Error ? error.message : String(error)}`);
+        if (refusalOf(error)) this.reportRefusal();
+        else this.problem(`cannot follow etcd yet: ${error instanceof Error ? error.message : String(error)}`);
         await new Promise((resolve) => setTimeout(resolve, backoffMs));
         backoffMs = Math.min(this.settings.leaseTtlMs, backoffMs * 2);
       }
@@ -273,13 +312,37 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     this.emit('problem', message);
   }
 
-  private async probeStatus(): Promise<boolean> {
+  private async probeStatus(): Promise<EtcdReach> {
     try {
       await (this.clients.probeClient ?? this.client).maintenance.status({ deadline: new Date(Date.now() + Math.min(1000, this.settings.leaseTtlMs / 2)) });
-      return true;
-    } catch {
-      return false;
+      return 'no-quorum';
+    } catch (error) {
+      if (!refusalOf(error)) return 'unreachable';
+      this.reportRefusal();
+      return 'refused';
     }
+  }
+
+  /**
+   * reportRefusal — etcd refused our certificate or credentials: ask each endpoint alone (one
+   * check at a time) and report each refusing endpoint once, by name, until etcd answers again —
+   * a refusal lasts until an operator fixes the configuration, and retries would only repeat it.
+   * An endpoint that did not answer the check is asked again at the next refusal.
+   */
+  private reportRefusal(): void {
+    if (this.checkingAccess || !this.running || this.refusalsReported.size === this.settings.endpoints.length) return;
+    this.checkingAccess = true;
+    void checkEtcdAccess(this.settings)
+      .then((answers) => {
+        for (const answer of answers) {
+          if (answer.refusal === null || this.refusalsReported.has(answer.endpoint)) continue;
+          this.refusalsReported.add(answer.endpoint);
+          this.problem(answer.message);
+        }
+      })
+      .finally(() => {
+        this.checkingAccess = false;
+      });
   }
 
   private epochFloor(): bigint {
@@ -287,4 +350,14 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     for (const committed of this.held.values()) if (committed.table.epoch > floor) floor = committed.table.epoch;
     return floor;
   }
+}
+
+/** tableAfter — the whole table a record leads to: its tables, or its rows applied to a copy of `base`; a string says why not. */
+function tableAfter(record: TableRecord, base: PersistedGroupTable | null): PersistedGroupTable | string {
+  const { body } = record;
+  if (body.kind === 'tables') return tableOfRecord(record, record.servers ?? [], body);
+  if (!base) return 'no committed table to apply the record of changed rows to';
+  const table = { ...base, current: base.current.slice(), progress: base.progress.slice(), destination: base.destination.slice() };
+  const replay = replayLog(table, [record]);
+  return replay.applied === 1 ? table : `the record does not follow the committed table (${replay.problem ?? `record ${record.seq}, committed ${base.recordSeq}`})`;
 }

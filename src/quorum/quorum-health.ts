@@ -4,6 +4,8 @@
  *   etcd:  connecting ─first keepalive answered─▶ connected
  *          connected ─a keepalive failed─▶ probe one member's status (no quorum needed to answer)
  *                        answered ─▶ no-quorum     (a member is there, our requests time out)
+ *                        refused  ─▶ refused       (a member is there and refuses our TLS
+ *                                                   certificate or credentials: etcd-access.ts)
  *                        silent   ─▶ unreachable   (no member answers at all)
  *          any ─a keepalive answered─▶ connected
  *   role:  starting ─▶ follower ⇄ leader ─▶ stopped
@@ -14,7 +16,7 @@
 import type { LeaderInfo } from './table-follower.js';
 
 /** EtcdReach — how this server reaches etcd right now. */
-export type EtcdReach = 'connecting' | 'connected' | 'no-quorum' | 'unreachable';
+export type EtcdReach = 'connecting' | 'connected' | 'no-quorum' | 'refused' | 'unreachable';
 /** QuorumRole — this server's part in the service. */
 export type QuorumRole = 'starting' | 'leader' | 'follower' | 'stopped';
 
@@ -40,8 +42,8 @@ export class HealthTracker {
   private probing = false;
 
   constructor(
-    /** probe — resolves true when some etcd member answers a status request (quorum or not). */
-    private readonly probe: () => Promise<boolean>,
+    /** probe — what a status request (no quorum needed) finds: no-quorum (a member answered), refused or unreachable. */
+    private readonly probe: () => Promise<EtcdReach>,
     private readonly changed: () => void,
   ) {}
 
@@ -60,7 +62,7 @@ export class HealthTracker {
       this.probing = false;
       if (this.lastContactMs === since) this.set(reach);
     };
-    void this.probe().then((answered) => settle(answered ? 'no-quorum' : 'unreachable'), () => settle('unreachable'));
+    void this.probe().then(settle, () => settle('unreachable'));
   }
 
   private set(reach: EtcdReach): void {

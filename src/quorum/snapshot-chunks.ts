@@ -19,16 +19,17 @@
  * The head that points at a snapshot carries its chunk count, compressed size and the CRC-32C of
  * the compressed bytes, so a reader knows it holds every chunk before it inflates anything, and
  * inflating is capped at the largest valid table file.
+ *
+ * Both directions are O(B·C) and synchronous: they run in the codec worker (quorum-codec.ts).
  */
-import { promisify } from 'node:util';
-import { deflate, inflate } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { quorumSnapshotChunkCountMax } from '../limits.js';
 import { crc32c } from '../store/crc32c.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
 import { decodeTable, encodeTableHeader, tableFileBytesMax, tableTrailerBytes } from '../store/table-codec.js';
-
-const deflateAsync = promisify(deflate);
-const inflateAsync = promisify(inflate);
+import type { ByteAllocator } from './change-record.js';
+import { plainBytes } from './change-record.js';
+import { countTablePass } from './table-passes.js';
 const packMagic = Buffer.from('TCSS', 'latin1');
 const packFormatVersion = 1;
 const packedFixedBytes = 16;
@@ -43,25 +44,31 @@ export interface SnapshotInfo {
   compressedChecksum: number;
 }
 
-/** EncodedSnapshot — the chunks to write, and the info the head will carry. */
+/** EncodedSnapshot — the compressed bytes, the chunks to write (views of them), and the info the head will carry. */
 export interface EncodedSnapshot {
   info: SnapshotInfo;
-  chunks: Buffer[];
+  compressed: Uint8Array;
+  chunks: Uint8Array[];
 }
 
 /** encodeSnapshot — `table` (whose table checksum is `checksum`) packed, compressed and cut into chunks of at most `chunkBytesMax`. */
-export async function encodeSnapshot(table: PersistedGroupTable, checksum: number, sequence: number, chunkBytesMax: number): Promise<EncodedSnapshot> {
-  const compressed = await deflateAsync(packTable(table, checksum), { level: 6 });
-  const chunkCount = Math.max(1, Math.ceil(compressed.length / chunkBytesMax));
-  if (chunkCount > quorumSnapshotChunkCountMax) {
-    throw new RangeError(`snapshot of group ${table.groupName} needs ${chunkCount} chunks, over ${quorumSnapshotChunkCountMax}`);
+export function encodeSnapshot(table: PersistedGroupTable, checksum: number, sequence: number, chunkBytesMax: number): EncodedSnapshot {
+  countTablePass('snapshot-encode');
+  const compressed = deflateSync(packTable(table, checksum), { level: 6 });
+  const chunks = cutChunks(compressed, chunkBytesMax);
+  if (chunks.length > quorumSnapshotChunkCountMax) {
+    throw new RangeError(`snapshot of group ${table.groupName} needs ${chunks.length} chunks, over ${quorumSnapshotChunkCountMax}`);
   }
-  const chunks: Buffer[] = [];
+  const info = { sequence, chunkCount: chunks.length, compressedBytes: compressed.length, compressedChecksum: crc32c(compressed) };
+  return { info, compressed, chunks };
+}
+
+/** cutChunks — the compressed bytes as views of at most `chunkBytesMax` each (at least one). */
+export function cutChunks(compressed: Uint8Array, chunkBytesMax: number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  const chunkCount = Math.max(1, Math.ceil(compressed.length / chunkBytesMax));
   for (let index = 0; index < chunkCount; index++) chunks.push(compressed.subarray(index * chunkBytesMax, (index + 1) * chunkBytesMax));
-  return {
-    info: { sequence, chunkCount, compressedBytes: compressed.length, compressedChecksum: crc32c(compressed) },
-    chunks,
-  };
+  return chunks;
 }
 
 /** DecodedSnapshot — the verified table and its table checksum. */
@@ -70,19 +77,20 @@ export interface DecodedSnapshot {
   tableChecksum: number;
 }
 
-/** decodeSnapshot — the verified table from its chunks (in order), or why they are not one. */
-export async function decodeSnapshot(info: SnapshotInfo, chunks: readonly Uint8Array[], groupName: string): Promise<DecodedSnapshot | string> {
+/** decodeSnapshot — the verified table from its chunks (in order), or why they are not one; its arrays are views of one buffer from `allocate`. */
+export function decodeSnapshot(info: SnapshotInfo, chunks: readonly Uint8Array[], groupName: string, allocate = plainBytes): DecodedSnapshot | string {
   if (chunks.length !== info.chunkCount) return `snapshot ${info.sequence} has ${chunks.length} of its ${info.chunkCount} chunks`;
+  countTablePass('snapshot-decode');
   const compressed = Buffer.concat(chunks);
   if (compressed.length !== info.compressedBytes) return `snapshot ${info.sequence} is ${compressed.length} bytes, its head says ${info.compressedBytes}`;
   if (crc32c(compressed) !== info.compressedChecksum) return `snapshot ${info.sequence} checksum mismatch`;
   let packed: Buffer;
   try {
-    packed = await inflateAsync(compressed, { maxOutputLength: tableFileBytesMax });
+    packed = inflateSync(compressed, { maxOutputLength: tableFileBytesMax });
   } catch (error) {
     return `snapshot ${info.sequence} does not inflate: ${error instanceof Error ? error.message : String(error)}`;
   }
-  const unpacked = unpackTable(packed);
+  const unpacked = unpackTable(packed, allocate);
   if (typeof unpacked === 'string') return `snapshot ${info.sequence}: ${unpacked}`;
   const decoded = decodeTable(unpacked.file, groupName);
   return decoded.ok ? { table: decoded.table, tableChecksum: unpacked.tableChecksum } : `snapshot ${info.sequence}: ${decoded.reason}`;
@@ -115,15 +123,15 @@ function packTable(table: PersistedGroupTable, checksum: number): Buffer {
 }
 
 /** unpackTable — the table file the packed bytes stand for (not yet verified), and its checksum. */
-function unpackTable(packed: Buffer): { file: Uint8Array; tableChecksum: number } | string {
+function unpackTable(packed: Buffer, allocate: ByteAllocator): { file: Uint8Array; tableChecksum: number } | string {
   if (packed.length < packedFixedBytes + 4 || !packMagic.equals(packed.subarray(0, 4))) return 'not a packed table';
   if (packed.readUInt32LE(4) !== packFormatVersion) return `packed table format ${packed.readUInt32LE(4)} is not supported`;
   const headerBytes = packed.readUInt32LE(8);
   const slotCount = packed.readUInt32LE(12);
   if (packed.length !== packedFixedBytes + headerBytes + 6 * slotCount + 4) return 'packed table size does not match its header';
-  const file = new Uint8Array(headerBytes + 12 * slotCount + tableTrailerBytes);
+  const file = allocate(headerBytes + 12 * slotCount + tableTrailerBytes);
   file.set(packed.subarray(packedFixedBytes, packedFixedBytes + headerBytes), 0);
-  const tables = new Uint32Array(file.buffer, headerBytes, 3 * slotCount);
+  const tables = new Uint32Array(file.buffer, file.byteOffset + headerBytes, 3 * slotCount);
   let offset = packedFixedBytes + headerBytes;
   for (let tableIndex = 0; tableIndex < 3; tableIndex++) {
     const base = tableIndex * slotCount;
@@ -134,6 +142,6 @@ function unpackTable(packed: Buffer): { file: Uint8Array; tableChecksum: number 
     offset += 2 * slotCount;
   }
   const tableChecksum = packed.readUInt32LE(offset);
-  new DataView(file.buffer).setUint32(file.length - tableTrailerBytes, tableChecksum, true);
+  new DataView(file.buffer, file.byteOffset).setUint32(file.length - tableTrailerBytes, tableChecksum, true);
   return { file, tableChecksum };
 }

@@ -15,6 +15,7 @@ import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { GroupHead } from './group-head.js';
 import { groupCountMax } from '../limits.js';
 import { parseHead } from './group-head.js';
+import type { QuorumCodec } from './quorum-codec.js';
 import type { QuorumKeys } from './quorum-keys.js';
 import type { CommittedTable } from './table-reader.js';
 import { readCommittedTable } from './table-reader.js';
@@ -37,6 +38,7 @@ export interface TableFollowerEvents {
 /** TableFollowerDeps — etcd, the held tables, and what to do with a new one. */
 export interface TableFollowerDeps {
   client: Etcd3;
+  codec: QuorumCodec;
   keys: QuorumKeys;
   held: Map<string, CommittedTable>;
   requestTimeoutMs: number;
@@ -65,7 +67,11 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
     this.running = true;
     const revision = await this.resync();
     if (!this.running) return;
-    const watcher = this.deps.client.watch().prefix(`${this.deps.keys.prefix}/`).startRevision((BigInt(revision) + 1n).toString()).watcher();
+    const watcher = this.deps.client
+      .watch()
+      .prefix(`${this.deps.keys.prefix}/`)
+      .startRevision((BigInt(revision) + 1n).toString())
+      .watcher();
     this.watcher = watcher;
     let broken = false;
     watcher.on('put', (kv) => this.onPut(kv));
@@ -157,7 +163,9 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
   private async drain(groupName: string): Promise<void> {
     for (let next = this.pending.get(groupName); next; next = this.pending.get(groupName)) {
       this.pending.delete(groupName);
-      await this.read(groupName, next).catch((error: unknown) => this.emit('problem', `group ${groupName}: reading version ${next?.head.sequence} failed: ${messageOf(error)}`));
+      await this.read(groupName, next).catch((error: unknown) =>
+        this.emit('problem', `group ${groupName}: reading version ${next?.head.sequence} failed: ${messageOf(error)}`),
+      );
     }
     this.reading.delete(groupName);
   }
@@ -165,10 +173,11 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
   private async read(groupName: string, { head, revision }: Pending): Promise<void> {
     const held = this.deps.held.get(groupName) ?? null;
     if (held && held.sequence > head.sequence) return;
-    const { client, keys } = this.deps;
-    let result = await readCommittedTable(client, keys, groupName, head, revision, held, () => this.deadline().deadline);
+    const { client, codec, keys } = this.deps;
+    const deadline = (): Date => this.deadline().deadline;
+    let result = await readCommittedTable(client, codec, keys, groupName, head, revision, held, deadline);
     // What we hold may come from another history (a local copy, an etcd rebuilt): start from the snapshot.
-    if (typeof result === 'string' && held) result = await readCommittedTable(client, keys, groupName, head, revision, null, () => this.deadline().deadline);
+    if (typeof result === 'string' && held) result = await readCommittedTable(client, codec, keys, groupName, head, revision, null, deadline);
     if (typeof result === 'string') return void this.emit('problem', `group ${groupName}: version ${head.sequence} not taken: ${result}`);
     // This server may have published a newer version meanwhile (fenced-publisher.ts).
     const now = this.deps.held.get(groupName);

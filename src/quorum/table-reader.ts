@@ -8,27 +8,22 @@
  *
  * Every record's own CRC is checked; the records are applied in one batch (one copy of the
  * table), and the result must end with the last record's table checksum, which must be the head's.
- * Records are stored deflated (raw); inflating is capped.
+ * Records are stored deflated (raw); inflating is capped. Decoding and applying run in the codec
+ * worker (quorum-codec.ts); one answer from etcd is at most one snapshot chunk (≤ 1 MiB) or one
+ * page of records, so that gRPC's decoding of it stays short too.
  */
-import { promisify } from 'node:util';
-import { deflateRaw, inflateRaw } from 'node:zlib';
 import type { Etcd3 } from 'etcd3';
 import { quorumRecordBytesMax } from '../limits.js';
 import type { PersistedGroupTable } from '../store/persisted-table.js';
-import type { RecordFields } from './change-record.js';
-import { applyChangeRecords, readRecordFields } from './change-record.js';
 import type { GroupHead } from './group-head.js';
+import type { QuorumCodec } from './quorum-codec.js';
 import type { QuorumKeys } from './quorum-keys.js';
 import type { SnapshotInfo } from './snapshot-chunks.js';
-import { decodeSnapshot } from './snapshot-chunks.js';
-
-const deflateRawAsync = promisify(deflateRaw);
-const inflateRawAsync = promisify(inflateRaw);
 
 /** recordRawBytesMax — a record's bytes before compression: its changes plus a table header with the largest server list. */
 export const recordRawBytesMax = 4 * quorumRecordBytesMax + 2 * 1024 * 1024;
 const recordPageSize = 16;
-const chunkPageSize = 4;
+const chunkPageSize = 1;
 
 /** CommittedTable — a group's table as committed in etcd, held by this server. */
 export interface CommittedTable {
@@ -42,14 +37,10 @@ export interface CommittedTable {
   headRevision: string;
 }
 
-/** compressRecord — a record as stored in etcd. */
-export function compressRecord(record: Buffer): Promise<Buffer> {
-  return deflateRawAsync(record);
-}
-
 /** readCommittedTable — the table `head` names (see the file comment); a string says why it cannot be trusted. */
 export async function readCommittedTable(
   client: Etcd3,
+  codec: QuorumCodec,
   keys: QuorumKeys,
   groupName: string,
   head: GroupHead,
@@ -69,7 +60,7 @@ export async function readCommittedTable(
     from = held.sequence;
   } else {
     const chunks = await readChunks(client, keys, groupName, head.snapshot, headRevision, deadline);
-    const decoded = await decodeSnapshot(head.snapshot, chunks, groupName);
+    const decoded = await codec.decodeSnapshot(head.snapshot, chunks, groupName);
     if (typeof decoded === 'string') return decoded;
     ({ table, tableChecksum: checksum } = decoded);
     from = head.snapshot.sequence;
@@ -77,18 +68,19 @@ export async function readCommittedTable(
   const records: Buffer[] = [];
   for (let start = from + 1; start <= head.sequence; start += recordPageSize) {
     const end = Math.min(head.sequence + 1, start + recordPageSize);
-    const page = await client.getAll().inRange({ start: keys.record(groupName, start), end: keys.record(groupName, end) })
-      .revision(headRevision).options({ deadline: deadline() }).exec();
+    const page = await client
+      .getAll()
+      .inRange({ start: keys.record(groupName, start), end: keys.record(groupName, end) })
+      .revision(headRevision)
+      .options({ deadline: deadline() })
+      .exec();
     if (page.kvs.length !== end - start) return `records ${start}..${end - 1} are not all in etcd (found ${page.kvs.length})`;
-    for (const kv of page.kvs) records.push(await inflateRawAsync(kv.value, { maxOutputLength: recordRawBytesMax }));
+    for (const kv of page.kvs) records.push(kv.value);
   }
   if (records.length > 0) {
-    const fields = readRecordFields(records[0]);
-    if (typeof fields === 'string' || fields.sequence !== from + 1) return `record ${from + 1} is missing or damaged`;
-    const next = applyChangeRecords(table, records);
-    if (typeof next === 'string') return next;
-    table = next;
-    checksum = (readRecordFields(records[records.length - 1]) as RecordFields).tableChecksum;
+    const applied = await codec.applyRecords(await codec.share(table), records, from + 1, recordRawBytesMax);
+    if (typeof applied === 'string') return applied;
+    ({ table, tableChecksum: checksum } = applied);
   }
   if (checksum !== head.tableChecksum) return `the table at sequence ${head.sequence} does not match the head's checksum`;
   return { groupName, sequence: head.sequence, table, tableChecksum: checksum, snapshot: head.snapshot, headRevision };
@@ -105,9 +97,12 @@ async function readChunks(
   const chunks: Buffer[] = [];
   for (let start = 0; start < snapshot.chunkCount; start += chunkPageSize) {
     const end = Math.min(snapshot.chunkCount, start + chunkPageSize);
-    const page = await client.getAll()
+    const page = await client
+      .getAll()
       .inRange({ start: keys.snapshotChunk(groupName, snapshot.sequence, start), end: keys.snapshotChunk(groupName, snapshot.sequence, end) })
-      .revision(revision).options({ deadline: deadline() }).exec();
+      .revision(revision)
+      .options({ deadline: deadline() })
+      .exec();
     for (const kv of page.kvs) chunks.push(kv.value);
   }
   return chunks;

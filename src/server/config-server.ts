@@ -25,11 +25,12 @@ import { GroupConfigWatcher } from '../config/config-watcher.js';
 import { ConfigError, formatConfigProblem } from '../errors.js';
 import {
   connectionsPerAddressMax, descriptorReserveCount, idleConnectionMs, partialFrameBytesTotalMax, replyBacklogBytesMax, requestBodyBytesMax,
+  tableBacklogBytesMax,
 } from '../limits.js';
 import type { Cancel, Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { parseServerAddress } from '../common/server-id.js';
-import { saveGroupTable } from '../store/table-store.js';
+import { appendGroupRecord } from '../store/table-store.js';
 import type { DataServerControlRequest, DataServerControlResponse, OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
 import { DataServerControlCode } from '../protocol/index.js';
 import { AddressFilter } from '../security/address-filter.js';
@@ -47,7 +48,8 @@ import { RequestHandler } from './request-handler.js';
 import { loadSavedTables } from './saved-tables.js';
 import type { Connection } from './tcp-listener.js';
 import { TcpListener } from './tcp-listener.js';
-import { compressViews, ViewCache } from '../views/view-cache.js';
+import type { Publication } from '../cluster/index.js';
+import { ViewCache } from '../views/view-cache.js';
 import type { PeerReach } from '../http/health.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
@@ -80,6 +82,7 @@ export class ConfigServer {
   private readonly held = new Map<number, { connection: Connection; channelId: number }>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private driverOrNull: ClusterDriver | null = null;
+  private storeBytesWritten = 0;
   private reloads: Promise<unknown> = Promise.resolve();
   private stopTicking: Cancel | null = null;
   private readonly clock: Clock;
@@ -144,8 +147,14 @@ export class ConfigServer {
       partialFrameBytesTotalMax,
       requestBodyBytesMax,
       writeBacklogBytesMax: replyBacklogBytesMax,
+      tableBacklogBytesMax,
       idleTimeoutMs: idleConnectionMs,
     }, logger);
+  }
+
+  /** counters — bytes sent to peers and written by the table store since start (benchmarks, status). */
+  get counters(): { replyBytes: number; storeBytes: number } {
+    return { replyBytes: this.listener.counters.bytesSent, storeBytes: this.storeBytesWritten };
   }
 
   /** roleInfo — this server's role and epoch in the pair: the one place status and admin read them. */
@@ -183,7 +192,8 @@ export class ConfigServer {
     const names = initial.config.groups.map((group) => group.name);
     const lostGroups: string[] = [];
     const saved = await loadSavedTables(this.config.dataDir, names, this.logger, lostGroups);
-    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options: this.options.cluster, configServers: this.config.configServers });
+    const options = { migrationVersionIntervalMs: this.config.migrationVersionIntervalMs, ...this.options.cluster };
+    const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options, configServers: this.config.configServers });
     this.driverOrNull = new ClusterDriver(cluster, (ready) => this.perform(ready));
     this.driverOrNull.start();
     await this.settleInFlight();
@@ -261,10 +271,7 @@ export class ConfigServer {
       this.log(notice);
       this.surface.noticed(notice);
     }
-    for (const publication of ready.publish) {
-      this.views.forget(publication.groupName);
-      this.track(compressViews(publication).then((views) => this.views.install(publication.groupName, views)));
-    }
+    for (const publication of ready.publish) this.publish(publication);
     for (const reply of ready.replies) {
       const target = this.held.get(reply.token);
       this.held.delete(reply.token);
@@ -281,21 +288,30 @@ export class ConfigServer {
     }
   }
 
+  /** publish — serve a publication; if the views cannot apply it (not based on what they serve), the cluster republishes. */
+  private publish(publication: Publication): void {
+    if (this.views.publish(publication) !== 'gap') return;
+    this.logger.error({ event: 'views-gap', group: publication.groupName, seq: publication.seq },
+      `group ${publication.groupName}: publication ${publication.seq} does not follow the served one; serving whole tables again`);
+    this.step({ type: 'republish', nowMs: this.nowMs(), groupName: publication.groupName });
+  }
+
   private async saveAndPublish(request: PersistRequest): Promise<void> {
-    const { groupName, seq } = request;
+    const { groupName, seq, record } = request;
     try {
-      this.pair?.stampEpoch(request.table);
-      await saveGroupTable(this.config.dataDir, request.table);
-      const views = await compressViews(request.publication);
-      // In a pair, the secondary gets the table first; a deposed primary never publishes it.
+      this.pair?.stampEpoch(record);
+      const saved = await appendGroupRecord(this.config.dataDir, record);
+      this.storeBytesWritten += saved.bytesWritten;
+      // In a pair, the secondary gets the record first; a deposed primary never publishes it.
       if (this.pair && !(await this.pair.beforePublish(request))) return;
-      this.views.install(groupName, views);
-      const { versions, migrateBlockCount, epoch } = request.table;
+      this.publish(request.publication);
+      const { versions, migrateBlockCount, epoch } = record;
+      const changed = record.body.kind === 'rows' ? record.body.bucketIndexes.length : record.bucketCount;
       this.logger.info(
-        { event: 'published', group: groupName, seq, client: versions.client, server: versions.server, migrateBlockCount, epoch: epoch.toString() },
-        `group ${groupName}: table saved and published (versions ${versions.client}/${versions.server}, ${Math.max(migrateBlockCount, 0)} buckets to migrate)`,
+        { event: 'published', group: groupName, seq, record: record.seq, changedBuckets: changed, bytes: saved.bytesWritten, client: versions.client, server: versions.server, migrateBlockCount, epoch: epoch.toString() },
+        `group ${groupName}: table saved and published (versions ${versions.client}/${versions.server}, ${changed} buckets changed, ${Math.max(migrateBlockCount, 0)} to migrate)`,
       );
-      this.step({ type: 'persisted', nowMs: this.nowMs(), groupName, seq });
+      this.step({ type: 'persisted', nowMs: this.nowMs(), groupName, seq, compactWanted: saved.compactWanted });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.step({ type: 'persistFailed', nowMs: this.nowMs(), groupName, seq, message });
@@ -360,7 +376,6 @@ export class ConfigServer {
       step: (event) => this.step(event),
       nowMs: () => this.nowMs(),
       clock: this.clock,
-      installViews: (groupName, views) => this.views.install(groupName, views),
       reloadGroupConf: async () => (await this.checkGroupConf()) !== 'invalid',
     });
   }

@@ -12,6 +12,11 @@
  *
  * Tables over the original's 1,000,000-byte blob limit go only to requests whose extension
  * trailer says they take large tables; everyone else gets the reply without the table.
+ *
+ * Table content comes from the views (src/views), never built per request: whole blobs are
+ * compressed once per version and referenced by every reply; a peer that asks for views
+ * (extension version 2) gets its own view or the changes since the version it holds. A heartbeat
+ * whose connection is backed up gets its answer without table content (heartbeat-reply.ts).
  */
 import type { Logger } from 'pino';
 import type { ClusterEvent, ClusterReader, HeartbeatReply, StepAnswer } from '../cluster/index.js';
@@ -21,6 +26,7 @@ import type {
   Frame,
   GetGroupRequest,
   HeartbeatRequest,
+  HeartbeatResponse,
   MigrateFinish,
   OpCmdRequest,
   OpCmdResponse,
@@ -28,13 +34,14 @@ import type {
   RequestExtension,
   ResponseExtension,
 } from '../protocol/index.js';
-import { decodeRequest, encodePacketFrame, isKnownPcode, Pcode, ReturnCode, tableBlobFitsOriginalPeer } from '../protocol/index.js';
+import { decodeRequest, encodePacketFrame, encodePacketFrameSegments, isKnownPcode, Pcode, ReturnCode, tableBlobFitsOriginalPeer } from '../protocol/index.js';
 import { ProtocolError } from '../errors.js';
 import { addressFromServerId } from '../common/server-id.js';
 import { sentFromHost } from '../security/address-filter.js';
 import type { PairRequests } from '../pair/pair-requests.js';
 import type { Connection, FrameHandler } from './tcp-listener.js';
 import type { ViewCache } from '../views/view-cache.js';
+import type { GroupView } from '../views/group-view.js';
 
 /** RequestServices — what answering needs from the host. */
 export interface RequestServices {
@@ -81,9 +88,9 @@ export class RequestHandler implements FrameHandler {
     }
     switch (packet.pcode) {
       case Pcode.heartbeatRequest:
-        return this.reply(connection, frame.channelId, this.heartbeat(packet.body, connection.remoteIp));
+        return this.heartbeat(connection, frame.channelId, packet.body);
       case Pcode.getGroupRequest:
-        return this.reply(connection, frame.channelId, this.getGroup(packet.body));
+        return this.getGroup(connection, frame.channelId, packet.body);
       case Pcode.groupNamesRequest:
         return this.reply(connection, frame.channelId, {
           pcode: Pcode.groupNamesResponse,
@@ -117,29 +124,90 @@ export class RequestHandler implements FrameHandler {
     this.reply(connection, channelId, genericReturn(code));
   }
 
-  private heartbeat(request: HeartbeatRequest, remoteIp: string): Packet {
+  private heartbeat(connection: Connection, channelId: number, request: HeartbeatRequest): void {
     const { services } = this;
     const pair = services.pair;
+    const remoteIp = connection.remoteIp;
     const serving = pair ? pair.noteHeartbeat(request, remoteIp) : true;
     const sourceVerified = sentFromHost(remoteIp, addressFromServerId(request.serverId).ip);
     const reply: HeartbeatReply = services.step({ type: 'heartbeat', nowMs: services.nowMs(), request, sourceVerified });
-    if (pair && !serving) return { pcode: Pcode.heartbeatResponse, body: pair.notReadyHeartbeat(request) };
+    if (pair && !serving) {
+      this.reply(connection, channelId, { pcode: Pcode.heartbeatResponse, body: pair.notReadyHeartbeat(request) });
+      return;
+    }
     const response = reply.response;
-    if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.dataServerBlob(reply.tableGroup), request.extension);
+    const extension = request.extension;
     if (pair) response.downConfigServerId = pair.downConfigServerId();
-    if (request.extension) response.extension = pair?.extension(response.groupName) ?? primaryExtension;
-    return { pcode: Pcode.heartbeatResponse, body: response };
+    if (extension) response.extension = { ...(pair?.extension(response.groupName) ?? primaryExtension) };
+    if (reply.migratedInfoGroup) response.migratedInfo = services.views.get(reply.migratedInfoGroup)?.migratedInfo(request.serverId) ?? [];
+    const groupView = reply.viewGroup ? services.views.get(reply.viewGroup) : undefined;
+    let hasTable = false;
+    if (extension?.view) {
+      hasTable = this.attachView(connection, request, response, groupView);
+      if (!hasTable) Object.assign(response, { bucketCount: 0, copyCount: 0 });
+    } else if (reply.tableGroup && groupView) {
+      // Not compressed yet (a big table nobody asked for whole before), or the connection is backed up.
+      const blob = connection.canTakeTable() ? groupView.blobs.blob('dataServer') : null;
+      if (blob) response.tableBlob = this.blobFor(reply.tableGroup, blob, extension);
+      hasTable = response.tableBlob.length > 0;
+      // An original peer takes the versions of any reply with a shape: without the table this one
+      // says nothing changed, and the peer asks again at its next beat.
+      if (!hasTable) unchangedFor(request, response);
+    }
+    const packet: Packet = { pcode: Pcode.heartbeatResponse, body: response };
+    if (hasTable) connection.sendTable(encodePacketFrameSegments(channelId, packet));
+    else this.reply(connection, channelId, packet);
   }
 
-  private getGroup(request: GetGroupRequest): Packet {
+  /** attachView — a version-2 peer's view or changes, when it needs them and its connection can take them. */
+  private attachView(connection: Connection, request: HeartbeatRequest, response: HeartbeatResponse, groupView: GroupView | undefined): boolean {
+    const view = request.extension?.view;
+    if (!view || !groupView || !response.extension || !connection.canTakeTable()) return false;
+    const { server, client } = groupView.versions;
+    // The reply's versions must name the content, or the peer would think it holds what it does not.
+    if (server !== response.serverVersion || client !== response.clientVersion) return false;
+    const content = groupView.dataServerContent(request.serverId, request.configVersion, view.heldClientVersion, view.fresh);
+    if (!content) return false;
+    response.extension.content = content;
+    response.bucketCount = groupView.bucketCount;
+    response.copyCount = groupView.copyCount;
+    return true;
+  }
+
+  private getGroup(connection: Connection, channelId: number, request: GetGroupRequest): void {
     const { services } = this;
     const pair = services.pair;
-    if (pair && !pair.serving()) return { pcode: Pcode.getGroupResponse, body: pair.notReadyGetGroup(request.extension !== undefined) };
+    if (pair && !pair.serving()) {
+      this.reply(connection, channelId, { pcode: Pcode.getGroupResponse, body: pair.notReadyGetGroup(request.extension !== undefined) });
+      return;
+    }
     const reply = services.cluster.getGroup(request);
     const response = reply.response;
-    if (reply.tableGroup) response.tableBlob = this.blobFor(reply.tableGroup, services.views.clientBlob(reply.tableGroup), request.extension);
-    if (request.extension) response.extension = pair?.extension(request.groupName) ?? primaryExtension;
-    return { pcode: Pcode.getGroupResponse, body: response };
+    if (request.extension) response.extension = { ...(pair?.extension(request.groupName) ?? primaryExtension) };
+    const groupView = reply.tableGroup ? services.views.get(reply.tableGroup) : undefined;
+    if (!reply.tableGroup || !groupView) {
+      this.reply(connection, channelId, { pcode: Pcode.getGroupResponse, body: response });
+      return;
+    }
+    const changes = request.extension?.view && !request.extension.view.fresh ? groupView.tableChanges(request.configVersion) : null;
+    if (changes && response.extension && groupView.versions.client === response.configVersion) {
+      response.extension.content = changes;
+      connection.sendTable(encodePacketFrameSegments(channelId, { pcode: Pcode.getGroupResponse, body: response }));
+      return;
+    }
+    const tableGroup = reply.tableGroup;
+    const checksum = groupView.tableChecksum();
+    void groupView.blobs.whenReady('client').then((blob) => {
+      response.tableBlob = this.blobFor(tableGroup, blob, request.extension);
+      // While the views prepare there is no checksum yet: the table goes as a version-1 reply would.
+      if (response.extension && request.extension?.view && checksum !== null) {
+        response.extension.content = { kind: 'table', baseServerVersion: 0, baseClientVersion: 0, checksum, rows: emptyBlob };
+      }
+      connection.sendTable(encodePacketFrameSegments(channelId, { pcode: Pcode.getGroupResponse, body: response }));
+    }, (error: unknown) => {
+      this.services.logger.error({ event: 'request-failed', err: error }, 'compressing the table failed');
+      connection.close('request failed');
+    });
   }
 
   private migrateFinish(connection: Connection, channelId: number, finish: MigrateFinish): void {
@@ -196,4 +264,12 @@ function isRequestPcode(pcode: number): boolean {
 
 function genericReturn(code: number): Packet {
   return { pcode: Pcode.returnPacket, body: { configVersion: 0, code, message: '' } };
+}
+
+/** unchangedFor — a heartbeat reply that tells `request`'s sender its table is still current (no table, its own versions). */
+function unchangedFor(request: HeartbeatRequest, response: HeartbeatResponse): void {
+  response.serverVersion = request.configVersion;
+  response.transition.version = request.transition.version;
+  response.bucketCount = 0;
+  response.copyCount = 0;
 }

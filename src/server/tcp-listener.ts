@@ -8,6 +8,12 @@
  *      │                   └─ ProtocolError (magic, length, oversized) ─▶ log reason, close this socket
  *      ├─ partial frames of all connections over partialFrameBytesTotalMax ─▶ the largest holders closed first
  *      └─ idle 15 min / reply backlog over limit ─▶ closed
+ *
+ * Writing: a reply is its frame, or pieces of it around a shared table blob, written corked (one
+ * writev, no copy). Replies with table content wait for the frames of the same chunk to be
+ * answered first (heartbeats before table traffic), and for a peer that stopped reading (more than
+ * tableBacklogBytesMax unsent) until it drains; heartbeats check `canTakeTable` and go without
+ * their table meanwhile.
  */
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
@@ -28,8 +34,21 @@ export interface ListenerLimits {
   requestBodyBytesMax: number;
   /** writeBacklogBytesMax — replies queued for a peer that does not read; past it, the peer is dropped. */
   writeBacklogBytesMax: number;
+  /** tableBacklogBytesMax — unsent bytes past which the peer gets no table content until it drains. */
+  tableBacklogBytesMax: number;
   idleTimeoutMs: number;
 }
+
+/** Reply — a frame, or its pieces in wire order (written corked, nothing copied). */
+export type Reply = Buffer | readonly Buffer[];
+
+/** WriteCounters — what the listener has written, over every connection. */
+export interface WriteCounters {
+  bytesSent: number;
+}
+
+/** pendingTableRepliesMax — table replies one connection may have waiting for it to drain; more is a peer that does not read. */
+const pendingTableRepliesMax = 64;
 
 /** FrameHandler — answers frames; throwing ProtocolError closes the connection. */
 export interface FrameHandler {
@@ -42,11 +61,16 @@ export class Connection {
   /** remoteIp — the peer's IP as the socket reports it (IPv4 peers of an IPv6 socket as ::ffff:a.b.c.d). */
   readonly remoteIp: string;
   private closed = false;
+  /** inBatch — the frames of one chunk are being answered: table replies wait for the end. */
+  private inBatch = false;
+  private readonly tableReplies: Reply[] = [];
+  private drainWaited = false;
 
   constructor(
     private readonly socket: Socket,
     private readonly limits: ListenerLimits,
     private readonly logger: Logger,
+    private readonly counters: WriteCounters = { bytesSent: 0 },
   ) {
     this.remoteIp = socket.remoteAddress ?? '';
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
@@ -57,12 +81,68 @@ export class Connection {
     return !this.closed && !this.socket.destroyed;
   }
 
-  /** send — queue a frame; a peer that lets replies pile up past the limit is dropped. */
-  send(frame: Buffer): void {
+  /** send — write a reply now; a peer that lets replies pile up past the limit is dropped. */
+  send(reply: Reply): void {
     if (!this.isOpen) return;
-    this.socket.write(frame);
+    if (Buffer.isBuffer(reply)) {
+      this.socket.write(reply);
+      this.counters.bytesSent += reply.length;
+    } else {
+      this.socket.cork();
+      for (const piece of reply as readonly Buffer[]) {
+        this.socket.write(piece);
+        this.counters.bytesSent += piece.length;
+      }
+      this.socket.uncork();
+    }
     if (this.socket.writableLength > this.limits.writeBacklogBytesMax) {
       this.close(`peer does not read: ${this.socket.writableLength} reply bytes queued`);
+    }
+  }
+
+  /** canTakeTable — whether table content may go to this peer now (it reads what it is sent). */
+  canTakeTable(): boolean {
+    return this.isOpen && this.socket.writableLength <= this.limits.tableBacklogBytesMax && this.tableReplies.length === 0;
+  }
+
+  /**
+   * sendTable — a reply with table content: after the other replies of this chunk, and once the
+   * peer has drained what it was sent before.
+   */
+  sendTable(reply: Reply): void {
+    if (!this.isOpen) return;
+    if (this.tableReplies.length >= pendingTableRepliesMax) {
+      this.close(`peer does not read: ${this.tableReplies.length} table replies waiting`);
+      return;
+    }
+    this.tableReplies.push(reply);
+    if (!this.inBatch) this.flushTables();
+  }
+
+  /** beginBatch / endBatch — around the frames of one chunk (table replies wait for endBatch). */
+  beginBatch(): void {
+    this.inBatch = true;
+  }
+
+  /** endBatch — see beginBatch. */
+  endBatch(): void {
+    this.inBatch = false;
+    this.flushTables();
+  }
+
+  private flushTables(): void {
+    while (this.tableReplies.length > 0 && this.isOpen) {
+      if (this.socket.writableLength > this.limits.tableBacklogBytesMax) {
+        if (!this.drainWaited) {
+          this.drainWaited = true;
+          this.socket.once('drain', () => {
+            this.drainWaited = false;
+            this.flushTables();
+          });
+        }
+        return;
+      }
+      this.send(this.tableReplies.shift() as Reply);
     }
   }
 
@@ -102,6 +182,8 @@ export class TcpListener {
   private partialBytes = 0;
   private refusedCount = 0;
   private lastRefusalLogMs = Number.NEGATIVE_INFINITY;
+  /** counters — bytes written to every connection since start. */
+  readonly counters: WriteCounters = { bytesSent: 0 };
 
   constructor(
     private readonly handler: FrameHandler,
@@ -145,7 +227,7 @@ export class TcpListener {
     const peer: Peer = {
       socket,
       address,
-      connection: new Connection(socket, this.limits, this.logger),
+      connection: new Connection(socket, this.limits, this.logger, this.counters),
       decoder: new FrameDecoder({ bodyBytesMax: this.limits.requestBodyBytesMax }),
       partialBytes: 0,
     };
@@ -176,6 +258,7 @@ export class TcpListener {
   private receive(peer: Peer, chunk: Buffer): void {
     const { connection, decoder } = peer;
     if (!connection.isOpen) return;
+    connection.beginBatch();
     try {
       for (const frame of decoder.push(chunk)) {
         this.handler.handle(connection, frame);
@@ -189,6 +272,8 @@ export class TcpListener {
       this.logger.error({ event: 'handler-failed', remote: connection.remote, err: error }, 'request handler failed; closing that connection');
       connection.close('internal error');
       return;
+    } finally {
+      connection.endBatch();
     }
     this.setPartial(peer, decoder.bufferedBytes);
     if (this.partialBytes > this.limits.partialFrameBytesTotalMax) this.shedPartialFrames();

@@ -72,6 +72,7 @@ export function importOriginalTable(bytes: Uint8Array, groupName: string): Persi
     migrateBlockCount,
     configHash: '',
     servers,
+    recordSeq: 0,
     current,
     progress,
     destination,

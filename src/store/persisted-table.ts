@@ -29,6 +29,7 @@ export function describeTableShapeProblem(table: PersistedGroupTable): string | 
     if (!isIntegerIn(value, 0, u32Max)) return `${name} version ${value} is not a u32`;
   }
   if (table.epoch < 0n || table.epoch > u64Max) return `epoch ${table.epoch} is not a u64`;
+  if (!Number.isSafeInteger(table.recordSeq) || table.recordSeq < 0) return `record sequence ${table.recordSeq} is not a count`;
   if (!isIntegerIn(table.migrateBlockCount, -1, bucketCount * copyCount)) {
     return `migrate block count ${table.migrateBlockCount} is outside -1..${bucketCount * copyCount}`;
   }

@@ -1,9 +1,9 @@
 /**
- * table-codec — the bytes of `data_dir/<group>.table` (format version 1), all little-endian:
+ * table-codec — the bytes of `data_dir/<group>.table` (format version 2), all little-endian:
  *
  *   offset  type       field
  *   0       u8[8]      magic "TAIRCSTB"
- *   8       u32        format version (1)
+ *   8       u32        format version (2; version 1 files, without the record sequence, still load)
  *   12      u32        header bytes H (multiple of 8)
  *   16      u32        bucket count B
  *   20      u32        copy count C
@@ -14,7 +14,9 @@
  *   56      u16        group name bytes
  *   58      u16        config hash bytes
  *   60      u32        server list bytes
- *   64      …          group name (UTF-8), config hash (hex), servers "ip:port" joined by "\n",
+ *   64      u64        record sequence: the last record of the table log this snapshot includes
+ *                      (table-store.ts; absent in version 1, read as 0)
+ *   72      …          group name (UTF-8), config hash (hex), servers "ip:port" joined by "\n",
  *                      zero padding up to H
  *   H       u32[C·B]   current table       (slot = copyIndex·B + bucketIndex; 0 empty, k = servers[k−1])
  *   H+4CB   u32[C·B]   progress table
@@ -32,9 +34,10 @@ import { describeTableShapeProblem } from './persisted-table.js';
 /** tableFileMagic — the first eight bytes of every table file. */
 export const tableFileMagic = Buffer.from('TAIRCSTB', 'latin1');
 /** tableFormatVersion — bumped on any layout change; older readers refuse newer files. */
-export const tableFormatVersion = 1;
-/** tableFixedHeaderBytes — the header before the variable-length strings. */
-export const tableFixedHeaderBytes = 64;
+export const tableFormatVersion = 2;
+/** tableFixedHeaderBytes — the header before the variable-length strings (version 2). */
+export const tableFixedHeaderBytes = 72;
+const fixedHeaderBytesByVersion: Record<number, number> = { 1: 64, 2: 72 };
 /** tableTrailerBytes — the CRC-32C at the end. */
 export const tableTrailerBytes = 4;
 
@@ -73,9 +76,10 @@ export function encodeTableHeader(table: PersistedGroupTable): Buffer {
   header.writeUInt16LE(name.length, 56);
   header.writeUInt16LE(hash.length, 58);
   header.writeUInt32LE(servers.length, 60);
-  name.copy(header, 64);
-  hash.copy(header, 64 + name.length);
-  servers.copy(header, 64 + name.length + hash.length);
+  header.writeBigUInt64LE(BigInt(table.recordSeq), 64);
+  name.copy(header, tableFixedHeaderBytes);
+  hash.copy(header, tableFixedHeaderBytes + name.length);
+  servers.copy(header, tableFixedHeaderBytes + name.length + hash.length);
   return header;
 }
 
@@ -105,7 +109,7 @@ export function encodeTable(table: PersistedGroupTable): Buffer {
  */
 export function decodeTable(bytes: Uint8Array, groupName: string): TableDecodeResult {
   const fail = (reason: string): TableDecodeResult => ({ ok: false, reason });
-  const minimum = tableFixedHeaderBytes + tableTrailerBytes;
+  const minimum = fixedHeaderBytesByVersion[1] + tableTrailerBytes;
   if (bytes.length < minimum) return fail(`truncated: ${bytes.length} bytes, a table file has at least ${minimum}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!tableFileMagic.equals(bytes.subarray(0, 8))) {
@@ -114,8 +118,10 @@ export function decodeTable(bytes: Uint8Array, groupName: string): TableDecodeRe
       : 'bad magic: not a tair-config-server table file');
   }
   const formatVersion = view.getUint32(8, true);
-  if (formatVersion !== tableFormatVersion) return fail(`format version ${formatVersion} is not supported (this build reads ${tableFormatVersion})`);
-  const layout = readLayout(view);
+  const fixedBytes = fixedHeaderBytesByVersion[formatVersion];
+  if (fixedBytes === undefined) return fail(`format version ${formatVersion} is not supported (this build reads 1 and ${tableFormatVersion})`);
+  if (bytes.length < fixedBytes + tableTrailerBytes) return fail(`truncated: ${bytes.length} bytes, a table file has at least ${fixedBytes + tableTrailerBytes}`);
+  const layout = readLayout(view, fixedBytes);
   if (typeof layout === 'string') return fail(layout);
   const expectedBytes = layout.headerBytes + 12 * layout.slotCount + tableTrailerBytes;
   if (bytes.length < expectedBytes) return fail(`truncated: ${bytes.length} bytes, the header promises ${expectedBytes}`);
@@ -131,6 +137,8 @@ export function decodeTable(bytes: Uint8Array, groupName: string): TableDecodeRe
 }
 
 interface Layout {
+  fixedBytes: number;
+  recordSeq: number;
   headerBytes: number;
   bucketCount: number;
   copyCount: number;
@@ -141,8 +149,12 @@ interface Layout {
   serverListBytes: number;
 }
 
-function readLayout(view: DataView): Layout | string {
+function readLayout(view: DataView, fixedBytes: number): Layout | string {
+  const recordSeq = fixedBytes > 64 ? view.getBigUint64(64, true) : 0n;
+  if (recordSeq > BigInt(Number.MAX_SAFE_INTEGER)) return `record sequence ${recordSeq} is out of range`;
   const layout: Layout = {
+    fixedBytes,
+    recordSeq: Number(recordSeq),
     headerBytes: view.getUint32(12, true),
     bucketCount: view.getUint32(16, true),
     copyCount: view.getUint32(20, true),
@@ -161,13 +173,13 @@ function readLayout(view: DataView): Layout | string {
     layout.serverListBytes > serverTextBytesMax * layout.serverCount) {
     return 'string lengths in the header are out of bounds';
   }
-  const used = tableFixedHeaderBytes + layout.nameBytes + layout.hashBytes + layout.serverListBytes;
+  const used = fixedBytes + layout.nameBytes + layout.hashBytes + layout.serverListBytes;
   if (layout.headerBytes !== align8(used)) return `header size ${layout.headerBytes} does not match its contents (${align8(used)})`;
   return layout;
 }
 
 function buildTable(bytes: Uint8Array, view: DataView, layout: Layout): PersistedGroupTable | string {
-  let offset = tableFixedHeaderBytes;
+  let offset = layout.fixedBytes;
   const take = (length: number): Uint8Array => bytes.subarray(offset, (offset += length));
   let groupName: string;
   let configHash: string;
@@ -197,6 +209,7 @@ function buildTable(bytes: Uint8Array, view: DataView, layout: Layout): Persiste
     migrateBlockCount: view.getInt32(48, true),
     configHash,
     servers,
+    recordSeq: layout.recordSeq,
     current: tableAt(0),
     progress: tableAt(1),
     destination: tableAt(2),

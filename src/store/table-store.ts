@@ -1,35 +1,65 @@
 /**
- * table-store — `data_dir/<group>.table`: crash-safe saves, verified loads.
+ * table-store — each group's history on disk: a snapshot and the log of records since it.
  *
- * Save:  writeFileDurably (temp file ─write─▶ fsync ─rename─▶ <group>.table ─▶ fsync(data_dir)):
- *        a crash at any point leaves either the old file or the new one, never a mix
- *        (the original modified an mmap in place with async msync).
- * Load:  read ─▶ verify (size, magic, version, bounds, CRC-32C, shape)
- *        ─▶ ok | missing | corrupt (moved aside to <group>.table.corrupt-<timestamp>, never served,
- *        never thrown: the group then starts from the peer's copy or from scratch).
- * Failing to *read* an existing file (permissions, I/O error) throws StorageError: that is the
- * host's problem to fix, and rebuilding over a good table would lose it.
+ *   data_dir/<group>.table   snapshot (table-codec.ts): the whole tables as of record s
+ *   data_dir/<group>.log     table-log.ts: base s, then records s+1, s+2, … one per save
+ *
+ * Save a record of rows:   append it to the log, fdatasync, then it may be published: O(changes)
+ * Save whole tables:       writeFileDurably the snapshot (streamed, CRC per slice, so no long
+ *                          stall), then a new empty log based on it. A crash between the two
+ *                          leaves the new snapshot and the old log, whose records are all older
+ *                          than it (skipped at load).
+ * Compaction:              once the log holds logRecordCountMax records or more bytes than half
+ *                          the snapshot (at least logBytesFloor), a save answers `compactWanted`
+ *                          and the cluster's next save is whole tables.
+ * Load:                    snapshot ─▶ log records replayed (log-replay.ts) ─▶ a torn tail (a record
+ *                          cut by a crash) or a corrupt one is cut, never served: the state before it
+ *                          is written as a new snapshot at once (a corrupt log is moved aside first).
+ *
+ * Files must be regular files of bounded size (bounded-read.ts): a FIFO, a device, a directory
+ * or anything too big is moved aside as corrupt, never read. A file that exists but cannot be read
+ * (permissions, I/O) throws StorageError: that is the host's problem, and rebuilding over a good
+ * table would lose it. Saves and loads of one group run one at a time, in call order.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { access, mkdir, open, rename } from 'node:fs/promises';
-import { syncDirectory, writeFileDurably } from '../common/durable-file.js';
+import { access, type FileHandle, mkdir, open, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { TableRecord } from '../cluster/persisted-group-table.js';
+import { tableOfRecord } from '../cluster/persisted-group-table.js';
+import { type BoundedRead, readRegularFile } from '../common/bounded-read.js';
+import { syncDirectory, writeFileDurably } from '../common/durable-file.js';
 import { InputError, StorageError } from '../errors.js';
+import { logBytesFloor, logRecordCountMax } from '../limits.js';
 import { crc32c } from './crc32c.js';
+import { replayLog } from './log-replay.js';
 import type { PersistedGroupTable } from './persisted-table.js';
 import { describeTableShapeProblem, groupNamePattern } from './persisted-table.js';
 import { decodeTable, encodeTableHeader, encodeTrailer, tableBodyChunks, tableFileBytesMax } from './table-codec.js';
+import { encodeLogHeader, frameRecord, logHeaderBytes, readLog } from './table-log.js';
 
 export type { PersistedGroupTable, TableVersions } from './persisted-table.js';
 
-/** LoadResult — what loading a group's table found. */
+/** LoadResult — what loading a group's table found (`replayed` log records; `cut`: why a log tail was dropped). */
 export type LoadResult =
-  | { status: 'ok'; path: string; table: PersistedGroupTable }
+  | { status: 'ok'; path: string; table: PersistedGroupTable; replayed: number; cut: string | null }
   | { status: 'missing'; path: string }
   | { status: 'corrupt'; path: string; movedTo: string | null; reason: string };
 
-const saveQueues = new Map<string, Promise<void>>();
+/** SaveOutcome — bytes written, and whether the log has grown enough that whole tables should come next. */
+export interface SaveOutcome {
+  bytesWritten: number;
+  compactWanted: boolean;
+}
+
+interface LogState {
+  bytes: number;
+  records: number;
+  snapshotBytes: number;
+}
+
+/** snapshotSliceBytes — a snapshot is checksummed and written in slices this big (≈1 ms of CRC each). */
+const snapshotSliceBytes = 512 * 1024;
+const queues = new Map<string, Promise<unknown>>();
+const logStates = new Map<string, LogState>();
 
 /** tableFilePath — `dataDir/<group>.table`; the name is checked so it cannot leave dataDir. */
 export function tableFilePath(dataDir: string, groupName: string): string {
@@ -37,98 +67,169 @@ export function tableFilePath(dataDir: string, groupName: string): string {
   return join(dataDir, `${groupName}.table`);
 }
 
+/** logFilePath — `dataDir/<group>.log`. */
+export function logFilePath(dataDir: string, groupName: string): string {
+  return tableFilePath(dataDir, groupName).replace(/\.table$/, '.log');
+}
+
 /**
- * saveGroupTable — writes the table atomically and durably. Saves of one group run in call
- * order; the caller must not modify the arrays until the returned promise settles.
+ * saveGroupTable — whole tables as the group's new snapshot (and an empty log after it).
  * Throws InputError (nothing written) for a malformed table, StorageError for I/O failures.
  */
-export async function saveGroupTable(dataDir: string, table: PersistedGroupTable): Promise<void> {
-  const path = checkedPath(dataDir, table);
-  const run = (saveQueues.get(path) ?? Promise.resolve()).then(() => writeTableFile(dataDir, path, table));
+export function saveGroupTable(dataDir: string, table: PersistedGroupTable): Promise<SaveOutcome> {
+  const problem = describeTableShapeProblem(table);
+  if (problem) return Promise.reject(new InputError(`refusing to save the table of group '${table.groupName}': ${problem}`));
+  const path = tableFilePath(dataDir, table.groupName);
+  return serially(path, () => writeSnapshot(dataDir, path, table));
+}
+
+/** appendGroupRecord — make one save durable: rows are appended to the log, whole tables become the snapshot. */
+export function appendGroupRecord(dataDir: string, record: TableRecord): Promise<SaveOutcome> {
+  const { body } = record;
+  if (body.kind === 'tables') {
+    if (!record.servers) return Promise.reject(new InputError('a record of whole tables must carry its server list'));
+    return saveGroupTable(dataDir, tableOfRecord(record, record.servers, body));
+  }
+  const path = tableFilePath(dataDir, record.groupName);
+  return serially(path, () => appendRecord(dataDir, path, record));
+}
+
+/** loadGroupTable — the snapshot with its log replayed; a bad snapshot is moved aside, not thrown. */
+export function loadGroupTable(dataDir: string, groupName: string): Promise<LoadResult> {
+  const path = tableFilePath(dataDir, groupName);
+  return serially(path, () => loadTable(dataDir, path, groupName));
+}
+
+function serially<T>(path: string, work: () => Promise<T>): Promise<T> {
+  const run = (queues.get(path) ?? Promise.resolve()).then(work);
   const tail = run.catch(() => undefined);
-  saveQueues.set(path, tail);
+  queues.set(path, tail);
   void tail.then(() => {
-    if (saveQueues.get(path) === tail) saveQueues.delete(path);
+    if (queues.get(path) === tail) queues.delete(path);
   });
   return run;
 }
 
-/** loadGroupTable — reads and verifies `dataDir/<group>.table`; a bad file is moved aside, not thrown. */
-export async function loadGroupTable(dataDir: string, groupName: string): Promise<LoadResult> {
-  const path = tableFilePath(dataDir, groupName);
-  let bytes: Buffer | null = null;
-  let sizeBytes = 0;
-  let handle: FileHandle | null = null;
-  try {
-    handle = await open(path, 'r');
-    sizeBytes = (await handle.stat()).size;
-    // Checked before reading: a huge stray file must not exhaust memory.
-    if (sizeBytes <= tableFileBytesMax) bytes = await handle.readFile();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { status: 'missing', path };
-    if (code !== 'EISDIR') throw new StorageError(path, `cannot read: ${messageOf(error)}`);
-  } finally {
-    await handle?.close();
-  }
-  if (!bytes) {
-    return moveAside(path, sizeBytes > tableFileBytesMax ? `${sizeBytes} bytes, larger than any valid table file`
-      : 'a directory, not a table file');
-  }
-  const decoded = decodeTable(bytes, groupName);
-  return decoded.ok ? { status: 'ok', path, table: decoded.table } : moveAside(path, decoded.reason);
-}
-
-/** loadGroupTableSync — loadGroupTable, blocking. */
-export function loadGroupTableSync(dataDir: string, groupName: string): LoadResult {
-  const path = tableFilePath(dataDir, groupName);
-  let bytes: Buffer;
-  try {
-    const { size } = statSync(path);
-    if (size > tableFileBytesMax) return moveAsideSync(path, `${size} bytes, larger than any valid table file`);
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { status: 'missing', path };
-    if (code === 'EISDIR') return moveAsideSync(path, 'a directory, not a table file');
-    throw new StorageError(path, `cannot read: ${messageOf(error)}`);
-  }
-  const decoded = decodeTable(bytes, groupName);
-  return decoded.ok ? { status: 'ok', path, table: decoded.table } : moveAsideSync(path, decoded.reason);
-}
-
-function checkedPath(dataDir: string, table: PersistedGroupTable): string {
-  const problem = describeTableShapeProblem(table);
-  if (problem) throw new InputError(`refusing to save the table of group '${table.groupName}': ${problem}`);
-  return tableFilePath(dataDir, table.groupName);
-}
-
-/** fileChunks — header, the three tables, and the CRC-32C trailer over all of them. */
-function fileChunks(table: PersistedGroupTable): Uint8Array[] {
-  const chunks: Uint8Array[] = [encodeTableHeader(table), ...tableBodyChunks(table)];
-  const crc = chunks.reduce((value, chunk) => crc32c(chunk, value), 0);
-  chunks.push(encodeTrailer(crc));
-  return chunks;
-}
-
-async function writeTableFile(dataDir: string, path: string, table: PersistedGroupTable): Promise<void> {
+async function writeSnapshot(dataDir: string, path: string, table: PersistedGroupTable): Promise<SaveOutcome> {
   try {
     await mkdir(dataDir, { recursive: true });
   } catch (error) {
     throw new StorageError(path, `cannot save: ${messageOf(error)}`, { cause: error });
   }
-  await writeFileDurably(path, fileChunks(table));
+  let snapshotBytes = 0;
+  await writeFileDurably(path, async (write) => {
+    let crc = 0;
+    for (const chunk of [encodeTableHeader(table), ...tableBodyChunks(table)]) {
+      for (let from = 0; from < chunk.length; from += snapshotSliceBytes) {
+        const slice = chunk.subarray(from, Math.min(chunk.length, from + snapshotSliceBytes));
+        crc = crc32c(slice, crc);
+        await write(slice);
+        snapshotBytes += slice.length;
+      }
+    }
+    await write(encodeTrailer(crc));
+  });
+  const logPath = logFilePath(dataDir, table.groupName);
+  await writeFileDurably(logPath, encodeLogHeader(table.recordSeq));
+  logStates.set(logPath, { bytes: logHeaderBytes, records: 0, snapshotBytes });
+  return { bytesWritten: snapshotBytes + 4 + logHeaderBytes, compactWanted: false };
 }
 
-function syncDirectorySync(dir: string): void {
-  let fd: number | null = null;
+async function appendRecord(dataDir: string, path: string, record: TableRecord): Promise<SaveOutcome> {
+  const logPath = logFilePath(dataDir, record.groupName);
+  const framed = frameRecord(record);
+  let handle: FileHandle | undefined;
+  let written = 0;
   try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
+    handle = await open(logPath, 'a');
+    const sizeBytes = (await handle.stat()).size;
+    const state = logStates.get(logPath) ?? (await measureLog(path, sizeBytes));
+    if (sizeBytes === 0) {
+      // A data dir from before the log (a version-1 table file): the log starts after the snapshot's record.
+      const header = encodeLogHeader(record.seq - 1);
+      await handle.write(header);
+      written += header.length;
+      state.bytes = header.length;
+    }
+    await handle.write(framed);
+    written += framed.length;
+    await handle.datasync();
+    state.bytes += framed.length;
+    state.records += 1;
+    logStates.set(logPath, state);
+    const compactWanted = state.records >= logRecordCountMax || state.bytes > Math.max(logBytesFloor, state.snapshotBytes / 2);
+    return { bytesWritten: written, compactWanted };
   } catch (error) {
-    if (process.platform !== 'win32') throw error;
+    // The log may now end in a partial record: whatever the next save is, it must not follow it.
+    logStates.delete(logPath);
+    throw new StorageError(logPath, `cannot append: ${messageOf(error)}`, { cause: error });
   } finally {
-    if (fd !== null) closeSync(fd);
+    await handle?.close();
+  }
+}
+
+/** measureLog — sizes of a log this process has not written yet (records counted as one per 64 bytes at most). */
+async function measureLog(path: string, logBytes: number): Promise<LogState> {
+  const snapshot = await open(path, 'r').then(async (handle) => {
+    try {
+      return (await handle.stat()).size;
+    } finally {
+      await handle.close();
+    }
+  }, () => 0);
+  return { bytes: logBytes, records: Math.ceil(logBytes / 64), snapshotBytes: snapshot };
+}
+
+async function loadTable(dataDir: string, path: string, groupName: string): Promise<LoadResult> {
+  const snapshot = await readChecked(path, tableFileBytesMax);
+  if (snapshot.kind === 'missing') return { status: 'missing', path };
+  if (snapshot.kind === 'bad') return moveAside(path, snapshot.reason);
+  const decoded = decodeTable(snapshot.bytes, groupName);
+  if (!decoded.ok) return moveAside(path, decoded.reason);
+  const table = decoded.table;
+  const logPath = logFilePath(dataDir, groupName);
+  const log = await readChecked(logPath, tableFileBytesMax);
+  if (log.kind === 'missing') return { status: 'ok', path, table, replayed: 0, cut: null };
+  if (log.kind === 'bad') return recover(dataDir, path, table, 0, `log: ${log.reason}`, logPath);
+  const content = readLog(log.bytes);
+  if (typeof content === 'string') return recover(dataDir, path, table, 0, `log: ${content}`, logPath);
+  const replay = replayLog(table, content.records);
+  logStates.set(logPath, { bytes: content.goodBytes, records: content.records.length, snapshotBytes: snapshot.bytes.length });
+  if (replay.problem) return recover(dataDir, path, table, replay.applied, `log: ${replay.problem}`, logPath);
+  if (content.tail) {
+    const torn = log.bytes.subarray(content.goodBytes).every((byte) => byte === 0) || /cut/.test(content.tail);
+    return recover(dataDir, path, table, replay.applied, `log: ${content.tail}`, torn ? null : logPath);
+  }
+  return { status: 'ok', path, table, replayed: replay.applied, cut: null };
+}
+
+/**
+ * recover — the log could not be read to its end: what was read is the state, written as the new
+ * snapshot (and an empty log) now; a corrupt log (`asideLog`) is moved aside first.
+ */
+async function recover(dataDir: string, path: string, table: PersistedGroupTable, replayed: number, reason: string, asideLog: string | null): Promise<LoadResult> {
+  if (asideLog) await moveAside(asideLog, reason);
+  await writeSnapshot(dataDir, path, table);
+  return { status: 'ok', path, table, replayed, cut: reason };
+}
+
+type CheckedRead = { kind: 'ok'; bytes: Buffer } | { kind: 'missing' } | { kind: 'bad'; reason: string };
+
+async function readChecked(path: string, bytesMax: number): Promise<CheckedRead> {
+  let read: BoundedRead;
+  try {
+    read = await readRegularFile(path, bytesMax);
+  } catch (error) {
+    throw new StorageError(path, `cannot read: ${messageOf(error)}`, { cause: error });
+  }
+  switch (read.kind) {
+    case 'ok':
+    case 'missing':
+      return read;
+    case 'notRegular':
+      return { kind: 'bad', reason: `${read.what}, not a table file` };
+    case 'tooLarge':
+      return { kind: 'bad', reason: `${read.sizeBytes} bytes, larger than any valid table file` };
   }
 }
 
@@ -139,19 +240,6 @@ async function moveAside(path: string, reason: string): Promise<LoadResult> {
   try {
     await rename(path, target);
     await syncDirectory(dirname(path));
-    return { status: 'corrupt', path, movedTo: target, reason };
-  } catch (error) {
-    return { status: 'corrupt', path, movedTo: null, reason: `${reason}; could not move it aside: ${messageOf(error)}` };
-  }
-}
-
-function moveAsideSync(path: string, reason: string): LoadResult {
-  const base = `${path}.corrupt-${new Date().toISOString().replace(/:/g, '-')}`;
-  let target = base;
-  for (let n = 1; existsSync(target); n++) target = `${base}-${n}`;
-  try {
-    renameSync(path, target);
-    syncDirectorySync(dirname(path));
     return { status: 'corrupt', path, movedTo: target, reason };
   } catch (error) {
     return { status: 'corrupt', path, movedTo: null, reason: `${reason}; could not move it aside: ${messageOf(error)}` };

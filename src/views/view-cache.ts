@@ -1,74 +1,66 @@
 /**
- * view-cache — the compressed tables each group serves, rebuilt once per
- * publication, never per request and never per finished bucket (the original recompressed the
- * whole table at every finished bucket, so a full migration cost O(B²·C)):
+ * view-cache — the served views of every group (group-view.ts), by group name.
  *
- *   client view        zlib(current)                    get_group (1102)
- *   data-server view   zlib(current ‖ destination)      heartbeat (104)
+ *   whole tables ─────────────────────▶ a new GroupView (unless an older publication than the one served)
+ *   changed rows, based on the served ─▶ applied in place (queued while the view prepares)
+ *   changed rows, based on another ────▶ refused: the group serves no table content until the
+ *                                        host gets it whole tables again (never a wrong view)
  *
- * Compression runs on libuv's thread pool (async zlib), so a big table does not stall replies;
- * `install` swaps a group's views in one synchronous step.
+ * A view that must prepare (index and checksums of a big table) is stepped once per turn of the
+ * event loop (setImmediate), so requests are answered between the steps.
  */
-import { deflate } from 'node:zlib';
-import { endianness } from 'node:os';
-import { promisify } from 'node:util';
 import type { Publication } from '../cluster/index.js';
-import { dataServerView } from '../protocol/index.js';
+import { GroupView } from './group-view.js';
 
-const deflateAsync = promisify(deflate);
-const hostIsLittleEndian = endianness() === 'LE';
-const emptyBlob = Buffer.alloc(0);
+/** PublishOutcome — whether a publication is served. */
+export type PublishOutcome = 'applied' | 'stale' | 'gap';
 
-/** GroupViews — one publication's blobs. */
-export interface GroupViews {
-  seq: number;
-  clientBlob: Buffer;
-  dataServerBlob: Buffer;
-}
-
-/** compressViews — both blobs of a publication. */
-export async function compressViews(publication: Publication): Promise<GroupViews> {
-  const [clientBlob, dataServerBlob] = await Promise.all([
-    compressIds(publication.currentIds),
-    compressIds(dataServerView(publication.currentIds, publication.destinationIds)),
-  ]);
-  return { seq: publication.seq, clientBlob, dataServerBlob };
-}
-
-/** ViewCache — the views in force, by group name. */
+/** ViewCache — see the file comment. */
 export class ViewCache {
-  private readonly views = new Map<string, GroupViews>();
+  private readonly views = new Map<string, GroupView>();
+  private readonly preparing = new Set<GroupView>();
 
-  /** install — make `views` the group's served views (an older publication never replaces a newer one). */
-  install(groupName: string, views: GroupViews): void {
-    const present = this.views.get(groupName);
-    if (!present || present.seq <= views.seq) this.views.set(groupName, views);
+  /** publish — make `publication` what its group serves ('gap': rows not based on what is served). */
+  publish(publication: Publication): PublishOutcome {
+    const present = this.views.get(publication.groupName);
+    const { rows } = publication;
+    if (rows.kind === 'full') {
+      if (present && present.seq > publication.seq) return 'stale';
+      const view = new GroupView(publication);
+      this.views.set(publication.groupName, view);
+      this.prepareInSteps(view);
+      return 'applied';
+    }
+    if (present && present.seq >= publication.seq) return 'stale';
+    if (!present || present.seq !== rows.baseSeq || !present.publish(publication)) {
+      this.views.delete(publication.groupName);
+      return 'gap';
+    }
+    this.prepareInSteps(present);
+    return 'applied';
   }
 
-  /** forget — drop a group's views (it was unloaded, or is being loaded afresh). */
+  /** prepareInSteps — step a view that is preparing until it is ready (or replaced). */
+  private prepareInSteps(view: GroupView): void {
+    if (view.ready || this.preparing.has(view)) return;
+    this.preparing.add(view);
+    const step = (): void => {
+      if (this.views.get(view.groupName) !== view || view.prepare()) {
+        this.preparing.delete(view);
+        return;
+      }
+      setImmediate(step);
+    };
+    setImmediate(step);
+  }
+
+  /** forget — drop a group's views (it was unloaded). */
   forget(groupName: string): void {
     this.views.delete(groupName);
   }
 
-  /** clientBlob — the group's client view, empty when unknown. */
-  clientBlob(groupName: string): Buffer {
-    return this.views.get(groupName)?.clientBlob ?? emptyBlob;
+  /** get — the group's views, or undefined before its first publication (or after a gap). */
+  get(groupName: string): GroupView | undefined {
+    return this.views.get(groupName);
   }
-
-  /** dataServerBlob — the group's data-server view, empty when unknown. */
-  dataServerBlob(groupName: string): Buffer {
-    return this.views.get(groupName)?.dataServerBlob ?? emptyBlob;
-  }
-}
-
-async function compressIds(ids: BigUint64Array): Promise<Buffer> {
-  if (isAllZero(ids)) return emptyBlob;
-  const raw = Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength);
-  return deflateAsync(hostIsLittleEndian ? raw : Buffer.from(raw).swap64());
-}
-
-function isAllZero(ids: BigUint64Array): boolean {
-  const words = new Uint32Array(ids.buffer, ids.byteOffset, ids.length * 2);
-  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
-  return true;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { AgentCore } from '../../src/agent/agent-core.js';
+import { currentRow } from '../../src/agent/bucket-plan.js';
 import { compressTable, dataServerView, type HeartbeatResponse } from '../../src/protocol/index.js';
-import { roundRobin } from './test-tables.js';
+import { roundRobin, rowsNaming, viewRows } from './test-tables.js';
 
 const self = 101n;
 const [cs0, cs1] = [9000n, 9001n];
@@ -35,11 +36,10 @@ function reply(fields: Partial<HeartbeatResponse> & { withTable?: boolean } = {}
 describe('AgentCore', () => {
   test('the first table: a replanned table event; the next heartbeat reports its versions', () => {
     const core = new AgentCore(self, [cs0]);
-    expect(core.heartbeatRequest()).toMatchObject({ serverFlag: 1, serverId: self, configVersion: 0, pullMigratedInfo: true });
+    expect(core.heartbeatRequest()).toMatchObject({ serverFlag: 1, serverId: self, configVersion: 0, pullMigratedInfo: false });
     const [event] = core.step(0, reply({ withTable: true, transition: { version: 3, dataNeedMove: false, failovering: false, migrating: true } }));
     expect(event).toMatchObject({ kind: 'table', replanned: true, versions: { clientVersion: 20, serverVersion: 15, transitionVersion: 3 } });
-    expect(core.tables?.current).toEqual(current);
-    expect(core.tables?.destination).toEqual(destination);
+    expect(viewRows(core.tables!)).toEqual(rowsNaming(self, current, destination, bucketCount, copyCount));
     expect(core.plan?.mastering.length).toBeGreaterThan(0);
     expect(core.heartbeatRequest()).toMatchObject({
       configVersion: 15,
@@ -121,7 +121,7 @@ describe('AgentCore', () => {
   test('the highest epoch seen goes back in the request extension; a bad blob throws ProtocolError', () => {
     const core = new AgentCore(self, [cs0]);
     core.step(0, reply({ extension: { epoch: 7n, role: 'primary' } }));
-    expect(core.heartbeatRequest().extension).toEqual({ epoch: 7n, largeTableAccepted: true });
+    expect(core.heartbeatRequest().extension).toEqual({ epoch: 7n, largeTableAccepted: true, view: { heldClientVersion: 20, fresh: true } });
     expect(() => core.step(0, reply({ withTable: true, tableBlob: Buffer.from('not zlib') }))).toThrow(/table/);
   });
 
@@ -132,12 +132,13 @@ describe('AgentCore', () => {
     const [event] = core.settleBucket(task.bucketIndex);
     expect(event).toMatchObject({ kind: 'settled', bucketIndex: task.bucketIndex });
     const row = (table: BigUint64Array) => [table[task.bucketIndex], table[bucketCount + task.bucketIndex]];
-    expect(row(core.tables!.current)).toEqual(row(destination));
+    const held = () => currentRow(core.tables!, task.bucketIndex);
+    expect(held()).toEqual(row(destination));
     expect(core.plan!.migrations.map((candidate) => candidate.bucketIndex)).not.toContain(task.bucketIndex);
     core.step(0, reply({ withTable: true, clientVersion: 21 }));
-    expect(row(core.tables!.current)).toEqual(row(destination));
+    expect(held()).toEqual(row(destination));
     core.step(0, reply({ withTable: true, serverVersion: 16 }));
-    expect(row(core.tables!.current)).toEqual(row(current));
+    expect(held()).toEqual(row(current));
     expect(core.settleBucket(bucketCount)).toEqual([]);
   });
 });

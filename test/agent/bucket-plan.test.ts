@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { planBuckets, type AgentTables } from '../../src/agent/bucket-plan.js';
+import { allRows } from './test-tables.js';
 
 const [x, y, z, t] = [11n, 22n, 33n, 44n];
 
@@ -12,7 +13,7 @@ function tables(currentRows: bigint[][], destinationRows: bigint[][]): AgentTabl
     rows.forEach((row, bucketIndex) => row.forEach((id, copyIndex) => (table[copyIndex * bucketCount + bucketIndex] = id)));
     return table;
   };
-  return { bucketCount, copyCount, current: toTable(currentRows), destination: toTable(destinationRows) };
+  return allRows(toTable(currentRows), toTable(destinationRows), bucketCount, copyCount);
 }
 
 describe('planBuckets', () => {

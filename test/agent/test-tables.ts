@@ -4,6 +4,7 @@
  */
 import { serverIdFromText } from '../../src/common/server-id.js';
 import type { FakeTables } from './fake-config-server.js';
+import type { AgentTables } from '../../src/agent/bucket-plan.js';
 
 /** idsOf — server ids of `127.0.0.1:port` for each port. */
 export function idsOf(ports: readonly number[]): bigint[] {
@@ -38,4 +39,38 @@ export function quickTable(table: BigUint64Array, bucketCount: number, copyCount
 /** stable — current = destination = `table`. */
 export function stable(table: BigUint64Array, bucketCount: number, copyCount: number): FakeTables {
   return { bucketCount, copyCount, current: table, destination: table };
+}
+
+/** allRows — every bucket of whole tables as AgentTables (a view of everything, for plans of any server). */
+export function allRows(current: BigUint64Array, destination: BigUint64Array, bucketCount: number, copyCount: number): AgentTables {
+  const buckets = Array.from({ length: bucketCount }, (_, bucketIndex) => bucketIndex);
+  return {
+    bucketCount,
+    copyCount,
+    buckets: () => buckets,
+    row: (bucketIndex) => {
+      const row = new BigUint64Array(2 * copyCount);
+      for (let copyIndex = 0; copyIndex < copyCount; copyIndex++) {
+        row[copyIndex] = current[copyIndex * bucketCount + bucketIndex];
+        row[copyCount + copyIndex] = destination[copyIndex * bucketCount + bucketIndex];
+      }
+      return row;
+    },
+  };
+}
+
+/** viewRows — a view as plain rows by bucket (current copies then destination copies), for comparisons. */
+export function viewRows(tables: AgentTables): Map<number, bigint[]> {
+  return new Map(tables.buckets().map((bucketIndex) => [bucketIndex, Array.from(tables.row(bucketIndex) ?? [])]));
+}
+
+/** rowsNaming — the rows of whole tables that name `selfId`: what its view must hold. */
+export function rowsNaming(selfId: bigint, current: BigUint64Array, destination: BigUint64Array, bucketCount: number, copyCount: number): Map<number, bigint[]> {
+  const all = allRows(current, destination, bucketCount, copyCount);
+  const rows = new Map<number, bigint[]>();
+  for (const bucketIndex of all.buckets()) {
+    const row = Array.from(all.row(bucketIndex) ?? []);
+    if (row.includes(selfId)) rows.set(bucketIndex, row);
+  }
+  return rows;
 }

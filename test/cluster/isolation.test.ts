@@ -43,6 +43,7 @@ function tableOf(ids: bigint[], ports: number[], bucketCount: number): Persisted
     epoch: 0n,
     migrateBlockCount: -1,
     configHash: '',
+    recordSeq: 0,
     servers,
     current,
     progress: current.slice(),

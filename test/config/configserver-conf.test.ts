@@ -35,6 +35,9 @@ describe('configserver.conf', () => {
       adminSecret: null,
       adminSecretFile: null,
       httpAddress: null,
+      migrationVersionIntervalMs: 1000,
+      coordination: 'pair',
+      etcd: null,
     });
   });
 
@@ -58,6 +61,7 @@ describe('configserver.conf', () => {
       'admin_allow = fd00::/8',
       'admin_secret_file = keys/admin.key',
       'http_address = 10.1.0.5',
+      'migration_version_interval_ms = 250',
       '[tairserver]',
       'port = 6191',
       'storage_engine = mdb   # a data-server key: ignored here',
@@ -83,6 +87,9 @@ describe('configserver.conf', () => {
       adminSecret: null,
       adminSecretFile: '/etc/tair/keys/admin.key',
       httpAddress: '10.1.0.5',
+      migrationVersionIntervalMs: 250,
+      coordination: 'pair',
+      etcd: null,
     });
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { planBuckets, type AgentTables } from '../../src/agent/bucket-plan.js';
+import { AgentView } from '../../src/agent/agent-view.js';
 import { serverIdFromText } from '../../src/common/server-id.js';
 import {
   DataCode,
@@ -54,12 +55,10 @@ describe('Migrator', () => {
       else reply(dataReply(10, DataCode.ok));
     });
     const bucketCount = 4;
-    const tables: AgentTables = {
-      bucketCount,
-      copyCount: 2,
-      current: new BigUint64Array([selfId, selfId, selfId, selfId, 0n, 0n, 0n, 0n]),
-      destination: new BigUint64Array([selfId, selfId, selfId, selfId, targetId, targetId, targetId, targetId]),
-    };
+    const tables: AgentTables = AgentView.fromWhole(selfId, bucketCount, 2, new BigUint64Array([
+      selfId, selfId, selfId, selfId, 0n, 0n, 0n, 0n,
+      selfId, selfId, selfId, selfId, targetId, targetId, targetId, targetId,
+    ]));
     const plan = planBuckets(selfId, tables);
     const state = new ServingState(selfId, 500);
     cleanups.push(() => state.closePeers());

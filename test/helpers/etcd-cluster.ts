@@ -7,6 +7,10 @@
  *   resume(i) SIGCONT                  restart(i) same ports and data dir, rejoins the cluster
  *   close()  SIGKILL every member, temp dir removed
  *
+ * With `tls`, the members serve their client URLs over https (peers stay on plain http, on
+ * loopback), optionally requiring client certificates (--client-cert-auth); `clientUrls` then
+ * start with https:// and the harness's own health checks present `tls.client`.
+ *
  * No stray etcd after a test, even when the test process dies: every member's pid is written to
  * `dir/pids`, and a watchdog shell (one per cluster) kills those pids and removes the dir as soon
  * as the parent process is gone. A process 'exit' hook does the same for a normal exit.
@@ -14,6 +18,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,19 +31,34 @@ export const etcdBinary = process.env.ETCD_BINARY ?? 'etcd';
 export function requireEtcd(binary = etcdBinary): void {
   const probe = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error(`the etcd server binary '${binary}' cannot run (${probe.error?.message ?? probe.stderr.trim()}): ` +
-      'apt-get install etcd-server (.ci/run does this), or set ETCD_BINARY to its path');
+    throw new Error(
+      `the etcd server binary '${binary}' cannot run (${probe.error?.message ?? probe.stderr.trim()}): ` +
+        'apt-get install etcd-server (.ci/run does this), or set ETCD_BINARY to its path',
+    );
   }
 }
 
-/** EtcdClusterOptions — the raft timings of the members (shorter than etcd's defaults keeps tests quick). */
+/** EtcdServerTls — the members' TLS files (etcd --cert-file, --key-file, --trusted-ca-file). */
+export interface EtcdServerTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** clientCertAuth — members refuse clients without a certificate signed by caFile (--client-cert-auth). */
+  clientCertAuth: boolean;
+  /** client — the certificate the harness presents for its health checks. */
+  client: { certFile: string; keyFile: string };
+}
+
+/** EtcdClusterOptions — the raft timings of the members, and TLS. */
 export interface EtcdClusterOptions {
-  /** heartbeatIntervalMs — etcd --heartbeat-interval (default here 50). */
+  /** heartbeatIntervalMs — etcd --heartbeat-interval (default 100, etcd's own). */
   heartbeatIntervalMs?: number;
-  /** electionTimeoutMs — etcd --election-timeout (default here 500). */
+  /** electionTimeoutMs — etcd --election-timeout (default 1000, etcd's own: shorter ones hold elections on a loaded machine). */
   electionTimeoutMs?: number;
   /** startTimeoutMs — how long start() waits for every member to be healthy. */
   startTimeoutMs?: number;
+  /** tls — serve clients over https (default: plain http). */
+  tls?: EtcdServerTls | null;
 }
 
 interface Member {
@@ -60,7 +81,11 @@ export class EtcdCluster {
   private readonly members: Member[];
   private watchdog: ChildProcess | null = null;
 
-  private constructor(readonly dir: string, members: Member[], private readonly options: Required<EtcdClusterOptions>) {
+  private constructor(
+    readonly dir: string,
+    members: Member[],
+    private readonly options: Required<EtcdClusterOptions>,
+  ) {
     this.members = members;
   }
 
@@ -68,9 +93,10 @@ export class EtcdCluster {
   static async start(size = 3, options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
     requireEtcd();
     const settings: Required<EtcdClusterOptions> = {
-      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 50,
-      electionTimeoutMs: options.electionTimeoutMs ?? 500,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 100,
+      electionTimeoutMs: options.electionTimeoutMs ?? 1000,
       startTimeoutMs: options.startTimeoutMs ?? 20_000,
+      tls: options.tls ?? null,
     };
     const dir = mkdtempSync(join(tmpdir(), 'tair-cs-etcd-'));
     const ports = await freePorts(2 * size);
@@ -91,7 +117,10 @@ export class EtcdCluster {
     cluster.startWatchdog();
     try {
       for (let index = 0; index < size; index++) cluster.spawnMember(index);
-      await cluster.waitHealthy(members.map((_, index) => index), settings.startTimeoutMs);
+      await cluster.waitHealthy(
+        members.map((_, index) => index),
+        settings.startTimeoutMs,
+      );
     } catch (error) {
       await cluster.close();
       throw error;
@@ -107,6 +136,16 @@ export class EtcdCluster {
   /** endpoints — `127.0.0.1:port` of every member's client URL. */
   get endpoints(): string[] {
     return this.members.map((member) => `127.0.0.1:${member.clientPort}`);
+  }
+
+  /** clientUrls — every member's client URL, `http://` or (with tls) `https://`. */
+  get clientUrls(): string[] {
+    return this.members.map((_, index) => this.clientUrl(index));
+  }
+
+  /** clientUrl — one member's client URL. */
+  clientUrl(index: number): string {
+    return `${this.options.tls ? 'https' : 'http'}://${this.endpoint(index)}`;
   }
 
   /** endpoint — one member's client address. */
@@ -148,8 +187,10 @@ export class EtcdCluster {
 
   /** healthy — whether the member answers /health with a quorum behind it. */
   async healthy(index: number): Promise<boolean> {
+    const tls = this.options.tls;
+    if (tls) return httpsHealthy(`${this.clientUrl(index)}/health`, tls);
     try {
-      const response = await fetch(`http://${this.endpoint(index)}/health`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(`${this.clientUrl(index)}/health`, { signal: AbortSignal.timeout(1000) });
       const body = (await response.json()) as { health?: string };
       return response.ok && body.health === 'true';
     } catch {
@@ -186,21 +227,39 @@ export class EtcdCluster {
   private spawnMember(index: number): void {
     const member = this.members[index];
     const cluster = this.members.map((other) => `${other.name}=http://127.0.0.1:${other.peerPort}`).join(',');
-    const child = spawn(etcdBinary, [
-      '--name', member.name,
-      '--data-dir', member.dataDir,
-      '--listen-client-urls', `http://127.0.0.1:${member.clientPort}`,
-      '--advertise-client-urls', `http://127.0.0.1:${member.clientPort}`,
-      '--listen-peer-urls', `http://127.0.0.1:${member.peerPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${member.peerPort}`,
-      '--initial-cluster', cluster,
-      '--initial-cluster-state', 'new',
-      '--initial-cluster-token', `tair-cs-test-${process.pid}-${this.members[0].clientPort}`,
-      '--heartbeat-interval', String(this.options.heartbeatIntervalMs),
-      '--election-timeout', String(this.options.electionTimeoutMs),
-      '--logger', 'zap',
-      '--log-level', 'warn',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      etcdBinary,
+      [
+        '--name',
+        member.name,
+        '--data-dir',
+        member.dataDir,
+        '--listen-client-urls',
+        this.clientUrl(index),
+        '--advertise-client-urls',
+        this.clientUrl(index),
+        ...tlsFlags(this.options.tls),
+        '--listen-peer-urls',
+        `http://127.0.0.1:${member.peerPort}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${member.peerPort}`,
+        '--initial-cluster',
+        cluster,
+        '--initial-cluster-state',
+        'new',
+        '--initial-cluster-token',
+        `tair-cs-test-${process.pid}-${this.members[0].clientPort}`,
+        '--heartbeat-interval',
+        String(this.options.heartbeatIntervalMs),
+        '--election-timeout',
+        String(this.options.electionTimeoutMs),
+        '--logger',
+        'zap',
+        '--log-level',
+        'warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     member.child = child;
     member.stderr = '';
     member.exited = new Promise((resolve) => {
@@ -230,18 +289,50 @@ export class EtcdCluster {
 
   private writePids(): void {
     const pids = this.members.map((member) => member.child?.pid).filter((pid) => pid !== undefined);
-    writeFileSync(join(this.dir, 'pids'), pids.join(' ') + '\n');
+    writeFileSync(join(this.dir, 'pids'), `${pids.join(' ')}\n`);
   }
 
   /** startWatchdog — a shell that outlives us by at most half a second and then kills the members. */
   private startWatchdog(): void {
     const pidFile = join(this.dir, 'pids');
     writeFileSync(pidFile, '\n');
-    const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; ` +
+    const script =
+      `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; ` +
       `for pid in $(cat '${pidFile}'); do kill -CONT $pid; kill -9 $pid; done 2>/dev/null; rm -rf '${this.dir}'`;
     this.watchdog = spawn('sh', ['-c', script], { stdio: 'ignore', detached: true });
     this.watchdog.unref();
   }
+}
+
+/** tlsFlags — the etcd flags of the members' client TLS. */
+function tlsFlags(tls: EtcdServerTls | null): string[] {
+  if (!tls) return [];
+  const flags = ['--cert-file', tls.certFile, '--key-file', tls.keyFile, '--trusted-ca-file', tls.caFile];
+  return tls.clientCertAuth ? [...flags, '--client-cert-auth'] : flags;
+}
+
+/** httpsHealthy — GET /health over https with the harness's client certificate (fetch cannot take one). */
+function httpsHealthy(url: string, tls: EtcdServerTls): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(
+      url,
+      {
+        ca: readFileSync(tls.caFile),
+        cert: readFileSync(tls.client.certFile),
+        key: readFileSync(tls.client.keyFile),
+        timeout: 1000,
+      },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        response.on('end', () => resolve(response.statusCode === 200 && /"health":\s*"true"/.test(body)));
+        response.on('error', () => resolve(false));
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
 }
 
 /** freePorts — `count` distinct ports nothing listens on right now (bound to 0, then released). */

@@ -5,7 +5,7 @@
  * build — with /status, /healthz, the metrics and `tair-cs status` agreeing, and each reason
  * clearing once its cause is gone. Last, a pair whose other server never answers.
  */
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -202,15 +202,18 @@ describe('a running config server', () => {
   });
 
   test('a table that cannot be saved: ERR, /healthz 503, metric 2; OK-ish again once saving works', async () => {
-    const tableFile = join(cluster.dir, 'data', 'group_1.table');
-    await unlink(tableFile);
-    await mkdir(tableFile);
+    // A save appends to the log or rewrites the snapshot: with both paths directories, neither works.
+    const files = ['group_1.table', 'group_1.log'].map((name) => join(cluster.dir, 'data', name));
+    for (const file of files) {
+      await rm(file, { force: true });
+      await mkdir(file);
+    }
     expect((await cluster.admin(AdminCmd.rebuild, ['group_1'])).code).toBe(0);
     const failing = await withCheck('persist-failed', 5000);
     expect(failing.health.status).toBe('ERR');
     expect(await healthz()).toMatchObject({ code: 503, text: expect.stringMatching(/^HEALTH_ERR /) });
     expect(await metric('tair_cs_health_status')).toBe(2);
-    await rm(tableFile, { recursive: true });
+    for (const file of files) await rm(file, { recursive: true });
     await eventually(async () => !codes(await status()).includes('persist-failed'), 5000, 'the save working again');
     expect((await healthz()).code).toBe(200);
   });

@@ -36,7 +36,12 @@ describe('agent core in a pair', () => {
     expect(core.activeConfigServerIndex).toBe(1);
     expect(core.step(0, reply(30, { epoch: 0n, role: 'primary' }))).toEqual([]);
     expect(core.versions.serverVersion).toBe(120);
-    expect(core.heartbeatRequest('unreachable').extension).toEqual({ epoch: 1n, largeTableAccepted: true, otherConfigServer: 'unreachable' });
+    expect(core.heartbeatRequest('unreachable').extension).toEqual({
+      epoch: 1n,
+      largeTableAccepted: true,
+      otherConfigServer: 'unreachable',
+      view: { heldClientVersion: 120, fresh: false },
+    });
   });
 
   test('the report on the other config server survives the wire; without one nothing is claimed', () => {
@@ -47,7 +52,7 @@ describe('agent core in a pair', () => {
       expect(decoded.extension?.otherConfigServer).toBe(otherConfigServer);
     }
     const plain = decodeBody(Pcode.heartbeatRequest, encodeBody({ pcode: Pcode.heartbeatRequest, body: core.heartbeatRequest() }));
-    expect(plain.extension).toEqual({ epoch: 0n, largeTableAccepted: true });
+    expect(plain.extension).toEqual({ epoch: 0n, largeTableAccepted: true, view: { heldClientVersion: 0, fresh: true } });
   });
 });
 

@@ -35,7 +35,7 @@ function primaryTable(epoch: bigint, version: number): PersistedGroupTable {
   return {
     groupName: 'group_1', bucketCount: 4, copyCount: 2,
     versions: { client: version, server: version, plugins: 1, areaCapacity: 10 }, epoch,
-    migrateBlockCount: -1, configHash: '', servers: ['127.0.0.1:7001', '127.0.0.1:7002'],
+    migrateBlockCount: -1, configHash: '', servers: ['127.0.0.1:7001', '127.0.0.1:7002'], recordSeq: 2,
     current: table, progress: table.slice(), destination: table.slice(),
   };
 }
@@ -57,7 +57,7 @@ describe('the cluster as a secondary', () => {
   test('a synced table is served at once; its servers that heartbeat us are ALIVE', () => {
     const cluster = newCluster();
     cluster.step({ type: 'roleChanged', nowMs: 0, role: 'secondary' });
-    expect(cluster.step({ type: 'tableSynced', table: primaryTable(3n, 40), transitionVersion: 5, seq: 7, nowMs: 100 })).toBe(true);
+    expect(cluster.step({ type: 'tableSynced', table: primaryTable(3n, 40), transitionVersion: 5, nowMs: 100 })).toBe(true);
     const group = cluster.groupState('group_1');
     expect(group?.published.versions.server).toBe(40);
     expect(group?.published.transitionVersion).toBe(5);
@@ -65,13 +65,13 @@ describe('the cluster as a secondary', () => {
     const reply = cluster.step({ type: 'heartbeat', nowMs: 150, request: heartbeat(ids[0]) });
     expect(reply.response.serverVersion).toBe(40);
     expect(reply.tableGroup).toBe('group_1');
-    expect(cluster.step({ type: 'tableSynced', table: { ...primaryTable(3n, 41), groupName: 'group_9' }, transitionVersion: 0, seq: 8, nowMs: 200 })).toBe(false);
+    expect(cluster.step({ type: 'tableSynced', table: { ...primaryTable(3n, 41), groupName: 'group_9' }, transitionVersion: 0, nowMs: 200 })).toBe(false);
   });
 
   test('a takeover jumps versions past what data servers hold, and the primary saves it', () => {
     const cluster = newCluster();
     cluster.step({ type: 'roleChanged', nowMs: 0, role: 'secondary' });
-    cluster.step({ type: 'tableSynced', table: primaryTable(0n, 40), transitionVersion: 0, seq: 2, nowMs: 0 });
+    cluster.step({ type: 'tableSynced', table: primaryTable(0n, 40), transitionVersion: 0, nowMs: 0 });
     for (const serverId of ids.slice(0, 2)) cluster.step({ type: 'heartbeat', nowMs: 10, request: heartbeat(serverId, 40) });
     cluster.step({ type: 'heartbeat', nowMs: 10, request: heartbeat(ids[2], 55) });
     cluster.step({ type: 'heartbeat', nowMs: 10, request: heartbeat(ids[1], 90), sourceVerified: false });
@@ -80,9 +80,9 @@ describe('the cluster as a secondary', () => {
     cluster.step({ type: 'roleChanged', nowMs: 20, role: 'primary' });
     cluster.step({ type: 'tick', nowMs: 30 });
     const [save] = cluster.ready().persist;
-    expect(save.table.versions.server).toBe(155);
-    expect(save.table.versions.client).toBe(155);
-    expect(save.table.epoch).toBe(1n);
+    expect(save.record.versions.server).toBe(155);
+    expect(save.record.versions.client).toBe(155);
+    expect(save.record.epoch).toBe(1n);
   });
 
   test('a gap between ticks (the process was stopped) does not make the data servers DOWN', () => {

@@ -26,6 +26,7 @@ import type { PairEntryIndex } from '../../src/pair/epoch.js';
 import type { PersistedGroupTable } from '../../src/store/persisted-table.js';
 import type { FakeDataServer } from '../cluster/harness/fake-fleet.js';
 import { absorbReply, createFakeDataServer, heartbeatOf } from '../cluster/harness/fake-fleet.js';
+import { onDisk } from '../helpers/records-on-disk.js';
 
 const engine = new Engine();
 const stepMs = 250;
@@ -51,7 +52,6 @@ interface World {
   fleet: FakeDataServer[];
   client: { epoch: bigint; version: number };
   decreases: string[];
-  seq: number;
 }
 
 type Move = 'time' | 'crashPrimary' | 'takeover' | 'restart0' | 'restart1' | 'restartLosingTable' | 'failBack' | 'killServer' | 'reviveServer';
@@ -80,7 +80,7 @@ function newWorld(serverCount: number, copyCount: number): World {
     tablesLost: false,
     disk: new Map(),
   });
-  const world: World = { nowMs: 0, groups, nodes: [node(0), node(1)], fleet, client: { epoch: 0n, version: 0 }, decreases: [], seq: 0 };
+  const world: World = { nowMs: 0, groups, nodes: [node(0), node(1)], fleet, client: { epoch: 0n, version: 0 }, decreases: [] };
   for (const server of fleet) server.beating = true;
   start(world, world.nodes[0]);
   world.nodes[0].role = 'primary';
@@ -106,7 +106,7 @@ function start(world: World, node: Node): void {
 function pull(world: World, primary: Node, secondary: Node): void {
   for (const table of primary.disk.values()) {
     secondary.disk.set(table.groupName, table);
-    secondary.cluster?.step({ type: 'tableSynced', nowMs: world.nowMs, table, transitionVersion: 0, seq: ++world.seq });
+    secondary.cluster?.step({ type: 'tableSynced', nowMs: world.nowMs, table, transitionVersion: 0 });
   }
   secondary.epoch = primary.epoch;
   secondary.synced = true;
@@ -135,12 +135,12 @@ function drain(world: World, node: Node): void {
       }
     }
     for (const request of ready.persist) {
-      const table = { ...request.table, epoch: node.epoch };
+      const table = onDisk(node.disk.get(request.groupName), { ...request.record, epoch: node.epoch });
       node.disk.set(request.groupName, table);
       const secondary = world.nodes.find((other) => other !== node && other.up && other.role === 'secondary' && other.synced);
       if (secondary) {
         secondary.disk.set(table.groupName, table);
-        secondary.cluster?.step({ type: 'tableSynced', nowMs: world.nowMs, table, transitionVersion: 0, seq: ++world.seq });
+        secondary.cluster?.step({ type: 'tableSynced', nowMs: world.nowMs, table, transitionVersion: 0 });
       }
       node.cluster.step({ type: 'persisted', nowMs: world.nowMs, groupName: request.groupName, seq: request.seq });
     }

@@ -34,30 +34,33 @@ const mutationArbitrary: fc.Arbitrary<Mutation> = fc.record({
 
 describe('change records', () => {
   it('rebuild every version of any change sequence byte for byte', () => {
-    fc.assert(fc.property(shapeArbitrary, fc.integer(), fc.array(mutationArbitrary, { minLength: 1, maxLength: 8 }), (shape, seed, mutations) => {
-      let leader = baseTable(shape, seed);
-      const base = leader;
-      let follower = leader;
-      const records: Buffer[] = [];
-      mutations.forEach((mutation, index) => {
-        const next = mutate(leader, mutation);
-        const record = encodeChangeRecord(leader, next, tableChecksum(next), index + 2, rawBytesMax);
-        expect(record).not.toBeNull();
-        const fields = readRecordFields(record as Buffer);
-        expect(fields).toMatchObject({ sequence: index + 2, epoch: next.epoch, tableChecksum: tableChecksum(next) });
-        records.push(record as Buffer);
-        const applied = applyChangeRecord(follower, record as Buffer);
-        if (typeof applied === 'string') throw new Error(applied);
-        expect(tableBytes(applied).equals(tableBytes(next))).toBe(true);
-        leader = next;
-        follower = applied;
-      });
-      // All at once: one batch from the base gives the same last table.
-      const batch = applyChangeRecords(base, records);
-      if (typeof batch === 'string') throw new Error(batch);
-      expect(tableBytes(batch).equals(tableBytes(leader))).toBe(true);
-      if (records.length > 1) expect(applyChangeRecords(base, [...records].reverse())).toMatch(/does not follow/);
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(shapeArbitrary, fc.integer(), fc.array(mutationArbitrary, { minLength: 1, maxLength: 8 }), (shape, seed, mutations) => {
+        let leader = baseTable(shape, seed);
+        const base = leader;
+        let follower = leader;
+        const records: Buffer[] = [];
+        mutations.forEach((mutation, index) => {
+          const next = mutate(leader, mutation);
+          const record = encodeChangeRecord(leader, next, tableChecksum(next), index + 2, rawBytesMax);
+          expect(record).not.toBeNull();
+          const fields = readRecordFields(record as Buffer);
+          expect(fields).toMatchObject({ sequence: index + 2, epoch: next.epoch, tableChecksum: tableChecksum(next) });
+          records.push(record as Buffer);
+          const applied = applyChangeRecord(follower, record as Buffer);
+          if (typeof applied === 'string') throw new Error(applied);
+          expect(tableBytes(applied).equals(tableBytes(next))).toBe(true);
+          leader = next;
+          follower = applied;
+        });
+        // All at once: one batch from the base gives the same last table.
+        const batch = applyChangeRecords(base, records);
+        if (typeof batch === 'string') throw new Error(batch);
+        expect(tableBytes(batch).equals(tableBytes(leader))).toBe(true);
+        if (records.length > 1) expect(applyChangeRecords(base, [...records].reverse())).toMatch(/does not follow/);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('say nothing but the header when no slot changed, and are refused over their size limit', () => {
@@ -92,13 +95,16 @@ describe('change records', () => {
 
 describe('snapshots', () => {
   it('round-trip any table, whatever its progress and destination tables hold', async () => {
-    await fc.assert(fc.asyncProperty(shapeArbitrary, fc.integer(), async (shape, seed) => {
-      const table = baseTable(shape, seed);
-      const snapshot = await encodeSnapshot(table, tableChecksum(table), 1, 4096);
-      const decoded = await decodeSnapshot(snapshot.info, snapshot.chunks, shape.groupName);
-      if (typeof decoded === 'string') throw new Error(decoded);
-      expect(tableBytes(decoded.table).equals(tableBytes(table))).toBe(true);
-    }), { numRuns: 40 });
+    await fc.assert(
+      fc.asyncProperty(shapeArbitrary, fc.integer(), async (shape, seed) => {
+        const table = baseTable(shape, seed);
+        const snapshot = await encodeSnapshot(table, tableChecksum(table), 1, 4096);
+        const decoded = await decodeSnapshot(snapshot.info, snapshot.chunks, shape.groupName);
+        if (typeof decoded === 'string') throw new Error(decoded);
+        expect(tableBytes(decoded.table).equals(tableBytes(table))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('round-trip through chunks of any size, and refuse a missing or damaged chunk', async () => {
@@ -123,7 +129,10 @@ describe('snapshots', () => {
 
 describe('heads', () => {
   const head = {
-    sequence: 12, epoch: 3n, tableChecksum: 0xdeadbeef, versions: { client: 112, server: 113 },
+    sequence: 12,
+    epoch: 3n,
+    tableChecksum: 0xdeadbeef,
+    versions: { client: 112, server: 113 },
     snapshot: { sequence: 10, chunkCount: 3, compressedBytes: 2_893_114, compressedChecksum: 1_732_584_193 },
   };
 
@@ -131,9 +140,15 @@ describe('heads', () => {
     expect(parseHead(encodeHead(head))).toEqual(head);
     const raw = JSON.parse(encodeHead(head)) as Record<string, unknown>;
     const broken: Record<string, unknown>[] = [
-      { ...raw, format: 2 }, { ...raw, sequence: 0 }, { ...raw, sequence: 1.5 }, { ...raw, epoch: 3 },
-      { ...raw, tableChecksum: -1 }, { ...raw, versions: { client: 1 } }, { ...raw, snapshot: null },
-      { ...raw, snapshot: { ...head.snapshot, sequence: 13 } }, { ...raw, snapshot: { ...head.snapshot, chunkCount: 0 } },
+      { ...raw, format: 2 },
+      { ...raw, sequence: 0 },
+      { ...raw, sequence: 1.5 },
+      { ...raw, epoch: 3 },
+      { ...raw, tableChecksum: -1 },
+      { ...raw, versions: { client: 1 } },
+      { ...raw, snapshot: null },
+      { ...raw, snapshot: { ...head.snapshot, sequence: 13 } },
+      { ...raw, snapshot: { ...head.snapshot, chunkCount: 0 } },
       { ...raw, sequence: 5000 },
     ];
     for (const value of broken) expect(typeof parseHead(JSON.stringify(value)), JSON.stringify(value)).toBe('string');
@@ -168,7 +183,7 @@ describe('local copies', () => {
 });
 
 describe('publisher options', () => {
-  it('refuse a snapshot distance readers would refuse, and chunks or records over etcd\'s request limit', () => {
+  it("refuse a snapshot distance readers would refuse, and chunks or records over etcd's request limit", () => {
     const deps = {} as ConstructorParameters<typeof FencedPublisher>[0];
     const options = { ...defaultPublisherOptions, requestTimeoutMs: 2000 };
     expect(() => new FencedPublisher(deps, options)).not.toThrow();

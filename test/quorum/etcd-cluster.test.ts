@@ -45,7 +45,19 @@ describe('etcd test cluster', () => {
     await cluster.kill(0);
     expect(cluster.pid(0)).toBeUndefined();
     // If m0 led etcd's raft, writes fail until the other two elect a leader.
-    await waitFor(() => client.put('k').value('v2').exec().then(() => true, () => false), 20_000, 'a write with m0 dead');
+    await waitFor(
+      () =>
+        client
+          .put('k')
+          .value('v2')
+          .exec()
+          .then(
+            () => true,
+            () => false,
+          ),
+      20_000,
+      'a write with m0 dead',
+    );
     expect(await client.get('k').string()).toBe('v2');
     await cluster.restart(0);
     expect(await cluster.healthy(0)).toBe(true);
@@ -56,14 +68,32 @@ describe('etcd test cluster', () => {
     cluster.stop(2);
     const single = await clientOf([cluster.endpoint(0)]);
     try {
-      await expect(single.put('k').value('v3').options({ deadline: Date.now() + 1500 }).exec()).rejects.toThrow();
+      await expect(
+        single
+          .put('k')
+          .value('v3')
+          .options({ deadline: Date.now() + 1500 })
+          .exec(),
+      ).rejects.toThrow();
       expect(await cluster.healthy(0)).toBe(false);
     } finally {
       cluster.resume(1);
       cluster.resume(2);
     }
     // The client skips a member that did not answer for a lease TTL: retry until it asks again.
-    await waitFor(() => single.put('k').value('v4').exec().then(() => true, () => false), 20_000, 'a write after the resume');
+    await waitFor(
+      () =>
+        single
+          .put('k')
+          .value('v4')
+          .exec()
+          .then(
+            () => true,
+            () => false,
+          ),
+      20_000,
+      'a write after the resume',
+    );
     expect(await single.get('k').string()).toBe('v4');
     single.close();
   });

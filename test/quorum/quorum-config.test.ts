@@ -62,8 +62,11 @@ describe('quorum keys of configserver.conf', () => {
       tls: { caFile: '/etc/tair/tls/ca.pem', certFile: '/srv/tls/client.pem', keyFile: '/etc/tair/tls/client-key.pem' },
       auth: { user: 'tair', password: null, passwordFile: '/etc/tair/secrets/etcd' },
     });
-    expect(read(['coordination = etcd', 'etcd_endpoints = e:1', 'etcd_user = u', 'etcd_password = p']).config.etcd?.auth)
-      .toEqual({ user: 'u', password: 'p', passwordFile: null });
+    expect(read(['coordination = etcd', 'etcd_endpoints = e:1', 'etcd_user = u', 'etcd_password = p']).config.etcd?.auth).toEqual({
+      user: 'u',
+      password: 'p',
+      passwordFile: null,
+    });
   });
 
   it('report every mistake with its line', () => {
@@ -72,17 +75,17 @@ describe('quorum keys of configserver.conf', () => {
       `${file}:2: etcd_endpoints: only used with coordination = etcd`,
       `${file}:3: etcd_user: only used with coordination = etcd`,
     ]);
-    expect(read(['coordination = etcd']).problems).toEqual([
-      `${file}:2: etcd_endpoints: required with coordination = etcd (host:port of each etcd member)`,
-    ]);
-    expect(read([
-      'coordination = etcd',
-      'etcd_endpoints = 10.0.0.1, bad host:1, h:0, h:70000, ftp://h:1, h:2379, h:2379',
-      'etcd_prefix = tair/no-slash',
-      'etcd_lease_ttl_ms = 1500',
-      'etcd_cert_file = c.pem',
-      'etcd_password = secret',
-    ]).problems).toEqual([
+    expect(read(['coordination = etcd']).problems).toEqual([`${file}:2: etcd_endpoints: required with coordination = etcd (host:port of each etcd member)`]);
+    expect(
+      read([
+        'coordination = etcd',
+        'etcd_endpoints = 10.0.0.1, bad host:1, h:0, h:70000, ftp://h:1, h:2379, h:2379',
+        'etcd_prefix = tair/no-slash',
+        'etcd_lease_ttl_ms = 1500',
+        'etcd_cert_file = c.pem',
+        'etcd_password = secret',
+      ]).problems,
+    ).toEqual([
       `${file}:3: etcd_endpoints: '10.0.0.1': expected host:port`,
       `${file}:3: etcd_endpoints: 'bad host:1': 'bad host' is not a host name or address`,
       `${file}:3: etcd_endpoints: 'h:0': port must be 1..65535, got '0'`,

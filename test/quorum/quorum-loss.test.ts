@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EtcdSettings } from '../../src/quorum/quorum-config.js';
 import { EtcdCluster, freePorts } from '../helpers/etcd-cluster.js';
-import { CoordinatorSet, etcdSettings, waitFor } from './helpers/coordinators.js';
+import { CoordinatorSet, etcdSettings, publishSurely, waitFor } from './helpers/coordinators.js';
 import { baseTable, mutate, tableBytes } from './helpers/tables.js';
 
 const leaseTtlMs = 2000;
@@ -38,9 +38,11 @@ describe('one etcd member lost', () => {
     leader.on('deposed', (reason) => deposals.push(reason));
     follower.start();
     let table = baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 2, serverCount: 6 }, 1);
-    leader.stampEpoch(table);
-    expect(await leader.publish(table)).toMatchObject({ ok: true, sequence: 1 });
-    for (const [index, fault] of [[0, 'kill'], [1, 'stop']] as const) {
+    expect(await publishSurely(leader, table)).toMatchObject({ ok: true, sequence: 1 });
+    for (const [index, fault] of [
+      [0, 'kill'],
+      [1, 'stop'],
+    ] as const) {
       if (fault === 'kill') await cluster.kill(index);
       else cluster.stop(index);
       for (let round = 0; round < 3; round++) {
@@ -51,7 +53,11 @@ describe('one etcd member lost', () => {
         // The host saves again later; one of a few tries lands once etcd has a leader.
         let outcome = await leader.publish(table);
         for (let retry = 0; retry < 5 && !outcome.ok; retry++) {
-          await waitFor(() => leader.isLeader(), 6 * leaseTtlMs, `the leader to resume (deposed: ${deposals.join('; ')}; others elected: ${otherElections.join(', ')})`);
+          await waitFor(
+            () => leader.isLeader(),
+            6 * leaseTtlMs,
+            `the leader to resume (deposed: ${deposals.join('; ')}; others elected: ${otherElections.join(', ')})`,
+          );
           outcome = await leader.publish(table);
         }
         expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true });
@@ -62,22 +68,21 @@ describe('one etcd member lost', () => {
     expect(leader.epoch()).toBe(epoch);
     expect(otherElections).toEqual([]);
     const last = leader.committed('group_1')!.sequence;
-    await waitFor(() => follower.committed('group_1')?.sequence === last, 5000, 'the follower to follow');
+    await waitFor(() => follower.committed('group_1')?.sequence === last, 15_000, 'the follower to follow');
     expect(tableBytes(follower.committed('group_1')!.table).equals(tableBytes(table))).toBe(true);
   });
 });
 
 describe('etcd quorum lost', () => {
-  it('publishes nothing, says so in health, keeps the followers\' table, and recovers', async () => {
+  it("publishes nothing, says so in health, keeps the followers' table, and recovers", async () => {
     set = new CoordinatorSet(settings('loss'));
     const leader = await set.addLeader();
     const follower = await set.add();
     follower.start();
     const table = baseTable({ groupName: 'group_1', bucketCount: 1023, copyCount: 3, serverCount: 8 }, 1);
-    leader.stampEpoch(table);
-    expect(await leader.publish(table)).toMatchObject({ ok: true, sequence: 1 });
-    await waitFor(() => follower.committed('group_1')?.sequence === 1, 5000, 'the follower to hold version 1');
-    await waitFor(() => set.coordinators.every((c) => c.health().etcd === 'connected'), 5000, 'both connected');
+    expect(await publishSurely(leader, table)).toMatchObject({ ok: true, sequence: 1 });
+    await waitFor(() => follower.committed('group_1')?.sequence === 1, 15_000, 'the follower to hold version 1');
+    await waitFor(() => set.coordinators.every((c) => c.health().etcd === 'connected'), 15_000, 'both connected');
 
     cluster.stop(1);
     cluster.stop(2);
@@ -87,10 +92,14 @@ describe('etcd quorum lost', () => {
     expect(outcome.ok).toBe(false);
     await waitFor(() => !leader.isLeader(), 3 * leaseTtlMs, 'the leader to step down');
     for (const coordinator of set.coordinators) {
-      const health = await waitFor(() => {
-        const value = coordinator.health();
-        return value.etcd !== 'connected' && value;
-      }, 3 * leaseTtlMs, 'health to show the lost quorum');
+      const health = await waitFor(
+        () => {
+          const value = coordinator.health();
+          return value.etcd !== 'connected' && value;
+        },
+        3 * leaseTtlMs,
+        'health to show the lost quorum',
+      );
       expect(['no-quorum', 'unreachable']).toContain(health.etcd);
       expect(health.readOnly).toBe(true);
       expect(health.role).toBe('follower');
@@ -110,13 +119,12 @@ describe('etcd quorum lost', () => {
     const landed = await newLeader.catchUp('group_1');
     expect([1, 2]).toContain(landed?.sequence);
     const after = mutate(next, { seed: 3, slotChanges: 5, addServer: true, reshapeBuckets: null });
-    newLeader.stampEpoch(after);
-    expect(await newLeader.publish(after)).toMatchObject({ ok: true, sequence: landed!.sequence + 1 });
+    expect(await publishSurely(newLeader, after)).toMatchObject({ ok: true, sequence: landed!.sequence + 1 });
     for (const coordinator of set.coordinators) {
-      await waitFor(() => coordinator.committed('group_1')?.sequence === landed!.sequence + 1, 5000, 'every server to follow the new version');
+      await waitFor(() => coordinator.committed('group_1')?.sequence === landed!.sequence + 1, 15_000, 'every server to follow the new version');
       expect(tableBytes(coordinator.committed('group_1')!.table).equals(tableBytes(after))).toBe(true);
     }
-    await waitFor(() => set.coordinators.every((c) => c.health().etcd === 'connected'), 5000, 'health connected again');
+    await waitFor(() => set.coordinators.every((c) => c.health().etcd === 'connected'), 15_000, 'health connected again');
   });
 });
 
@@ -126,14 +134,11 @@ describe('start without etcd', () => {
     const leader = await set.addLeader();
     const first = baseTable({ groupName: 'group_1', bucketCount: 4096, copyCount: 2, serverCount: 8 }, 3);
     const second = mutate(first, { seed: 4, slotChanges: 30, addServer: true, reshapeBuckets: null });
-    for (const table of [first, second]) {
-      leader.stampEpoch(table);
-      expect(await leader.publish(table)).toMatchObject({ ok: true });
-    }
+    for (const table of [first, second]) expect(await publishSurely(leader, table)).toMatchObject({ ok: true });
     const follower = await set.add();
     const dataDir = set.dataDirOf(follower);
     follower.start();
-    await waitFor(() => follower.committed('group_1')?.sequence === 2, 5000, 'the follower to hold version 2');
+    await waitFor(() => follower.committed('group_1')?.sequence === 2, 15_000, 'the follower to hold version 2');
     await follower.stop();
 
     const [deadPort] = await freePorts(1);

@@ -35,16 +35,26 @@ afterEach(async () => {
 });
 
 function startThree(name: string): CoordinatorProcess[] {
-  const settings: EtcdSettings = { endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`), prefix: uniquePrefix(name), leaseTtlMs, tls: null, auth: null };
+  const settings: EtcdSettings = {
+    endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`),
+    prefix: uniquePrefix(name),
+    leaseTtlMs,
+    tls: null,
+    auth: null,
+  };
   processes = [0, 1, 2].map((index) => new CoordinatorProcess(buildDir, `127.0.0.1:${6000 + index}`, settings, join(dataRoot, `${name}-${index}`)));
   return processes;
 }
 
 async function theLeader(children: CoordinatorProcess[], timeoutMs: number): Promise<CoordinatorProcess> {
-  return waitFor(() => {
-    const leading = children.filter((child) => child.running && child.leading);
-    return leading.length === 1 ? leading[0] : undefined;
-  }, timeoutMs, 'exactly one leading process');
+  return waitFor(
+    () => {
+      const leading = children.filter((child) => child.running && child.leading);
+      return leading.length === 1 ? leading[0] : undefined;
+    },
+    timeoutMs,
+    'exactly one leading process',
+  );
 }
 
 describe('coordinators in their own processes', () => {
@@ -52,8 +62,8 @@ describe('coordinators in their own processes', () => {
     const children = startThree('kill');
     const first = await theLeader(children, 15_000);
     const firstEpoch = BigInt(String((await first.next((event) => event.event === 'elected', 1000)).epoch));
-    first.send({ cmd: 'publish', group: 'group_1', bucketCount: 1023, seed: 1, changes: 0 });
-    expect((await first.next((event) => event.event === 'published', 10_000)).outcome).toMatchObject({ ok: true, sequence: 1 });
+    first.send({ cmd: 'publish', group: 'group_1', bucketCount: 1023, seed: 1, changes: 0, surely: true });
+    expect((await first.next((event) => event.event === 'published', 30_000)).outcome).toMatchObject({ ok: true, sequence: 1 });
     const marks = children.map((child) => child.events.length);
     const killedAtMs = Date.now();
     first.signal('SIGKILL');
@@ -64,21 +74,25 @@ describe('coordinators in their own processes', () => {
     expect(BigInt(String(elected.epoch))).toBe(firstEpoch + 1n);
     expect(elected.atMs - killedAtMs).toBeLessThan(2 * leaseTtlMs + 5000);
     // The survivors hold what the dead leader committed, and the new one builds on it.
-    second.send({ cmd: 'publish', group: 'group_1', bucketCount: 1023, seed: 1, changes: 1 });
-    expect((await second.next((event) => event.event === 'published', 10_000, marks[children.indexOf(second)])).outcome).toMatchObject({ ok: true, sequence: 2, kind: 'record' });
+    second.send({ cmd: 'publish', group: 'group_1', bucketCount: 1023, seed: 1, changes: 1, surely: true });
+    expect((await second.next((event) => event.event === 'published', 30_000, marks[children.indexOf(second)])).outcome).toMatchObject({
+      ok: true,
+      sequence: 2,
+      kind: 'record',
+    });
   });
 
   it('replace a leader frozen past its lease; woken, it knows it is deposed and publishes nothing', async () => {
     const children = startThree('stop');
     const first = await theLeader(children, 15_000);
-    first.send({ cmd: 'publish', group: 'group_1', bucketCount: 1023, seed: 5, changes: 0 });
-    expect((await first.next((event) => event.event === 'published', 10_000)).outcome).toMatchObject({ ok: true, sequence: 1 });
+    first.send({ cmd: 'publish', group: 'group_1', bucketCount: 1023, seed: 5, changes: 0, surely: true });
+    expect((await first.next((event) => event.event === 'published', 30_000)).outcome).toMatchObject({ ok: true, sequence: 1 });
     const mark = first.events.length;
     first.signal('SIGSTOP');
     const rest = children.filter((child) => child !== first);
     const second = await theLeader(rest, 2 * leaseTtlMs + 5000);
-    second.send({ cmd: 'publish', group: 'group_1', bucketCount: 1023, seed: 5, changes: 1 });
-    expect((await second.next((event) => event.event === 'published', 10_000)).outcome).toMatchObject({ ok: true, sequence: 2 });
+    second.send({ cmd: 'publish', group: 'group_1', bucketCount: 1023, seed: 5, changes: 1, surely: true });
+    expect((await second.next((event) => event.event === 'published', 30_000)).outcome).toMatchObject({ ok: true, sequence: 2 });
     // The frozen leader's publish is queued before it wakes: it runs first thing after SIGCONT.
     first.send({ cmd: 'publish', group: 'group_1', bucketCount: 1023, seed: 5, changes: 7 });
     const wokeAtMs = Date.now();

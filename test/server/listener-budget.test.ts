@@ -31,6 +31,7 @@ async function listen(limits: Partial<ListenerLimits>): Promise<{ listener: TcpL
       partialFrameBytesTotalMax: 1 << 20,
       requestBodyBytesMax: 1 << 20,
       writeBacklogBytesMax: 1 << 20,
+      tableBacklogBytesMax: 1 << 20,
       idleTimeoutMs: 60_000,
       ...limits,
     },

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,15 @@ describe('tair-cs table import', () => {
     const missing = await runCaptured(['import', join(dir, 'none'), '--group', 'g', '--data-dir', dir]);
     expect(missing.stderr).toBe(`tair-cs table import: ${join(dir, 'none')}: file not found\n`);
     expect(await readdir(dir)).toEqual(['bogus', 'group_1_server_table']);
+  });
+
+  test.skipIf(process.platform === 'win32')('a FIFO or a device is refused at once, unread: exit 1', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const result = await runCaptured(['import', fifo, '--group', 'g', '--data-dir', dir]);
+    expect([result.code, result.stderr]).toEqual([1, `tair-cs table import: ${fifo}: a FIFO, not a regular file\n`]);
+    const zero = await runCaptured(['import', '/dev/zero', '--group', 'g', '--data-dir', dir]);
+    expect([zero.code, zero.stderr]).toEqual([1, 'tair-cs table import: /dev/zero: a character device, not a regular file\n']);
   });
 
   test.each([

@@ -7,7 +7,6 @@ import { decodeTable, encodeTable } from '../../src/store/table-codec.js';
 import type { PersistedGroupTable } from '../../src/store/table-store.js';
 import {
   loadGroupTable,
-  loadGroupTableSync,
   saveGroupTable,
   tableFilePath,
 } from '../../src/store/table-store.js';
@@ -36,7 +35,7 @@ describe('table store round trip', () => {
     const loaded = await loadGroupTable(dataDir, 'group_1');
     expect(loaded.status).toBe('ok');
     if (loaded.status === 'ok') expect(plain(loaded.table)).toEqual(plain(table));
-    expect(await readdir(dataDir)).toEqual(['group_1.table']);
+    expect((await readdir(dataDir)).sort()).toEqual(['group_1.log', 'group_1.table']);
   });
 
   test('extreme values survive: u32 versions, u64 epoch, no servers, empty hash', async () => {
@@ -52,7 +51,7 @@ describe('table store round trip', () => {
       destination: new Uint32Array(14),
     };
     await saveGroupTable(dataDir, table);
-    const loaded = loadGroupTableSync(dataDir, 'group_1');
+    const loaded = await loadGroupTable(dataDir, 'group_1');
     expect(loaded.status === 'ok' && plain(loaded.table)).toEqual(plain(table));
   });
 
@@ -60,7 +59,7 @@ describe('table store round trip', () => {
     await Promise.all([1, 2, 3, 4].map((version) => saveGroupTable(dataDir, sampleTable(version))));
     const loaded = await loadGroupTable(dataDir, 'group_1');
     expect(loaded.status === 'ok' && plain(loaded.table)).toEqual(plain(sampleTable(4)));
-    expect(await readdir(dataDir)).toEqual(['group_1.table']);
+    expect((await readdir(dataDir)).sort()).toEqual(['group_1.log', 'group_1.table']);
   });
 
   test('a big table (B = 2^20, C = 3) round-trips', async () => {
@@ -78,7 +77,6 @@ describe('table store round trip', () => {
 
   test('a missing file is "missing", not an error', async () => {
     expect(await loadGroupTable(dataDir, 'nope')).toEqual({ status: 'missing', path: join(dataDir, 'nope.table') });
-    expect(loadGroupTableSync(dataDir, 'nope').status).toBe('missing');
   });
 });
 
@@ -154,6 +152,7 @@ describe('corrupt files are detected, never served', () => {
       return result.ok ? 'ok' : result.reason;
     };
     expect(reason(bytes.subarray(0, 10))).toBe('truncated: 10 bytes, a table file has at least 68');
+    expect(reason(bytes.subarray(0, 70))).toBe('truncated: 70 bytes, a table file has at least 76');
     expect(reason(bytes.subarray(0, bytes.length - 1))).toMatch(/^truncated: \d+ bytes, the header promises \d+$/);
     const flipped = Buffer.from(bytes);
     flipped[bytes.length - 10] ^= 0x40;
@@ -163,9 +162,9 @@ describe('corrupt files are detected, never served', () => {
     const original = Buffer.alloc(100);
     original.writeUInt32LE(0x31766257, 0);
     expect(reason(original)).toMatch(/original Tair server table; convert it with `tair-cs table import`/);
-    const version2 = Buffer.from(bytes);
-    version2.writeUInt32LE(2, 8);
-    expect(reason(version2)).toBe('format version 2 is not supported (this build reads 1)');
+    const version3 = Buffer.from(bytes);
+    version3.writeUInt32LE(3, 8);
+    expect(reason(version3)).toBe('format version 3 is not supported (this build reads 1 and 2)');
     expect(reason(bytes, 'group_2')).toBe("file holds group 'group_1', not 'group_2'");
   });
 
@@ -186,12 +185,12 @@ describe('corrupt files are detected, never served', () => {
     expect((await loadGroupTable(dataDir, 'group_1')).status).toBe('ok');
   });
 
-  test('two corrupt files in the same millisecond get distinct names; the sync loader moves them too', async () => {
+  test('two corrupt files in a row get distinct names', async () => {
     const path = join(dataDir, 'group_1.table');
     await writeFile(path, 'garbage');
-    const first = loadGroupTableSync(dataDir, 'group_1');
+    const first = await loadGroupTable(dataDir, 'group_1');
     await writeFile(path, 'garbage again');
-    const second = loadGroupTableSync(dataDir, 'group_1');
+    const second = await loadGroupTable(dataDir, 'group_1');
     expect(first.status === 'corrupt' && second.status === 'corrupt').toBe(true);
     if (first.status !== 'corrupt' || second.status !== 'corrupt') return;
     expect(first.movedTo).not.toBe(second.movedTo);

@@ -246,6 +246,7 @@ function installEdit(context: ClusterContext, group: GroupState, nowMs: number, 
   group.versions.server = bumpVersion(group.versions.server, floor);
   group.transitionVersion = 0;
   group.tableGeneration += 1;
+  group.tables.dirty.markAll();
   markChanged(group);
   notify(context, { level: 'info', event: 'admin-table-edit', group: group.name, message: `destination edited by the operator: ${what}` });
 }

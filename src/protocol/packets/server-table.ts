@@ -15,6 +15,8 @@ export const ServerTableType = {
   table: 0,
   /** groupConfig — group.conf bytes and its modification time. */
   groupConfig: 1,
+  /** record — one save of a group's table: the rows that changed since the one before (src/store/record-codec.ts). */
+  record: 3,
 } as const;
 
 /** GetServerTableRequest — a config server asking its peer for a file. */

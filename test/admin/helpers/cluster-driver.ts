@@ -10,6 +10,10 @@ import type { GroupConfig } from '../../../src/config/group-config.js';
 import { parseGroupConf } from '../../../src/config/group-conf.js';
 import { Engine } from '../../../src/engine/index.js';
 import type { FakeDataServer } from '../../cluster/harness/fake-fleet.js';
+import type { ShownTables } from '../../helpers/published-tables.js';
+import { applyPublication } from '../../helpers/published-tables.js';
+import { diskDifference, onDisk } from '../../helpers/records-on-disk.js';
+import type { PersistedGroupTable } from '../../../src/cluster/persisted-group-table.js';
 import { absorbReply, createFakeDataServer, heartbeatOf } from '../../cluster/harness/fake-fleet.js';
 
 const tickMs = 100;
@@ -20,9 +24,11 @@ export class ClusterDriver {
   readonly cluster: Cluster;
   readonly notices: Notice[] = [];
   readonly fleet = new Map<string, FakeDataServer>();
-  /** seen — the latest publication of each group: what data servers are shown. */
-  readonly seen = new Map<string, Publication>();
+  /** seen — each group's publications applied in order: what data servers are shown. */
+  readonly seen = new Map<string, ShownTables>();
   nowMs = 0;
+  /** disk — what a store would hold after every record saved so far. */
+  private readonly disk = new Map<string, PersistedGroupTable>();
   private readonly engine = new Engine();
   private nextToken = 1;
 
@@ -87,6 +93,10 @@ export class ClusterDriver {
     return outcome;
   }
 
+  private show(publication: Publication): void {
+    this.seen.set(publication.groupName, applyPublication(this.seen.get(publication.groupName), publication));
+  }
+
   /** movable — buckets `name` is shown to move: it is their current master and their view's rows differ. */
   movable(name: string, groupName = 'group_1'): number[] {
     const server = this.server(name);
@@ -146,14 +156,28 @@ export class ClusterDriver {
         this.cluster.step({ type: 'probeResult', nowMs: this.nowMs, serverId: probe.serverId, reachable: server?.reachable ?? false });
       }
       for (const job of ready.jobs) this.runJob(job);
-      for (const publication of ready.publish) this.seen.set(publication.groupName, publication);
+      for (const publication of ready.publish) this.show(publication);
       for (const request of ready.persist) {
-        this.seen.set(request.groupName, request.publication);
+        this.disk.set(request.groupName, onDisk(this.disk.get(request.groupName), request.record));
+        this.show(request.publication);
         this.cluster.step({ type: 'persisted', nowMs: this.nowMs, groupName: request.groupName, seq: request.seq });
       }
       const more = [ready.notices, ready.probes, ready.jobs, ready.persist, ready.publish].some((list) => list.length > 0);
-      if (!more) return;
+      if (!more) {
+        this.checkDisk();
+        return;
+      }
       ready = this.cluster.ready();
+    }
+  }
+
+  /** checkDisk — with nothing unsaved, the records rebuild exactly the working tables. */
+  private checkDisk(): void {
+    for (const [groupName, disk] of this.disk) {
+      const state = this.cluster.groupState(groupName);
+      if (!state || state.saving || state.changeSeq > state.savedChangeSeq || state.finishesPending > 0) continue;
+      const difference = diskDifference(disk, state);
+      if (difference) throw new Error(`at ${this.nowMs} ms: ${difference}`);
     }
   }
 

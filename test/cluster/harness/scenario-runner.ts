@@ -24,6 +24,7 @@ import type { ClusterOptions, PersistRequest, Ready } from '../../../src/cluster
 import { parseGroupConf } from '../../../src/config/group-conf.js';
 import type { GroupConfig } from '../../../src/config/group-config.js';
 import type { PersistedGroupTable } from '../../../src/store/persisted-table.js';
+import { diskDifference, onDisk } from '../../helpers/records-on-disk.js';
 import { needsMigration } from '../../../src/cluster/migration-plan.js';
 import type { FakeDataServer } from './fake-fleet.js';
 import { absorbReply, createFakeDataServer, heartbeatOf } from './fake-fleet.js';
@@ -67,8 +68,24 @@ export class ScenarioRunner {
       }
       this.out.push(`> ${line}`);
       this.execute(line.split(/\s+/));
+      this.checkDisk(line);
     }
     return `${this.out.join('\n')}\n`;
+  }
+
+  /**
+   * checkDisk — with nothing unsaved, the records saved so far rebuild exactly the working tables:
+   * every change of a row was marked and went into a record.
+   */
+  private checkDisk(line: string): void {
+    if (!this.cluster || this.holdSaves) return;
+    for (const group of this.groups) {
+      const state = this.cluster.groupState(group.name);
+      const disk = this.disk.get(group.name);
+      if (!state || !disk || state.saving || state.changeSeq > state.savedChangeSeq || state.finishesPending > 0) continue;
+      const difference = diskDifference(disk, state);
+      if (difference) throw new Error(`after '${line}': ${difference}`);
+    }
   }
 
   private execute([command, ...args]: string[]): void {
@@ -238,9 +255,9 @@ export class ScenarioRunner {
   }
 
   private save(request: PersistRequest): void {
-    this.disk.set(request.groupName, request.table);
-    const { client, server } = request.table.versions;
-    this.out.push(`  saved ${request.groupName} #${request.seq}: versions ${client}/${server}, migrating ${request.table.migrateBlockCount}`);
+    this.disk.set(request.groupName, onDisk(this.disk.get(request.groupName), request.record));
+    const { client, server } = request.record.versions;
+    this.out.push(`  saved ${request.groupName} #${request.seq}: versions ${client}/${server}, migrating ${request.record.migrateBlockCount}`);
     this.requireCluster().step({ type: 'persisted', nowMs: this.nowMs, groupName: request.groupName, seq: request.seq });
   }
 
@@ -277,3 +294,4 @@ export class ScenarioRunner {
     return this.cluster;
   }
 }
+

@@ -5,5 +5,5 @@
 import { EtcdCluster } from '../../helpers/etcd-cluster.js';
 
 const cluster = await EtcdCluster.start(3);
-process.stdout.write(JSON.stringify({ pids: [0, 1, 2].map((index) => cluster.pid(index)), dir: cluster.dir }) + '\n');
+process.stdout.write(`${JSON.stringify({ pids: [0, 1, 2].map((index) => cluster.pid(index)), dir: cluster.dir })}\n`);
 setInterval(() => undefined, 60_000);

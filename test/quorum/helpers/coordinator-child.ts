@@ -4,6 +4,8 @@
  * line with `atMs` (Date.now(), comparable across processes); commands come on stdin, one JSON
  * line each:
  *   {"cmd":"publish","group":"group_1","bucketCount":1023,"seed":1,"changes":3}  ─▶ {"event":"published",...}
+ *     with "surely":true, a publication refused because the office was suspended for a moment (a
+ *     loaded machine) waits for the office and is tried again, as a host would save again
  *   {"cmd":"health"} ─▶ {"event":"health",...}      {"cmd":"stop"} ─▶ resign, exit 0
  */
 import { createInterface } from 'node:readline';
@@ -23,12 +25,13 @@ interface PublishCommand {
   bucketCount: number;
   seed: number;
   changes: number;
+  surely?: boolean;
 }
 
 type Command = PublishCommand | { cmd: 'health' } | { cmd: 'stop' };
 
 function say(event: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(JSON.stringify({ event, atMs: Date.now(), ...fields }, (_, value) => (typeof value === 'bigint' ? value.toString() : value)) + '\n');
+  process.stdout.write(`${JSON.stringify({ event, atMs: Date.now(), ...fields }, (_, value) => (typeof value === 'bigint' ? value.toString() : value))}\n`);
 }
 
 const config = JSON.parse(process.argv[2]) as ChildConfig;
@@ -50,10 +53,16 @@ async function run(command: Command): Promise<void> {
   }
   if (command.cmd === 'health') return say('health', { health: coordinator.health() });
   let table = baseTable({ groupName: command.group, bucketCount: command.bucketCount, copyCount: 3, serverCount: 8 }, command.seed);
-  for (let change = 0; change < command.changes; change++) table = mutate(table, { seed: command.seed + change + 1, slotChanges: 10, addServer: false, reshapeBuckets: null });
-  coordinator.stampEpoch(table);
+  for (let change = 0; change < command.changes; change++)
+    table = mutate(table, { seed: command.seed + change + 1, slotChanges: 10, addServer: false, reshapeBuckets: null });
   const sentAtMs = Date.now();
-  const outcome = await coordinator.publish(table);
+  coordinator.stampEpoch(table);
+  let outcome = await coordinator.publish(table);
+  for (let retry = 0; command.surely && retry < 3 && !outcome.ok && (outcome.reason === 'not-leader' || outcome.reason === 'unavailable'); retry++) {
+    for (const deadline = Date.now() + 10_000; !coordinator.isLeader() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    coordinator.stampEpoch(table);
+    outcome = await coordinator.publish(table);
+  }
   say('published', { outcome, sentAtMs });
 }
 

@@ -17,7 +17,8 @@ export type ChildEvent = { event: string; atMs: number } & Record<string, unknow
 /** buildChild — transpile the child and what it imports; returns the directory (remove it after). */
 export async function buildChild(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tair-cs-quorum-child-'));
-  await transpileSources(['test/quorum/helpers/coordinator-child.ts'], dir);
+  // The codec worker is started by URL, not imported: name it too.
+  await transpileSources(['test/quorum/helpers/coordinator-child.ts', 'src/quorum/codec-worker.ts'], dir);
   await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
@@ -34,7 +35,12 @@ export class CoordinatorProcess {
   private readonly child: ChildProcess;
   readonly exited: Promise<void>;
 
-  constructor(buildDir: string, readonly address: string, settings: EtcdSettings, dataDir: string) {
+  constructor(
+    buildDir: string,
+    readonly address: string,
+    settings: EtcdSettings,
+    dataDir: string,
+  ) {
     const script = join(buildDir, 'test', 'quorum', 'helpers', 'coordinator-child.js');
     this.child = spawn(process.execPath, [script, JSON.stringify({ settings, address, dataDir })], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
@@ -56,7 +62,7 @@ export class CoordinatorProcess {
 
   /** send — one command line. */
   send(command: Record<string, unknown>): void {
-    this.child.stdin?.write(JSON.stringify(command) + '\n');
+    this.child.stdin?.write(`${JSON.stringify(command)}\n`);
   }
 
   /** signal — send a signal (SIGKILL, SIGSTOP, SIGCONT). */

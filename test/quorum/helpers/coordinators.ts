@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { QuorumCoordinator } from '../../../src/quorum/quorum-coordinator.js';
 import type { QuorumCoordinatorOptions } from '../../../src/quorum/quorum-coordinator.js';
 import type { EtcdSettings } from '../../../src/quorum/quorum-config.js';
+import type { PublishOutcome } from '../../../src/quorum/fenced-publisher.js';
+import type { PersistedGroupTable } from '../../../src/store/persisted-table.js';
 import type { EtcdCluster } from '../../helpers/etcd-cluster.js';
 
 let prefixCount = 0;
@@ -18,9 +20,14 @@ export function uniquePrefix(name: string): string {
   return `/tair-cs-test/${name}-${process.pid}-${prefixCount}`;
 }
 
-/** etcdSettings — settings for the cluster's members under a fresh prefix. */
-export function etcdSettings(cluster: EtcdCluster, name: string, leaseTtlMs = 2000): EtcdSettings {
-  return { endpoints: cluster.endpoints.map((endpoint) => `http://${endpoint}`), prefix: uniquePrefix(name), leaseTtlMs, tls: null, auth: null };
+/** etcdSettings — settings for the cluster's members under a fresh prefix (add tls and auth for a cluster that needs them). */
+export function etcdSettings(
+  cluster: EtcdCluster,
+  name: string,
+  leaseTtlMs = 2000,
+  access: Pick<EtcdSettings, 'tls' | 'auth'> = { tls: null, auth: null },
+): EtcdSettings {
+  return { endpoints: cluster.clientUrls, prefix: uniquePrefix(name), leaseTtlMs, ...access };
 }
 
 /** CoordinatorSet — the coordinators a test made. */
@@ -33,7 +40,7 @@ export class CoordinatorSet {
 
   /** add — a started coordinator with address 127.0.0.1:<5000 + index>; `dataDir` reuses a directory. */
   async add(options: Partial<QuorumCoordinatorOptions> = {}, settings: Partial<EtcdSettings> = {}): Promise<QuorumCoordinator> {
-    const dataDir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'tair-cs-quorum-'));
+    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tair-cs-quorum-')));
     if (!options.dataDir) this.dirs.push(dataDir);
     const address = options.address ?? `127.0.0.1:${5000 + this.coordinators.length}`;
     const coordinator = await QuorumCoordinator.connect({ ...this.settings, ...settings }, { ...options, address, dataDir });
@@ -78,4 +85,21 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * publishSurely — stamp and publish as a host would: when the leader was suspended for a moment
+ * (a lease not renewed in time on a loaded machine) or etcd did not answer, wait for the office
+ * to resume and save again (a landed earlier try then answers 'already-committed'). For tests
+ * about what is published, not about lease timing.
+ */
+export async function publishSurely(leader: QuorumCoordinator, table: PersistedGroupTable, triesMax = 4): Promise<PublishOutcome> {
+  let outcome: PublishOutcome = { ok: false, reason: 'not-leader', message: 'not tried' };
+  for (let attempt = 0; attempt < triesMax; attempt++) {
+    if (attempt > 0) await waitFor(() => leader.isLeader(), 10_000, `the leader to resume (last outcome: ${outcome.ok ? 'ok' : outcome.message})`);
+    leader.stampEpoch(table);
+    outcome = await leader.publish(table);
+    if (outcome.ok || outcome.reason === 'stale-epoch' || outcome.reason === 'deposed') return outcome;
+  }
+  return outcome;
 }

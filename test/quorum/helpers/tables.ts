@@ -44,7 +44,12 @@ export function serverName(index: number): string {
 export function baseTable(shape: TableShape, seed: number, epoch = 1n): PersistedGroupTable {
   const next = random(seed);
   const slotCount = shape.bucketCount * shape.copyCount;
-  const fill = () => Uint32Array.from({ length: slotCount }, () => 1 + Math.floor(next() * shape.serverCount));
+  // A plain loop: no intermediate array for the garbage collector (tables reach 3M slots).
+  const fill = (): Uint32Array => {
+    const slots = new Uint32Array(slotCount);
+    for (let slot = 0; slot < slotCount; slot++) slots[slot] = 1 + Math.floor(next() * shape.serverCount);
+    return slots;
+  };
   return {
     groupName: shape.groupName,
     bucketCount: shape.bucketCount,
@@ -54,6 +59,7 @@ export function baseTable(shape: TableShape, seed: number, epoch = 1n): Persiste
     migrateBlockCount: -1,
     configHash: 'abcd',
     servers: Array.from({ length: shape.serverCount }, (_, index) => serverName(index)),
+    recordSeq: 0,
     current: fill(),
     progress: fill(),
     destination: fill(),
@@ -74,7 +80,14 @@ export function mutate(table: PersistedGroupTable, mutation: Mutation): Persiste
     destination: table.destination.slice(),
   };
   if (mutation.reshapeBuckets !== null && mutation.reshapeBuckets !== table.bucketCount) {
-    result = { ...baseTable({ groupName: table.groupName, bucketCount: mutation.reshapeBuckets, copyCount: table.copyCount, serverCount: servers.length }, mutation.seed, table.epoch), versions: result.versions };
+    result = {
+      ...baseTable(
+        { groupName: table.groupName, bucketCount: mutation.reshapeBuckets, copyCount: table.copyCount, serverCount: servers.length },
+        mutation.seed,
+        table.epoch,
+      ),
+      versions: result.versions,
+    };
   }
   const slotCount = result.bucketCount * result.copyCount;
   const arrays = [result.current, result.progress, result.destination];

@@ -30,6 +30,7 @@ export function sampleTable(version: number, shape: SampleShape = defaultSampleS
     migrateBlockCount: version % 2 === 0 ? -1 : version % slotCount,
     configHash: (version * 2654435761).toString(16).padStart(16, '0').slice(-16),
     servers: Array.from({ length: serverCount }, (_, i) => `10.0.${i >> 8}.${i & 255}:${5191 + (version % 3)}`),
+    recordSeq: version,
     current: fill(7, serverCount, 1),
     progress: fill(11, serverCount, 1),
     destination: fill(13, serverCount + 1, 0),
