@@ -38,12 +38,19 @@ export interface GridTiming {
   spentIn: string[];
 }
 
+/** CliReport — the parts of `tair-cs table build|rebuild` JSON the grid reads. */
+interface CliReport {
+  buildMs: number;
+  valid: boolean;
+  engine: { stepsPerSlot: number; spentIn: string[] };
+}
+
 // One CLI run; its JSON whatever the exit status (1 = the table is not valid: recorded, not fatal).
-function cli(args: string[]): Record<string, any> {
+function cli(args: string[]): CliReport {
   const main = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
   const run = spawnSync(process.execPath, [main, 'table', ...args], { maxBuffer: 1 << 26, encoding: 'utf8' });
   if (run.status !== 0 && run.status !== 1) throw new Error(`tair-cs table ${args.join(' ')}: exit ${run.status}: ${run.stderr}`);
-  return JSON.parse(run.stdout);
+  return JSON.parse(run.stdout) as CliReport;
 }
 
 function buildArgs(shape: GridShape): string[] {
@@ -56,9 +63,15 @@ export function timeShape(shape: GridShape, dir: string): GridTiming[] {
   const name = shapeName(shape);
   const file = join(dir, 'base.json');
   const slots = shape.bucketCount * shape.copyCount;
-  const timing = (operation: GridTiming['operation'], report: Record<string, any>): GridTiming => ({
-    shape: name, operation, slots, buildMs: report.buildMs, goalMs: goalMs(slots), stepsPerSlot: report.engine.stepsPerSlot,
-    valid: report.valid, spentIn: report.engine.spentIn,
+  const timing = (operation: GridTiming['operation'], report: CliReport): GridTiming => ({
+    shape: name,
+    operation,
+    slots,
+    buildMs: report.buildMs,
+    goalMs: goalMs(slots),
+    stepsPerSlot: report.engine.stepsPerSlot,
+    valid: report.valid,
+    spentIn: report.engine.spentIn,
   });
   const timings = [timing('build', cli(['build', ...buildArgs(shape), '--out', file]))];
   const servers = shape.rackSizes.reduce((sum, size) => sum + size, 0);
@@ -82,7 +95,9 @@ function main(): void {
         for (const timing of timeShape(shape, dir)) {
           timings.push(timing);
           const ratio = timing.buildMs / timing.goalMs;
-          process.stderr.write(`${timing.shape} ${timing.operation}: ${timing.buildMs.toFixed(1)} ms (goal ${timing.goalMs.toFixed(1)}, ${ratio.toFixed(2)})\n`);
+          process.stderr.write(
+            `${timing.shape} ${timing.operation}: ${timing.buildMs.toFixed(1)} ms (goal ${timing.goalMs.toFixed(1)}, ${ratio.toFixed(2)})\n`,
+          );
         }
       }
     }

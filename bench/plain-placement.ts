@@ -55,7 +55,10 @@ export function integerQuotas(servers: PlainServer[], total: number, cap: number
 export function plainBuild(bucketCount: number, copyCount: number, servers: PlainServer[]): Uint16Array {
   const slots = new Uint16Array(bucketCount * copyCount);
   const replicaQuota = integerQuotas(servers, bucketCount * copyCount, bucketCount);
-  const order = servers.map((_, s) => s).filter((s) => servers[s].alive).sort((a, b) => servers[a].rack - servers[b].rack || a - b);
+  const order = servers
+    .map((_, s) => s)
+    .filter((s) => servers[s].alive)
+    .sort((a, b) => servers[a].rack - servers[b].rack || a - b);
   let unit = 0;
   for (const s of order) {
     const end = unit + replicaQuota[s];
@@ -81,9 +84,7 @@ export function chooseMasters(bucketCount: number, copyCount: number, servers: P
 
 // Role swaps while a master holds more than its real quota + 1 or a co-holder fewer than its
 // real quota − 1 (the ±1 band), never pushing the other out of its band (a few passes at most).
-function settleMasters(
-  bucketCount: number, copyCount: number, servers: PlainServer[], slots: Uint16Array, masters: Int32Array, quota: Int32Array,
-): void {
+function settleMasters(bucketCount: number, copyCount: number, servers: PlainServer[], slots: Uint16Array, masters: Int32Array, quota: Int32Array): void {
   let weight = 0;
   for (const server of servers) if (server.alive) weight += server.weight;
   const real = servers.map((server) => (server.alive ? (bucketCount * server.weight) / weight : 0));
@@ -195,8 +196,16 @@ export function plainLeave(bucketCount: number, copyCount: number, servers: Plai
  * buckets each on average and one pass over the table at most. Returns x, or -1.
  */
 function relay(
-  bucketCount: number, copyCount: number, servers: PlainServer[], slots: Uint16Array, k: number,
-  live: number[], replicas: Int32Array, quota: Int32Array, rackLimit: number, cursor: { at: number },
+  bucketCount: number,
+  copyCount: number,
+  servers: PlainServer[],
+  slots: Uint16Array,
+  k: number,
+  live: number[],
+  replicas: Int32Array,
+  quota: Int32Array,
+  rackLimit: number,
+  cursor: { at: number },
 ): number {
   const b = k % bucketCount;
   const span = slots.length - bucketCount;
@@ -261,8 +270,16 @@ export function plainJoin(bucketCount: number, copyCount: number, servers: Plain
 // The taker takes slots (one pass over the table) from givers over their quota (round 0) or at
 // least at it (round 1), where it fits the bucket.
 function takeSlots(
-  bucketCount: number, copyCount: number, servers: PlainServer[], slots: Uint16Array, taker: number,
-  replicas: Int32Array, masters: Int32Array, quota: Int32Array, rackLimit: number, round: number,
+  bucketCount: number,
+  copyCount: number,
+  servers: PlainServer[],
+  slots: Uint16Array,
+  taker: number,
+  replicas: Int32Array,
+  masters: Int32Array,
+  quota: Int32Array,
+  rackLimit: number,
+  round: number,
 ): void {
   for (let k = 0; k < slots.length && replicas[taker] < quota[taker]; k++) {
     const giver = slots[k] - 1;

@@ -102,8 +102,13 @@ function parseRunArgs(argv: string[]): RunOptions | null {
   const { values } = parseArgs({
     args: argv,
     options: {
-      smoke: { type: 'boolean' }, only: { type: 'string' }, sizes: { type: 'string' }, 'skip-xxl': { type: 'boolean' },
-      'results-dir': { type: 'string' }, 'xxl-runs': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      smoke: { type: 'boolean' },
+      only: { type: 'string' },
+      sizes: { type: 'string' },
+      'skip-xxl': { type: 'boolean' },
+      'results-dir': { type: 'string' },
+      'xxl-runs': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -132,8 +137,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (options === null) {
-    process.stdout.write('usage: node dist/bench/run.js [--smoke] [--only op,...] [--sizes S,L,XL,XXL] [--skip-xxl] ' +
-      `[--xxl-runs N] [--results-dir DIR]\noperations: ${[...operations.map((entry) => entry.name), xxlOperationName].join(', ')}\n`);
+    process.stdout.write(
+      'usage: node dist/bench/run.js [--smoke] [--only op,...] [--sizes S,L,XL,XXL] [--skip-xxl] ' +
+        `[--xxl-runs N] [--results-dir DIR]\noperations: ${[...operations.map((entry) => entry.name), xxlOperationName].join(', ')}\n`,
+    );
     return 0;
   }
   const { results, file } = await runBenchmarks(options);

@@ -91,8 +91,13 @@ export function measureSize(size: BenchSize, runs: number): YardstickFigure[] {
     const ours = coldAndWarm(runs, engineOps[operation]);
     const theirs = coldAndWarm(runs, plainOps[operation]);
     figures.push({
-      size: size.name, operation, engineColdMs: ours.coldMs, engineWarmMs: ours.warmMs, plainColdMs: theirs.coldMs,
-      plainWarmMs: theirs.warmMs, plainOverEngine: Math.round((theirs.warmMs / ours.warmMs) * 100) / 100,
+      size: size.name,
+      operation,
+      engineColdMs: ours.coldMs,
+      engineWarmMs: ours.warmMs,
+      plainColdMs: theirs.coldMs,
+      plainWarmMs: theirs.warmMs,
+      plainOverEngine: Math.round((theirs.warmMs / ours.warmMs) * 100) / 100,
     });
   }
   return figures;

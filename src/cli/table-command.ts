@@ -33,7 +33,7 @@ const usage = [
   '  import  FILE --group NAME --data-dir DIR [--force]',
   '',
   'Synthetic server i is `ds-<i>` in rack `rack-<i mod R>` (or per --rack-sizes); --down and',
-  '--add work on positions in the file\'s server list. Each command prints one JSON object and',
+  "--add work on positions in the file's server list. Each command prints one JSON object and",
   'exits 1 when the table is not valid. --repeat N reports min/median/max of N builds.',
   '',
 ].join('\n');
@@ -88,8 +88,13 @@ async function runBuild(args: BuildArgs): Promise<number> {
   const table = tableOf(build, servers);
   if (build.ok && args.out) await writeTableFile(args.out, table);
   const valid = measureAndPrint(table, {
-    command: 'build', buildMs: build.buildMs, strategy: args.strategy, seed: args.seed, build,
-    out: build.ok ? args.out : undefined, extra: repeat ? { repeat } : undefined,
+    command: 'build',
+    buildMs: build.buildMs,
+    strategy: args.strategy,
+    seed: args.seed,
+    build,
+    out: build.ok ? args.out : undefined,
+    extra: repeat ? { repeat } : undefined,
   });
   return valid ? 0 : 1;
 }
@@ -105,13 +110,24 @@ async function runRebuild(args: RebuildArgs): Promise<number> {
   const { build, repeat } = await timedBuilds({ ...source, servers, source, strategy: args.strategy, seed: args.seed }, args.repeat);
   const table = tableOf(build, servers);
   if (build.ok && args.out) await writeTableFile(args.out, table);
-  const valid = measureAndPrint(table, {
-    command: 'rebuild', buildMs: build.buildMs, strategy: args.strategy, seed: args.seed, build,
-    out: build.ok ? args.out : undefined,
-    extra: {
-      in: args.in, down: [...new Set(args.down)].sort((a, b) => a - b), added: args.add, ...(repeat ? { repeat } : {}),
+  const valid = measureAndPrint(
+    table,
+    {
+      command: 'rebuild',
+      buildMs: build.buildMs,
+      strategy: args.strategy,
+      seed: args.seed,
+      build,
+      out: build.ok ? args.out : undefined,
+      extra: {
+        in: args.in,
+        down: [...new Set(args.down)].sort((a, b) => a - b),
+        added: args.add,
+        ...(repeat ? { repeat } : {}),
+      },
     },
-  }, file.slots);
+    file.slots,
+  );
   return valid ? 0 : 1;
 }
 
@@ -165,9 +181,7 @@ function tableOf(build: BuildReport, servers: TableServer[]): MeasuredTable {
 function measureAndPrint(table: MeasuredTable, context: ReportContext, source?: Uint16Array): boolean {
   const started = performance.now();
   const measured = measureTable(table);
-  const moves = source
-    ? countMoves(table.bucketCount, table.copyCount, source, table.slots, measured.replicaBands, measured.masterBands)
-    : undefined;
+  const moves = source ? countMoves(table.bucketCount, table.copyCount, source, table.slots, measured.replicaBands, measured.masterBands) : undefined;
   const measureMs = round(performance.now() - started);
   const timing = context.command === 'check' ? { checkMs: measureMs } : { measureMs };
   const report = tableReport(table, measured, { ...context, moves, extra: { ...context.extra, ...timing } });

@@ -9,9 +9,7 @@ import { canonicalOrder, remapSlots } from './canonical-order.js';
 import { BuildResultWord, Outcome, QuickResultWord, Strategy, outcomeName, spentPassNames } from './outcome.js';
 import { RegionPlanner } from './region-planner.js';
 import type { EngineExports } from './wasm-module.js';
-import type {
-  BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats,
-} from './types.js';
+import type { BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats } from './types.js';
 import { checkServerNumbers, validateServers, validateShape, validateTableShape } from './validate-input.js';
 import { InputError } from '../errors.js';
 
@@ -78,9 +76,22 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
   return {
     fn: 'buildTable',
     args: [
-      bucketCount, copyCount, serverCount, order.rackCount, strategy, Math.round(diffRatio * 1e6), seed,
-      sourceAt, targetAt, serverArrays.rackAt, serverArrays.weightAt, serverArrays.aliveAt, scratchAt, scratchBytes,
-      resultAt, input.source ? 0 : 1,
+      bucketCount,
+      copyCount,
+      serverCount,
+      order.rackCount,
+      strategy,
+      Math.round(diffRatio * 1e6),
+      seed,
+      sourceAt,
+      targetAt,
+      serverArrays.rackAt,
+      serverArrays.weightAt,
+      serverArrays.aliveAt,
+      scratchAt,
+      scratchBytes,
+      resultAt,
+      input.source ? 0 : 1,
     ],
     output: { at: targetAt, count: slotCount },
     progress: { stepsAt: resultAt + BuildResultWord.stepsLow * 4, slots: slotCount },
@@ -124,9 +135,7 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
 }
 
 /** prepareQuick — the quick table of `table` with the servers' alive flags. */
-export function prepareQuick(
-  core: EngineCore, table: Table, servers: ServerSpec[], allowLost: boolean,
-): PreparedCall<QuickReport> {
+export function prepareQuick(core: EngineCore, table: Table, servers: ServerSpec[], allowLost: boolean): PreparedCall<QuickReport> {
   validateServers(servers);
   validateTableShape(table, 'current');
   const { bucketCount, copyCount } = table;

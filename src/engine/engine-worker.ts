@@ -21,10 +21,7 @@ interface CallMessage {
 
 const setup = workerData as WorkerSetup;
 if (setup.module) adoptEngineModule(setup.variant, setup.module);
-const exports = instantiateEngine(engineModule(setup.variant), setup.memory) as unknown as Record<
-  string,
-  (...args: number[]) => number
->;
+const exports = instantiateEngine(engineModule(setup.variant), setup.memory) as unknown as Record<string, (...args: number[]) => number>;
 
 parentPort?.on('message', (message: CallMessage) => {
   try {

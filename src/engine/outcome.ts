@@ -64,7 +64,9 @@ export const SearchPass = {
 
 /** spentPassNames — the names of the searches whose bits are set in a budgetSpent word. */
 export function spentPassNames(bits: number): string[] {
-  return Object.entries(SearchPass).filter(([, bit]) => (bits & bit) !== 0).map(([name]) => name);
+  return Object.entries(SearchPass)
+    .filter(([, bit]) => (bits & bit) !== 0)
+    .map(([name]) => name);
 }
 
 /** QuickResultWord — word offsets of the quick-table summary (assembly QuickResult). */

@@ -15,24 +15,41 @@ export type EngineVariant = 'release' | 'debug';
 export interface EngineExports {
   heapBase(): number;
   scanTable(b: number, c: number, s: number, table: number, alive: number, result: number): number;
-  quickTable(
-    b: number, c: number, s: number, table: number, alive: number, allowLost: number,
-    scratch: number, scratchBytes: number, result: number,
-  ): number;
+  quickTable(b: number, c: number, s: number, table: number, alive: number, allowLost: number, scratch: number, scratchBytes: number, result: number): number;
   quickScratchBytes(s: number): number;
-  diffTables(
-    b: number, c: number, s: number, current: number, target: number, flags: number, receivers: number,
-    perSource: number,
-  ): number;
+  diffTables(b: number, c: number, s: number, current: number, target: number, flags: number, receivers: number, perSource: number): number;
   tableStats(
-    b: number, c: number, s: number, r: number, table: number, alive: number, rack: number, replicas: number,
-    masters: number, result: number, scratch: number, scratchBytes: number,
+    b: number,
+    c: number,
+    s: number,
+    r: number,
+    table: number,
+    alive: number,
+    rack: number,
+    replicas: number,
+    masters: number,
+    result: number,
+    scratch: number,
+    scratchBytes: number,
   ): void;
   statsScratchBytes(r: number): number;
   buildTable(
-    b: number, c: number, s: number, r: number, strategy: number, diffRatioMillionths: number, seed: number,
-    source: number, target: number, rack: number, weight: number, alive: number, scratch: number,
-    scratchBytes: number, result: number, sourceEmpty: number,
+    b: number,
+    c: number,
+    s: number,
+    r: number,
+    strategy: number,
+    diffRatioMillionths: number,
+    seed: number,
+    source: number,
+    target: number,
+    rack: number,
+    weight: number,
+    alive: number,
+    scratch: number,
+    scratchBytes: number,
+    result: number,
+    sourceEmpty: number,
   ): number;
   buildScratchBytes(b: number, c: number, s: number, r: number): number;
   maxServerIndex(ptr: number, count: number): number;

@@ -12,13 +12,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { workerScriptUrl } from '../common/worker-script.js';
-import {
-  type EngineCore, type PreparedCall, prepareBuild, prepareDiff, prepareQuick, prepareScan, prepareStats,
-} from './engine-calls.js';
+import { type EngineCore, type PreparedCall, prepareBuild, prepareDiff, prepareQuick, prepareScan, prepareStats } from './engine-calls.js';
 import { createEngineMemory, engineModule, instantiateEngine, type EngineVariant } from './wasm-module.js';
-import type {
-  BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats,
-} from './types.js';
+import type { BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats } from './types.js';
 
 interface Reply {
   id: number;

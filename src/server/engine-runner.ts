@@ -97,12 +97,12 @@ export class EngineRunner {
   exclusive<T>(slotCount: number, work: (engine: Engine | WorkerEngine) => Promise<T>): Promise<T | 'busy'> {
     if (this.exclusiveCount >= planQueueCountMax) return Promise.resolve('busy');
     this.exclusiveCount += 1;
-    const run = this.exclusiveChain.then(() =>
-      slotCount > workerSlotThreshold ? this.inWorker(slotCount, work) : work(this.localEngine()),
-    );
-    this.exclusiveChain = run.catch(() => undefined).finally(() => {
-      this.exclusiveCount -= 1;
-    });
+    const run = this.exclusiveChain.then(() => (slotCount > workerSlotThreshold ? this.inWorker(slotCount, work) : work(this.localEngine())));
+    this.exclusiveChain = run
+      .catch(() => undefined)
+      .finally(() => {
+        this.exclusiveCount -= 1;
+      });
     return run;
   }
 
@@ -114,9 +114,10 @@ export class EngineRunner {
   private async runQuick(job: QuickJob): Promise<JobEvent> {
     const options = { allowLost: job.allowLost };
     const slotCount = job.table.bucketCount * job.table.copyCount;
-    const result: QuickReport = slotCount > workerSlotThreshold
-      ? await this.inWorker(slotCount, (worker) => worker.quickTable(job.table, job.servers, options))
-      : this.localEngine().quickTable(job.table, job.servers, options);
+    const result: QuickReport =
+      slotCount > workerSlotThreshold
+        ? await this.inWorker(slotCount, (worker) => worker.quickTable(job.table, job.servers, options))
+        : this.localEngine().quickTable(job.table, job.servers, options);
     return { type: 'quickDone', nowMs: this.now(), jobId: job.jobId, result };
   }
 
@@ -131,9 +132,8 @@ export class EngineRunner {
       seed: job.seed,
     };
     const slotCount = job.bucketCount * job.copyCount;
-    const result: BuildReport = slotCount > workerSlotThreshold
-      ? await this.inWorker(slotCount, (worker) => worker.build(input))
-      : this.localEngine().build(input);
+    const result: BuildReport =
+      slotCount > workerSlotThreshold ? await this.inWorker(slotCount, (worker) => worker.build(input)) : this.localEngine().build(input);
     return { type: 'buildDone', nowMs: this.now(), jobId: job.jobId, result };
   }
 

@@ -66,10 +66,16 @@ describe('bench --smoke', () => {
     expect(written).toMatchObject({ schema: 1, mode: 'smoke', node: process.version, engineVariant: 'release' });
     expect(written.cores).toBeGreaterThanOrEqual(1);
     expect(typeof written.commit === 'string' || written.commit === null).toBe(true);
-    expect(written.cases[0]).toEqual(expect.objectContaining({
-      operation: expect.any(String), size: expect.any(String), medianMs: expect.any(Number), p99Ms: expect.any(Number),
-      meanMs: expect.any(Number), opsPerSec: expect.any(Number),
-    }));
+    expect(written.cases[0]).toEqual(
+      expect.objectContaining({
+        operation: expect.any(String),
+        size: expect.any(String),
+        medianMs: expect.any(Number),
+        p99Ms: expect.any(Number),
+        meanMs: expect.any(Number),
+        opsPerSec: expect.any(Number),
+      }),
+    );
   });
 
   test('--sizes runs only the sizes it names: XXL only when named', async () => {

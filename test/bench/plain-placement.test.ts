@@ -35,27 +35,31 @@ const shapes: [number, number, number, number][] = [
 ];
 
 describe('plain-JS placement (the yardstick)', () => {
-  test.each(shapes)('%i × %i on %i servers / %i racks: build, leave and join are valid; a leave moves about what it held', (bucketCount, copyCount, serverCount, racks) => {
-    const servers: PlainServer[] = Array.from({ length: serverCount }, (_, s) => ({ rack: s % racks, weight: 1, alive: true }));
-    const base = plainBuild(bucketCount, copyCount, servers);
-    expectValid(bucketCount, copyCount, servers, base, 'build');
+  test.each(shapes)(
+    '%i × %i on %i servers / %i racks: build, leave and join are valid; a leave moves about what it held',
+    (bucketCount, copyCount, serverCount, racks) => {
+      const servers: PlainServer[] = Array.from({ length: serverCount }, (_, s) => ({ rack: s % racks, weight: 1, alive: true }));
+      const base = plainBuild(bucketCount, copyCount, servers);
+      expectValid(bucketCount, copyCount, servers, base, 'build');
 
-    const gone = Math.floor(serverCount / 3);
-    const afterLeave = servers.map((server, s) => (s === gone ? { ...server, alive: false } : server));
-    const left = plainLeave(bucketCount, copyCount, afterLeave, base);
-    expectValid(bucketCount, copyCount, afterLeave, left, 'leave');
-    const held = base.reduce((sum, entry) => sum + (entry === gone + 1 ? 1 : 0), 0);
-    const table = (slots: Uint16Array) => ({ bucketCount, copyCount, slots });
-    // What it held, plus one move per relay: the staircase gives a server's buckets the same
-    // co-racks, so the racks free to take them may lack room under their quotas.
-    expect(countMoves(table(base), table(left)).replicaMoves).toBeGreaterThanOrEqual(held);
-    expect(countMoves(table(base), table(left)).replicaMoves).toBeLessThanOrEqual(Math.ceil(held * 1.5));
+      const gone = Math.floor(serverCount / 3);
+      const afterLeave = servers.map((server, s) => (s === gone ? { ...server, alive: false } : server));
+      const left = plainLeave(bucketCount, copyCount, afterLeave, base);
+      expectValid(bucketCount, copyCount, afterLeave, left, 'leave');
+      const held = base.reduce((sum, entry) => sum + (entry === gone + 1 ? 1 : 0), 0);
+      const table = (slots: Uint16Array) => ({ bucketCount, copyCount, slots });
+      // What it held, plus one move per relay: the staircase gives a server's buckets the same
+      // co-racks, so the racks free to take them may lack room under their quotas.
+      expect(countMoves(table(base), table(left)).replicaMoves).toBeGreaterThanOrEqual(held);
+      expect(countMoves(table(base), table(left)).replicaMoves).toBeLessThanOrEqual(Math.ceil(held * 1.5));
 
-    const afterJoin = [...servers, { rack: serverCount % racks, weight: 1, alive: true }];
-    const joined = plainJoin(bucketCount, copyCount, afterJoin, base);
-    expectValid(bucketCount, copyCount, afterJoin, joined, 'join');
-    // About the new server's quota (more where the rack spread kept a giver from giving).
-    const quota = Math.floor((bucketCount * copyCount) / (serverCount + 1));
-    expect(countMoves(table(base), table(joined)).replicaMoves).toBeLessThanOrEqual(Math.ceil(quota * 1.25));
-  }, 60_000);
+      const afterJoin = [...servers, { rack: serverCount % racks, weight: 1, alive: true }];
+      const joined = plainJoin(bucketCount, copyCount, afterJoin, base);
+      expectValid(bucketCount, copyCount, afterJoin, joined, 'join');
+      // About the new server's quota (more where the rack spread kept a giver from giving).
+      const quota = Math.floor((bucketCount * copyCount) / (serverCount + 1));
+      expect(countMoves(table(base), table(joined)).replicaMoves).toBeLessThanOrEqual(Math.ceil(quota * 1.25));
+    },
+    60_000,
+  );
 });

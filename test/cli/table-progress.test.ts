@@ -19,7 +19,7 @@ afterEach(() => {
 describe('progressLine', () => {
   test('fills the bar by steps against the typical steps of the build, holding at 99 % until it ends', () => {
     const slots = 1_000_000;
-    expect(progressLine(0, slots, 0)).toMatch(/^building ▕░{30}▏   0 %  0\.0M steps  0\.0 s$/);
+    expect(progressLine(0, slots, 0)).toMatch(/^building ▕░{30}▏ {3}0 % {2}0\.0M steps {2}0\.0 s$/);
     const half = progressLine((typicalStepsPerSlot * slots) / 2, slots, 1_500);
     expect(half).toContain(`▕${'█'.repeat(15)}${'░'.repeat(15)}▏  50 %`);
     expect(half).toContain('1.5 s');

@@ -71,7 +71,9 @@ function expectBounded(report: BuildReport, input: BuildCase, label: string): vo
 
 function expectValid(report: BuildReport, input: BuildCase, label: string): void {
   const { breaks } = ruleBreaks(report, input);
-  const broken = Object.entries(breaks).filter(([, list]) => list.length > 0).map(([rule, list]) => `${rule}: ${list[0]}`);
+  const broken = Object.entries(breaks)
+    .filter(([, list]) => list.length > 0)
+    .map(([rule, list]) => `${rule}: ${list[0]}`);
   expect(broken, label).toEqual([]);
   expect(report.replicaMoves, label).toBeGreaterThanOrEqual(report.minimumReplicaMoves);
   expect(report.masterChanges, label).toBeGreaterThanOrEqual(report.minimumMasterChanges);
@@ -93,9 +95,7 @@ function expectMoves(report: BuildReport, movesRatioMax: number, label: string):
   note(`${label.split(' ').pop()} moves/minimum`, report.replicaMoves / Math.max(1, report.minimumReplicaMoves), label);
   note(`${label.split(' ').pop()} masters/minimum`, report.masterChanges / Math.max(1, report.minimumMasterChanges), label);
   expect(report.replicaMoves, `${label}: replica moves`).toBeLessThanOrEqual(Math.ceil(movesRatioMax * report.minimumReplicaMoves) + 2);
-  expect(report.masterChanges, `${label}: master changes`).toBeLessThanOrEqual(
-    Math.ceil(masterChangesRatioMax * report.minimumMasterChanges) + 2,
-  );
+  expect(report.masterChanges, `${label}: master changes`).toBeLessThanOrEqual(Math.ceil(masterChangesRatioMax * report.minimumMasterChanges) + 2);
 }
 
 function sweep(shape: GridShape): void {
@@ -138,8 +138,12 @@ function sweep(shape: GridShape): void {
 
 for (const { bucketCount, every } of samples) {
   describe(`grid at B = ${bucketCount} (one shape in ${every})`, () => {
-    it.each(gridShapes(bucketCount, every).map((shape) => [shapeName(shape), shape] as const))('%s', (_, shape) => {
-      sweep(shape);
-    }, 120_000);
+    it.each(gridShapes(bucketCount, every).map((shape) => [shapeName(shape), shape] as const))(
+      '%s',
+      (_, shape) => {
+        sweep(shape);
+      },
+      120_000,
+    );
   });
 }

@@ -19,15 +19,16 @@ function hostDeclaredFunctions(): Map<string, number> {
   const body = /export interface EngineExports \{([\s\S]*?)\n\}/.exec(source)?.[1] ?? '';
   const functions = new Map<string, number>();
   for (const match of body.matchAll(/^\s*(\w+)\(([^)]*)\):/gm)) {
-    const params = match[2].split(',').map((param) => param.trim()).filter((param) => param !== '');
+    const params = match[2]
+      .split(',')
+      .map((param) => param.trim())
+      .filter((param) => param !== '');
     functions.set(match[1], params.length);
   }
   return functions;
 }
 
-const limitNames = [
-  'bucketCountMax', 'copyCountMax', 'slotCountMax', 'serverCountMax', 'rackCountMax', 'stepsPerSlotMax', 'stepsPerServerMax', 'stepsFixed',
-];
+const limitNames = ['bucketCountMax', 'copyCountMax', 'slotCountMax', 'serverCountMax', 'rackCountMax', 'stepsPerSlotMax', 'stepsPerServerMax', 'stepsFixed'];
 
 function byName<T extends { name: string }>(list: T[]): T[] {
   return [...list].sort((x, y) => x.name.localeCompare(y.name));
@@ -95,8 +96,12 @@ describe.each(variants)('the %s module', (variant) => {
   it('exports the functions the host declares, its limits, its memory and nothing else', () => {
     const declared = hostDeclaredFunctions();
     expect(declared.size).toBeGreaterThanOrEqual(9);
-    const expected = [...declared.keys()].map((name) => ({ name, kind: 'function' }))
-      .concat(limitNames.map((name) => ({ name, kind: 'global' })), [{ name: 'memory', kind: 'memory' }]);
+    const expected = [...declared.keys()]
+      .map((name) => ({ name, kind: 'function' }))
+      .concat(
+        limitNames.map((name) => ({ name, kind: 'global' })),
+        [{ name: 'memory', kind: 'memory' }],
+      );
     expect(byName(WebAssembly.Module.exports(module))).toEqual(byName(expected));
   });
 

@@ -55,10 +55,13 @@ describe.each([
   for (const strategy of strategies) {
     for (const rule of rules) {
       itRule(`${variant} ${strategy}`, rule, () => {
-        fc.assert(fc.property(clusters, fc.integer({ min: 1, max: 100 }), (cluster, percent) => {
-          const report = cachedBuild(variant, cluster, strategy, percent / 100);
-          expect(ruleBreaks(report, cluster).breaks[rule]).toEqual([]);
-        }), runs(count));
+        fc.assert(
+          fc.property(clusters, fc.integer({ min: 1, max: 100 }), (cluster, percent) => {
+            const report = cachedBuild(variant, cluster, strategy, percent / 100);
+            expect(ruleBreaks(report, cluster).breaks[rule]).toEqual([]);
+          }),
+          runs(count),
+        );
       });
     }
   }
@@ -119,8 +122,7 @@ function deadSlotsRefillable(cluster: Cluster, before: Table, after: ServerSpec[
     const holders = Array.from({ length: copyCount }, (_, copy) => before.slots[copy * bucketCount + bucket] - 1);
     const kept = holders.filter((position) => position >= 0 && after[position].alive);
     const keptRacks = new Set(kept.map((position) => after[position].rack));
-    const fits = after.flatMap((server, position) => (
-      server.alive && !kept.includes(position) && !(spread && keptRacks.has(server.rack)) ? [position] : []));
+    const fits = after.flatMap((server, position) => (server.alive && !kept.includes(position) && !(spread && keptRacks.has(server.rack)) ? [position] : []));
     for (let k = kept.length; k < copyCount; k++) slots.push(fits);
   }
   const taken = after.map(() => [] as number[]);
@@ -148,77 +150,96 @@ describe('rebuild after 1..3 servers go down (release)', () => {
   // The partner bound is promised for first builds only (build-rules.ts); agreement covers the excess here.
   for (const rule of rules.filter((name) => name !== 'partners')) {
     itRule('rebuild', rule, () => {
-      fc.assert(fc.property(withFailures, (failure) => {
-        const { input, report } = rebuildAfter(failure);
-        expect(ruleBreaks(report, input).breaks[rule]).toEqual([]);
-      }), runs(60));
+      fc.assert(
+        fc.property(withFailures, (failure) => {
+          const { input, report } = rebuildAfter(failure);
+          expect(ruleBreaks(report, input).breaks[rule]).toEqual([]);
+        }),
+        runs(60),
+      );
     });
   }
 
   itRule('rebuild', 'moves', () => {
-    fc.assert(fc.property(withFailures, (failure) => {
-      const { before, input, report } = rebuildAfter(failure);
-      const held = check(before, failure.cluster.servers).replicas;
-      const deadReplicas = failure.down.reduce((sum, position) => sum + held[position], 0);
-      expect(report.replicaMoves).toBeGreaterThanOrEqual(deadReplicas);
-      // A source short of rack spread may have it restored by the rebuild (extra moves, on purpose).
-      const sourceSpreadFull = check(before, failure.cluster.servers).rackSpreadShort === 0;
-      if (failure.strategy === 'balanced' && sourceSpreadFull && onlyDeadReplicasMustMove(failure.cluster, before, input.servers)) {
-        expect(report.minimumReplicaMoves).toBe(deadReplicas);
-        // Equal weights: exactly the dead servers' replicas. Tiny weighted clusters may need a
-        // swap to keep racks spread (the minimum ignores racks): a few extra moves at most.
-        const equalWeights = failure.cluster.servers.every((server) => server.weight === failure.cluster.servers[0].weight);
-        if (equalWeights) expect(report.replicaMoves).toBe(deadReplicas);
-        else expect(report.replicaMoves).toBeLessThanOrEqual(deadReplicas + Math.max(2, Math.ceil(deadReplicas / 10)));
-      }
-    }), runs(60));
+    fc.assert(
+      fc.property(withFailures, (failure) => {
+        const { before, input, report } = rebuildAfter(failure);
+        const held = check(before, failure.cluster.servers).replicas;
+        const deadReplicas = failure.down.reduce((sum, position) => sum + held[position], 0);
+        expect(report.replicaMoves).toBeGreaterThanOrEqual(deadReplicas);
+        // A source short of rack spread may have it restored by the rebuild (extra moves, on purpose).
+        const sourceSpreadFull = check(before, failure.cluster.servers).rackSpreadShort === 0;
+        if (failure.strategy === 'balanced' && sourceSpreadFull && onlyDeadReplicasMustMove(failure.cluster, before, input.servers)) {
+          expect(report.minimumReplicaMoves).toBe(deadReplicas);
+          // Equal weights: exactly the dead servers' replicas. Tiny weighted clusters may need a
+          // swap to keep racks spread (the minimum ignores racks): a few extra moves at most.
+          const equalWeights = failure.cluster.servers.every((server) => server.weight === failure.cluster.servers[0].weight);
+          if (equalWeights) expect(report.replicaMoves).toBe(deadReplicas);
+          else expect(report.replicaMoves).toBeLessThanOrEqual(deadReplicas + Math.max(2, Math.ceil(deadReplicas / 10)));
+        }
+      }),
+      runs(60),
+    );
   });
 });
 
 describe('rebuild and quick table on the debug build (asserts and O(N) self-checks on)', () => {
   const smallFailures = smallClusters
     .filter((cluster) => cluster.servers.length > cluster.copyCount)
-    .chain((cluster) => fc.record({
-      cluster: fc.constant(cluster),
-      down: fc.uniqueArray(fc.nat({ max: cluster.servers.length - 1 }), { minLength: 1, maxLength: Math.min(2, cluster.servers.length - cluster.copyCount) }),
-      strategy: fc.constantFrom('balanced' as const, 'rack' as const),
-    }));
+    .chain((cluster) =>
+      fc.record({
+        cluster: fc.constant(cluster),
+        down: fc.uniqueArray(fc.nat({ max: cluster.servers.length - 1 }), { minLength: 1, maxLength: Math.min(2, cluster.servers.length - cluster.copyCount) }),
+        strategy: fc.constantFrom('balanced' as const, 'rack' as const),
+      }),
+    );
 
   it('run without an engine assert and give sound tables', () => {
-    fc.assert(fc.property(smallFailures, ({ cluster, down, strategy }) => {
-      const before = engines.debug.build({ ...cluster, strategy }).table;
-      const servers = withDown(cluster.servers, down);
-      const quick = engines.debug.quickTable(before, servers, { allowLost: true });
-      const input = { ...cluster, servers, source: quick.table };
-      const { breaks } = ruleBreaks(engines.debug.build({ ...input, strategy }), input);
-      expect({ sound: breaks.sound, agreement: breaks.agreement }).toEqual({ sound: [], agreement: [] });
-    }), runs(20));
+    fc.assert(
+      fc.property(smallFailures, ({ cluster, down, strategy }) => {
+        const before = engines.debug.build({ ...cluster, strategy }).table;
+        const servers = withDown(cluster.servers, down);
+        const quick = engines.debug.quickTable(before, servers, { allowLost: true });
+        const input = { ...cluster, servers, source: quick.table };
+        const { breaks } = ruleBreaks(engines.debug.build({ ...input, strategy }), input);
+        expect({ sound: breaks.sound, agreement: breaks.agreement }).toEqual({ sound: [], agreement: [] });
+      }),
+      runs(20),
+    );
   });
 });
 
 describe('quick table after 1..3 servers go down (release)', () => {
   it('promotes a live copy wherever one exists and clears every other dead slot', () => {
-    fc.assert(fc.property(withFailures, (failure) => {
-      const { before } = rebuildAfter(failure);
-      const servers = withDown(failure.cluster.servers, failure.down);
-      const quick = engines.release.quickTable(before, servers, { allowLost: true });
-      expect(quick.ok).toBe(true);
-      expect(quickBreaks(before, quick.table, servers, quick.lostBuckets)).toEqual([]);
-    }), runs(60));
+    fc.assert(
+      fc.property(withFailures, (failure) => {
+        const { before } = rebuildAfter(failure);
+        const servers = withDown(failure.cluster.servers, failure.down);
+        const quick = engines.release.quickTable(before, servers, { allowLost: true });
+        expect(quick.ok).toBe(true);
+        expect(quickBreaks(before, quick.table, servers, quick.lostBuckets)).toEqual([]);
+      }),
+      runs(60),
+    );
   });
 
   // Equal weights on one rack: the first build's partner bound holds, so promotions keep it.
-  const oneRack = withFailures.filter(({ cluster }) => cluster.copyCount === 2).map((failure) => ({
-    ...failure,
-    cluster: { ...failure.cluster, servers: failure.cluster.servers.map((server) => ({ ...server, rack: 'r0', weight: 1 })) },
-  }));
+  const oneRack = withFailures
+    .filter(({ cluster }) => cluster.copyCount === 2)
+    .map((failure) => ({
+      ...failure,
+      cluster: { ...failure.cluster, servers: failure.cluster.servers.map((server) => ({ ...server, rack: 'r0', weight: 1 })) },
+    }));
   itRule('quick', 'partners', () => {
-    fc.assert(fc.property(oneRack, (failure) => {
-      const { before } = rebuildAfter(failure);
-      const servers = withDown(failure.cluster.servers, failure.down);
-      const quick = engines.release.quickTable(before, servers, { allowLost: true });
-      expect(promotionBreaks(before, quick.table, failure.cluster.servers, servers)).toEqual([]);
-    }), runs(40));
+    fc.assert(
+      fc.property(oneRack, (failure) => {
+        const { before } = rebuildAfter(failure);
+        const servers = withDown(failure.cluster.servers, failure.down);
+        const quick = engines.release.quickTable(before, servers, { allowLost: true });
+        expect(promotionBreaks(before, quick.table, failure.cluster.servers, servers)).toEqual([]);
+      }),
+      runs(40),
+    );
   });
 });
 

@@ -58,8 +58,10 @@ describe('full build from empty', () => {
   // weight (5:3 → 6 and 3 copies), ignoring that s000 is capped at B, and gives s003 3 (quota 1.5).
   it('rack: replicas within ±1 when the quotas allow a full spread (weights 4,1 | 2,1; B = 3; C = 3)', () => {
     const servers: ServerSpec[] = [
-      { id: 's000', rack: 'r0', weight: 4, alive: true }, { id: 's001', rack: 'r1', weight: 2, alive: true },
-      { id: 's002', rack: 'r1', weight: 1, alive: true }, { id: 's003', rack: 'r0', weight: 1, alive: true },
+      { id: 's000', rack: 'r0', weight: 4, alive: true },
+      { id: 's001', rack: 'r1', weight: 2, alive: true },
+      { id: 's002', rack: 'r1', weight: 1, alive: true },
+      { id: 's003', rack: 'r0', weight: 1, alive: true },
     ];
     const input = { bucketCount: 3, copyCount: 3, servers };
     expect(ruleBreaks(engine.build({ ...input, strategy: 'rack' }), input).breaks.replicas).toEqual([]);
@@ -133,7 +135,7 @@ describe('known failures (it.fails until fixed)', () => {
 describe('quick table', () => {
   // The partner pile-up above, seen at failure time: s000 dies and s001 takes 7 of its 10
   // masters (bound ⌈10/2⌉+1 = 6).
-  it('C = 2: no survivor takes more than ⌈m/P⌉+1 of a dead server\'s masters (3 servers; B = 29)', () => {
+  it("C = 2: no survivor takes more than ⌈m/P⌉+1 of a dead server's masters (3 servers; B = 29)", () => {
     const servers = makeServers([3]);
     const before = engine.build({ bucketCount: 29, copyCount: 2, servers, strategy: 'rack' }).table;
     const after = withDown(servers, [0]);

@@ -38,12 +38,23 @@ beforeAll(async () => {
   const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
   await writeFile(join(dir, 'group.conf'), groupConfText({ ports, bucketCount, copyCount, serverDownTimeS: 1 }));
   const configPath = join(dir, 'configserver.conf');
-  await writeFile(configPath, [
-    '[public]', `config_server = 127.0.0.1:${port}`,
-    '[configserver]', `port = ${port}`, `address = 127.0.0.1:${port}`,
-    'group_file = group.conf', 'data_dir = data', 'log_file = cfgsvr.log', 'pid_file = cfgsvr.pid',
-    '[tairserver]', 'port = 5191', '',
-  ].join('\n'));
+  await writeFile(
+    configPath,
+    [
+      '[public]',
+      `config_server = 127.0.0.1:${port}`,
+      '[configserver]',
+      `port = ${port}`,
+      `address = 127.0.0.1:${port}`,
+      'group_file = group.conf',
+      'data_dir = data',
+      'log_file = cfgsvr.log',
+      'pid_file = cfgsvr.pid',
+      '[tairserver]',
+      'port = 5191',
+      '',
+    ].join('\n'),
+  );
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
   server = new ConfigServer(await loadConfigServerConf(configPath), logger, {
     tickMs: 50,
@@ -103,7 +114,11 @@ describe('engine jobs run in the worker, and a stopped worker fails its job and 
     // A heartbeat sent while the build was running is answered.
     await expect(heartbeat).resolves.toMatchObject({ groupName: 'group_1' });
     const live = new Set(dataServers.map((ds) => ds.serverId));
-    await waitFor(() => dataServers.every((ds) => tableComplete(ds, live)), 20_000, () => 'not every server got the table');
+    await waitFor(
+      () => dataServers.every((ds) => tableComplete(ds, live)),
+      20_000,
+      () => 'not every server got the table',
+    );
     expect(logs.filter((line) => line.event === 'table-built')).toHaveLength(1);
   }, 40_000);
 
@@ -116,11 +131,19 @@ describe('engine jobs run in the worker, and a stopped worker fails its job and 
     await dataServers[3].kill();
     await seen;
     await stopping;
-    const failed = await waitFor(() => logs.find((line) => line.event === 'build-failed'), 20_000, () => 'no build-failed');
+    const failed = await waitFor(
+      () => logs.find((line) => line.event === 'build-failed'),
+      20_000,
+      () => 'no build-failed',
+    );
     expect(String(failed.msg)).toContain('engine worker closed');
     const survivors = dataServers.slice(0, 3);
     const live = new Set(survivors.map((ds) => ds.serverId));
-    await waitFor(() => survivors.every((ds) => tableComplete(ds, live)), 20_000, () => 'the retry did not reach the servers');
+    await waitFor(
+      () => survivors.every((ds) => tableComplete(ds, live)),
+      20_000,
+      () => 'the retry did not reach the servers',
+    );
     expect(logs.filter((line) => line.event === 'table-built').length).toBeGreaterThan(builtBefore);
   }, 60_000);
 });

@@ -4,17 +4,26 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import type { BuildJob } from '../../src/cluster/index.js';
-import {
-  EngineRunner, defaultJobDeadlineMs, engineNsPerSlot, localWorkMsMax, workerSlotThreshold,
-} from '../../src/server/engine-runner.js';
+import { EngineRunner, defaultJobDeadlineMs, engineNsPerSlot, localWorkMsMax, workerSlotThreshold } from '../../src/server/engine-runner.js';
 
 function buildJob(jobId: number, bucketCount: number): BuildJob {
   const servers = Array.from({ length: 8 }, (_, position) => ({
-    id: `ds-${position}`, rack: `r${position % 2}`, weight: 1, alive: true,
+    id: `ds-${position}`,
+    rack: `r${position % 2}`,
+    weight: 1,
+    alive: true,
   }));
   return {
-    kind: 'build', jobId, groupName: 'group_1', bucketCount, copyCount: 3, servers, source: null,
-    strategy: 'balanced', diffRatio: 0.6, seed: 0,
+    kind: 'build',
+    jobId,
+    groupName: 'group_1',
+    bucketCount,
+    copyCount: 3,
+    servers,
+    source: null,
+    strategy: 'balanced',
+    diffRatio: 0.6,
+    seed: 0,
   };
 }
 
@@ -29,7 +38,7 @@ describe('EngineRunner', () => {
     expect(workerSlotThreshold).toBe(Math.floor((localWorkMsMax * 1e6) / engineNsPerSlot));
     // The default deadline grows with the size and stays well beyond the slowest estimate.
     expect(defaultJobDeadlineMs(3 << 20)).toBeGreaterThan(defaultJobDeadlineMs(1 << 20));
-    expect(defaultJobDeadlineMs(3 << 20)).toBeGreaterThan(((3 << 20) * engineNsPerSlot) / 1e6 * 4);
+    expect(defaultJobDeadlineMs(3 << 20)).toBeGreaterThan((((3 << 20) * engineNsPerSlot) / 1e6) * 4);
     // A group of the smallest usual shape (1,023 buckets, two copies) already runs in the worker.
     expect(1_023 * 2).toBeGreaterThan(workerSlotThreshold);
   });
