@@ -130,6 +130,20 @@ describe('known failures (it.fails until fixed)', () => {
     const report = engine.build(leaveInput);
     expect(ruleBreaks(report, leaveInput).breaks.replicas).toEqual([]);
   }, 60_000);
+
+  // C = 4 on three racks of 21 (equal weights): after s021 leaves, each bucket must keep two
+  // copies in one rack and one in each other; the fill leaves units whose repair needs more
+  // than its budget from B = 131,072 on (65,536 is fine), and the table comes back with a few
+  // thousand buckets short of three racks and replicas off quota by up to 3 (found by
+  // bench/grid-bench.ts at B = 1,048,576, where the leave also took 5 s).
+  it.fails('rack spread and replicas within ±1 after a leave (racks 21,21,21; B = 131,072; C = 4; s021 leaves)', () => {
+    const servers = makeServers([21, 21, 21]);
+    const input = { bucketCount: 131_072, copyCount: 4, servers };
+    const first = engine.build(input);
+    const leaveInput = { ...input, servers: withDown(servers, [21]), source: first.table };
+    const { breaks } = ruleBreaks(engine.build(leaveInput), leaveInput);
+    expect([...breaks.replicas, ...breaks.spread]).toEqual([]);
+  }, 60_000);
 });
 
 describe('quick table', () => {
