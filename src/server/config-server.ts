@@ -56,12 +56,14 @@ import type { PeerReach } from '../http/health.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
 
-/** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the clock). */
+/** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the clock, the engine jobs' deadline). */
 export interface ConfigServerOptions {
   tickMs?: number;
   cluster?: Partial<ClusterOptions>;
   /** clock — time and timers of the cluster's ticks and the pair (default: the system clock). */
   clock?: Clock;
+  /** engineJobDeadlineMs — fail an engine job that runs longer (default: by its size, engine-runner.ts). */
+  engineJobDeadlineMs?: number;
 }
 
 const defaultTickMs = 200;
@@ -97,7 +99,7 @@ export class ConfigServer {
     private readonly options: ConfigServerOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    this.engines = new EngineRunner(() => this.nowMs());
+    this.engines = new EngineRunner(() => this.nowMs(), { jobDeadlineMs: options.engineJobDeadlineMs });
     this.watcher = new GroupConfigWatcher(config.groupFile, { defaultDataServerPort: config.dataServerPort });
     this.writer = new GroupConfWriter(config.groupFile);
     const host = this;
