@@ -37,8 +37,8 @@ import type { EtcdSettings } from './quorum-config.js';
 /** etcdReceiveBytesMax — one range answer we accept: a page of records or one snapshot chunk, with room to spare. */
 export const etcdReceiveBytesMax = 16 * 1024 * 1024;
 
-/** grpcKeepaliveMs — how often an etcd connection is pinged (etcd refuses pings more often than every 5 s). */
-const grpcKeepaliveMs = 5000;
+/** grpcKeepaliveMs — how often an idle etcd connection is pinged: twice etcd's floor (--grpc-keepalive-min-time, 5 s), whose enforcement closes a connection that pings too often. */
+const grpcKeepaliveMs = 10_000;
 
 /** createEtcdClient — reads the TLS and password files, then connects (lazily) to the endpoints. */
 export async function createEtcdClient(settings: EtcdSettings, { probe = false } = {}): Promise<Etcd3> {
@@ -55,7 +55,6 @@ export async function createEtcdClient(settings: EtcdSettings, { probe = false }
     grpcOptions: {
       'grpc.max_receive_message_length': etcdReceiveBytesMax,
       // A member cut off (packets dropped, no reset) leaves a watch silent forever: pings find it.
-      // 5 s is etcd's default floor (--grpc-keepalive-min-time); faster pings get the channel closed.
       'grpc.keepalive_time_ms': grpcKeepaliveMs,
       'grpc.keepalive_timeout_ms': Math.min(grpcKeepaliveMs, settings.leaseTtlMs),
     },
