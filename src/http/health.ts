@@ -130,7 +130,14 @@ export function serverHealth(groups: readonly { health: Health }[], inputs: Serv
 
 /** quorumReadOnlyMessage — why a quorum-mode server publishes nothing and serves its last committed tables. */
 function quorumReadOnlyMessage(quorum: QuorumHealth): string {
-  const reach = quorum.etcd === 'no-quorum' ? 'etcd has lost its quorum' : quorum.etcd === 'refused' ? 'etcd refuses our credentials' : quorum.etcd === 'connecting' ? 'etcd not reached yet' : 'etcd is unreachable';
+  const reach =
+    quorum.etcd === 'no-quorum'
+      ? 'etcd has lost its quorum'
+      : quorum.etcd === 'refused'
+        ? 'etcd refuses our credentials'
+        : quorum.etcd === 'connecting'
+          ? 'etcd not reached yet'
+          : 'etcd is unreachable';
   const ago = quorum.lastContactAgoMs === null ? 'never reached' : `last contact ${(quorum.lastContactAgoMs / 1000).toFixed(1)} s ago`;
   return `${reach} (${ago}): serving the last committed tables, publishing nothing`;
 }

@@ -79,8 +79,10 @@ export class QuorumHost {
       const loaded = await loadGroupTable(config.dataDir, committed.groupName);
       if (loaded.status === 'ok' && sameTable(loaded.table, committed.table)) continue;
       await saveGroupTable(config.dataDir, committed.table);
-      this.logger.info({ event: 'quorum-local-copy', group: committed.groupName, sequence: committed.sequence },
-        `group ${committed.groupName}: serving the committed local copy (version ${committed.sequence} in etcd)`);
+      this.logger.info(
+        { event: 'quorum-local-copy', group: committed.groupName, sequence: committed.sequence },
+        `group ${committed.groupName}: serving the committed local copy (version ${committed.sequence} in etcd)`,
+      );
     }
   }
 
@@ -96,8 +98,10 @@ export class QuorumHost {
     coordinator.on('table', (committed) => this.serially(() => this.install(committed)));
     coordinator.on('groupConf', (text) => this.serially(() => this.mirrorGroupConf(text)));
     coordinator.on('leader', (leader) => {
-      this.logger.info({ event: 'quorum-leader', leader: leader?.address ?? null, epoch: leader?.epoch.toString() ?? null },
-        leader ? `quorum leader: ${leader.address} (epoch ${leader.epoch})` : 'quorum: no leader');
+      this.logger.info(
+        { event: 'quorum-leader', leader: leader?.address ?? null, epoch: leader?.epoch.toString() ?? null },
+        leader ? `quorum leader: ${leader.address} (epoch ${leader.epoch})` : 'quorum: no leader',
+      );
     });
     coordinator.on('health', (health) => {
       this.logger.info({ event: 'quorum-health', etcd: health.etcd, role: health.role }, `quorum: etcd ${health.etcd}, this server ${health.role}`);
@@ -210,12 +214,20 @@ export class QuorumHost {
     const cluster = this.deps.cluster();
     const installed = cluster.groupState(table.groupName);
     if (!installed || cluster.role === 'primary') return;
-    if (installed.hasTable && installed.epoch === table.epoch && installed.records.seq === table.recordSeq && sameVersions(installed.published.versions, table.versions)) return;
+    if (
+      installed.hasTable &&
+      installed.epoch === table.epoch &&
+      installed.records.seq === table.recordSeq &&
+      sameVersions(installed.published.versions, table.versions)
+    )
+      return;
     await saveGroupTable(this.deps.config.dataDir, table);
     if (this.deps.cluster().role === 'primary') return;
     this.deps.step({ type: 'tableSynced', nowMs: this.deps.nowMs(), table, transitionVersion: 0 });
-    this.logger.info({ event: 'quorum-table-synced', group: table.groupName, sequence: committed.sequence, client: table.versions.client, server: table.versions.server },
-      `group ${table.groupName}: serving committed version ${committed.sequence} (versions ${table.versions.client}/${table.versions.server})`);
+    this.logger.info(
+      { event: 'quorum-table-synced', group: table.groupName, sequence: committed.sequence, client: table.versions.client, server: table.versions.server },
+      `group ${table.groupName}: serving committed version ${committed.sequence} (versions ${table.versions.client}/${table.versions.server})`,
+    );
   }
 
   private async mirrorGroupConf(text: string): Promise<void> {
@@ -223,7 +235,8 @@ export class QuorumHost {
     const written = await writeGroupConf(this.deps.config.groupFile, { bytes: Buffer.from(text, 'utf8'), mtimeS: Math.floor(Date.now() / 1000) });
     if (!written) return;
     this.logger.info({ event: 'quorum-group-conf-synced', bytes: text.length }, 'group.conf written from etcd');
-    if (!(await this.deps.reloadGroupConf())) this.logger.error({ event: 'quorum-group-conf-invalid' }, 'group.conf from etcd is invalid here; the last good one stays in force');
+    if (!(await this.deps.reloadGroupConf()))
+      this.logger.error({ event: 'quorum-group-conf-invalid' }, 'group.conf from etcd is invalid here; the last good one stays in force');
   }
 
   /**
@@ -251,7 +264,9 @@ export class QuorumHost {
   }
 
   private serially(work: () => Promise<void>): void {
-    this.chain = this.chain.then(work).catch((error: unknown) => this.logger.error({ event: 'quorum-host-failed', err: error }, 'quorum mode: applying a change failed'));
+    this.chain = this.chain
+      .then(work)
+      .catch((error: unknown) => this.logger.error({ event: 'quorum-host-failed', err: error }, 'quorum mode: applying a change failed'));
   }
 }
 

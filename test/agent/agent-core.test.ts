@@ -97,7 +97,8 @@ describe('AgentCore', () => {
     const servers = [cs0, cs1, 9002n, 9003n, 9004n];
     const core = new AgentCore(self, servers);
     const secondary = { epoch: 3n, role: 'secondary' as const };
-    for (let index = 0; index < servers.length; index++) if (index !== 3) expect(core.step(index, reply({ withTable: true, extension: secondary }))).toEqual([]);
+    for (let index = 0; index < servers.length; index++)
+      if (index !== 3) expect(core.step(index, reply({ withTable: true, extension: secondary }))).toEqual([]);
     expect(core.step(3, reply({ withTable: true, extension: { epoch: 3n, role: 'primary' } }))[0]).toMatchObject({ kind: 'table' });
     expect(core.activeConfigServerIndex).toBe(3);
     // A new leader at entry #4 (higher epoch); the old one, deposed but not yet aware, is ignored.

@@ -76,7 +76,15 @@ export class QuorumPoller {
     const polls = this.polls.filter((poll) => poll.atMs >= fromMs && poll.atMs <= toMs);
     const layoutOf = new Map<number, string>();
     const lastVersion: number[] = this.servers.map(() => 0);
-    const stats: QuorumPollStats = { polls: polls.length, answeredAll: 0, conflicts: 0, regressions: 0, multiplePrimaries: 0, versions: 0, firstConflict: null };
+    const stats: QuorumPollStats = {
+      polls: polls.length,
+      answeredAll: 0,
+      conflicts: 0,
+      regressions: 0,
+      multiplePrimaries: 0,
+      versions: 0,
+      firstConflict: null,
+    };
     for (const poll of polls) {
       if (poll.answers.every((answer) => answer !== null)) stats.answeredAll += 1;
       let conflict = false;
@@ -91,7 +99,11 @@ export class QuorumPoller {
       if (poll.answers.filter((answer) => answer?.primary).length > 1) stats.multiplePrimaries += 1;
       if (conflict) {
         stats.conflicts += 1;
-        stats.firstConflict ??= poll.answers.map((answer, index) => `#${index}: ${answer ? `v${answer.version} e${answer.epoch} ${answer.primary ? 'P' : 'S'} ${answer.layout.slice(0, 8)}` : '-'}`).join(', ');
+        stats.firstConflict ??= poll.answers
+          .map(
+            (answer, index) => `#${index}: ${answer ? `v${answer.version} e${answer.epoch} ${answer.primary ? 'P' : 'S'} ${answer.layout.slice(0, 8)}` : '-'}`,
+          )
+          .join(', ');
       }
     }
     stats.versions = layoutOf.size;

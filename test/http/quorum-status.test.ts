@@ -41,11 +41,33 @@ describe('quorum mode in health, status and metrics', () => {
   });
 
   test('the status text has a quorum line only in quorum mode', () => {
-    const base: StatusDocument = { role: 'primary', epoch: 7, address: '10.0.0.1:5198', startedAt: '', uptimeS: 1, health: { status: 'OK', checks: [] }, groups: [], events: [] };
+    const base: StatusDocument = {
+      role: 'primary',
+      epoch: 7,
+      address: '10.0.0.1:5198',
+      startedAt: '',
+      uptimeS: 1,
+      health: { status: 'OK', checks: [] },
+      groups: [],
+      events: [],
+    };
     expect(renderStatusText(base)).not.toContain('quorum');
-    const quorum = { etcd: 'connected' as const, role: 'leader' as const, epoch: 7, leader: { address: '10.0.0.1:5198', epoch: 7 }, lastContactAgoMs: 10, readOnly: false, committed: { group_1: 12 }, lastProblem: null };
-    expect(renderStatusText({ ...base, quorum })).toContain('quorum: etcd connected · leader 10.0.0.1:5198 (epoch 7) · this server leader · committed group_1 v12');
-    expect(renderStatusText({ ...base, quorum: { ...quorum, etcd: 'no-quorum', readOnly: true, leader: null } })).toContain('no leader · this server leader · committed group_1 v12 · read-only');
+    const quorum = {
+      etcd: 'connected' as const,
+      role: 'leader' as const,
+      epoch: 7,
+      leader: { address: '10.0.0.1:5198', epoch: 7 },
+      lastContactAgoMs: 10,
+      readOnly: false,
+      committed: { group_1: 12 },
+      lastProblem: null,
+    };
+    expect(renderStatusText({ ...base, quorum })).toContain(
+      'quorum: etcd connected · leader 10.0.0.1:5198 (epoch 7) · this server leader · committed group_1 v12',
+    );
+    expect(renderStatusText({ ...base, quorum: { ...quorum, etcd: 'no-quorum', readOnly: true, leader: null } })).toContain(
+      'no leader · this server leader · committed group_1 v12 · read-only',
+    );
   });
 
   test('the gauges follow the coordinator', async () => {

@@ -49,8 +49,16 @@ beforeAll(async () => {
   });
   const ports = [await freePort(), await freePort(), await freePort()];
   const groupConf = [
-    '[group_1]', '_bucket_number = 64', '_copy_count = 2', ...ports.map((port) => `_server_list = ${lab.rootIp}:${port}`),
-    '_accept_strategy = 1', '_server_down_time = 2', '_min_data_server_count = 2', '_areaCapacity_list = 0,3000000;', 'group_status = on', '',
+    '[group_1]',
+    '_bucket_number = 64',
+    '_copy_count = 2',
+    ...ports.map((port) => `_server_list = ${lab.rootIp}:${port}`),
+    '_accept_strategy = 1',
+    '_server_down_time = 2',
+    '_min_data_server_count = 2',
+    '_areaCapacity_list = 0,3000000;',
+    'group_status = on',
+    '',
   ].join('\n');
   quorum = await QuorumServers.create({
     count: 3,
@@ -63,16 +71,28 @@ beforeAll(async () => {
   });
   await quorum.start();
   for (const port of ports) {
-    dataServers.push(spawn(process.execPath, [mainScript, 'dataserver', '--host', lab.rootIp, '--port', String(port), '--config-servers', quorum.addresses.join(','), '--group', 'group_1'], { stdio: 'ignore' }));
+    dataServers.push(
+      spawn(
+        process.execPath,
+        [mainScript, 'dataserver', '--host', lab.rootIp, '--port', String(port), '--config-servers', quorum.addresses.join(','), '--group', 'group_1'],
+        { stdio: 'ignore' },
+      ),
+    );
   }
   poller = new QuorumPoller(quorum.endpoints, 'group_1', 50, 500);
-  await waitFor(() => agreeing([0, 1, 2]), 30_000, () => `no table served by all three: ${JSON.stringify(poller.stats())}`);
+  await waitFor(
+    () => agreeing([0, 1, 2]),
+    30_000,
+    () => `no table served by all three: ${JSON.stringify(poller.stats())}`,
+  );
 }, 90_000);
 
 afterAll(async () => {
   if (process.env.QUORUM_TEST_LOGS) {
     quorum?.servers.forEach((server, index) => {
-      for (const line of server.logs) if (String(line.event).startsWith('quorum') || line.event === 'published') process.stdout.write(`#${index} ${new Date(timeOf(line)).toISOString()} ${line.event} ${line.msg}\n`);
+      for (const line of server.logs)
+        if (String(line.event).startsWith('quorum') || line.event === 'published')
+          process.stdout.write(`#${index} ${new Date(timeOf(line)).toISOString()} ${line.event} ${line.msg}\n`);
     });
   }
   await poller?.stop();
@@ -92,7 +112,11 @@ function agreeing(indexes: number[]): { version: number } | undefined {
 
 function describeLatest(): string {
   const poll = poller.latest();
-  return poll ? poll.answers.map((answer, index) => `#${index}: ${answer ? `v${answer.version} e${answer.epoch} ${answer.primary ? 'primary' : 'secondary'}` : 'none'}`).join(', ') : 'no poll yet';
+  return poll
+    ? poll.answers
+        .map((answer, index) => `#${index}: ${answer ? `v${answer.version} e${answer.epoch} ${answer.primary ? 'primary' : 'secondary'}` : 'none'}`)
+        .join(', ')
+    : 'no poll yet';
 }
 
 /** primary — the one server the newest poll found answering "primary". */
@@ -102,8 +126,11 @@ function primary(): { index: number } | undefined {
 }
 
 async function newPublication(indexes: number[], sinceMs: number, timeoutMs: number): Promise<number> {
-  const line = await waitFor(() => indexes.map((index) => publishedAfter(quorum.servers[index], sinceMs)).find((found) => found !== undefined), timeoutMs,
-    () => `nobody of ${indexes.join(', ')} published`);
+  const line = await waitFor(
+    () => indexes.map((index) => publishedAfter(quorum.servers[index], sinceMs)).find((found) => found !== undefined),
+    timeoutMs,
+    () => `nobody of ${indexes.join(', ')} published`,
+  );
   return timeOf(line) - sinceMs;
 }
 
@@ -113,7 +140,9 @@ async function blockFromEtcd(node: string, blocked: boolean): Promise<void> {
 
 function expectClean(label: string, fromMs: number): void {
   const stats = poller.stats(fromMs);
-  process.stdout.write(`quorum netns ${label}: ${stats.polls} polls, ${stats.answeredAll} answered by all, ${stats.conflicts} conflicts, ${stats.regressions} regressions, ${stats.multiplePrimaries} with two primaries, ${stats.versions} versions\n`);
+  process.stdout.write(
+    `quorum netns ${label}: ${stats.polls} polls, ${stats.answeredAll} answered by all, ${stats.conflicts} conflicts, ${stats.regressions} regressions, ${stats.multiplePrimaries} with two primaries, ${stats.versions} versions\n`,
+  );
   expect(stats.conflicts, stats.firstConflict ?? '').toBe(0);
   expect(stats.regressions).toBe(0);
 }
@@ -121,7 +150,11 @@ function expectClean(label: string, fromMs: number): void {
 describe.skipIf(unavailable !== null)('quorum mode under partitions (network namespaces)', () => {
   test('the leader cut from etcd (not from data servers or clients): it stops publishing; another leads; back, it serves the new table', async () => {
     const fromMs = Date.now();
-    const { index: leader } = await waitFor(() => primary(), 10_000, () => `no single primary: ${describeLatest()}`);
+    const { index: leader } = await waitFor(
+      () => primary(),
+      10_000,
+      () => `no single primary: ${describeLatest()}`,
+    );
     const cutAtMs = Date.now();
     await blockFromEtcd(serverNodes[leader], true);
     const others = [0, 1, 2].filter((index) => index !== leader);
@@ -129,7 +162,11 @@ describe.skipIf(unavailable !== null)('quorum mode under partitions (network nam
     try {
       elapsedMs = await newPublication(others, cutAtMs, 20_000);
       // It published nothing once its lease could have lapsed, and stops claiming "primary".
-      await waitFor(() => poller.latest()?.answers[leader]?.primary === false, 10_000, () => 'the cut leader still claims primary');
+      await waitFor(
+        () => poller.latest()?.answers[leader]?.primary === false,
+        10_000,
+        () => 'the cut leader still claims primary',
+      );
       await new Promise((resolve) => setTimeout(resolve, leaseTtlMs));
       expect(quorum.servers[leader].logs.filter((line) => line.event === 'published' && timeOf(line) > cutAtMs + leaseTtlMs)).toEqual([]);
     } finally {
@@ -137,10 +174,14 @@ describe.skipIf(unavailable !== null)('quorum mode under partitions (network nam
     }
     process.stdout.write(`quorum netns: leader cut from etcd, another published after ${elapsedMs} ms (lease TTL ${leaseTtlMs} ms)\n`);
     const newest = Math.max(...others.map((index) => poller.latest()?.answers[index]?.version ?? 0));
-    await waitFor(() => {
-      const agreed = agreeing([0, 1, 2]);
-      return agreed && agreed.version >= newest;
-    }, 20_000, () => 'the old leader does not serve the new table');
+    await waitFor(
+      () => {
+        const agreed = agreeing([0, 1, 2]);
+        return agreed && agreed.version >= newest;
+      },
+      20_000,
+      () => 'the old leader does not serve the new table',
+    );
     expectClean('leader cut from etcd', fromMs);
   }, 90_000);
 
@@ -149,7 +190,11 @@ describe.skipIf(unavailable !== null)('quorum mode under partitions (network nam
     const member = 0;
     await lab.cutLink(etcdNodes[member]);
     try {
-      const { index: leader } = await waitFor(() => primary(), 20_000, () => `no single primary with one etcd member cut: ${describeLatest()}`);
+      const { index: leader } = await waitFor(
+        () => primary(),
+        20_000,
+        () => `no single primary with one etcd member cut: ${describeLatest()}`,
+      );
       // Make the leader publish: a data server goes away and comes back is too slow; a leader kill -9 makes a new one publish.
       const killedAtMs = Date.now();
       await quorum.servers[leader].kill9();
@@ -160,27 +205,47 @@ describe.skipIf(unavailable !== null)('quorum mode under partitions (network nam
     } finally {
       await lab.healLink(etcdNodes[member]);
     }
-    await waitFor(() => agreeing([0, 1, 2]), 30_000, () => 'the restarted server does not serve the table');
+    await waitFor(
+      () => agreeing([0, 1, 2]),
+      30_000,
+      () => 'the restarted server does not serve the table',
+    );
     expectClean('etcd member cut', fromMs);
   }, 90_000);
 
-  test('the leader\'s links to etcd flapping (1 s cut, 1 s up, 10 s): fenced publications only, no conflict, no regression', async () => {
+  test("the leader's links to etcd flapping (1 s cut, 1 s up, 10 s): fenced publications only, no conflict, no regression", async () => {
     const fromMs = Date.now();
-    const { index: leader } = await waitFor(() => primary(), 20_000, () => `no single primary: ${describeLatest()}`);
+    const { index: leader } = await waitFor(
+      () => primary(),
+      20_000,
+      () => `no single primary: ${describeLatest()}`,
+    );
     for (let round = 0; round < 5; round++) {
       await blockFromEtcd(serverNodes[leader], true);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       await blockFromEtcd(serverNodes[leader], false);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    await waitFor(() => primary(), 20_000, () => `no single primary after the flapping: ${describeLatest()}`);
-    await waitFor(() => agreeing([0, 1, 2]), 20_000, () => 'the servers do not agree after the flapping');
+    await waitFor(
+      () => primary(),
+      20_000,
+      () => `no single primary after the flapping: ${describeLatest()}`,
+    );
+    await waitFor(
+      () => agreeing([0, 1, 2]),
+      20_000,
+      () => 'the servers do not agree after the flapping',
+    );
     expectClean('flapping', fromMs);
   }, 90_000);
 
   test('leader kill -9: a new leader publishes within 3 s (goal; asserted loosely on a loaded machine)', async () => {
     const fromMs = Date.now();
-    const { index: leader } = await waitFor(() => primary(), 20_000, () => `no single primary: ${describeLatest()}`);
+    const { index: leader } = await waitFor(
+      () => primary(),
+      20_000,
+      () => `no single primary: ${describeLatest()}`,
+    );
     const before = poller.latest()?.answers[leader]?.version ?? 0;
     const killedAtMs = Date.now();
     await quorum.servers[leader].kill9();
@@ -188,10 +253,14 @@ describe.skipIf(unavailable !== null)('quorum mode under partitions (network nam
     const elapsedMs = await newPublication(others, killedAtMs, 20_000);
     process.stdout.write(`quorum netns: leader kill -9, new leader published after ${elapsedMs} ms (goal 3000 ms)\n`);
     expect(elapsedMs).toBeLessThan(leaseTtlMs + 6000);
-    await waitFor(() => {
-      const agreed = agreeing(others);
-      return agreed && agreed.version > before;
-    }, 20_000, () => `the two left do not agree on a newer version: ${describeLatest()}`);
+    await waitFor(
+      () => {
+        const agreed = agreeing(others);
+        return agreed && agreed.version > before;
+      },
+      20_000,
+      () => `the two left do not agree on a newer version: ${describeLatest()}`,
+    );
     expectClean('leader kill -9', fromMs);
   }, 90_000);
 });

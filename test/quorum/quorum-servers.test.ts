@@ -58,7 +58,9 @@ beforeAll(async () => {
 afterAll(async () => {
   if (process.env.QUORUM_TEST_LOGS) {
     quorum?.servers.forEach((server, index) => {
-      for (const line of server.logs) if (String(line.event).startsWith('quorum') || line.event === 'published') process.stdout.write(`#${index} ${new Date(timeOf(line)).toISOString()} ${line.event} ${line.msg}\n`);
+      for (const line of server.logs)
+        if (String(line.event).startsWith('quorum') || line.event === 'published')
+          process.stdout.write(`#${index} ${new Date(timeOf(line)).toISOString()} ${line.event} ${line.msg}\n`);
     });
   }
   await poller?.stop();
@@ -100,7 +102,11 @@ async function statusOf(index: number): Promise<StatusDocument> {
 
 describe('three config servers in quorum mode with a 3-member etcd', () => {
   test('one leader builds the table; all three serve it under one version', async () => {
-    const served = await waitFor(() => allServe([0, 1, 2]), 30_000, () => `polls: ${JSON.stringify(poller.stats())}`);
+    const served = await waitFor(
+      () => allServe([0, 1, 2]),
+      30_000,
+      () => `polls: ${JSON.stringify(poller.stats())}`,
+    );
     expect(served.version).toBeGreaterThanOrEqual(10);
     const leaders = quorum.servers.filter(leads);
     expect(leaders).toHaveLength(1);
@@ -113,19 +119,31 @@ describe('three config servers in quorum mode with a 3-member etcd', () => {
     expect(follower.quorum?.leader?.address).toBe(quorum.addresses[leaderIndex]);
   }, 60_000);
 
-  test('group.conf edited on the leader is committed to etcd and mirrored into every follower\'s file', async () => {
-    const { index: leaderIndex } = await waitFor(() => primary(), 10_000, () => 'no single primary in the polls');
+  test("group.conf edited on the leader is committed to etcd and mirrored into every follower's file", async () => {
+    const { index: leaderIndex } = await waitFor(
+      () => primary(),
+      10_000,
+      () => 'no single primary in the polls',
+    );
     const edit = `# edited on the leader at ${Date.now()}\n`;
     appendFileSync(quorum.servers[leaderIndex].groupConfPath, edit);
     for (const [index, server] of quorum.servers.entries()) {
       if (index === leaderIndex) continue;
-      await waitFor(() => readFileSync(server.groupConfPath, 'utf8').endsWith(edit), 15_000, () => `follower #${index} did not get the edit`);
+      await waitFor(
+        () => readFileSync(server.groupConfPath, 'utf8').endsWith(edit),
+        15_000,
+        () => `follower #${index} did not get the edit`,
+      );
     }
     expect(quorum.servers[leaderIndex].logs.some((line) => line.event === 'quorum-group-conf-committed')).toBe(true);
   }, 30_000);
 
   test('leader kill -9: another publishes within the lease TTL (+ slack for a loaded machine); all serve its table', async () => {
-    const { index: leaderIndex } = await waitFor(() => primary(), 10_000, () => `no single primary in the polls: ${JSON.stringify(poller.latest()?.answers, (_key, value) => (typeof value === 'bigint' ? String(value) : value))}`);
+    const { index: leaderIndex } = await waitFor(
+      () => primary(),
+      10_000,
+      () => `no single primary in the polls: ${JSON.stringify(poller.latest()?.answers, (_key, value) => (typeof value === 'bigint' ? String(value) : value))}`,
+    );
     const before = allServe([0, 1, 2]);
     const killedAtMs = Date.now();
     await quorum.servers[leaderIndex].kill9();
@@ -139,10 +157,14 @@ describe('three config servers in quorum mode with a 3-member etcd', () => {
     process.stdout.write(`quorum: new leader published ${elapsedMs} ms after the leader's kill -9 (lease TTL ${leaseTtlMs} ms)\n`);
     // The goal is TTL + 1 s; a saturated 2-core machine can add seconds of scheduling delay.
     expect(elapsedMs).toBeLessThan(leaseTtlMs + 6000);
-    const after = await waitFor(() => {
-      const served = allServe(others);
-      return served && served.version > (before?.version ?? 0) && served;
-    }, 20_000, () => `polls: ${JSON.stringify(poller.stats())}`);
+    const after = await waitFor(
+      () => {
+        const served = allServe(others);
+        return served && served.version > (before?.version ?? 0) && served;
+      },
+      20_000,
+      () => `polls: ${JSON.stringify(poller.stats())}`,
+    );
     expect(after.version).toBeGreaterThanOrEqual((before?.version ?? 0) + 100);
     const stats = poller.stats();
     expect(stats.conflicts, stats.firstConflict ?? '').toBe(0);
@@ -152,21 +174,29 @@ describe('three config servers in quorum mode with a 3-member etcd', () => {
   test('etcd quorum lost: every server keeps serving the last table, publishes nothing, and says so; back: publishing again', async () => {
     const running = [0, 1, 2].filter((index) => poller.latest()?.answers[index] !== null);
     // Quiet first: the rebuild after the data server's death may still be publishing.
-    const last = await waitFor(() => {
-      const served = allServe(running);
-      const quietSinceMs = Date.now() - 2000;
-      const quiet = quorum.servers.every((server) => !server.logs.some((line) => line.event === 'published' && timeOf(line) > quietSinceMs));
-      return served && quiet && served.version === newestVersion() && served;
-    }, 30_000, () => 'the running servers do not agree on the newest version, or keep publishing');
+    const last = await waitFor(
+      () => {
+        const served = allServe(running);
+        const quietSinceMs = Date.now() - 2000;
+        const quiet = quorum.servers.every((server) => !server.logs.some((line) => line.event === 'published' && timeOf(line) > quietSinceMs));
+        return served && quiet && served.version === newestVersion() && served;
+      },
+      30_000,
+      () => 'the running servers do not agree on the newest version, or keep publishing',
+    );
     etcd.stop(1);
     etcd.stop(2);
     const lostAtMs = Date.now();
     try {
       // A member left alone may answer a keepalive or two before it notices it lost the quorum.
-      const statuses = await waitUntil(async () => {
-        const answered = await Promise.all(running.map((index) => statusOf(index)));
-        return answered.every((status) => status.quorum?.readOnly === true) && answered;
-      }, 20_000, 'every running server reports etcd without a quorum');
+      const statuses = await waitUntil(
+        async () => {
+          const answered = await Promise.all(running.map((index) => statusOf(index)));
+          return answered.every((status) => status.quorum?.readOnly === true) && answered;
+        },
+        20_000,
+        'every running server reports etcd without a quorum',
+      );
       for (const status of statuses) {
         expect(status.quorum?.readOnly).toBe(true);
         expect(status.health.checks.map((check) => check.code)).toContain(`etcd-${status.quorum?.etcd}`);
@@ -178,10 +208,14 @@ describe('three config servers in quorum mode with a 3-member etcd', () => {
       const restarted = quorum.servers[running[0]];
       expect(await restarted.stop('SIGTERM')).toBe(0);
       await restarted.start();
-      await waitFor(() => {
-        const served = allServe(running);
-        return served && served.version === last.version && served.layout === last.layout;
-      }, 15_000, () => 'the restarted server does not serve its local copy');
+      await waitFor(
+        () => {
+          const served = allServe(running);
+          return served && served.version === last.version && served.layout === last.layout;
+        },
+        15_000,
+        () => 'the restarted server does not serve its local copy',
+      );
       for (const index of running) {
         const published = quorum.servers[index].logs.filter((line) => line.event === 'published' && timeOf(line) >= lostAtMs + leaseTtlMs);
         expect(published).toEqual([]);
@@ -191,25 +225,43 @@ describe('three config servers in quorum mode with a 3-member etcd', () => {
       etcd.resume(2);
     }
     const backAtMs = Date.now();
-    await waitFor(() => running.some((index) => publishedAfter(quorum.servers[index], backAtMs)), 30_000, () => 'nobody published after etcd came back');
-    await waitFor(() => {
-      const served = allServe(running);
-      return served && served.version > last.version;
-    }, 20_000, () => 'the running servers do not agree on a newer version after etcd came back');
+    await waitFor(
+      () => running.some((index) => publishedAfter(quorum.servers[index], backAtMs)),
+      30_000,
+      () => 'nobody published after etcd came back',
+    );
+    await waitFor(
+      () => {
+        const served = allServe(running);
+        return served && served.version > last.version;
+      },
+      20_000,
+      () => 'the running servers do not agree on a newer version after etcd came back',
+    );
     const stats = poller.stats();
-    process.stdout.write(`quorum: ${stats.polls} polls of every server, ${stats.conflicts} conflicts, ${stats.regressions} regressions, ${stats.versions} versions\n`);
+    process.stdout.write(
+      `quorum: ${stats.polls} polls of every server, ${stats.conflicts} conflicts, ${stats.regressions} regressions, ${stats.versions} versions\n`,
+    );
     expect(stats.conflicts, stats.firstConflict ?? '').toBe(0);
     expect(stats.regressions).toBe(0);
   }, 90_000);
 
   test('an original data server listing two config servers: it follows entry #0, and entry #1 once entry #0 is gone', async () => {
-    await waitFor(() => original.applied.length > 0, 10_000, () => 'the original data server got no table');
+    await waitFor(
+      () => original.applied.length > 0,
+      10_000,
+      () => 'the original data server got no table',
+    );
     const alive = (index: number): boolean => poller.latest()?.answers[index] !== null;
     if (alive(0) && alive(1)) await quorum.servers[0].kill9();
     const before = original.serverVersion;
     // A data server dies: the leader rebuilds and publishes a new table.
     await dataServers[2].kill('SIGKILL');
-    await waitFor(() => original.serverVersion > before, 30_000, () => `the original data server stays at server version ${original.serverVersion}`);
+    await waitFor(
+      () => original.serverVersion > before,
+      30_000,
+      () => `the original data server stays at server version ${original.serverVersion}`,
+    );
     const stats = poller.stats();
     expect(stats.conflicts, stats.firstConflict ?? '').toBe(0);
     expect(stats.regressions).toBe(0);

@@ -40,13 +40,27 @@ export class QuorumServers {
     const ips = servers.map((_, index) => settings.ipOf?.(index) ?? '127.0.0.1');
     const entries = servers.map((server, index) => `config_server = ${ips[index]}:${server.port}`);
     servers.forEach((server, index) => {
-      writeFileSync(server.configPath, [
-        '[public]', ...entries,
-        '[configserver]', `port = ${server.port}`, `address = ${ips[index]}:${server.port}`, 'group_file = group.conf',
-        'data_dir = data', 'pid_file = cfgsvr.pid', 'log_level = info', // no log_file: the logs come on stdout
-        'coordination = etcd', `etcd_endpoints = ${settings.endpoints.join(', ')}`, `etcd_prefix = ${settings.prefix}`,
-        `etcd_lease_ttl_ms = ${settings.leaseTtlMs}`, '[tairserver]', 'port = 5191', '',
-      ].join('\n'));
+      writeFileSync(
+        server.configPath,
+        [
+          '[public]',
+          ...entries,
+          '[configserver]',
+          `port = ${server.port}`,
+          `address = ${ips[index]}:${server.port}`,
+          'group_file = group.conf',
+          'data_dir = data',
+          'pid_file = cfgsvr.pid',
+          'log_level = info', // no log_file: the logs come on stdout
+          'coordination = etcd',
+          `etcd_endpoints = ${settings.endpoints.join(', ')}`,
+          `etcd_prefix = ${settings.prefix}`,
+          `etcd_lease_ttl_ms = ${settings.leaseTtlMs}`,
+          '[tairserver]',
+          'port = 5191',
+          '',
+        ].join('\n'),
+      );
     });
     return new QuorumServers(servers, ips, settings.launchOf ?? null);
   }
