@@ -128,14 +128,21 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
     return new Set(this.candidates.values());
   }
 
+  /** readCandidates — the candidate keys now (at `revision` if given), replacing those the watch reported. */
+  async readCandidates(revision?: string): Promise<void> {
+    const { client, keys } = this.deps;
+    const range = client.getAll().prefix(keys.electionPrefix).limit(candidateCountMax);
+    const candidates = await (revision === undefined ? range : range.revision(revision)).options(this.deadline()).strings();
+    this.candidates.clear();
+    for (const [key, address] of Object.entries(candidates)) this.candidates.set(key, address);
+  }
+
   /** resync — every head, group.conf, the leader and the candidates at one revision, caught up; resolves with that revision. */
   async resync(): Promise<string> {
     const { client, keys } = this.deps;
     const base = await client.get(keys.epoch).options(this.deadline()).exec();
     const revision = base.header.revision;
-    const candidates = await client.getAll().prefix(keys.electionPrefix).revision(revision).limit(candidateCountMax).options(this.deadline()).strings();
-    this.candidates.clear();
-    for (const [key, address] of Object.entries(candidates)) this.candidates.set(key, address);
+    await this.readCandidates(revision);
     const names = await client.getAll().prefix(keys.groupsPrefix).revision(revision).options(this.deadline()).keys();
     const heads = names.filter((key) => keys.groupOfHead(key) !== null);
     for (const key of heads) {

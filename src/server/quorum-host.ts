@@ -240,15 +240,17 @@ export class QuorumHost {
   }
 
   /**
-   * catchUp — a follower reads every group's head now and then, besides the watch: a watch on a
-   * member that was cut off stays silent until gRPC's pings find it (one read per group per period).
+   * catchUp — now and then, besides the watch (a watch on a member that was cut off stays silent
+   * until gRPC's pings find it): a follower reads every group's head, every server the candidates
+   * (for down_slave_config_server); one read per group and one of the candidates per period.
    */
   private catchUp(): void {
     const coordinator = this.coordinatorOrNull;
-    if (!coordinator || this.stopped || this.catchingUp || coordinator.isLeader()) return;
+    if (!coordinator || this.stopped || this.catchingUp) return;
     this.catchingUp = true;
-    const names = this.deps.cluster().groupNames();
-    void Promise.all(names.map((name) => coordinator.catchUp(name).catch(() => null))).finally(() => {
+    const names = coordinator.isLeader() ? [] : this.deps.cluster().groupNames();
+    const reads = [coordinator.readLiveAddresses().catch(() => null), ...names.map((name) => coordinator.catchUp(name).catch(() => null))];
+    void Promise.all(reads).finally(() => {
       this.catchingUp = false;
     });
   }
