@@ -161,3 +161,5 @@ export const retryDelayMsMax = 5_000;
 export const quorumInlineSlotCountMax = 16_384;
 /** quorumCopyStepBytes — bytes the event loop copies into shared memory per turn for the quorum codec worker: ≤ 1 ms even with fresh pages to fault in. */
 export const quorumCopyStepBytes = 1024 * 1024;
+/** tableContentBytesPerTurnMax — table content (views, change sets, whole blobs) heartbeat replies may carry per event-loop turn; past it a heartbeat is answered without it and gets it at its next beat (≈4 whole views at 1,048,576 × 3 on 1,000 servers, a few ms of encoding and writing), so heartbeats queued behind it wait little. */
+export const tableContentBytesPerTurnMax = 256 * 1024;

@@ -53,6 +53,7 @@ import { ViewCache } from '../views/view-cache.js';
 import type { PeerReach } from '../http/health.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
+import type { TurnBudget } from './turn-budget.js';
 
 /** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the clock). */
 export interface ConfigServerOptions {
@@ -60,6 +61,8 @@ export interface ConfigServerOptions {
   cluster?: Partial<ClusterOptions>;
   /** clock — time and timers of the cluster's ticks and the pair (default: the system clock). */
   clock?: Clock;
+  /** contentBudget — table content heartbeat replies may carry per turn (tests pass one that turns by hand). */
+  contentBudget?: TurnBudget;
 }
 
 const defaultTickMs = 200;
@@ -112,6 +115,7 @@ export class ConfigServer {
       dataServerControl: (request) => this.dataServerControl(request),
       opCmd: (request) => this.opCmd(request),
       pair: this.pair?.requests ?? null,
+      contentBudget: options.contentBudget,
     });
     this.surface = new OperatorSurface({
       cluster: () => this.cluster,

@@ -16,7 +16,8 @@
  * Table content comes from the views (src/views), never built per request: whole blobs are
  * compressed once per version and referenced by every reply; a peer that asks for views
  * (extension version 2) gets its own view or the changes since the version it holds. A heartbeat
- * whose connection is backed up gets its answer without table content (heartbeat-reply.ts).
+ * whose connection is backed up, or that comes after this turn's content budget is spent
+ * (turn-budget.ts), gets its answer without table content and the content at its next beat.
  */
 import type { Logger } from 'pino';
 import type { ClusterEvent, ClusterReader, HeartbeatReply, StepAnswer } from '../cluster/index.js';
@@ -42,6 +43,8 @@ import type { PairRequests } from '../pair/pair-requests.js';
 import type { Connection, FrameHandler } from './tcp-listener.js';
 import type { ViewCache } from '../views/view-cache.js';
 import type { GroupView } from '../views/group-view.js';
+import { tableContentBytesPerTurnMax } from '../limits.js';
+import { TurnBudget } from './turn-budget.js';
 
 /** RequestServices — what answering needs from the host. */
 export interface RequestServices {
@@ -61,6 +64,8 @@ export interface RequestServices {
   opCmd(request: OpCmdRequest): Promise<OpCmdResponse>;
   /** pair — the config-server pair's answers (src/pair); absent when this server runs alone. */
   pair?: PairRequests | null;
+  /** contentBudget — table content heartbeat replies may carry per turn (default tableContentBytesPerTurnMax bytes). */
+  contentBudget?: TurnBudget;
 }
 
 const emptyBlob = Buffer.alloc(0);
@@ -69,8 +74,11 @@ const primaryExtension: ResponseExtension = { epoch: 0n, role: 'primary' };
 /** RequestHandler — see the file comment. */
 export class RequestHandler implements FrameHandler {
   private readonly oversizeLogged = new Set<string>();
+  private readonly contentBudget: TurnBudget;
 
-  constructor(private readonly services: RequestServices) {}
+  constructor(private readonly services: RequestServices) {
+    this.contentBudget = services.contentBudget ?? new TurnBudget(tableContentBytesPerTurnMax);
+  }
 
   /** handle — answer one frame (asynchronous answers are sent when ready). */
   handle(connection: Connection, frame: Frame): void {
@@ -147,9 +155,10 @@ export class RequestHandler implements FrameHandler {
       if (!hasTable) Object.assign(response, { bucketCount: 0, copyCount: 0 });
     } else if (reply.tableGroup && groupView) {
       // Not compressed yet (a big table nobody asked for whole before), or the connection is backed up.
-      const blob = connection.canTakeTable() ? groupView.blobs.blob('dataServer') : null;
+      const blob = connection.canTakeTable() && this.contentBudget.open() ? groupView.blobs.blob('dataServer') : null;
       if (blob) response.tableBlob = this.blobFor(reply.tableGroup, blob, extension);
       hasTable = response.tableBlob.length > 0;
+      if (hasTable) this.contentBudget.charge(response.tableBlob.length);
       // An original peer takes the versions of any reply with a shape: without the table this one
       // says nothing changed, and the peer asks again at its next beat.
       if (!hasTable) unchangedFor(request, response);
@@ -162,12 +171,13 @@ export class RequestHandler implements FrameHandler {
   /** attachView — a version-2 peer's view or changes, when it needs them and its connection can take them. */
   private attachView(connection: Connection, request: HeartbeatRequest, response: HeartbeatResponse, groupView: GroupView | undefined): boolean {
     const view = request.extension?.view;
-    if (!view || !groupView || !response.extension || !connection.canTakeTable()) return false;
+    if (!view || !groupView || !response.extension || !connection.canTakeTable() || !this.contentBudget.open()) return false;
     const { server, client } = groupView.versions;
     // The reply's versions must name the content, or the peer would think it holds what it does not.
     if (server !== response.serverVersion || client !== response.clientVersion) return false;
     const content = groupView.dataServerContent(request.serverId, request.configVersion, view.heldClientVersion, view.fresh);
     if (!content) return false;
+    this.contentBudget.charge(content.rows.length);
     response.extension.content = content;
     response.bucketCount = groupView.bucketCount;
     response.copyCount = groupView.copyCount;

@@ -15,6 +15,7 @@ import { loadConfigServerConf } from '../../src/config/configserver-conf.js';
 import type { HeartbeatResponse } from '../../src/protocol/index.js';
 import { decodeResponse, encodePacketFrame, FrameDecoder, Pcode } from '../../src/protocol/index.js';
 import { ConfigServer } from '../../src/server/config-server.js';
+import { TurnBudget } from '../../src/server/turn-budget.js';
 import { SimulatedDataServer } from '../../bench/scale/simulated-data-server.js';
 import { originalHeartbeat } from '../helpers/original-heartbeat.js';
 import { rowsNaming, viewRows } from '../agent/test-tables.js';
@@ -32,7 +33,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startServer(bucketCount: number, copyCount: number, serverCount: number): Promise<Running> {
+async function startServer(bucketCount: number, copyCount: number, serverCount: number, contentBudget?: TurnBudget): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), 'tair-cs-views-'));
   const port = await freePort();
   const ports: number[] = [];
@@ -65,6 +66,7 @@ async function startServer(bucketCount: number, copyCount: number, serverCount: 
   const server = new ConfigServer(await loadConfigServerConf(join(dir, 'configserver.conf')), pino({ level: 'silent' }), {
     tickMs: 50,
     cluster: { settleMs: 300 },
+    contentBudget,
   });
   await server.start();
   cleanups.push(async () => {
@@ -261,5 +263,58 @@ describe('original peers', () => {
       () => 'the reply after draining',
     );
     expect(seen.replies[40].tableBlob.length).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('content per turn', () => {
+  test('past the turn budget a heartbeat goes without its view, and gets it once the turn has passed', async () => {
+    const turns: (() => void)[] = [];
+    const running = await startServer(4096, 2, 3, new TurnBudget(1, (callback) => turns.push(callback)));
+    const fleet = running.ports.slice(1).map((dsPort) => simulated(running, dsPort));
+    for (const ds of fleet) ds.start();
+    await waitFor(
+      () => {
+        const group = running.server.cluster.groupState('group_1');
+        return group?.published.hasTable === true && group.rebuild === null && group.job === null && settled(running, fleet);
+      },
+      30_000,
+      () => 'a settled table',
+    );
+    // The fleet's own beats keep charging the budget: hold its turns, then open one by hand.
+    for (const ds of fleet) await ds.stop();
+    const serverId = serverIdFromText(`127.0.0.1:${running.ports[0]}`, 0);
+    const socket = await open(running.port);
+    const seen = frames(socket);
+    const beat = (channelId: number) =>
+      socket.write(
+        encodePacketFrame(channelId, {
+          pcode: Pcode.heartbeatRequest,
+          body: {
+            ...originalHeartbeat({ serverId, serverVersion: 0, transitionVersion: 0 }),
+            extension: { epoch: 0n, largeTableAccepted: true, view: { heldClientVersion: 0, fresh: true } },
+          },
+        }),
+      );
+    const replyTo = async (channelId: number) => {
+      const count = seen.replies.length;
+      beat(channelId);
+      await waitFor(
+        () => seen.replies.length > count,
+        5000,
+        () => 'a reply',
+      );
+      return seen.replies[count];
+    };
+    for (const turn of turns.splice(0)) turn();
+    const first = await replyTo(1);
+    expect(first.extension?.content?.kind).toBe('view');
+    // The same turn as far as the budget knows: no content, and the reply says it holds nothing new.
+    const second = await replyTo(2);
+    expect(second.extension?.content).toBeUndefined();
+    expect(second).toMatchObject({ bucketCount: 0, copyCount: 0 });
+    for (const turn of turns.splice(0)) turn();
+    const third = await replyTo(3);
+    expect(third.extension?.content?.kind).toBe('view');
+    expect(Buffer.from(third.extension?.content?.rows ?? []).equals(Buffer.from(first.extension?.content?.rows ?? []))).toBe(true);
   }, 60_000);
 });
