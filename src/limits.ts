@@ -163,3 +163,5 @@ export const quorumInlineSlotCountMax = 16_384;
 export const quorumCopyStepBytes = 1024 * 1024;
 /** tableContentBytesPerTurnMax — table content (views, change sets, whole blobs) heartbeat replies may carry per event-loop turn; past it a heartbeat is answered without it and gets it at its next beat (≈4 whole views at 1,048,576 × 3 on 1,000 servers, a few ms of encoding and writing), so heartbeats queued behind it wait little. */
 export const tableContentBytesPerTurnMax = 256 * 1024;
+/** contentDeferMsMax — how long a heartbeat reply may wait for a turn with content budget; past it it goes without (the data server's request timeout is 2 s, and it asks again at its next beat). */
+export const contentDeferMsMax = 300;

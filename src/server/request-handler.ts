@@ -16,8 +16,9 @@
  * Table content comes from the views (src/views), never built per request: whole blobs are
  * compressed once per version and referenced by every reply; a peer that asks for views
  * (extension version 2) gets its own view or the changes since the version it holds. A heartbeat
- * whose connection is backed up, or that comes after this turn's content budget is spent
- * (turn-budget.ts), gets its answer without table content and the content at its next beat.
+ * whose connection is backed up gets its answer without table content (and the content at a later
+ * beat); one that comes after this turn's content budget is spent is answered in a later turn
+ * (turn-budget.ts), so heartbeats that need no content go first.
  */
 import type { Logger } from 'pino';
 import type { ClusterEvent, ClusterReader, HeartbeatReply, StepAnswer } from '../cluster/index.js';
@@ -43,7 +44,7 @@ import type { PairRequests } from '../pair/pair-requests.js';
 import type { Connection, FrameHandler } from './tcp-listener.js';
 import type { ViewCache } from '../views/view-cache.js';
 import type { GroupView } from '../views/group-view.js';
-import { tableContentBytesPerTurnMax } from '../limits.js';
+import { connectionCountMax, contentDeferMsMax, tableContentBytesPerTurnMax } from '../limits.js';
 import { TurnBudget } from './turn-budget.js';
 
 /** RequestServices — what answering needs from the host. */
@@ -77,7 +78,7 @@ export class RequestHandler implements FrameHandler {
   private readonly contentBudget: TurnBudget;
 
   constructor(private readonly services: RequestServices) {
-    this.contentBudget = services.contentBudget ?? new TurnBudget(tableContentBytesPerTurnMax);
+    this.contentBudget = services.contentBudget ?? new TurnBudget(tableContentBytesPerTurnMax, connectionCountMax);
   }
 
   /** handle — answer one frame (asynchronous answers are sent when ready). */
@@ -149,14 +150,38 @@ export class RequestHandler implements FrameHandler {
     if (extension) response.extension = { ...(pair?.extension(response.groupName) ?? primaryExtension) };
     if (reply.migratedInfoGroup) response.migratedInfo = services.views.get(reply.migratedInfoGroup)?.migratedInfo(request.serverId) ?? [];
     const groupView = reply.viewGroup ? services.views.get(reply.viewGroup) : undefined;
+    // Past this turn's content budget, a reply that would carry content waits for a later turn; one
+    // that waited contentDeferMsMax goes without (the peer must hear back well within its timeout).
+    const budget = this.contentBudget;
+    if (groupView && wantsContent(request, reply.tableGroup, groupView) && !budget.openNow() && connection.canTakeTable()) {
+      const arrivedMs = services.nowMs();
+      const later = () => {
+        const fresh = services.nowMs() - arrivedMs <= contentDeferMsMax;
+        this.answerHeartbeat(connection, channelId, request, response, fresh ? reply.tableGroup : null, fresh ? groupView : undefined);
+      };
+      if (budget.defer(later)) return;
+    }
+    this.answerHeartbeat(connection, channelId, request, response, reply.tableGroup, groupView);
+  }
+
+  /** answerHeartbeat — the reply, with the table content the peer needs when the budget and its connection allow. */
+  private answerHeartbeat(
+    connection: Connection,
+    channelId: number,
+    request: HeartbeatRequest,
+    response: HeartbeatResponse,
+    tableGroup: string | null,
+    groupView: GroupView | undefined,
+  ): void {
+    if (!connection.isOpen) return;
     let hasTable = false;
-    if (extension?.view) {
+    if (request.extension?.view) {
       hasTable = this.attachView(connection, request, response, groupView);
       if (!hasTable) Object.assign(response, { bucketCount: 0, copyCount: 0 });
-    } else if (reply.tableGroup && groupView) {
-      // Not compressed yet (a big table nobody asked for whole before), or the connection is backed up.
+    } else if (tableGroup && groupView) {
+      // Not compressed yet (a big table nobody asked for whole before), the connection is backed up, or the budget is spent.
       const blob = connection.canTakeTable() && this.contentBudget.open() ? groupView.blobs.blob('dataServer') : null;
-      if (blob) response.tableBlob = this.blobFor(reply.tableGroup, blob, extension);
+      if (blob) response.tableBlob = this.blobFor(tableGroup, blob, request.extension);
       hasTable = response.tableBlob.length > 0;
       if (hasTable) this.contentBudget.charge(response.tableBlob.length);
       // An original peer takes the versions of any reply with a shape: without the table this one
@@ -274,6 +299,14 @@ function isRequestPcode(pcode: number): boolean {
 
 function genericReturn(code: number): Packet {
   return { pcode: Pcode.returnPacket, body: { configVersion: 0, code, message: '' } };
+}
+
+/** wantsContent — whether a heartbeat's reply would carry table content: a view or changes, or a whole table. */
+function wantsContent(request: HeartbeatRequest, tableGroup: string | null, groupView: GroupView): boolean {
+  const view = request.extension?.view;
+  if (!view) return tableGroup !== null;
+  const { server, client } = groupView.versions;
+  return view.fresh || request.configVersion !== server || view.heldClientVersion !== client;
 }
 
 /** unchangedFor — a heartbeat reply that tells `request`'s sender its table is still current (no table, its own versions). */

@@ -267,54 +267,58 @@ describe('original peers', () => {
 });
 
 describe('content per turn', () => {
-  test('past the turn budget a heartbeat goes without its view, and gets it once the turn has passed', async () => {
+  test('past the turn budget a heartbeat that needs its view waits for a later turn; one that needs nothing is answered at once', async () => {
     const turns: (() => void)[] = [];
-    const running = await startServer(4096, 2, 3, new TurnBudget(1, (callback) => turns.push(callback)));
+    const running = await startServer(4096, 2, 3, new TurnBudget(1, 16, (callback) => turns.push(callback)));
     const fleet = running.ports.slice(1).map((dsPort) => simulated(running, dsPort));
     for (const ds of fleet) ds.start();
+    // Turns pass as the probe polls while the fleet settles.
     await waitFor(
       () => {
+        for (const turn of turns.splice(0)) turn();
         const group = running.server.cluster.groupState('group_1');
         return group?.published.hasTable === true && group.rebuild === null && group.job === null && settled(running, fleet);
       },
       30_000,
       () => 'a settled table',
     );
-    // The fleet's own beats keep charging the budget: hold its turns, then open one by hand.
+    // The fleet's own beats charge the budget too: stop them, then turn by hand.
     for (const ds of fleet) await ds.stop();
+    for (const turn of turns.splice(0)) turn();
     const serverId = serverIdFromText(`127.0.0.1:${running.ports[0]}`, 0);
     const socket = await open(running.port);
     const seen = frames(socket);
-    const beat = (channelId: number) =>
+    const beat = (channelId: number, held: { server: number; client: number } | null) =>
       socket.write(
         encodePacketFrame(channelId, {
           pcode: Pcode.heartbeatRequest,
           body: {
-            ...originalHeartbeat({ serverId, serverVersion: 0, transitionVersion: 0 }),
-            extension: { epoch: 0n, largeTableAccepted: true, view: { heldClientVersion: 0, fresh: true } },
+            ...originalHeartbeat({ serverId, serverVersion: held?.server ?? 0, transitionVersion: 0 }),
+            extension: { epoch: 0n, largeTableAccepted: true, view: { heldClientVersion: held?.client ?? 0, fresh: held === null } },
           },
         }),
       );
-    const replyTo = async (channelId: number) => {
-      const count = seen.replies.length;
-      beat(channelId);
-      await waitFor(
-        () => seen.replies.length > count,
+    const replies = (count: number) =>
+      waitFor(
+        () => seen.replies.length >= count,
         5000,
-        () => 'a reply',
+        () => `${count} replies (${seen.replies.length})`,
       );
-      return seen.replies[count];
-    };
-    for (const turn of turns.splice(0)) turn();
-    const first = await replyTo(1);
+    beat(1, null);
+    await replies(1);
+    const first = seen.replies[0];
     expect(first.extension?.content?.kind).toBe('view');
-    // The same turn as far as the budget knows: no content, and the reply says it holds nothing new.
-    const second = await replyTo(2);
-    expect(second.extension?.content).toBeUndefined();
-    expect(second).toMatchObject({ bucketCount: 0, copyCount: 0 });
+    // The budget is spent: a second fresh view waits, while a beat that holds the latest is answered.
+    beat(2, null);
+    beat(3, { server: first.serverVersion, client: first.clientVersion });
+    await replies(2);
+    expect(seen.replies[1].extension?.content).toBeUndefined();
+    expect(seen.replies[1].serverVersion).toBe(first.serverVersion);
+    expect(turns.length).toBeGreaterThan(0);
     for (const turn of turns.splice(0)) turn();
-    const third = await replyTo(3);
-    expect(third.extension?.content?.kind).toBe('view');
-    expect(Buffer.from(third.extension?.content?.rows ?? []).equals(Buffer.from(first.extension?.content?.rows ?? []))).toBe(true);
+    await replies(3);
+    const deferred = seen.replies[2];
+    expect(deferred.extension?.content?.kind).toBe('view');
+    expect(Buffer.from(deferred.extension?.content?.rows ?? []).equals(Buffer.from(first.extension?.content?.rows ?? []))).toBe(true);
   }, 60_000);
 });
