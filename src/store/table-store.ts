@@ -21,6 +21,7 @@
  * (permissions, I/O) throws StorageError: that is the host's problem, and rebuilding over a good
  * table would lose it. Saves and loads of one group run one at a time, in call order.
  */
+import { constants } from 'node:fs';
 import { access, type FileHandle, mkdir, open, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TableRecord } from '../cluster/persisted-group-table.js';
@@ -141,8 +142,11 @@ async function appendRecord(dataDir: string, path: string, record: TableRecord):
   let handle: FileHandle | undefined;
   let written = 0;
   try {
-    handle = await open(logPath, 'a');
-    const sizeBytes = (await handle.stat()).size;
+    // Non-blocking: a FIFO put in place of the log since the load fails at once instead of hanging.
+    handle = await open(logPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error('not a regular file');
+    const sizeBytes = info.size;
     const state = logStates.get(logPath) ?? (await measureLog(path, sizeBytes));
     if (sizeBytes === 0) {
       // A data dir from before the log (a version-1 table file): the log starts after the snapshot's record.
