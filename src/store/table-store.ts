@@ -59,6 +59,8 @@ interface LogState {
 
 /** snapshotSliceBytes — a snapshot is checksummed and written in slices this big (≈1 ms of CRC each). */
 const snapshotSliceBytes = 512 * 1024;
+/** asideNameTriesMax — numbered names tried for a file moved aside in the same millisecond as others. */
+const asideNameTriesMax = 1000;
 const queues = new Map<string, Promise<unknown>>();
 const logStates = new Map<string, LogState>();
 
@@ -240,7 +242,11 @@ async function readChecked(path: string, bytesMax: number): Promise<CheckedRead>
 async function moveAside(path: string, reason: string): Promise<LoadResult> {
   const base = `${path}.corrupt-${new Date().toISOString().replace(/:/g, '-')}`;
   let target = base;
-  for (let n = 1; await access(target).then(() => true, () => false); n++) target = `${base}-${n}`;
+  // Names are per millisecond: more than asideNameTriesMax taken at once is not a crash loop we can help.
+  for (let n = 1; await access(target).then(() => true, () => false); n++) {
+    if (n > asideNameTriesMax) return { status: 'corrupt', path, movedTo: null, reason: `${reason}; could not move it aside: ${asideNameTriesMax} names taken` };
+    target = `${base}-${n}`;
+  }
   try {
     await rename(path, target);
     await syncDirectory(dirname(path));
