@@ -55,7 +55,16 @@ export async function coldPhase(run: ScaleRun): Promise<PhaseResult> {
   const startMs = await run.start();
   const firstTableMs = await until(run, () => run.holding() === run.settings.servers, 'a table on every server');
   await until(run, () => everyoneHoldsLatest(run, startMs), 'every server on the newest version');
-  return finish(run, 'cold', startMs, { tableOnEveryServer: firstTableMs - startMs }, null, await run.stats());
+  // The goal counts from the data servers' first heartbeats (the first ALIVE), not from starting their processes.
+  const firstAlive = run.events.find((event) => event.atMs >= startMs && event.event === 'server-alive');
+  const published = run.events.find((event) => event.atMs >= startMs && event.event === 'published');
+  const milestones = {
+    firstHeartbeat: firstAlive ? firstAlive.atMs - startMs : null,
+    published: published ? published.atMs - startMs : null,
+    tableOnEveryServer: firstTableMs - startMs,
+    tableOnEveryServerAfterFirstHeartbeat: firstAlive ? firstTableMs - firstAlive.atMs : null,
+  };
+  return finish(run, 'cold', startMs, milestones, null, await run.stats());
 }
 
 /** killPhase — one data server goes silent; DOWN, quick table, destination, migration, converged. */
@@ -95,7 +104,7 @@ export async function addPhase(run: ScaleRun): Promise<PhaseResult> {
   return finish(run, 'add', startMs, milestones, null, await run.stats());
 }
 
-function finish(run: ScaleRun, phase: string, startMs: number, milestones: Record<string, number>, victim: string | null, stats: ScaleStats): PhaseResult {
+function finish(run: ScaleRun, phase: string, startMs: number, milestones: Record<string, number | null>, victim: string | null, stats: ScaleStats): PhaseResult {
   const durationMs = Date.now() - startMs;
   const inPhase = run.events.filter((event) => event.atMs >= startMs);
   const published = inPhase.filter((event) => event.event === 'published');
