@@ -83,7 +83,7 @@ export function reloadGroups(
 
 function unloadGroup(context: ClusterContext, group: GroupState): void {
   for (const record of groupRecords(context, group.name)) context.records.delete(record.serverId);
-  for (const reply of group.deferred) context.outbox.replies.push({ token: reply.token, code: 1 });
+  for (const reply of group.deferred.values()) context.outbox.replies.push({ token: reply.token, code: 1 });
   context.groups.delete(group.name);
   notify(context, { level: 'warn', event: 'group-removed', group: group.name, message: `group ${group.name} is no longer in group.conf; unloaded (its table file is kept)` });
 }

@@ -46,8 +46,8 @@ export function setClusterRole(context: ClusterContext, role: ClusterRole, nowMs
     group.job = null;
     group.saving = null;
     group.buildAfterSave = null;
-    for (const reply of group.deferred) context.outbox.replies.push({ token: reply.token, code: 1 });
-    group.deferred = [];
+    for (const reply of group.deferred.values()) context.outbox.replies.push({ token: reply.token, code: 1 });
+    group.deferred.clear();
   }
 }
 
@@ -85,7 +85,7 @@ export function installSyncedTable(context: ClusterContext, table: PersistedGrou
   fresh.memberGeneration = old.memberGeneration + 1;
   fresh.publishSeq = old.publishSeq + 1;
   fresh.published = snapshotPublished(fresh, fresh.publishSeq);
-  for (const reply of old.deferred) context.outbox.replies.push({ token: reply.token, code: 1 });
+  for (const reply of old.deferred.values()) context.outbox.replies.push({ token: reply.token, code: 1 });
   context.groups.set(fresh.name, fresh);
   context.outbox.publish.push(wholePublication(fresh, fresh.publishSeq));
   adoptTableServers(context, fresh, usedValues(fresh), nowMs);
