@@ -104,7 +104,14 @@ export async function addPhase(run: ScaleRun): Promise<PhaseResult> {
   return finish(run, 'add', startMs, milestones, null, await run.stats());
 }
 
-function finish(run: ScaleRun, phase: string, startMs: number, milestones: Record<string, number | null>, victim: string | null, stats: ScaleStats): PhaseResult {
+function finish(
+  run: ScaleRun,
+  phase: string,
+  startMs: number,
+  milestones: Record<string, number | null>,
+  victim: string | null,
+  stats: ScaleStats,
+): PhaseResult {
   const durationMs = Date.now() - startMs;
   const inPhase = run.events.filter((event) => event.atMs >= startMs);
   const published = inPhase.filter((event) => event.event === 'published');

@@ -169,9 +169,7 @@ export function createGroupState(config: GroupConfig, saved: PersistedGroupTable
     name: config.name,
     config,
     tables,
-    versions: saved
-      ? { ...saved.versions }
-      : { client: initialVersion, server: initialVersion, plugins: initialVersion, areaCapacity: initialVersion },
+    versions: saved ? { ...saved.versions } : { client: initialVersion, server: initialVersion, plugins: initialVersion, areaCapacity: initialVersion },
     transitionVersion: 0,
     epoch: saved?.epoch ?? 0n,
     configHash: saved?.configHash ?? '',

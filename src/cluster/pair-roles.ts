@@ -75,9 +75,10 @@ export function absorbStall(context: ClusterContext, nowMs: number): void {
 export function installSyncedTable(context: ClusterContext, table: PersistedGroupTable, transitionVersion: number, nowMs: number): boolean {
   const old = context.groups.get(table.groupName);
   if (!old) return false;
-  const config = table.bucketCount === old.config.bucketCount && table.copyCount === old.config.copyCount
-    ? old.config
-    : { ...old.config, bucketCount: table.bucketCount, copyCount: table.copyCount };
+  const config =
+    table.bucketCount === old.config.bucketCount && table.copyCount === old.config.copyCount
+      ? old.config
+      : { ...old.config, bucketCount: table.bucketCount, copyCount: table.copyCount };
   const fresh = createGroupState(config, table, nowMs);
   fresh.transitionVersion = transitionVersion;
   fresh.firstHeartbeatMs = old.firstHeartbeatMs;
@@ -149,4 +150,3 @@ function namesServerNotAlive(context: ClusterContext, group: GroupState): boolea
   }
   return false;
 }
-

@@ -164,7 +164,12 @@ function recordRows(group: GroupState, changed: Uint32Array): Uint32Array {
 function takeAll(group: GroupState): Uint32Array {
   const { tables, records } = group;
   const { saved } = records;
-  const sync = syncTables([tables.current, tables.progress, tables.destination], [saved.current, saved.progress, saved.destination], tables.bucketCount, records.tableHash);
+  const sync = syncTables(
+    [tables.current, tables.progress, tables.destination],
+    [saved.current, saved.progress, saved.destination],
+    tables.bucketCount,
+    records.tableHash,
+  );
   records.tableHash = sync.hash;
   return sync.bucketIndexes;
 }

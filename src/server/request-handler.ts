@@ -120,9 +120,17 @@ export class RequestHandler implements FrameHandler {
       case Pcode.migrateFinish:
         return this.migrateFinish(connection, frame.channelId, packet.body);
       case Pcode.dataServerControlRequest:
-        return this.later(connection, frame.channelId, services.dataServerControl(packet.body).then((body) => ({ pcode: Pcode.dataServerControlResponse, body })));
+        return this.later(
+          connection,
+          frame.channelId,
+          services.dataServerControl(packet.body).then((body) => ({ pcode: Pcode.dataServerControlResponse, body })),
+        );
       case Pcode.opCmdRequest:
-        return this.later(connection, frame.channelId, services.opCmd(packet.body).then((body) => ({ pcode: Pcode.opCmdResponse, body })));
+        return this.later(
+          connection,
+          frame.channelId,
+          services.opCmd(packet.body).then((body) => ({ pcode: Pcode.opCmdResponse, body })),
+        );
       default:
         return this.reply(connection, frame.channelId, genericReturn(ReturnCode.success));
     }
@@ -232,17 +240,20 @@ export class RequestHandler implements FrameHandler {
     }
     const tableGroup = reply.tableGroup;
     const checksum = groupView.tableChecksum();
-    void groupView.blobs.whenReady('client').then((blob) => {
-      response.tableBlob = this.blobFor(tableGroup, blob, request.extension);
-      // While the views prepare there is no checksum yet: the table goes as a version-1 reply would.
-      if (response.extension && request.extension?.view && checksum !== null) {
-        response.extension.content = { kind: 'table', baseServerVersion: 0, baseClientVersion: 0, checksum, rows: emptyBlob };
-      }
-      connection.sendTable(encodePacketFrameSegments(channelId, { pcode: Pcode.getGroupResponse, body: response }));
-    }, (error: unknown) => {
-      this.services.logger.error({ event: 'request-failed', err: error }, 'compressing the table failed');
-      connection.close('request failed');
-    });
+    void groupView.blobs.whenReady('client').then(
+      (blob) => {
+        response.tableBlob = this.blobFor(tableGroup, blob, request.extension);
+        // While the views prepare there is no checksum yet: the table goes as a version-1 reply would.
+        if (response.extension && request.extension?.view && checksum !== null) {
+          response.extension.content = { kind: 'table', baseServerVersion: 0, baseClientVersion: 0, checksum, rows: emptyBlob };
+        }
+        connection.sendTable(encodePacketFrameSegments(channelId, { pcode: Pcode.getGroupResponse, body: response }));
+      },
+      (error: unknown) => {
+        this.services.logger.error({ event: 'request-failed', err: error }, 'compressing the table failed');
+        connection.close('request failed');
+      },
+    );
   }
 
   private migrateFinish(connection: Connection, channelId: number, finish: MigrateFinish): void {
@@ -287,10 +298,21 @@ export class RequestHandler implements FrameHandler {
 }
 
 const requestPcodes: ReadonlySet<number> = new Set([
-  Pcode.ping, Pcode.heartbeatRequest, Pcode.opCmdRequest, Pcode.getGroupRequest, Pcode.getServerTableRequest,
-  Pcode.configServerHeartbeat, Pcode.setMaster, Pcode.groupNamesRequest, Pcode.queryInfoRequest,
-  Pcode.nonDownDataServersRequest, Pcode.serverTable, Pcode.migrateFinish, Pcode.recoveryFinish,
-  Pcode.dataServerControlRequest, Pcode.migratingMachinesRequest,
+  Pcode.ping,
+  Pcode.heartbeatRequest,
+  Pcode.opCmdRequest,
+  Pcode.getGroupRequest,
+  Pcode.getServerTableRequest,
+  Pcode.configServerHeartbeat,
+  Pcode.setMaster,
+  Pcode.groupNamesRequest,
+  Pcode.queryInfoRequest,
+  Pcode.nonDownDataServersRequest,
+  Pcode.serverTable,
+  Pcode.migrateFinish,
+  Pcode.recoveryFinish,
+  Pcode.dataServerControlRequest,
+  Pcode.migratingMachinesRequest,
 ]);
 
 function isRequestPcode(pcode: number): boolean {

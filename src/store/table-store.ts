@@ -176,13 +176,16 @@ async function appendRecord(dataDir: string, path: string, record: TableRecord):
 
 /** measureLog — sizes of a log this process has not written yet (records counted as one per 64 bytes at most). */
 async function measureLog(path: string, logBytes: number): Promise<LogState> {
-  const snapshot = await open(path, 'r').then(async (handle) => {
-    try {
-      return (await handle.stat()).size;
-    } finally {
-      await handle.close();
-    }
-  }, () => 0);
+  const snapshot = await open(path, 'r').then(
+    async (handle) => {
+      try {
+        return (await handle.stat()).size;
+      } finally {
+        await handle.close();
+      }
+    },
+    () => 0,
+  );
   return { bytes: logBytes, records: Math.ceil(logBytes / 64), snapshotBytes: snapshot };
 }
 
@@ -213,7 +216,14 @@ async function loadTable(dataDir: string, path: string, groupName: string): Prom
  * recover — the log could not be read to its end: what was read is the state, written as the new
  * snapshot (and an empty log) now; a corrupt log (`asideLog`) is moved aside first.
  */
-async function recover(dataDir: string, path: string, table: PersistedGroupTable, replayed: number, reason: string, asideLog: string | null): Promise<LoadResult> {
+async function recover(
+  dataDir: string,
+  path: string,
+  table: PersistedGroupTable,
+  replayed: number,
+  reason: string,
+  asideLog: string | null,
+): Promise<LoadResult> {
   if (asideLog) await moveAside(asideLog, reason);
   await writeSnapshot(dataDir, path, table);
   return { status: 'ok', path, table, replayed, cut: reason };
@@ -243,8 +253,16 @@ async function moveAside(path: string, reason: string): Promise<LoadResult> {
   const base = `${path}.corrupt-${new Date().toISOString().replace(/:/g, '-')}`;
   let target = base;
   // Names are per millisecond: more than asideNameTriesMax taken at once is not a crash loop we can help.
-  for (let n = 1; await access(target).then(() => true, () => false); n++) {
-    if (n > asideNameTriesMax) return { status: 'corrupt', path, movedTo: null, reason: `${reason}; could not move it aside: ${asideNameTriesMax} names taken` };
+  for (
+    let n = 1;
+    await access(target).then(
+      () => true,
+      () => false,
+    );
+    n++
+  ) {
+    if (n > asideNameTriesMax)
+      return { status: 'corrupt', path, movedTo: null, reason: `${reason}; could not move it aside: ${asideNameTriesMax} names taken` };
     target = `${base}-${n}`;
   }
   try {

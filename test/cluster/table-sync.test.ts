@@ -19,7 +19,9 @@ describe('syncTables', () => {
       copyCount: fc.integer({ min: 1, max: 4 }),
       seed: fc.integer({ min: 1, max: 1_000_000 }),
       // Changed slots as fractions of the slot count, so they land in any block, edges included.
-      changes: fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 9 })), { maxLength: 40 }),
+      changes: fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 9 })), {
+        maxLength: 40,
+      }),
     });
     fc.assert(
       fc.property(shape, ({ bucketCount, copyCount, seed, changes }) => {
@@ -31,7 +33,7 @@ describe('syncTables', () => {
         const before = tableHashOf(saved[0], saved[1], saved[2]);
         const sync = syncTables(working, saved, bucketCount, before);
         expect([...sync.bucketIndexes]).toEqual(expected);
-        saved.forEach((table, tableIndex) => expect(Buffer.from(table.buffer).equals(Buffer.from(working[tableIndex].buffer))).toBe(true));
+        for (const [tableIndex, table] of saved.entries()) expect(Buffer.from(table.buffer).equals(Buffer.from(working[tableIndex].buffer))).toBe(true);
         expect(sync.hash).toBe(tableHashOf(working[0], working[1], working[2]));
       }),
       { numRuns: 80 },

@@ -28,7 +28,13 @@ describe('TurnBudget', () => {
     const { budget, turns } = manual(100);
     budget.charge(100);
     const ran: number[] = [];
-    for (let reply = 0; reply < 5; reply++) expect(budget.defer(() => (ran.push(reply), budget.charge(40)))).toBe(true);
+    for (let reply = 0; reply < 5; reply++) {
+      const deferred = budget.defer(() => {
+        ran.push(reply);
+        budget.charge(40);
+      });
+      expect(deferred).toBe(true);
+    }
     expect(budget.waiting).toBe(5);
     // While replies wait, a new one may not jump the queue even when the budget is open.
     turns.shift()?.();
