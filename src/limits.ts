@@ -163,5 +163,5 @@ export const quorumInlineSlotCountMax = 16_384;
 export const quorumCopyStepBytes = 1024 * 1024;
 /** tableContentBytesPerTurnMax — table content (views, change sets, whole blobs) heartbeat replies may carry per event-loop turn; past it a reply that would carry some waits for a later turn (≈15 whole views of ~68 KB at 1,048,576 × 3 on 1,000 servers, ~5 ms of encoding and writing: heartbeats queued behind it wait little, and a thousand views still go out within a beat or two). */
 export const tableContentBytesPerTurnMax = 1024 * 1024;
-/** contentDeferMsMax — how long a heartbeat reply may wait for a turn with content budget; past it it goes without (the data server's request timeout is 2 s, and it asks again at its next beat). */
-export const contentDeferMsMax = 300;
+/** contentDeferMsMax — how long a heartbeat reply may wait for a turn with content budget; past it it goes without and the data server gets the content at its next beat (half its 2 s request timeout: a shorter wait on a CPU-starved loop cost many servers a whole beat each). */
+export const contentDeferMsMax = 1000;
