@@ -164,15 +164,15 @@ export class RequestHandler implements FrameHandler {
     if (groupView && wantsContent(request, reply.tableGroup, groupView) && !budget.openNow() && connection.canTakeTable()) {
       const arrivedMs = services.nowMs();
       const later = () => {
-        const fresh = services.nowMs() - arrivedMs <= contentDeferMsMax;
-        this.answerHeartbeat(connection, channelId, request, response, fresh ? reply.tableGroup : null, fresh ? groupView : undefined);
+        const inTime = services.nowMs() - arrivedMs <= contentDeferMsMax;
+        this.answerHeartbeat(connection, channelId, request, response, reply.tableGroup, groupView, inTime);
       };
       if (budget.defer(later)) return;
     }
-    this.answerHeartbeat(connection, channelId, request, response, reply.tableGroup, groupView);
+    this.answerHeartbeat(connection, channelId, request, response, reply.tableGroup, groupView, true);
   }
 
-  /** answerHeartbeat — the reply, with the table content the peer needs when the budget and its connection allow. */
+  /** answerHeartbeat — the reply, with the table content the peer needs when allowed (not waited too long), the budget and its connection allow. */
   private answerHeartbeat(
     connection: Connection,
     channelId: number,
@@ -180,15 +180,16 @@ export class RequestHandler implements FrameHandler {
     response: HeartbeatResponse,
     tableGroup: string | null,
     groupView: GroupView | undefined,
+    contentAllowed: boolean,
   ): void {
     if (!connection.isOpen) return;
     let hasTable = false;
     if (request.extension?.view) {
-      hasTable = this.attachView(connection, request, response, groupView);
+      hasTable = contentAllowed && this.attachView(connection, request, response, groupView);
       if (!hasTable) Object.assign(response, { bucketCount: 0, copyCount: 0 });
     } else if (tableGroup && groupView) {
       // Not compressed yet (a big table nobody asked for whole before), the connection is backed up, or the budget is spent.
-      const blob = connection.canTakeTable() && this.contentBudget.open() ? groupView.blobs.blob('dataServer') : null;
+      const blob = contentAllowed && connection.canTakeTable() && this.contentBudget.open() ? groupView.blobs.blob('dataServer') : null;
       if (blob) response.tableBlob = this.blobFor(tableGroup, blob, request.extension);
       hasTable = response.tableBlob.length > 0;
       if (hasTable) this.contentBudget.charge(response.tableBlob.length);
