@@ -14,7 +14,9 @@ export function heapBase(): usize {
 }
 
 /** engineLimits — the engine's limits, for the host to check it agrees (see limits.ts). */
-export { bucketCountMax, copyCountMax, slotCountMax, serverCountMax, rackCountMax } from './limits';
+export {
+  bucketCountMax, copyCountMax, slotCountMax, serverCountMax, rackCountMax, stepsPerSlotMax, stepsPerServerMax, stepsFixed,
+} from './limits';
 
 /** maxServerIndex — the largest u16 in a region (the host checks a copied-in table names only listed servers). */
 export function maxServerIndex(ptr: usize, count: u32): u32 {

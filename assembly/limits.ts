@@ -16,6 +16,13 @@ export const serverCountMax: u32 = 65_535;
 /** rackCountMax — racks are dense u16 indexes. */
 export const rackCountMax: u32 = 4_096;
 
+/** stepsPerSlotMax — a build's steps per slot (B·C), all its passes and search budgets together. */
+export const stepsPerSlotMax: u32 = 512;
+/** stepsPerServerMax — a build's steps per live server and rack (targets, sorting, per-server passes). */
+export const stepsPerServerMax: u32 = 2_048;
+/** stepsFixed — a build's steps beyond those: the fixed part of every search budget and the C = 2 design. */
+export const stepsFixed: u32 = 33_554_432;
+
 /** assertShape — the bounds every operation shares. */
 export function assertShape(bucketCount: u32, copyCount: u32, serverCount: u32): void {
   assert(bucketCount >= 1 && bucketCount <= bucketCountMax, 'bucketCount out of range');

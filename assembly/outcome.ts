@@ -44,7 +44,26 @@ export const enum BuildResult {
   AliveCount = 12,
   RackCount = 13,
   UnchangedFromSource = 14,
-  Words = 16,
+  /** StepsLow / StepsHigh — the build's work in steps (u64), published while it runs. */
+  StepsLow = 16,
+  StepsHigh = 17,
+  /** BudgetSpent — a SearchPass bit for every search that stopped at its step budget (0: none). */
+  BudgetSpent = 18,
+  /** PartnerExcessMax — C = 2: largest partner count past the partner bound (i32; ≤ 0 within). */
+  PartnerExcessMax = 19,
+  /** RackShortBound — the fewest bucket-racks a table within ±1 of every quota leaves short. */
+  RackShortBound = 20,
+  Words = 24,
+}
+
+/** SearchPass — the searches of a build that run under a step budget (bits of BudgetSpent). */
+export const enum SearchPass {
+  Design = 1,
+  FillFlow = 2,
+  Fill = 4,
+  Repair = 8,
+  Masters = 16,
+  Partners = 32,
 }
 
 /** ScanResult — layout of the scan result: total, then per copy (count, first bucket or 0xffffffff). */

@@ -3,7 +3,7 @@
  *
  *   node dist/bench/run.js                  full run, results in bench/results/
  *   node dist/bench/run.js --only scan,diff only operations whose name contains a word
- *   node dist/bench/run.js --sizes S,L      only these sizes (XXL is --skip-xxl or not)
+ *   node dist/bench/run.js --sizes S,L      only these sizes (XXL only when named: --sizes XL,XXL)
  *   node dist/bench/run.js --skip-xxl       everything but the 16M-bucket worker build
  *   node dist/bench/run.js --smoke          every case at tiny sizes, in well under a second
  *   --results-dir DIR                       where to write (smoke writes nothing without it)
@@ -66,7 +66,8 @@ export async function runBenchmarks(options: RunOptions): Promise<{ results: Ben
       }
     }
   }
-  const runXxlNow = !options.skipXxl && selected(xxlOperationName);
+  const xxlSizeSelected = options.sizes === null || options.sizes.includes(xxlSize.name);
+  const runXxlNow = !options.skipXxl && xxlSizeSelected && selected(xxlOperationName);
   if (runXxlNow) options.log(`${xxlOperationName}: building XXL in a worker (${options.smoke ? 1 : options.xxlRuns} runs)`);
   const xxl = runXxlNow ? await runXxl(options.smoke ? smokeXxlSize : xxlSize, options.smoke ? 1 : options.xxlRuns) : null;
   const results: BenchResults = {
@@ -101,8 +102,13 @@ function parseRunArgs(argv: string[]): RunOptions | null {
   const { values } = parseArgs({
     args: argv,
     options: {
-      smoke: { type: 'boolean' }, only: { type: 'string' }, sizes: { type: 'string' }, 'skip-xxl': { type: 'boolean' },
-      'results-dir': { type: 'string' }, 'xxl-runs': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      smoke: { type: 'boolean' },
+      only: { type: 'string' },
+      sizes: { type: 'string' },
+      'skip-xxl': { type: 'boolean' },
+      'results-dir': { type: 'string' },
+      'xxl-runs': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -131,8 +137,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (options === null) {
-    process.stdout.write('usage: node dist/bench/run.js [--smoke] [--only op,...] [--sizes S,L,XL] [--skip-xxl] ' +
-      `[--xxl-runs N] [--results-dir DIR]\noperations: ${[...operations.map((entry) => entry.name), xxlOperationName].join(', ')}\n`);
+    process.stdout.write(
+      'usage: node dist/bench/run.js [--smoke] [--only op,...] [--sizes S,L,XL,XXL] [--skip-xxl] ' +
+        `[--xxl-runs N] [--results-dir DIR]\noperations: ${[...operations.map((entry) => entry.name), xxlOperationName].join(', ')}\n`,
+    );
     return 0;
   }
   const { results, file } = await runBenchmarks(options);

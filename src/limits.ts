@@ -16,6 +16,14 @@ export const slotCountMax = 67_108_864;
 export const serverCountMax = 65_535;
 /** rackCountMax — racks are dense u16 indexes; 4,096 is more racks than any real cluster has. */
 export const rackCountMax = 4_096;
+/** stepsPerSlotMax — an engine build's work in steps per slot (B·C), every pass and search budget together. */
+export const stepsPerSlotMax = 512;
+/** stepsPerServerMax — an engine build's steps per live server and rack (targets, sorts, per-server passes). */
+export const stepsPerServerMax = 2_048;
+/** stepsFixed — an engine build's steps beyond those (fixed parts of search budgets, the C = 2 pair design). */
+export const stepsFixed = 33_554_432;
+/** repeatCountMax — `tair-cs table build --repeat N` is for measuring: 1,000 builds of the largest table take minutes. */
+export const repeatCountMax = 1_000;
 /** weightMax — weights are relative; 1,000,000 keeps quota arithmetic exact in doubles. */
 export const weightMax = 1_000_000;
 

@@ -8,11 +8,13 @@
  * placed by this build take part, so the chain adds no data move (each copy was a move anyway).
  * Breadth-first over the fresh slots of the pending buckets, bounded in size.
  */
+import { SearchPass } from '../outcome';
 import {
   SlotFresh, bucketCount, copyCount, masterCountPtr, pendingAdd, pendingAt, pendingCount, slotStatePtr, targetPtr,
 } from './context';
 import { canPlace } from './placement-rules';
 import { isDecided } from './masters';
+import { spent, stepsAdd } from './budget';
 import { scratchAlloc } from '../scratch';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get } from '../layout';
 
@@ -60,8 +62,11 @@ function chainable(copyIndex: u32, bucket: u32): bool {
   return u8Get(slotStatePtr, copyIndex * bucketCount + bucket) == SlotFresh;
 }
 
-/** chainInto — fill the empty `slot` with `unit` through a chain of fresh slots; returns whether it did. */
-export function chainInto(slot: u32, unit: u32, spread: bool): bool {
+/**
+ * chainInto — fill the empty `slot` with `unit` through a chain of fresh slots; returns
+ * whether it did. Stops when the caller's step limit is reached.
+ */
+export function chainInto(slot: u32, unit: u32, spread: bool, limit: u64): bool {
   const bucket = slot % bucketCount;
   const copyIndex = slot / bucketCount;
   stamp++;
@@ -74,8 +79,10 @@ export function chainInto(slot: u32, unit: u32, spread: bool): bool {
     u32Set(parentPtr, f, 0xffffffff);
     u32Set(queuePtr, tail++, f);
   }
-  while (head < tail) {
+  stepsAdd(<u64>freshCount * copyCount);
+  while (head < tail && !spent(limit, SearchPass.Repair)) {
     const entry = u32Get(queuePtr, head++);
+    stepsAdd(<u64>freshCount * copyCount);
     const displaced = slotGet(targetPtr, u32Get(freshPtr, entry));
     if (canPlace(displaced, bucket, copyIndex, spread) && notIn(displaced, bucket) && bucketsDistinct(entry, bucket)) {
       applyChain(entry, unit, slot, displaced);

@@ -9,6 +9,8 @@
  *   - spread evenly over its copies (a per-server phase), at most one per bucket, and each
  *     due eviction waits for a copy a deficit rack can take over (one move refills it);
  *   - what is still owed at the end of the table is taken from the top, without those waits.
+ * The common rebuilds take faster paths: keep-all.ts (nobody over target) and keep-evict.ts
+ * (every copy may stay, some servers give up their excess).
  *
  *   category of a kept copy (per server):  0 master  1 other
  */
@@ -18,16 +20,20 @@ import {
   pendingAdd, pendingReset, racksAlive, spreadWanted, strictRacks, targetPtr,
 } from './context';
 import { scratchAlloc, scratchAllocRaw } from '../scratch';
-import { hashUnit } from '../random';
+import { stepsAdd } from './budget';
 import { keepSourceMaster, releaseMaster } from './masters';
-import { rackCapOf } from './placement-rules';
+import { refusalsReset, refusalsScratchBytes, refusedCopies } from './refusals';
+import { canKeepAll, keepAll, setSourceShape } from './keep-all';
+import { keepEvictDeficitRackCount, keepEvictDeficitRacks, keepThenEvict } from './keep-evict';
+import { chargeEmpties, refillCounting, refillReset, refillScratchBytes } from './refill-racks';
+import {
+  cell, countDeficitServers, drawPhases, markDeficitRacks, phasePtr, planEvictions, refillable, roleSizes, takersLeft,
+} from './eviction-plan';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
-
-const categoryCount: u32 = 2;
 
 /** keepScratchBytes — scratch the keep pass needs. */
 export function keepScratchBytes(serverCount: u32, rackCount: u32): u64 {
-  return (<u64>serverCount + 1) * 4 * 4 * 3 + (<u64>serverCount + 1) * 8 + <u64>rackCount + 64;
+  return (<u64>serverCount + 1) * 4 * 4 * 4 + (<u64>serverCount + 1) * 8 + <u64>rackCount + 128 + refusalsScratchBytes(serverCount, rackCount) + refillScratchBytes(rackCount);
 }
 
 /**
@@ -36,16 +42,80 @@ export function keepScratchBytes(serverCount: u32, rackCount: u32): u64 {
  * input: this check runs here, where the work is, not on the host's thread).
  */
 export function countSourceHoldings(): bool {
+  stepsAdd(<u64>bucketCount * copyCount * copyCount);
+  // tag(s) = rack + 1 for a live server, 0 for a dead one: one load tells both.
+  const tagPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
+  for (let server: u32 = 1; server <= serverCount; server++) {
+    if (u8Get(alivePtr, server) != 0) store<u32>(tagPtr + (<usize>server << 2), rackOf(server) + 1);
+  }
+  const found = copyCount == 3 ? countThree(tagPtr) : countAny(tagPtr);
+  if (found < 0) return false;
+  setSourceShape((found & 1) == 0, (found & 2) == 0);
+  return true;
+}
+
+// Every live, first-in-bucket copy counted; returns −1 for a server past serverCount, else
+// bit 0: some server twice in a bucket, bit 1: some live rack twice in a bucket.
+function countAny(tagPtr: usize): i32 {
+  let found: i32 = 0;
+  // One bucket's live holders and their tags, gathered once (C ≤ 8), then compared pairwise.
+  const heldPtr = scratchAlloc(8 << 2);
+  const tagsPtr = scratchAlloc(8 << 2);
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
+    let held: u32 = 0;
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-      const server = slotGet(sourcePtr, copyIndex * bucketCount + bucket);
-      if (server > serverCount) return false;
-      if (u8Get(alivePtr, server) == 0 || seenEarlier(sourcePtr, bucket, copyIndex, server)) continue;
-      u32Add(sourceReplicasPtr, server, 1);
-      if (copyIndex == 0) u32Add(sourceMastersPtr, server, 1);
+      const server = <u32>load<u16>(sourcePtr + ((<usize>copyIndex * <usize>bucketCount + <usize>bucket) << 1));
+      if (server > serverCount) return -1;
+      const tag = load<u32>(tagPtr + (<usize>server << 2));
+      if (tag == 0) continue;
+      let duplicate = false;
+      for (let k: u32 = 0; k < held; k++) {
+        if (load<u32>(heldPtr + (<usize>k << 2)) == server) duplicate = true;
+        else if (load<u32>(tagsPtr + (<usize>k << 2)) == tag) found |= 2;
+      }
+      if (duplicate) {
+        found |= 1;
+        continue;
+      }
+      store<u32>(heldPtr + (<usize>held << 2), server);
+      store<u32>(tagsPtr + (<usize>held << 2), tag);
+      held++;
+      count(server, copyIndex == 0);
     }
   }
-  return true;
+  return found;
+}
+
+// The same for C = 3 (the common case), with the bucket in locals.
+function countThree(tagPtr: usize): i32 {
+  let found: i32 = 0;
+  const limit = serverCount;
+  const row1 = sourcePtr + (<usize>bucketCount << 1);
+  const row2 = sourcePtr + (<usize>bucketCount << 2);
+  for (let bucket: usize = 0; bucket < <usize>bucketCount; bucket++) {
+    const a = <u32>load<u16>(sourcePtr + (bucket << 1));
+    const b = <u32>load<u16>(row1 + (bucket << 1));
+    const c = <u32>load<u16>(row2 + (bucket << 1));
+    if (a > limit || b > limit || c > limit) return -1;
+    const ta = load<u32>(tagPtr + (<usize>a << 2));
+    const tb = load<u32>(tagPtr + (<usize>b << 2));
+    const tc = load<u32>(tagPtr + (<usize>c << 2));
+    // Live copies only; a later copy of a server already counted is a duplicate.
+    const bDup = tb != 0 && ta != 0 && b == a;
+    const cDup = tc != 0 && ((ta != 0 && c == a) || (tb != 0 && c == b));
+    if (bDup || cDup) found |= 1;
+    if ((ta != 0 && ta == tb && a != b) || (tc != 0 && ((ta == tc && a != c) || (tb == tc && b != c)))) found |= 2;
+    if (ta != 0) count(a, true);
+    if (tb != 0 && !bDup) count(b, false);
+    if (tc != 0 && !cDup) count(c, false);
+  }
+  return found;
+}
+
+// @ts-ignore: decorator
+@inline function count(server: u32, master: bool): void {
+  u32Add(sourceReplicasPtr, server, 1);
+  if (master) u32Add(sourceMastersPtr, server, 1);
 }
 
 /** keepSourceCopies — write the kept copies into the target (others 0); marks them SlotKept. */
@@ -53,11 +123,22 @@ export function keepSourceCopies(): void {
   const acceptedPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   const acceptedMastersPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
   pendingReset(scratchAllocRaw(<usize>bucketCount << 2), scratchAlloc(<usize>bucketCount));
-  if (!anySourceCopy()) {
-    // A first build: nothing to keep, every bucket needs work.
-    for (let bucket: u32 = 0; bucket < bucketCount; bucket++) pendingAdd(bucket);
+  // Everything may stay (the common leave): a copy and a scan (keep-all.ts). With C > R racks
+  // repeat by design, and each bucket's caps are checked below (refusals.ts).
+  const racksMatter = strictRacks && racksAlive > 1;
+  const plain = !racksMatter || copyCount <= racksAlive;
+  if (plain && canKeepAll(racksMatter, false)) {
+    keepAll();
     return;
   }
+  // Every copy may stay but some servers have too many (a join): keep, then evict (keep-evict.ts).
+  if (plain && canKeepAll(racksMatter, true)) {
+    const owed = keepThenEvict();
+    settleOwed(sourceReplicasPtr, owed, keepEvictDeficitRacks(), keepEvictDeficitRackCount());
+    return;
+  }
+  // Acceptance, charges, evictions and what is owed: at most five passes over the slots, C checks each.
+  stepsAdd(<u64>bucketCount * copyCount * copyCount * 5);
   if (!anyMayBeOver()) {
     // Nobody can be over target (a server left, or nothing changed): one pass does it all.
     acceptCandidates(acceptedPtr, acceptedMastersPtr, true);
@@ -66,6 +147,10 @@ export function keepSourceCopies(): void {
   acceptCandidates(acceptedPtr, acceptedMastersPtr, false);
   const deficitRacksPtr = scratchAlloc(<usize>rackCount + 1);
   const deficitRackCount = markDeficitRacks(acceptedPtr, deficitRacksPtr);
+  refillReset(acceptedPtr);
+  if (refillCounting()) {
+    for (let bucket: u32 = 0; bucket < bucketCount; bucket++) chargeEmpties(bucket);
+  }
   const sizePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   const quotaPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   if (anyOverTarget(acceptedPtr)) {
@@ -75,14 +160,7 @@ export function keepSourceCopies(): void {
   }
   const owedPtr = scratchAlloc(<usize>(serverCount + 1) << 4);
   evict(acceptedPtr, deficitRacksPtr, deficitRackCount, sizePtr, quotaPtr, owedPtr);
-  settleOwed(acceptedPtr, owedPtr);
-}
-
-function anySourceCopy(): bool {
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    if (u32Get(sourceReplicasPtr, server) > 0) return true;
-  }
-  return false;
+  settleOwed(acceptedPtr, owedPtr, deficitRacksPtr, deficitRackCount);
 }
 
 // What a server keeps never exceeds its live source copies.
@@ -100,17 +178,20 @@ function anyOverTarget(acceptedPtr: usize): bool {
   return false;
 }
 
-// Pass 1: candidates that may stay (alive, first in bucket, rack rule) go into the target.
+// Pass 1: candidates that may stay (alive, first in bucket, rack rule: refusals.ts) go into the target.
 // With `settle`, nothing will be evicted, so the pass also counts what stays, keeps source
 // masters and lists the buckets that need work (what evict() does otherwise).
 function acceptCandidates(acceptedPtr: usize, acceptedMastersPtr: usize, settle: bool): void {
+  const rackRule = strictRacks && racksAlive > 1;
+  if (rackRule) refusalsReset();
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     let accepted: u32 = 0;
+    const refused = rackRule ? refusedCopies(bucket) : 0;
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
       const slot = copyIndex * bucketCount + bucket;
       const server = slotGet(sourcePtr, slot);
       if (u8Get(alivePtr, server) == 0 || seenEarlier(targetPtr, bucket, copyIndex, server)) continue;
-      if (strictRacks && !rackRoomFor(server, bucket, copyIndex, accepted)) continue;
+      if ((refused & (1 << copyIndex)) != 0) continue;
       slotSet(targetPtr, slot, server);
       u8Set(slotStatePtr, slot, SlotKept);
       accepted++;
@@ -126,158 +207,11 @@ function acceptCandidates(acceptedPtr: usize, acceptedMastersPtr: usize, settle:
   }
 }
 
-// With strict racks, a second copy in a rack is kept only if the bucket can still reach its spread.
-function rackRoomFor(server: u32, bucket: u32, copyIndex: u32, accepted: u32): bool {
-  const rack = rackOf(server);
-  let sameRack: u32 = 0;
-  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-    if (other != 0 && rackOf(other) == rack) sameRack++;
-  }
-  if (sameRack == 0) return true;
-  if (sameRack + 1 > rackCapOf(rack)) return false;
-  let distinct: u32 = 0;
-  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-    if (other != 0 && firstOfRackBefore(bucket, earlier, rackOf(other))) distinct++;
-  }
-  return distinct + (copyCount - accepted - 1) >= spreadWanted;
-}
-
-function firstOfRackBefore(bucket: u32, copyIndex: u32, rack: u32): bool {
-  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-    if (other != 0 && rackOf(other) == rack) return false;
-  }
-  return true;
-}
-
 function seenEarlier(tablePtr: usize, bucket: u32, copyIndex: u32, server: u32): bool {
   for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
     if (slotGet(tablePtr, earlier * bucketCount + bucket) == server) return true;
   }
   return false;
-}
-
-// A rack is a deficit rack when its servers, together, need more copies than they keep.
-function markDeficitRacks(acceptedPtr: usize, deficitRacksPtr: usize): u32 {
-  let count: u32 = 0;
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    if (u8Get(alivePtr, server) == 0) continue;
-    if (u32Get(replicaTargetPtr, server) > u32Get(acceptedPtr, server)) {
-      const rack = rackOf(server);
-      if (load<u8>(deficitRacksPtr + rack) == 0) count++;
-      store<u8>(deficitRacksPtr + rack, 1);
-    }
-  }
-  return count;
-}
-
-// Could a server of a deficit rack take this copy's place without breaking the spread?
-// Yes when some deficit rack is not among the other holders' racks (a new rack is always
-// fine), or when the bucket can afford a repeated rack (C > racks).
-function fillable(bucket: u32, copyIndex: u32, server: u32, deficitRacksPtr: usize, deficitRackCount: u32): bool {
-  if (!strictRacks || load<u8>(deficitRacksPtr + rackOf(server)) != 0) return true;
-  // Fast path: some deficit rack is surely free when there are more of them than other holders.
-  if (deficitRackCount >= copyCount) return true;
-  let blocked: u32 = 0;
-  let others: u32 = 0;
-  for (let other: u32 = 0; other < copyCount; other++) {
-    if (other == copyIndex) continue;
-    const holder = slotGet(targetPtr, other * bucketCount + bucket);
-    if (holder == 0) continue;
-    others++;
-    if (load<u8>(deficitRacksPtr + rackOf(holder)) != 0) blocked++;
-  }
-  // With C ≤ racks, kept rows hold distinct racks (so no recount) and a blocked bucket can
-  // never afford a repeated rack: the answer is whether some deficit rack is free.
-  if (copyCount <= racksAlive) return deficitRackCount > blocked;
-  // Two holders in one deficit rack block it once: recount distinct racks only then (rare).
-  if (blocked > 1) {
-    blocked = 0;
-    for (let other: u32 = 0; other < copyCount; other++) {
-      if (other == copyIndex) continue;
-      const holder = slotGet(targetPtr, other * bucketCount + bucket);
-      if (holder == 0) continue;
-      const rack = rackOf(holder);
-      if (load<u8>(deficitRacksPtr + rack) != 0 && firstOfRackExcept(bucket, other, copyIndex, rack)) blocked++;
-    }
-  }
-  if (deficitRackCount > blocked) return true;
-  let distinct: u32 = 0;
-  for (let other: u32 = 0; other < copyCount; other++) {
-    if (other == copyIndex) continue;
-    const holder = slotGet(targetPtr, other * bucketCount + bucket);
-    if (holder != 0 && firstOfRackExcept(bucket, other, copyIndex, rackOf(holder))) distinct++;
-  }
-  return distinct + (copyCount - others - 1) >= spreadWanted;
-}
-
-function firstOfRackExcept(bucket: u32, copyIndex: u32, exceptCopy: u32, rack: u32): bool {
-  for (let earlier: u32 = 0; earlier < copyIndex; earlier++) {
-    if (earlier == exceptCopy) continue;
-    const other = slotGet(targetPtr, earlier * bucketCount + bucket);
-    if (other != 0 && rackOf(other) == rack) return false;
-  }
-  return true;
-}
-
-
-// @ts-ignore: decorator
-@inline function cell(ptr: usize, server: u32, category: u32): usize {
-  return ptr + (((<usize>server << 2) + <usize>category) << 2);
-}
-
-// Copies each over-target server holds as master (category 0) and otherwise (category 1).
-function roleSizes(acceptedPtr: usize, acceptedMastersPtr: usize, sizePtr: usize): void {
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    const accepted = u32Get(acceptedPtr, server);
-    if (accepted <= u32Get(replicaTargetPtr, server)) continue;
-    const masters = u32Get(acceptedMastersPtr, server);
-    store<u32>(cell(sizePtr, server, 0), masters);
-    store<u32>(cell(sizePtr, server, 1), accepted - masters);
-  }
-}
-
-let phasePtr: usize = 0;
-
-// Each over-target server's eviction phase per category, drawn once (not per copy).
-function drawPhases(sizePtr: usize): void {
-  phasePtr = scratchAlloc(<usize>(serverCount + 1) << 4);
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    for (let category: u32 = 0; category < categoryCount; category++) {
-      const size = load<u32>(cell(sizePtr, server, category));
-      if (size == 0) continue;
-      store<u32>(cell(phasePtr, server, category), <u32>(hashUnit(seed, server * categoryCount + category) * <f64>size));
-    }
-  }
-}
-
-// How many masters and how many other copies every over-target server gives up: masters
-// first while it is also over its master target (the role leaves with the data).
-function planEvictions(acceptedPtr: usize, acceptedMastersPtr: usize, sizePtr: usize, quotaPtr: usize): void {
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    const accepted = u32Get(acceptedPtr, server);
-    const target = u32Get(replicaTargetPtr, server);
-    if (accepted <= target) continue;
-    let excess = accepted - target;
-    const masters = u32Get(acceptedMastersPtr, server);
-    const masterTarget = u32Get(masterTargetPtr, server);
-    const mastersWanted = masters > masterTarget ? masters - masterTarget : 0;
-    excess -= takeUpTo(sizePtr, quotaPtr, server, 0, min(mastersWanted, excess));
-    excess -= takeUpTo(sizePtr, quotaPtr, server, 1, excess);
-    excess -= takeUpTo(sizePtr, quotaPtr, server, 0, excess);
-    assert(excess == 0, 'eviction plan short');
-  }
-}
-
-function takeUpTo(sizePtr: usize, quotaPtr: usize, server: u32, category: u32, wanted: u32): u32 {
-  const size = load<u32>(cell(sizePtr, server, category));
-  const already = load<u32>(cell(quotaPtr, server, category));
-  const room = size - already;
-  const take = wanted < room ? wanted : room;
-  store<u32>(cell(quotaPtr, server, category), already + take);
-  return take;
 }
 
 // Evict the planned number of each category, evenly spaced over the server's copies of it,
@@ -289,8 +223,10 @@ function evict(
   acceptedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32, sizePtr: usize, quotaPtr: usize, owedPtr: usize,
 ): void {
   // Categories depend on the target as it was before evictions, so decide all of a bucket first.
+  const deficitServers = countDeficitServers(acceptedPtr);
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     let evictMask: u32 = 0;
+    const takers = takersLeft(bucket, acceptedPtr, deficitServers);
     for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
       const server = slotGet(targetPtr, copyIndex * bucketCount + bucket);
       if (server == 0 || u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
@@ -310,7 +246,7 @@ function evict(
       if (due == 0) continue;
       // A due eviction waits for a copy that a deficit rack can take over (so one move refills
       // it) in a bucket not already giving one; what is still owed at the end is settled after.
-      if (evictMask == 0 && fillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount)) {
+      if (evictMask == 0 && takers > 0 && refillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount)) {
         evictMask |= 1 << copyIndex;
         store<u32>(owedAt, due - 1);
       } else {
@@ -335,27 +271,36 @@ function evict(
   }
 }
 
-// Evictions still owed at the end of the table are paid from the top, now allowing a
-// second eviction in a bucket (rare: only when a server's last copies were all blocked).
-function settleOwed(acceptedPtr: usize, owedPtr: usize): void {
+// Evictions still owed at the end of the table are paid from the top: first where the
+// slot can be refilled in one move (as in evict), then anywhere (rare: only when a server's
+// last copies were all blocked).
+function settleOwed(acceptedPtr: usize, owedPtr: usize, deficitRacksPtr: usize, deficitRackCount: u32): void {
   let owedTotal: u64 = 0;
   for (let k: usize = 0; k < (<usize>(serverCount + 1) << 2); k++) owedTotal += load<u32>(owedPtr + (k << 2));
-  for (let bucket: u32 = 0; bucket < bucketCount && owedTotal > 0; bucket++) {
-    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-      const slot = copyIndex * bucketCount + bucket;
-      const server = slotGet(targetPtr, slot);
-      if (server == 0 || u8Get(slotStatePtr, slot) != SlotKept) continue;
-      if (u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
-      const owedAt = cell(owedPtr, server, copyIndex == 0 ? 0 : 1);
-      const owed = load<u32>(owedAt);
-      if (owed == 0) continue;
-      store<u32>(owedAt, owed - 1);
-      owedTotal--;
-      slotSet(targetPtr, slot, 0);
-      u8Set(slotStatePtr, slot, 0);
-      u32Add(replicaCountPtr, server, -1);
-      if (copyIndex == 0) releaseMaster(bucket, server);
-      pendingAdd(bucket);
+  if (owedTotal == 0) return;
+  const deficitServers = countDeficitServers(acceptedPtr);
+  for (let pass: u32 = 0; pass < 2; pass++) {
+    for (let bucket: u32 = 0; bucket < bucketCount && owedTotal > 0; bucket++) {
+      for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+        const slot = copyIndex * bucketCount + bucket;
+        const server = slotGet(targetPtr, slot);
+        if (server == 0 || u8Get(slotStatePtr, slot) != SlotKept) continue;
+        if (u32Get(acceptedPtr, server) <= u32Get(replicaTargetPtr, server)) continue;
+        const owedAt = cell(owedPtr, server, copyIndex == 0 ? 0 : 1);
+        const owed = load<u32>(owedAt);
+        if (owed == 0) continue;
+        if (pass == 0) {
+          if (takersLeft(bucket, acceptedPtr, deficitServers) <= 0) break;
+          if (!refillable(bucket, copyIndex, server, deficitRacksPtr, deficitRackCount)) continue;
+        }
+        store<u32>(owedAt, owed - 1);
+        owedTotal--;
+        slotSet(targetPtr, slot, 0);
+        u8Set(slotStatePtr, slot, 0);
+        u32Add(replicaCountPtr, server, -1);
+        if (copyIndex == 0) releaseMaster(bucket, server);
+        pendingAdd(bucket);
+      }
     }
   }
 }

@@ -6,15 +6,19 @@
  * partners: for master d with m buckets and P servers allowed to partner it (outside its
  * rack when racks are strict), no partner may hold more than ⌈m/P⌉ + 1 of them.
  * A partner over the bound trades its slot with the partner of another bucket, preferring
- * slots this build placed (no extra data moves).
+ * slots this build placed (no extra data moves). Trades and role flips run under one step
+ * budget (budget.ts): what is still over the bound when it is spent stays, and the
+ * build reports the excess (partner-excess.ts) and budgetSpent.
  *
  *   bucketsByMaster (CSR):  start[d] .. start[d+1]-1  index into order[] = buckets mastered by d
  */
+import { SearchPass } from '../outcome';
 import {
   SlotFresh, aliveCount, alivePtr, bucketCount, copyCount, pendingAdd, rackOf, serverCount, slotStatePtr,
   spreadWanted, strictRacks, targetPtr,
 } from './context';
 import { canPlace, rackCapOf } from './placement-rules';
+import { budgetPartnersFixed, budgetPartnersPerSlot, passBudget, spent, stepsAdd, steps } from './budget';
 import { scratchAlloc } from '../scratch';
 import { slotGet, slotSet, u32Get, u32Set, u8Get, u8Set } from '../layout';
 
@@ -26,6 +30,11 @@ let cursor: u32 = 0;
 
 /** partnerSwaps — trades made by the last spreadPartners. */
 export let partnerSwaps: u32 = 0;
+/** tradeFailuresMax — failed trades after which a master's remaining excess is left as it is. */
+const tradeFailuresMax: u32 = 4;
+/** tradeLookMax — buckets one partner trade looks at for a counterpart. */
+const tradeLookMax: u32 = 1024;
+let limit: u64 = 0;
 
 /** partnersScratchBytes — scratch spreadPartners needs. */
 export function partnersScratchBytes(bucketCount: u32, serverCount: u32, rackCount: u32): u64 {
@@ -36,6 +45,7 @@ export function partnersScratchBytes(bucketCount: u32, serverCount: u32, rackCou
 export function spreadPartners(rackCount: u32): u32 {
   partnerSwaps = 0;
   if (copyCount != 2) return 0;
+  limit = steps + passBudget(budgetPartnersPerSlot, budgetPartnersFixed);
   startPtr = scratchAlloc(<usize>(serverCount + 2) << 2);
   orderPtr = scratchAlloc(<usize>bucketCount << 2);
   indexBucketsByMaster();
@@ -67,14 +77,16 @@ export function allowRoleFlips(allowed: bool): void {
 //   (d,p) becomes (p,d), (p,x) becomes (x,p), (x,d) becomes (d,x)
 // Every server keeps its masters and replicas; d's load on p moves to x.
 function flipCycles(): u32 {
-  for (let round: u32 = 0; round < bucketCount; round++) {
+  let over: u32 = 1;
+  for (let round: u32 = 0; round < bucketCount && !spent(limit, SearchPass.Partners); round++) {
     let flipped = false;
-    let over: u32 = 0;
+    over = 0;
     for (let master: u32 = 1; master <= serverCount && !flipped; master++) {
       if (u8Get(alivePtr, master) == 0) continue;
       const bound = partnerBound(master);
       const end = u32Get(startPtr, master + 1);
       for (let k = u32Get(startPtr, master); k < end; k++) {
+        if (spent(limit, SearchPass.Partners)) return over + 1;
         const bucket = u32Get(orderPtr, k);
         const partner = slotGet(targetPtr, bucketCount + bucket);
         if (pairCount(master, partner) <= bound) continue;
@@ -88,12 +100,13 @@ function flipCycles(): u32 {
     if (!flipped) return over;
     indexBucketsByMaster();
   }
-  return 0;
+  return over;
 }
 
 function flipTriangle(d: u32, p: u32, bucket: u32): bool {
   const endP = u32Get(startPtr, p + 1);
   for (let k = u32Get(startPtr, p); k < endP; k++) {
+    if (spent(limit, SearchPass.Partners)) return false;
     const second = u32Get(orderPtr, k);
     const x = slotGet(targetPtr, bucketCount + second);
     if (x == d) continue;
@@ -101,6 +114,7 @@ function flipTriangle(d: u32, p: u32, bucket: u32): bool {
       continue;
     }
     const endX = u32Get(startPtr, x + 1);
+    stepsAdd(endX - u32Get(startPtr, x));
     for (let j = u32Get(startPtr, x); j < endX; j++) {
       const third = u32Get(orderPtr, j);
       if (slotGet(targetPtr, bucketCount + third) != d) continue;
@@ -118,6 +132,9 @@ function flipRoles(bucket: u32): void {
   const master = slotGet(targetPtr, bucket);
   slotSet(targetPtr, bucket, slotGet(targetPtr, bucketCount + bucket));
   slotSet(targetPtr, bucketCount + bucket, master);
+  const state = load<u8>(slotStatePtr + <usize>bucket);
+  store<u8>(slotStatePtr + <usize>bucket, load<u8>(slotStatePtr + <usize>(bucketCount + bucket)));
+  store<u8>(slotStatePtr + <usize>(bucketCount + bucket), state);
   pendingAdd(bucket);
 }
 
@@ -131,6 +148,7 @@ export function partnerBound(master: u32): u32 {
 }
 
 function indexBucketsByMaster(): void {
+  stepsAdd(<u64>bucketCount * 2 + <u64>serverCount * 2);
   memory.fill(startPtr, 0, <usize>(serverCount + 2) << 2);
   for (let bucket: u32 = 0; bucket < bucketCount; bucket++) {
     const master = slotGet(targetPtr, bucket);
@@ -155,17 +173,22 @@ function indexBucketsByMaster(): void {
 function spreadOne(master: u32): u32 {
   const first = u32Get(startPtr, master);
   const end = u32Get(startPtr, master + 1);
+  stepsAdd(<u64>(end - first) * 3);
   const bound = partnerBound(master);
   for (let k = first; k < end; k++) {
     const partner = slotGet(targetPtr, bucketCount + u32Get(orderPtr, k));
     u32Set(countPtr, partner, u32Get(countPtr, partner) + 1);
   }
   let over: u32 = 0;
+  let failures: u32 = 0;
   for (let k = first; k < end; k++) {
     const bucket = u32Get(orderPtr, k);
     const partner = slotGet(targetPtr, bucketCount + bucket);
     if (u32Get(countPtr, partner) <= bound) continue;
-    if (!tradePartner(master, bucket, partner, bound)) over++;
+    // A master whose trades keep failing has no counterpart left: stop looking for it.
+    if (failures < tradeFailuresMax && tradePartner(master, bucket, partner, bound)) continue;
+    failures++;
+    over++;
   }
   for (let k = first; k < end; k++) {
     u32Set(countPtr, slotGet(targetPtr, bucketCount + u32Get(orderPtr, k)), 0);
@@ -179,7 +202,10 @@ function spreadOne(master: u32): u32 {
 function tradePartner(master: u32, bucket: u32, partner: u32, bound: u32): bool {
   const slot = bucketCount + bucket;
   if (u8Get(slotStatePtr, slot) != SlotFresh) return false;
-  for (let step: u32 = 0; step < bucketCount; step++) {
+  // A bounded look from a cursor that moves on: a trade is found near or not at all.
+  for (let step: u32 = 0; step < min(bucketCount, tradeLookMax); step++) {
+    stepsAdd(1);
+    if (spent(limit, SearchPass.Partners)) return false;
     const other = cursor;
     cursor = cursor + 1 == bucketCount ? 0 : cursor + 1;
     const otherSlot = bucketCount + other;
@@ -219,6 +245,7 @@ function tradePartner(master: u32, bucket: u32, partner: u32, bound: u32): bool 
 function pairCount(master: u32, partner: u32): u32 {
   let count: u32 = 0;
   const end = u32Get(startPtr, master + 1);
+  stepsAdd(end - u32Get(startPtr, master));
   for (let k = u32Get(startPtr, master); k < end; k++) {
     if (slotGet(targetPtr, bucketCount + u32Get(orderPtr, k)) == partner) count++;
   }

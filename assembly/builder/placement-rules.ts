@@ -30,6 +30,19 @@ export function canPlace(server: u32, bucket: u32, exceptCopy: u32, strict: bool
   return repeatAffordable(bucket, exceptCopy);
 }
 
+/** rackMayTake — a server of `rack` that is not in `bucket` may fill one of its empty slots. */
+export function rackMayTake(rack: u32, bucket: u32, strict: bool): bool {
+  if (!strict) return true;
+  let sameRack: u32 = 0;
+  for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
+    const other = slotGet(targetPtr, copyIndex * bucketCount + bucket);
+    if (other != 0 && rackOf(other) == rack) sameRack++;
+  }
+  if (sameRack == 0) return true;
+  if (sameRack + 1 > rackCapOf(rack)) return false;
+  return repeatAffordable(bucket, copyCount);
+}
+
 let rackCapPtr: usize = 0;
 let rackTotalPtr: usize = 0;
 let rackTotalLow: u64 = 0;
@@ -59,6 +72,13 @@ export function moveRackUnit(from: u32, to: u32): bool {
   store<u64>(fromAt, fromTotal - 1);
   store<u64>(toAt, toTotal + 1);
   return true;
+}
+
+/** rackTotalAdd — a rack's target total changes by `delta` (a rebuild settled its targets). */
+export function rackTotalAdd(rack: u32, delta: i64): void {
+  if (rackTotalPtr == 0 || delta == 0) return;
+  const at = rackTotalPtr + (<usize>rack << 3);
+  store<u64>(at, <u64>(<i64>load<u64>(at) + delta));
 }
 
 /** rackCapOf — see setRackCaps (copyCount when no caps are set). */

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { InputError } from '../errors.js';
-import { bucketCountMax, copyCountMax, rackCountMax, serverCountMax, slotCountMax, weightMax } from '../limits.js';
+import { bucketCountMax, copyCountMax, rackCountMax, repeatCountMax, serverCountMax, slotCountMax, weightMax } from '../limits.js';
 import type { RackRule } from './table-servers.js';
 
 /** StrategyName — the build strategies of the original (1, 2, 3). */
@@ -22,6 +22,8 @@ export interface BuildArgs {
   strategy: StrategyName;
   seed: number;
   out?: string;
+  /** repeat — build this many times and report min/median/max of buildMs (the first is cold). */
+  repeat: number;
 }
 
 /** RebuildArgs — `table rebuild`. */
@@ -32,6 +34,8 @@ export interface RebuildArgs {
   strategy: StrategyName;
   seed: number;
   out?: string;
+  /** repeat — as BuildArgs.repeat. */
+  repeat: number;
 }
 
 /** CheckArgs — `table check`. */
@@ -45,9 +49,16 @@ const strategies: readonly StrategyName[] = ['balanced', 'rack', 'auto'];
 /** parseBuildArgs — `--buckets B --copies C --servers S [--racks R | --rack-sizes …] …`. */
 export function parseBuildArgs(argv: string[]): BuildArgs {
   const values = parseStrict(argv, {
-    buckets: { type: 'string' }, copies: { type: 'string' }, servers: { type: 'string' },
-    racks: { type: 'string' }, 'rack-sizes': { type: 'string' }, weights: { type: 'string' },
-    strategy: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
+    buckets: { type: 'string' },
+    copies: { type: 'string' },
+    servers: { type: 'string' },
+    racks: { type: 'string' },
+    'rack-sizes': { type: 'string' },
+    weights: { type: 'string' },
+    strategy: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+    repeat: { type: 'string' },
   });
   const bucketCount = wholeNumber('--buckets', required(values, 'buckets'), 1, bucketCountMax);
   const copyCount = wholeNumber('--copies', required(values, 'copies'), 1, copyCountMax);
@@ -58,16 +69,28 @@ export function parseBuildArgs(argv: string[]): BuildArgs {
   if (serverCount < copyCount) throw new InputError(`--copies ${copyCount} needs at least ${copyCount} servers, got ${serverCount}`);
   const weights = values.weights === undefined ? undefined : parseWeights(values.weights, serverCount);
   return {
-    bucketCount, copyCount, serverCount, rackRule, weights,
-    strategy: parseStrategy(values.strategy), seed: parseSeed(values.seed), out: optionalPath(values, 'out'),
+    bucketCount,
+    copyCount,
+    serverCount,
+    rackRule,
+    weights,
+    strategy: parseStrategy(values.strategy),
+    seed: parseSeed(values.seed),
+    out: optionalPath(values, 'out'),
+    repeat: parseRepeat(values.repeat),
   };
 }
 
-/** parseRebuildArgs — `--in FILE [--down i,j,…] [--add N] [--out FILE] [--strategy …] [--seed N]`. */
+/** parseRebuildArgs — `--in FILE [--down i,j,…] [--add N] [--out FILE] [--strategy …] [--seed N] [--repeat N]`. */
 export function parseRebuildArgs(argv: string[]): RebuildArgs {
   const values = parseStrict(argv, {
-    in: { type: 'string' }, down: { type: 'string' }, add: { type: 'string' }, out: { type: 'string' },
-    strategy: { type: 'string' }, seed: { type: 'string' },
+    in: { type: 'string' },
+    down: { type: 'string' },
+    add: { type: 'string' },
+    out: { type: 'string' },
+    strategy: { type: 'string' },
+    seed: { type: 'string' },
+    repeat: { type: 'string' },
   });
   const down = values.down === undefined ? [] : list('--down', values.down).map((text) => wholeNumber('--down', text, 0, serverCountMax - 1));
   return {
@@ -77,6 +100,7 @@ export function parseRebuildArgs(argv: string[]): RebuildArgs {
     strategy: parseStrategy(values.strategy),
     seed: parseSeed(values.seed),
     out: optionalPath(values, 'out'),
+    repeat: parseRepeat(values.repeat),
   };
 }
 
@@ -136,6 +160,10 @@ function parseStrategy(text: string | undefined): StrategyName {
 
 function parseSeed(text: string | undefined): number {
   return text === undefined ? 0 : wholeNumber('--seed', text, 0, seedMax);
+}
+
+function parseRepeat(text: string | undefined): number {
+  return text === undefined ? 1 : wholeNumber('--repeat', text, 1, repeatCountMax);
 }
 
 /** wholeNumber — a decimal whole number in min..max, or an InputError naming the flag. */

@@ -1,14 +1,17 @@
 /**
  * table-report — the one JSON object each `tair-cs table` command prints.
  *
- *   { command, ok, outcome, buildMs, valid, bucketCount, copyCount,
+ *   { command, ok, outcome, buildMs (build/rebuild), valid, bucketCount, copyCount,
  *     servers: { total, alive }, racks: { total, alive, spreadWanted },
  *     strategy, strategyUsed, rackSpreadFeasible,
  *     violations: { sameServer, rackSpreadShort, emptySlots, deadSlots, replicaBalance, masterBalance },
  *     replicas: { min, max, quotaMin, quotaMax, deviationMax, outsideBand }, masters: { … },
  *     partners: { worstExcess, serversOverBound, worst } | null,        (C = 2 only)
  *     moves: { replicas, masters, minimumReplicas, minimumMasters },     (rebuild only)
- *     engine: { … what the engine said about its own build … }, out }
+ *     engine: { … what the engine said about its own build: moves and their minimums, steps,
+ *               budgetSpent and spentIn, rackShortBuckets beside rackShortBound (the least any
+ *               balanced table can leave), partnerExcessMax (C = 2) … }, out }
+ *   plus measureMs (build/rebuild) or checkMs (check), and `repeat` with --repeat N.
  *
  * Everything but `engine` and `buildMs` is measured by table-measure.ts, not by the engine.
  */
@@ -19,7 +22,8 @@ import type { Moves } from './table-moves.js';
 /** ReportContext — what the command knows beyond the measured table. */
 export interface ReportContext {
   command: 'build' | 'rebuild' | 'check';
-  buildMs: number;
+  /** buildMs — the engine's time for the build (none for check, which builds nothing). */
+  buildMs?: number;
   strategy?: string;
   seed?: number;
   build?: BuildReport;
@@ -35,7 +39,7 @@ export function tableReport(table: MeasuredTable, measurement: Measurement, cont
     command: context.command,
     ok,
     outcome: context.build?.outcome ?? 'ok',
-    buildMs: round(context.buildMs),
+    ...(context.buildMs === undefined ? {} : { buildMs: round(context.buildMs) }),
     valid: ok && measurement.valid,
     bucketCount: table.bucketCount,
     copyCount: table.copyCount,
@@ -81,6 +85,13 @@ function engineSummary(build: BuildReport): Record<string, unknown> {
     repairSwaps: build.repairSwaps,
     partnerSwaps: build.partnerSwaps,
     unchangedFromSource: build.unchangedFromSource,
+    rackShortBuckets: build.rackShortBuckets,
+    rackShortBound: build.rackShortBound,
+    partnerExcessMax: build.partnerExcessMax,
+    steps: build.steps,
+    stepsPerSlot: round(build.steps / Math.max(1, build.table.bucketCount * build.table.copyCount)),
+    budgetSpent: build.budgetSpent,
+    spentIn: build.spentIn,
   };
 }
 

@@ -6,12 +6,10 @@
  * (Engine) or in a worker sharing the memory (WorkerEngine).
  */
 import { canonicalOrder, remapSlots } from './canonical-order.js';
-import { BuildResultWord, Outcome, QuickResultWord, Strategy, outcomeName } from './outcome.js';
+import { BuildResultWord, Outcome, QuickResultWord, Strategy, outcomeName, spentPassNames } from './outcome.js';
 import { RegionPlanner } from './region-planner.js';
 import type { EngineExports } from './wasm-module.js';
-import type {
-  BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats,
-} from './types.js';
+import type { BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats } from './types.js';
 import { checkServerNumbers, validateServers, validateShape, validateTableShape } from './validate-input.js';
 import { InputError } from '../errors.js';
 
@@ -32,6 +30,8 @@ export interface PreparedCall<R> {
   fn: 'buildTable' | 'quickTable' | 'scanTable' | 'diffTables' | 'tableStats';
   args: number[];
   output?: { at: number; count: number };
+  /** progress — where a build publishes its step count (two u32 words) while it runs, and its B·C. */
+  progress?: { stepsAt: number; slots: number };
   finish(returned: number, output?: Uint16Array): R;
 }
 
@@ -76,11 +76,25 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
   return {
     fn: 'buildTable',
     args: [
-      bucketCount, copyCount, serverCount, order.rackCount, strategy, Math.round(diffRatio * 1e6), seed,
-      sourceAt, targetAt, serverArrays.rackAt, serverArrays.weightAt, serverArrays.aliveAt, scratchAt, scratchBytes,
-      resultAt, input.source ? 0 : 1,
+      bucketCount,
+      copyCount,
+      serverCount,
+      order.rackCount,
+      strategy,
+      Math.round(diffRatio * 1e6),
+      seed,
+      sourceAt,
+      targetAt,
+      serverArrays.rackAt,
+      serverArrays.weightAt,
+      serverArrays.aliveAt,
+      scratchAt,
+      scratchBytes,
+      resultAt,
+      input.source ? 0 : 1,
     ],
     output: { at: targetAt, count: slotCount },
+    progress: { stepsAt: resultAt + BuildResultWord.stepsLow * 4, slots: slotCount },
     finish(outcome: number, output?: Uint16Array): BuildReport {
       if (outcome === Outcome.invalidSource) {
         // Name the offending server the same way the other operations do.
@@ -102,11 +116,17 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
         minimumReplicaMoves: words[BuildResultWord.minimumReplicaMoves],
         minimumMasterChanges: words[BuildResultWord.minimumMasterChanges],
         rackSpreadShort: words[BuildResultWord.rackSpreadShort],
+        rackShortBuckets: words[BuildResultWord.rackSpreadShort],
+        rackShortBound: words[BuildResultWord.rackShortBound],
         rackSpreadFeasible: words[BuildResultWord.rackSpreadFeasible] === 1,
         sameServer: words[BuildResultWord.sameServer],
         emptySlots: words[BuildResultWord.emptySlots],
         repairSwaps: words[BuildResultWord.repairSwaps],
         partnerSwaps: words[BuildResultWord.partnerSwaps],
+        partnerExcessMax: copyCount === 2 && outcome === Outcome.ok ? words[BuildResultWord.partnerExcessMax] | 0 : null,
+        steps: words[BuildResultWord.stepsLow] + words[BuildResultWord.stepsHigh] * 2 ** 32,
+        budgetSpent: words[BuildResultWord.budgetSpent] !== 0,
+        spentIn: spentPassNames(words[BuildResultWord.budgetSpent]),
         unchangedFromSource: words[BuildResultWord.unchangedFromSource] === 1,
         buildMs: 0,
       };
@@ -115,9 +135,7 @@ export function prepareBuild(core: EngineCore, input: BuildInput): PreparedCall<
 }
 
 /** prepareQuick — the quick table of `table` with the servers' alive flags. */
-export function prepareQuick(
-  core: EngineCore, table: Table, servers: ServerSpec[], allowLost: boolean,
-): PreparedCall<QuickReport> {
+export function prepareQuick(core: EngineCore, table: Table, servers: ServerSpec[], allowLost: boolean): PreparedCall<QuickReport> {
   validateServers(servers);
   validateTableShape(table, 'current');
   const { bucketCount, copyCount } = table;
@@ -259,16 +277,17 @@ export function prepareStats(core: EngineCore, table: Table, servers: ServerSpec
   };
 }
 
-// Copies into shared memory are fast with typed-array set; copies out are fast through
-// Buffer.copy (a typed-array read of a SharedArrayBuffer takes a slow element-wise path).
+// Copies into shared memory are fast with typed-array set. Copies out go into a buffer that
+// is not zeroed first (every byte is overwritten at once): zeroing and faulting in a fresh
+// 6 MiB array costs several times the copy itself.
 function copyIn(core: EngineCore, at: number, slots: Uint16Array): void {
   new Uint8Array(core.memory.buffer, at, slots.byteLength).set(new Uint8Array(slots.buffer, slots.byteOffset, slots.byteLength));
 }
 
 function copyOut(core: EngineCore, at: number, count: number): Uint16Array {
-  const out = new Uint16Array(count);
-  Buffer.from(core.memory.buffer, at, count * 2).copy(Buffer.from(out.buffer, out.byteOffset, out.byteLength));
-  return out;
+  const bytes = Buffer.allocUnsafeSlow(count * 2);
+  bytes.set(new Uint8Array(core.memory.buffer, at, count * 2));
+  return new Uint16Array(bytes.buffer, bytes.byteOffset, count);
 }
 
 interface ServerArrays {

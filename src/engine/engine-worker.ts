@@ -3,11 +3,13 @@
  * main thread shares with it, running one prepared call per message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { engineModule, instantiateEngine, type EngineVariant } from './wasm-module.js';
+import { adoptEngineModule, engineModule, instantiateEngine, type EngineVariant } from './wasm-module.js';
 
 interface WorkerSetup {
   memory: WebAssembly.Memory;
   variant: EngineVariant;
+  /** module — the parent's compiled module (compiled once per process, not per worker). */
+  module?: WebAssembly.Module;
 }
 
 interface CallMessage {
@@ -18,10 +20,8 @@ interface CallMessage {
 }
 
 const setup = workerData as WorkerSetup;
-const exports = instantiateEngine(engineModule(setup.variant), setup.memory) as unknown as Record<
-  string,
-  (...args: number[]) => number
->;
+if (setup.module) adoptEngineModule(setup.variant, setup.module);
+const exports = instantiateEngine(engineModule(setup.variant), setup.memory) as unknown as Record<string, (...args: number[]) => number>;
 
 parentPort?.on('message', (message: CallMessage) => {
   try {

@@ -44,8 +44,30 @@ export const BuildResultWord = {
   aliveCount: 12,
   rackCount: 13,
   unchangedFromSource: 14,
-  words: 16,
+  stepsLow: 16,
+  stepsHigh: 17,
+  budgetSpent: 18,
+  partnerExcessMax: 19,
+  rackShortBound: 20,
+  words: 24,
 } as const;
+
+/** SearchPass — the searches of a build that run under a step budget (bits of the budgetSpent word). */
+export const SearchPass = {
+  design: 1,
+  fillFlow: 2,
+  fill: 4,
+  repair: 8,
+  masters: 16,
+  partners: 32,
+} as const;
+
+/** spentPassNames — the names of the searches whose bits are set in a budgetSpent word. */
+export function spentPassNames(bits: number): string[] {
+  return Object.entries(SearchPass)
+    .filter(([, bit]) => (bits & bit) !== 0)
+    .map(([name]) => name);
+}
 
 /** QuickResultWord — word offsets of the quick-table summary (assembly QuickResult). */
 export const QuickResultWord = {

@@ -51,12 +51,31 @@ export interface BuildReport {
   masterChanges: number;
   minimumReplicaMoves: number;
   minimumMasterChanges: number;
+  /** rackSpreadShort — buckets spanning fewer than min(C, racks alive) racks (same as rackShortBuckets). */
   rackSpreadShort: number;
+  /** rackShortBuckets — buckets short of their rack spread in the built table. */
+  rackShortBuckets: number;
+  /**
+   * rackShortBound — the fewest bucket-racks any table within ±1 of every replica quota leaves
+   * short: B·min(C, R) − Σ_racks min(B, Σ of the rack's servers' band highs) (0 if negative).
+   */
+  rackShortBound: number;
   rackSpreadFeasible: boolean;
   sameServer: number;
   emptySlots: number;
   repairSwaps: number;
   partnerSwaps: number;
+  /**
+   * partnerExcessMax — C = 2 only (else null): the largest N[d][p] − (⌈m(d)·w(p)/W(d)⌉ + 1) over
+   * masters d and partners p (≤ 0: every master's partners within the bound).
+   */
+  partnerExcessMax: number | null;
+  /** steps — the build's work in deterministic steps (≤ stepsPerSlotMax·B·C + stepsPerServerMax·(S+R) + stepsFixed). */
+  steps: number;
+  /** budgetSpent — a search stopped at its step budget: the table is the best found, maybe short of a goal. */
+  budgetSpent: boolean;
+  /** spentIn — the searches that stopped at their budget (design, fillFlow, fill, repair, masters, partners). */
+  spentIn: string[];
   unchangedFromSource: boolean;
   buildMs: number;
 }

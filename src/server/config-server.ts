@@ -60,7 +60,7 @@ import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
 import type { TurnBudget } from './turn-budget.js';
 
-/** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the clock). */
+/** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the clock, the engine jobs' deadline). */
 export interface ConfigServerOptions {
   tickMs?: number;
   cluster?: Partial<ClusterOptions>;
@@ -68,6 +68,8 @@ export interface ConfigServerOptions {
   clock?: Clock;
   /** contentBudget — table content heartbeat replies may carry per turn (tests pass one that turns by hand). */
   contentBudget?: TurnBudget;
+  /** engineJobDeadlineMs — fail an engine job that runs longer (default: by its size, engine-runner.ts). */
+  engineJobDeadlineMs?: number;
 }
 
 const defaultTickMs = 200;
@@ -101,7 +103,7 @@ export class ConfigServer {
     private readonly options: ConfigServerOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    this.engines = new EngineRunner(() => this.nowMs());
+    this.engines = new EngineRunner(() => this.nowMs(), { jobDeadlineMs: options.engineJobDeadlineMs });
     this.watcher = new GroupConfigWatcher(config.groupFile, { defaultDataServerPort: config.dataServerPort });
     this.writer = new GroupConfWriter(config.groupFile);
     const host = this;

@@ -169,7 +169,9 @@ describe('plan, drain, pause, resume, cap', () => {
     expect(plan.moves.replicas).toBe(plan.moves.minimumReplicas);
     expect(plan.bucketsToMigrate).toBeGreaterThan(0);
     expect(plan.servers.find((server) => server.id === ds[3])?.after).toEqual({ replicas: 0, masters: 0 });
-    expect(plan.balance.after.replicas.max - plan.balance.after.replicas.min).toBeLessThanOrEqual(1);
+    // Every server within ±1 of its quota (32 each once ds[3] is gone): the engine may use the
+    // band to span both racks in one more bucket (r2 keeps a single server), so max − min ≤ 2.
+    expect(plan.balance.after.replicas.max - plan.balance.after.replicas.min).toBeLessThanOrEqual(2);
     expect(await fingerprint()).toBe(before);
 
     expect((await cluster.admin(AdminCmd.drain, ['group_1', ds[3]])).code).toBe(0);

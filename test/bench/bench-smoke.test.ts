@@ -66,10 +66,25 @@ describe('bench --smoke', () => {
     expect(written).toMatchObject({ schema: 1, mode: 'smoke', node: process.version, engineVariant: 'release' });
     expect(written.cores).toBeGreaterThanOrEqual(1);
     expect(typeof written.commit === 'string' || written.commit === null).toBe(true);
-    expect(written.cases[0]).toEqual(expect.objectContaining({
-      operation: expect.any(String), size: expect.any(String), medianMs: expect.any(Number), p99Ms: expect.any(Number),
-      meanMs: expect.any(Number), opsPerSec: expect.any(Number),
-    }));
+    expect(written.cases[0]).toEqual(
+      expect.objectContaining({
+        operation: expect.any(String),
+        size: expect.any(String),
+        medianMs: expect.any(Number),
+        p99Ms: expect.any(Number),
+        meanMs: expect.any(Number),
+        opsPerSec: expect.any(Number),
+      }),
+    );
+  });
+
+  test('--sizes runs only the sizes it names: XXL only when named', async () => {
+    const onlyL = await runBenchmarks(options({ sizes: ['L'], only: ['scan'] }));
+    expect(new Set(onlyL.results.cases.map((entry) => entry.size))).toEqual(new Set(['L']));
+    expect(onlyL.results.xxl).toBeNull();
+    const withXxl = await runBenchmarks(options({ sizes: ['XXL'] }));
+    expect(withXxl.results.cases).toEqual([]);
+    expect(withXxl.results.xxl?.ok).toBe(true);
   });
 
   test('the printed report names every case and where the results went', () => {

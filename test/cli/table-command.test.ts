@@ -25,10 +25,10 @@ function tairCs(args: string[]): Promise<Run> {
   });
 }
 
-async function json(args: string[]): Promise<Record<string, any>> {
+async function json(args: string[], code = 0): Promise<Record<string, any>> {
   const run = await tairCs(args);
   expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
+  expect(run.code).toBe(code);
   return JSON.parse(run.stdout);
 }
 
@@ -54,11 +54,13 @@ async function readTable(name: string): Promise<TableJson> {
 function countPerServer(file: TableJson): { replicas: number[]; masters: number[] } {
   const replicas = file.servers.map(() => 0);
   const masters = file.servers.map(() => 0);
-  file.table.forEach((row, copyIndex) => row.forEach((position) => {
-    if (position < 0) return;
-    replicas[position]++;
-    if (copyIndex === 0) masters[position]++;
-  }));
+  file.table.forEach((row, copyIndex) =>
+    row.forEach((position) => {
+      if (position < 0) return;
+      replicas[position]++;
+      if (copyIndex === 0) masters[position]++;
+    }),
+  );
   return { replicas, masters };
 }
 
@@ -82,13 +84,21 @@ describe('tair-cs table build', () => {
     const report = await json(['check', '--in', 'small.json']);
     const file = await readTable('small.json');
     expect(report).toMatchObject({
-      valid: true, bucketCount: 1023, copyCount: 3,
+      valid: true,
+      bucketCount: 1023,
+      copyCount: 3,
       violations: { sameServer: 0, rackSpreadShort: 0, emptySlots: 0, deadSlots: 0 },
-      replicas: { quotaMin: 383, quotaMax: 384 }, masters: { quotaMin: 127, quotaMax: 128 },
+      replicas: { quotaMin: 383, quotaMax: 384 },
+      masters: { quotaMin: 127, quotaMax: 128 },
     });
-    expect(file.servers).toEqual(Array.from({ length: 8 }, (_, i) => ({
-      id: `ds-${String(i).padStart(6, '0')}`, rack: `rack-${i % 2}`, weight: 1, alive: true,
-    })));
+    expect(file.servers).toEqual(
+      Array.from({ length: 8 }, (_, i) => ({
+        id: `ds-${String(i).padStart(6, '0')}`,
+        rack: `rack-${i % 2}`,
+        weight: 1,
+        alive: true,
+      })),
+    );
     expect(file.table).toHaveLength(3);
     for (let bucket = 0; bucket < 1023; bucket++) {
       const row = file.table.map((copy) => copy[bucket]);
@@ -106,6 +116,31 @@ describe('tair-cs table build', () => {
     expect(report).toMatchObject({ command: 'build', ok: true, valid: true, strategy: 'auto', strategyUsed: 'balanced', out: null });
     expect(report.partners.worstExcess).toBeTypeOf('number');
     expect(report.engine.outcome).toBe('ok');
+    // What the engine reached, beside the least it could have: steps, budgets, rack-short, partners.
+    expect(report.engine).toMatchObject({
+      steps: expect.any(Number),
+      stepsPerSlot: expect.any(Number),
+      budgetSpent: expect.any(Boolean),
+      spentIn: expect.any(Array),
+      rackShortBuckets: 0,
+      rackShortBound: 0,
+      partnerExcessMax: expect.any(Number),
+    });
+    expect(report.engine.steps).toBeGreaterThan(0);
+    expect(report).not.toHaveProperty('repeat');
+  });
+
+  test('--repeat N prints min/median/max of N builds beside the first build', async () => {
+    const report = await json(['build', '--buckets', '4096', '--copies', '3', '--servers', '9', '--racks', '3', '--repeat', '5']);
+    const { repeat } = report;
+    expect(repeat).toMatchObject({ runs: 5 });
+    expect(repeat.minMs).toBeGreaterThan(0);
+    expect(repeat.minMs).toBeLessThanOrEqual(repeat.medianMs);
+    expect(repeat.medianMs).toBeLessThanOrEqual(repeat.maxMs);
+    expect(report.buildMs).toBeGreaterThanOrEqual(repeat.minMs);
+    expect(report.buildMs).toBeLessThanOrEqual(repeat.maxMs);
+    const rebuilt = await json(['rebuild', '--in', 'small.json', '--down', '2', '--repeat', '3']);
+    expect(rebuilt.repeat).toMatchObject({ runs: 3 });
   });
 
   test('--rack-sizes fills racks in order; a spread the sizes forbid is reported, not fatal', async () => {
@@ -138,14 +173,19 @@ describe('tair-cs table rebuild', () => {
     const after = await readTable('down.json');
     const held = countPerServer(before);
     expect(report.moves).toMatchObject({
-      replicas: held.replicas[3], minimumReplicas: held.replicas[3], masters: held.masters[3], minimumMasters: held.masters[3],
+      replicas: held.replicas[3],
+      minimumReplicas: held.replicas[3],
+      masters: held.masters[3],
+      minimumMasters: held.masters[3],
     });
     expect(report).toMatchObject({ valid: true, servers: { total: 8, alive: 7 }, down: [3] });
     expect(after.servers[3]).toEqual({ ...before.servers[3], alive: false });
     expect(countPerServer(after).replicas[3]).toBe(0);
-    before.table.forEach((row, copyIndex) => row.forEach((position, bucket) => {
-      if (!before.table.some((copy) => copy[bucket] === 3)) expect(after.table[copyIndex][bucket]).toBe(position);
-    }));
+    before.table.forEach((row, copyIndex) =>
+      row.forEach((position, bucket) => {
+        if (!before.table.some((copy) => copy[bucket] === 3)) expect(after.table[copyIndex][bucket]).toBe(position);
+      }),
+    );
   });
 
   test('--add appends servers continuing i mod R, each within its quota', async () => {
@@ -180,19 +220,26 @@ describe('tair-cs table rebuild', () => {
 describe('tair-cs table check', () => {
   test('counts every kind of violation in a hand-made table', async () => {
     const file: TableJson = {
-      bucketCount: 4, copyCount: 2,
+      bucketCount: 4,
+      copyCount: 2,
       servers: [
         { id: 'a', rack: 'r0', weight: 1, alive: true },
         { id: 'b', rack: 'r1', weight: 1, alive: true },
         { id: 'c', rack: 'r0', weight: 1, alive: false },
       ],
       // bucket 0: a twice; bucket 1: an empty slot; bucket 2: fine; bucket 3: on dead c
-      table: [[0, 1, 0, 2], [0, -1, 1, 1]],
+      table: [
+        [0, 1, 0, 2],
+        [0, -1, 1, 1],
+      ],
     };
     await writeFile(join(dir, 'broken.json'), JSON.stringify(file));
-    const report = await json(['check', '--in', 'broken.json']);
+    // Not valid: exit 1, the JSON still printed; a check builds nothing, so it has checkMs, no buildMs.
+    const report = await json(['check', '--in', 'broken.json'], 1);
+    expect(report).not.toHaveProperty('buildMs');
+    expect(report.checkMs).toBeGreaterThanOrEqual(0);
     expect(report).toMatchObject({
-      valid: false, buildMs: 0,
+      valid: false,
       violations: { sameServer: 1, rackSpreadShort: 2, emptySlots: 1, deadSlots: 1, replicaBalance: 0, masterBalance: 0 },
       replicas: { min: 3, max: 3, quotaMin: 4, quotaMax: 4 },
       masters: { min: 1, max: 2, quotaMin: 2, quotaMax: 2 },
@@ -202,14 +249,20 @@ describe('tair-cs table check', () => {
 
   test('a balance off by more than one makes the table invalid', async () => {
     const file: TableJson = {
-      bucketCount: 6, copyCount: 1,
-      servers: [{ id: 'a', rack: 'r', weight: 1, alive: true }, { id: 'b', rack: 'r', weight: 1, alive: true }],
+      bucketCount: 6,
+      copyCount: 1,
+      servers: [
+        { id: 'a', rack: 'r', weight: 1, alive: true },
+        { id: 'b', rack: 'r', weight: 1, alive: true },
+      ],
       table: [[0, 0, 0, 0, 0, 1]],
     };
     await writeFile(join(dir, 'unbalanced.json'), JSON.stringify(file));
-    const report = await json(['check', '--in', 'unbalanced.json']);
+    const report = await json(['check', '--in', 'unbalanced.json'], 1);
     expect(report).toMatchObject({
-      valid: false, violations: { replicaBalance: 2, masterBalance: 2 }, replicas: { min: 1, max: 5, quotaMin: 3, quotaMax: 3 },
+      valid: false,
+      violations: { replicaBalance: 2, masterBalance: 2 },
+      replicas: { min: 1, max: 5, quotaMin: 3, quotaMax: 3 },
     });
   });
 });
@@ -236,6 +289,8 @@ describe('bad arguments: one line on stderr, exit 2, nothing on stdout', () => {
     ['--down out of range', ['rebuild', '--in', 'small.json', '--down', '8']],
     ['--down leaves too few', ['rebuild', '--in', 'small.json', '--down', '0,1,2,3,4,5']],
     ['unwritable --out', ['build', '--buckets', '8', '--copies', '2', '--servers', '4', '--out', 'no/such/dir.json']],
+    ['--repeat 0', ['build', '--buckets', '8', '--copies', '2', '--servers', '4', '--repeat', '0']],
+    ['--repeat too many', ['build', '--buckets', '8', '--copies', '2', '--servers', '4', '--repeat', '1001']],
   ];
   test.each(cases)('%s', async (_, args) => {
     const run = await tairCs(args);
@@ -249,7 +304,19 @@ describe('bad arguments: one line on stderr, exit 2, nothing on stdout', () => {
     ['no copyCount', { bucketCount: 2 }, /copyCount/],
     ['position past the list', { bucketCount: 1, copyCount: 1, servers: [{ id: 'a', rack: 'r', weight: 1, alive: true }], table: [[1]] }, /table\[0\]\[0\]/],
     ['short row', { bucketCount: 2, copyCount: 1, servers: [{ id: 'a', rack: 'r', weight: 1, alive: true }], table: [[0]] }, /table\[0\]/],
-    ['id twice', { bucketCount: 1, copyCount: 1, servers: [{ id: 'a', rack: 'r', weight: 1, alive: true }, { id: 'a', rack: 'r', weight: 1, alive: true }], table: [[0]] }, /listed twice/],
+    [
+      'id twice',
+      {
+        bucketCount: 1,
+        copyCount: 1,
+        servers: [
+          { id: 'a', rack: 'r', weight: 1, alive: true },
+          { id: 'a', rack: 'r', weight: 1, alive: true },
+        ],
+        table: [[0]],
+      },
+      /listed twice/,
+    ],
     ['alive not boolean', { bucketCount: 1, copyCount: 1, servers: [{ id: 'a', rack: 'r', weight: 1, alive: 1 }], table: [[0]] }, /alive/],
   ];
   test.each(malformed)('malformed file: %s', async (name, content, message) => {

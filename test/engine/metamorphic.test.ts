@@ -18,23 +18,32 @@ const strategy = fc.constantFrom('balanced' as const, 'rack' as const);
 
 describe('rebuilding a valid table', () => {
   it('returns it unchanged: no moves, no master changes', () => {
-    fc.assert(fc.property(clusters, strategy, (cluster, chosen) => {
-      const first = engine.build({ ...cluster, strategy: chosen });
-      fc.pre(allBreaks(first, cluster).length === 0);
-      const again = engine.build({ ...cluster, strategy: chosen, source: first.table });
-      expect({ unchanged: again.unchangedFromSource, moves: again.replicaMoves, masters: again.masterChanges })
-        .toEqual({ unchanged: true, moves: 0, masters: 0 });
-      expect(tablesEqual(again.table, first.table)).toBe(true);
-    }), { seed, numRuns: 40 });
+    fc.assert(
+      fc.property(clusters, strategy, (cluster, chosen) => {
+        const first = engine.build({ ...cluster, strategy: chosen });
+        fc.pre(allBreaks(first, cluster).length === 0);
+        const again = engine.build({ ...cluster, strategy: chosen, source: first.table });
+        expect({ unchanged: again.unchangedFromSource, moves: again.replicaMoves, masters: again.masterChanges }).toEqual({
+          unchanged: true,
+          moves: 0,
+          masters: 0,
+        });
+        expect(tablesEqual(again.table, first.table)).toBe(true);
+      }),
+      { seed, numRuns: 40 },
+    );
   });
 
   it('reaches a fixed point after one rebuild, valid or not', () => {
-    fc.assert(fc.property(clusters, strategy, (cluster, chosen) => {
-      const first = engine.build({ ...cluster, strategy: chosen });
-      const second = engine.build({ ...cluster, strategy: chosen, source: first.table });
-      const third = engine.build({ ...cluster, strategy: chosen, source: second.table });
-      expect(third.unchangedFromSource).toBe(true);
-    }), { seed, numRuns: 40 });
+    fc.assert(
+      fc.property(clusters, strategy, (cluster, chosen) => {
+        const first = engine.build({ ...cluster, strategy: chosen });
+        const second = engine.build({ ...cluster, strategy: chosen, source: first.table });
+        const third = engine.build({ ...cluster, strategy: chosen, source: second.table });
+        expect(third.unchangedFromSource).toBe(true);
+      }),
+      { seed, numRuns: 40 },
+    );
   });
 
   it('returns an L-sized table unchanged', () => {
@@ -47,14 +56,17 @@ describe('rebuilding a valid table', () => {
 
 describe('diff of a table with itself', () => {
   it('is empty: no flags, no receivers, nothing per source', () => {
-    fc.assert(fc.property(clusters, (cluster) => {
-      const { table } = engine.build(cluster);
-      const plan = engine.diff(table, table, cluster.servers.length);
-      expect(plan.bucketsToMigrate).toBe(0);
-      expect(plan.flags.every((flag) => flag === 0)).toBe(true);
-      expect(plan.receivers.every((entry) => entry === 0)).toBe(true);
-      expect(plan.perSource.every((count) => count === 0)).toBe(true);
-    }), { seed, numRuns: 30 });
+    fc.assert(
+      fc.property(clusters, (cluster) => {
+        const { table } = engine.build(cluster);
+        const plan = engine.diff(table, table, cluster.servers.length);
+        expect(plan.bucketsToMigrate).toBe(0);
+        expect(plan.flags.every((flag) => flag === 0)).toBe(true);
+        expect(plan.receivers.every((entry) => entry === 0)).toBe(true);
+        expect(plan.perSource.every((count) => count === 0)).toBe(true);
+      }),
+      { seed, numRuns: 30 },
+    );
   });
 });
 
@@ -77,30 +89,44 @@ function plainScan(table: Table, servers: ServerSpec[]): { count: number; firstB
 
 describe('scan', () => {
   it('finds nothing in a freshly built table', () => {
-    fc.assert(fc.property(clusters, (cluster) => {
-      expect(engine.scan(engine.build(cluster).table, cluster.servers).total).toBe(0);
-    }), { seed, numRuns: 20 });
+    fc.assert(
+      fc.property(clusters, (cluster) => {
+        expect(engine.scan(engine.build(cluster).table, cluster.servers).total).toBe(0);
+      }),
+      { seed, numRuns: 20 },
+    );
   });
 
   it('after servers go down, finds exactly their slots, per copy, with the first bucket', () => {
-    const withDownSet = clusters.chain((cluster) => fc.record({
-      cluster: fc.constant(cluster),
-      down: fc.uniqueArray(fc.nat({ max: cluster.servers.length - 1 }), { minLength: 1, maxLength: 3 }),
-    }));
-    fc.assert(fc.property(withDownSet, ({ cluster, down }) => {
-      const { table } = engine.build(cluster);
-      const servers = withDown(cluster.servers, down);
-      const result = engine.scan(table, servers);
-      const held = check(table, cluster.servers).replicas;
-      expect(result.total).toBe(down.reduce((sum, position) => sum + held[position], 0));
-      expect(result.perCopy).toEqual(plainScan(table, servers));
-    }), { seed, numRuns: 40 });
+    const withDownSet = clusters.chain((cluster) =>
+      fc.record({
+        cluster: fc.constant(cluster),
+        down: fc.uniqueArray(fc.nat({ max: cluster.servers.length - 1 }), { minLength: 1, maxLength: 3 }),
+      }),
+    );
+    fc.assert(
+      fc.property(withDownSet, ({ cluster, down }) => {
+        const { table } = engine.build(cluster);
+        const servers = withDown(cluster.servers, down);
+        const result = engine.scan(table, servers);
+        const held = check(table, cluster.servers).replicas;
+        expect(result.total).toBe(down.reduce((sum, position) => sum + held[position], 0));
+        expect(result.perCopy).toEqual(plainScan(table, servers));
+      }),
+      { seed, numRuns: 40 },
+    );
   });
 
   it('counts empty slots too', () => {
     const servers = roundRobinServers(4, 2);
     const table = { bucketCount: 5, copyCount: 2, slots: Uint16Array.from([1, 2, 0, 4, 1, 0, 3, 4, 1, 0]) };
-    expect(engine.scan(table, servers)).toEqual({ total: 3, perCopy: [{ count: 1, firstBucket: 2 }, { count: 2, firstBucket: 0 }] });
+    expect(engine.scan(table, servers)).toEqual({
+      total: 3,
+      perCopy: [
+        { count: 1, firstBucket: 2 },
+        { count: 2, firstBucket: 0 },
+      ],
+    });
   });
 });
 
@@ -111,7 +137,7 @@ function largeCluster(copyCount: number): { bucketCount: number; copyCount: numb
   return { bucketCount: 65_536, copyCount, servers, table };
 }
 
-/** L-sized cases the engine gets wrong today (minimal reproductions in known-failures.test.ts). */
+/** L-sized cases the engine gets wrong today (minimal reproductions go in regressions.test.ts). */
 const knownBroken = new Set<string>([]);
 
 describe.each([3, 2])('one server joining or leaving an L-like cluster (C = %i)', (copyCount) => {
@@ -153,36 +179,53 @@ describe('diff agrees with the original migration count', () => {
     const reference = referenceDiff(current, target, serverCount);
     expect(plan.bucketsToMigrate).toBe(reference.bucketsToMigrate);
     expect([...plan.perSource]).toEqual(reference.perSource);
-    const flags = reference.needsMigration.map((needs, bucket) =>
-      (needs ? 1 : 0) | (reference.handOver[bucket] ? 2 : 0) | (reference.dataMoves[bucket] ? 4 : 0));
+    const flags = reference.needsMigration.map(
+      (needs, bucket) => (needs ? 1 : 0) | (reference.handOver[bucket] ? 2 : 0) | (reference.dataMoves[bucket] ? 4 : 0),
+    );
     expect([...plan.flags]).toEqual(flags);
     const receivers = new Uint16Array(target.bucketCount * target.copyCount);
-    reference.receivers.forEach((list, bucket) => list.forEach((entry, k) => {
-      receivers[k * target.bucketCount + bucket] = entry;
-    }));
+    reference.receivers.forEach((list, bucket) =>
+      list.forEach((entry, k) => {
+        receivers[k * target.bucketCount + bucket] = entry;
+      }),
+    );
     expect(plan.receivers).toEqual(receivers);
   }
 
   it('after servers go down, on the quick table and the rebuilt target', () => {
     const withDownSet = clusters
       .filter((cluster) => cluster.servers.length > cluster.copyCount)
-      .chain((cluster) => fc.record({ cluster: fc.constant(cluster), down: fc.uniqueArray(fc.nat({ max: cluster.servers.length - 1 }), { minLength: 1, maxLength: Math.min(2, cluster.servers.length - cluster.copyCount) }) }));
-    fc.assert(fc.property(withDownSet, ({ cluster, down }) => {
-      const before = engine.build(cluster).table;
-      const servers = withDown(cluster.servers, down);
-      const current = engine.quickTable(before, servers, { allowLost: true }).table;
-      const target = engine.build({ ...cluster, servers, source: current }).table;
-      expectPlanMatches(current, target, servers.length);
-      expectPlanMatches(before, target, servers.length);
-    }), { seed, numRuns: 40 });
+      .chain((cluster) =>
+        fc.record({
+          cluster: fc.constant(cluster),
+          down: fc.uniqueArray(fc.nat({ max: cluster.servers.length - 1 }), {
+            minLength: 1,
+            maxLength: Math.min(2, cluster.servers.length - cluster.copyCount),
+          }),
+        }),
+      );
+    fc.assert(
+      fc.property(withDownSet, ({ cluster, down }) => {
+        const before = engine.build(cluster).table;
+        const servers = withDown(cluster.servers, down);
+        const current = engine.quickTable(before, servers, { allowLost: true }).table;
+        const target = engine.build({ ...cluster, servers, source: current }).table;
+        expectPlanMatches(current, target, servers.length);
+        expectPlanMatches(before, target, servers.length);
+      }),
+      { seed, numRuns: 40 },
+    );
   });
 
   it('between two unrelated tables of the same shape', () => {
-    fc.assert(fc.property(clusters, fc.nat(), (cluster, otherSeed) => {
-      const current = engine.build(cluster).table;
-      const target = engine.build({ ...cluster, seed: otherSeed, strategy: 'rack' }).table;
-      expectPlanMatches(current, target, cluster.servers.length);
-    }), { seed, numRuns: 30 });
+    fc.assert(
+      fc.property(clusters, fc.nat(), (cluster, otherSeed) => {
+        const current = engine.build(cluster).table;
+        const target = engine.build({ ...cluster, seed: otherSeed, strategy: 'rack' }).table;
+        expectPlanMatches(current, target, cluster.servers.length);
+      }),
+      { seed, numRuns: 30 },
+    );
   });
 
   it('on an L-sized join', () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as hostLimits from '../../src/limits.js';
-import { BuildResultWord, Outcome, QuickResultWord, Strategy } from '../../src/engine/outcome.js';
+import { BuildResultWord, Outcome, QuickResultWord, SearchPass, Strategy } from '../../src/engine/outcome.js';
 import { createEngineMemory, engineModule, instantiateEngine, wasmPath } from '../../src/engine/wasm-module.js';
 
 const variants = ['release', 'debug'] as const;
@@ -19,13 +19,16 @@ function hostDeclaredFunctions(): Map<string, number> {
   const body = /export interface EngineExports \{([\s\S]*?)\n\}/.exec(source)?.[1] ?? '';
   const functions = new Map<string, number>();
   for (const match of body.matchAll(/^\s*(\w+)\(([^)]*)\):/gm)) {
-    const params = match[2].split(',').map((param) => param.trim()).filter((param) => param !== '');
+    const params = match[2]
+      .split(',')
+      .map((param) => param.trim())
+      .filter((param) => param !== '');
     functions.set(match[1], params.length);
   }
   return functions;
 }
 
-const limitNames = ['bucketCountMax', 'copyCountMax', 'slotCountMax', 'serverCountMax', 'rackCountMax'];
+const limitNames = ['bucketCountMax', 'copyCountMax', 'slotCountMax', 'serverCountMax', 'rackCountMax', 'stepsPerSlotMax', 'stepsPerServerMax', 'stepsFixed'];
 
 function byName<T extends { name: string }>(list: T[]): T[] {
   return [...list].sort((x, y) => x.name.localeCompare(y.name));
@@ -93,8 +96,12 @@ describe.each(variants)('the %s module', (variant) => {
   it('exports the functions the host declares, its limits, its memory and nothing else', () => {
     const declared = hostDeclaredFunctions();
     expect(declared.size).toBeGreaterThanOrEqual(9);
-    const expected = [...declared.keys()].map((name) => ({ name, kind: 'function' }))
-      .concat(limitNames.map((name) => ({ name, kind: 'global' })), [{ name: 'memory', kind: 'memory' }]);
+    const expected = [...declared.keys()]
+      .map((name) => ({ name, kind: 'function' }))
+      .concat(
+        limitNames.map((name) => ({ name, kind: 'global' })),
+        [{ name: 'memory', kind: 'memory' }],
+      );
     expect(byName(WebAssembly.Module.exports(module))).toEqual(byName(expected));
   });
 
@@ -140,7 +147,7 @@ describe('assembly/outcome.ts and src/engine/outcome.ts', () => {
   const enums = parseConstEnums(readFileSync(join(root, 'assembly', 'outcome.ts'), 'utf8'));
 
   it('declares the enums both sides rely on', () => {
-    expect([...enums.keys()].sort()).toEqual(['BuildResult', 'Outcome', 'QuickResult', 'ScanResult', 'Strategy']);
+    expect([...enums.keys()].sort()).toEqual(['BuildResult', 'Outcome', 'QuickResult', 'ScanResult', 'SearchPass', 'Strategy']);
   });
 
   it('agree on every member and value', () => {
@@ -148,6 +155,7 @@ describe('assembly/outcome.ts and src/engine/outcome.ts', () => {
     expect(lowerFirst(enums.get('Strategy') ?? {})).toEqual(Strategy);
     expect(lowerFirst(enums.get('BuildResult') ?? {})).toEqual(BuildResultWord);
     expect(lowerFirst(enums.get('QuickResult') ?? {})).toEqual(QuickResultWord);
+    expect(lowerFirst(enums.get('SearchPass') ?? {})).toEqual(SearchPass);
   });
 
   it('keep the scan result layout the host reads (total, then count and first bucket per copy)', () => {
@@ -158,8 +166,8 @@ describe('assembly/outcome.ts and src/engine/outcome.ts', () => {
 describe('assembly/limits.ts and src/limits.ts', () => {
   const limits = engineLimits();
 
-  it('the engine file declares the five limits', () => {
-    expect(Object.keys(limits).sort()).toEqual(['bucketCountMax', 'copyCountMax', 'rackCountMax', 'serverCountMax', 'slotCountMax']);
+  it('the engine file declares the shape limits and the step bound', () => {
+    expect(Object.keys(limits).sort()).toEqual([...limitNames].sort());
   });
 
   it('agree on every value', () => {
