@@ -36,7 +36,16 @@ import type {
   RequestExtension,
   ResponseExtension,
 } from '../protocol/index.js';
-import { decodeRequest, encodePacketFrame, encodePacketFrameSegments, isKnownPcode, Pcode, ReturnCode, tableBlobFitsOriginalPeer } from '../protocol/index.js';
+import {
+  decodeRequest,
+  encodePacketFrame,
+  encodePacketFrameSegments,
+  isKnownPcode,
+  isRequestPcode,
+  Pcode,
+  ReturnCode,
+  tableBlobFitsOriginalPeer,
+} from '../protocol/index.js';
 import { ProtocolError } from '../errors.js';
 import { addressFromServerId } from '../common/server-id.js';
 import { sentFromHost } from '../security/address-filter.js';
@@ -296,28 +305,6 @@ export class RequestHandler implements FrameHandler {
   private reply(connection: Connection, channelId: number, packet: Packet): void {
     connection.send(encodePacketFrame(channelId, packet));
   }
-}
-
-const requestPcodes: ReadonlySet<number> = new Set([
-  Pcode.ping,
-  Pcode.heartbeatRequest,
-  Pcode.opCmdRequest,
-  Pcode.getGroupRequest,
-  Pcode.getServerTableRequest,
-  Pcode.configServerHeartbeat,
-  Pcode.setMaster,
-  Pcode.groupNamesRequest,
-  Pcode.queryInfoRequest,
-  Pcode.nonDownDataServersRequest,
-  Pcode.serverTable,
-  Pcode.migrateFinish,
-  Pcode.recoveryFinish,
-  Pcode.dataServerControlRequest,
-  Pcode.migratingMachinesRequest,
-]);
-
-function isRequestPcode(pcode: number): boolean {
-  return requestPcodes.has(pcode);
 }
 
 function genericReturn(code: number): Packet {
