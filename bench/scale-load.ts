@@ -89,7 +89,7 @@ function summaryLines(result: SizeResult): string {
     const { heartbeat, agents } = phase;
     return (
       `B=${result.bucketCount} ${phase.phase}: ${phase.durationMs} ms (${milestones}); ${phase.versions} versions, lag max ${phase.versionLagMaxMs ?? '-'} ms; ` +
-      `heartbeat p50 ${heartbeat.p50Ms} p99 ${heartbeat.p99Ms} ms; cpu ${phase.serverCpuPercent}%, rss ${phase.peakRssMiB} MiB; ` +
+      `heartbeat p50 ${heartbeat.p50Ms} p99 ${heartbeat.p99Ms} ms, server loop delay p99 ${phase.serverLoopDelayMs.p99} max ${phase.serverLoopDelayMs.max} ms; cpu ${phase.serverCpuPercent}%, rss ${phase.peakRssMiB} MiB; ` +
       `sent ${phase.bytesSent} B, store ${phase.storeBytesWritten} B; ${agents.changeSetBytesPerSlot ?? '-'} B/changed slot, ${agents.changeSetsOverBound} change sets over the bound; false DOWNs ${phase.falseDowns}`
     );
   });

@@ -169,3 +169,7 @@ export const retryDelayMsMax = 5_000;
 export const quorumInlineSlotCountMax = 16_384;
 /** quorumCopyStepBytes — bytes the event loop copies into shared memory per turn for the quorum codec worker: ≤ 1 ms even with fresh pages to fault in. */
 export const quorumCopyStepBytes = 1024 * 1024;
+/** tableContentBytesPerTurnMax — table content (views, change sets, whole blobs) heartbeat replies may carry per event-loop turn; past it a reply that would carry some waits for a later turn (≈15 whole views of ~68 KB at 1,048,576 × 3 on 1,000 servers, ~5 ms of encoding and writing: heartbeats queued behind it wait little, and a thousand views still go out within a beat or two). */
+export const tableContentBytesPerTurnMax = 1024 * 1024;
+/** contentDeferMsMax — how long a heartbeat reply may wait for a turn with content budget; past it it goes without and the data server gets the content at its next beat (half its 2 s request timeout: a shorter wait on a CPU-starved loop cost many servers a whole beat each). */
+export const contentDeferMsMax = 1000;

@@ -11,7 +11,7 @@
  */
 import { summarize } from '../heartbeat/stats.js';
 import type { LatencySummary } from '../heartbeat/stats.js';
-import type { ScaleRun, ScaleStats } from './scale-run.js';
+import type { LoopDelay, ScaleRun, ScaleStats } from './scale-run.js';
 import type { TargetEvent } from './target.js';
 
 /** PhaseResult — one phase's figures. */
@@ -28,7 +28,10 @@ export interface PhaseResult {
   serverCpuMs: number;
   serverCpuPercent: number;
   peakRssMiB: number;
+  /** heartbeat — round trips as the agents saw them (their own processes' delays included). */
   heartbeat: LatencySummary;
+  /** serverLoopDelayMs — how late the config server's event loop ran (what it adds to any reply). */
+  serverLoopDelayMs: LoopDelay;
   falseDowns: number;
   storeBytesWritten: number;
   agents: {
@@ -52,7 +55,16 @@ export async function coldPhase(run: ScaleRun): Promise<PhaseResult> {
   const startMs = await run.start();
   const firstTableMs = await until(run, () => run.holding() === run.settings.servers, 'a table on every server');
   await until(run, () => everyoneHoldsLatest(run, startMs), 'every server on the newest version');
-  return finish(run, 'cold', startMs, { tableOnEveryServer: firstTableMs - startMs }, null, await run.stats());
+  // The goal counts from the data servers' first heartbeats (the first ALIVE), not from starting their processes.
+  const firstAlive = run.events.find((event) => event.atMs >= startMs && event.event === 'server-alive');
+  const published = run.events.find((event) => event.atMs >= startMs && event.event === 'published');
+  const milestones = {
+    firstHeartbeat: firstAlive ? firstAlive.atMs - startMs : null,
+    published: published ? published.atMs - startMs : null,
+    tableOnEveryServer: firstTableMs - startMs,
+    tableOnEveryServerAfterFirstHeartbeat: firstAlive ? firstTableMs - firstAlive.atMs : null,
+  };
+  return finish(run, 'cold', startMs, milestones, null, await run.stats());
 }
 
 /** killPhase — one data server goes silent; DOWN, quick table, destination, migration, converged. */
@@ -92,7 +104,14 @@ export async function addPhase(run: ScaleRun): Promise<PhaseResult> {
   return finish(run, 'add', startMs, milestones, null, await run.stats());
 }
 
-function finish(run: ScaleRun, phase: string, startMs: number, milestones: Record<string, number>, victim: string | null, stats: ScaleStats): PhaseResult {
+function finish(
+  run: ScaleRun,
+  phase: string,
+  startMs: number,
+  milestones: Record<string, number | null>,
+  victim: string | null,
+  stats: ScaleStats,
+): PhaseResult {
   const durationMs = Date.now() - startMs;
   const inPhase = run.events.filter((event) => event.atMs >= startMs);
   const published = inPhase.filter((event) => event.event === 'published');
@@ -111,6 +130,7 @@ function finish(run: ScaleRun, phase: string, startMs: number, milestones: Recor
     serverCpuPercent: Math.round((stats.cpuMs / durationMs) * 1000) / 10,
     peakRssMiB: Math.round(stats.rssPeakBytes / 1048576),
     heartbeat: summarize(stats.roundTrips),
+    serverLoopDelayMs: roundedDelay(stats.loopDelayMs),
     falseDowns: inPhase.filter((event) => event.event === 'server-down' && event.server !== victim).length,
     storeBytesWritten: stats.storeBytes,
     agents: {
@@ -122,9 +142,16 @@ function finish(run: ScaleRun, phase: string, startMs: number, milestones: Recor
       changeSetBytes: counters.changeSetBytes,
       changeSetSlots: counters.changeSetSlots,
       changeSetsOverBound: counters.changeSetsOverBound,
-      changeSetBytesPerSlot: counters.changeSetSlots > 0 ? Math.round((counters.changeSetBytes / counters.changeSetSlots) * 10) / 10 : null,
+      // Past the rows block's 7-byte header, which every change set has (an empty one for a server no change concerns).
+      changeSetBytesPerSlot:
+        counters.changeSetSlots > 0 ? Math.round(((counters.changeSetBytes - 7 * counters.changeSets) / counters.changeSetSlots) * 10) / 10 : null,
     },
   };
+}
+
+function roundedDelay(delay: LoopDelay): LoopDelay {
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return { p50: round(delay.p50), p99: round(delay.p99), max: round(delay.max) };
 }
 
 /** timeline — the phase's events; a crowd of servers coming alive is one line (how many, the first and the last). */

@@ -28,10 +28,19 @@ export interface ScaleSettings {
   verbose: boolean;
 }
 
-/** ScaleStats — what happened between two stats() calls. */
+/** LoopDelay — event-loop delay percentiles, ms. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** ScaleStats — what the children measured since the last stats. */
 export interface ScaleStats {
   cpuMs: number;
   rssPeakBytes: number;
+  /** loopDelayMs — the config server's event-loop delay (p50, p99, max). */
+  loopDelayMs: LoopDelay;
   replyBytes: number;
   storeBytes: number;
   roundTrips: number[];
@@ -138,9 +147,12 @@ export class ScaleRun {
 
   /** stats — since the last call (see ScaleStats). */
   async stats(): Promise<ScaleStats> {
-    const target = await ask<ChildMessage & { cpuMs: number; rssPeakBytes: number; replyBytes: number; storeBytes: number }>(this.target as ChildProcess, {
-      type: 'stats',
-    });
+    const target = await ask<ChildMessage & { cpuMs: number; rssPeakBytes: number; loopDelayMs: LoopDelay; replyBytes: number; storeBytes: number }>(
+      this.target as ChildProcess,
+      {
+        type: 'stats',
+      },
+    );
     const fleets = await Promise.all(
       this.fleets.map((fleet) => ask<ChildMessage & { roundTrips: number[]; counters: AgentCounters }>(fleet, { type: 'stats' })),
     );
@@ -153,6 +165,7 @@ export class ScaleRun {
     const stats: ScaleStats = {
       cpuMs: target.cpuMs,
       rssPeakBytes: target.rssPeakBytes,
+      loopDelayMs: target.loopDelayMs,
       replyBytes: target.replyBytes - this.totals.replyBytes,
       storeBytes: target.storeBytes - this.totals.storeBytes,
       roundTrips: fleets.flatMap((fleet) => fleet.roundTrips),

@@ -2,7 +2,8 @@
  * target — scale-benchmark child: our config server (the ConfigServer class `tair-cs start`
  * runs) with one group of `--servers` data servers, reporting over IPC what it did.
  *
- *   { stats } ──▶ CPU since the last stats, peak RSS since start, bytes sent, bytes the store wrote
+ *   { stats } ──▶ CPU and event-loop delay since the last stats, peak RSS since start, bytes sent,
+ *                 bytes the store wrote
  *   ──▶ { event } as each log event of interest happens (published, server-down, …), with its time
  *   { add: port } ──▶ the server appended to _server_list in group.conf (the watcher reloads it)
  *
@@ -11,6 +12,7 @@
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadConfigServerConf } from '../../src/config/configserver-conf.js';
@@ -98,12 +100,23 @@ async function main(): Promise<void> {
   const server = new ConfigServer(config, logger);
   await server.start();
   let cpuAt = process.cpuUsage();
+  // How late the config server's event loop ran: a heartbeat that arrives meanwhile waits as long.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   process.on('message', (message: ChildMessage) => {
     if (message.type === 'stats') {
       const cpu = process.cpuUsage(cpuAt);
       cpuAt = process.cpuUsage();
       // maxRSS: the kernel's peak resident set since start, in KiB (free to read, unlike sampling).
-      process.send?.({ type: 'stats', cpuMs: (cpu.user + cpu.system) / 1000, rssPeakBytes: process.resourceUsage().maxRSS * 1024, ...server.counters });
+      const loopDelayMs = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+      loopDelay.reset();
+      process.send?.({
+        type: 'stats',
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        rssPeakBytes: process.resourceUsage().maxRSS * 1024,
+        loopDelayMs,
+        ...server.counters,
+      });
     } else if (message.type === 'add') {
       appendFileSync(groupFile, `_server_list = 127.0.0.1:${message.port as number}\n`);
       process.send?.({ type: 'add' });

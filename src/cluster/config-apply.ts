@@ -83,9 +83,14 @@ export function reloadGroups(
 
 function unloadGroup(context: ClusterContext, group: GroupState): void {
   for (const record of groupRecords(context, group.name)) context.records.delete(record.serverId);
-  for (const reply of group.deferred) context.outbox.replies.push({ token: reply.token, code: 1 });
+  for (const reply of group.deferred.values()) context.outbox.replies.push({ token: reply.token, code: 1 });
   context.groups.delete(group.name);
-  notify(context, { level: 'warn', event: 'group-removed', group: group.name, message: `group ${group.name} is no longer in group.conf; unloaded (its table file is kept)` });
+  notify(context, {
+    level: 'warn',
+    event: 'group-removed',
+    group: group.name,
+    message: `group ${group.name} is no longer in group.conf; unloaded (its table file is kept)`,
+  });
 }
 
 function updateGroup(context: ClusterContext, group: GroupState, config: GroupConfig, kind: ConfigLoadKind, nowMs: number): void {
@@ -141,7 +146,13 @@ function updateMembers(context: ClusterContext, group: GroupState, nowMs: number
     changed = true;
     if (used.has(record.serverId)) {
       record.member = false;
-      notify(context, { level: 'info', event: 'server-draining', group: group.name, server: record.id, message: `${record.id} removed from _server_list: its buckets move away first` });
+      notify(context, {
+        level: 'info',
+        event: 'server-draining',
+        group: group.name,
+        server: record.id,
+        message: `${record.id} removed from _server_list: its buckets move away first`,
+      });
     } else {
       retireServer(context, record);
     }

@@ -62,6 +62,11 @@ export interface RecordState {
   publishedWave: MigrationWave | null;
 }
 
+/** deferredFinishKey — the key of a held finish reply: one per (server, bucket). */
+export function deferredFinishKey(serverId: bigint, bucketIndex: number): string {
+  return `${serverId}:${bucketIndex}`;
+}
+
 /** DeferredFinish — a finish reply held until the change it acknowledges is saved. */
 export interface DeferredFinish {
   token: number;
@@ -141,7 +146,7 @@ export interface GroupState {
   saveRetryAtMs: number;
   publishSeq: number;
   /** deferred — finish replies held until a save covers `changeSeq`, at most one per (server, bucket). */
-  deferred: DeferredFinish[];
+  deferred: Map<string, DeferredFinish>;
   published: PublishedGroup;
   /** records — the save history: last record, saved tables, what the next record and publication must carry. */
   records: RecordState;
@@ -164,9 +169,7 @@ export function createGroupState(config: GroupConfig, saved: PersistedGroupTable
     name: config.name,
     config,
     tables,
-    versions: saved
-      ? { ...saved.versions }
-      : { client: initialVersion, server: initialVersion, plugins: initialVersion, areaCapacity: initialVersion },
+    versions: saved ? { ...saved.versions } : { client: initialVersion, server: initialVersion, plugins: initialVersion, areaCapacity: initialVersion },
     transitionVersion: 0,
     epoch: saved?.epoch ?? 0n,
     configHash: saved?.configHash ?? '',
@@ -191,7 +194,7 @@ export function createGroupState(config: GroupConfig, saved: PersistedGroupTable
     saving: null,
     saveRetryAtMs: 0,
     publishSeq: 1,
-    deferred: [],
+    deferred: new Map(),
     published: null as unknown as PublishedGroup,
     records: createRecordState(tables, saved?.recordSeq ?? 0),
     operator: createOperatorState(),

@@ -22,7 +22,7 @@ import type { MigrateFinish } from '../protocol/index.js';
 import type { ClusterContext } from './cluster-context.js';
 import { isPrimary, notify } from './cluster-context.js';
 import type { GroupState } from './group-state.js';
-import { hasUnsavedChanges, markChanged, resetMigration } from './group-state.js';
+import { deferredFinishKey, hasUnsavedChanges, markChanged, resetMigration } from './group-state.js';
 import { compactServers, copyRow } from './group-tables.js';
 import { forgetDrainedServers } from './drained-servers.js';
 import { needsMigration } from './migration-plan.js';
@@ -57,14 +57,15 @@ export function handleFinish(context: ClusterContext, finish: MigrateFinish, tok
 
 /** deferFinish — hold the reply until a save after now; one per (server, bucket), at most deferredFinishCountMax. */
 function deferFinish(context: ClusterContext, group: GroupState, serverId: bigint, bucketIndex: number, token: number): FinishOutcome {
-  const earlier = group.deferred.findIndex((reply) => reply.serverId === serverId && reply.bucketIndex === bucketIndex);
-  if (earlier >= 0) {
-    context.outbox.replies.push({ token: group.deferred[earlier].token, code: finishRejected });
-    group.deferred.splice(earlier, 1);
+  const key = deferredFinishKey(serverId, bucketIndex);
+  const earlier = group.deferred.get(key);
+  if (earlier) {
+    context.outbox.replies.push({ token: earlier.token, code: finishRejected });
+    group.deferred.delete(key);
   }
-  if (group.deferred.length >= deferredFinishCountMax) return { deferred: false, code: finishRejected };
+  if (group.deferred.size >= deferredFinishCountMax) return { deferred: false, code: finishRejected };
   // The change is covered by the next save that starts from now (a fold, at the latest, bumps changeSeq).
-  group.deferred.push({ token, code: finishAccepted, changeSeq: group.changeSeq + 1, serverId, bucketIndex });
+  group.deferred.set(key, { token, code: finishAccepted, changeSeq: group.changeSeq + 1, serverId, bucketIndex });
   return { deferred: true };
 }
 

@@ -46,8 +46,8 @@ export function setClusterRole(context: ClusterContext, role: ClusterRole, nowMs
     group.job = null;
     group.saving = null;
     group.buildAfterSave = null;
-    for (const reply of group.deferred) context.outbox.replies.push({ token: reply.token, code: 1 });
-    group.deferred = [];
+    for (const reply of group.deferred.values()) context.outbox.replies.push({ token: reply.token, code: 1 });
+    group.deferred.clear();
   }
 }
 
@@ -75,9 +75,10 @@ export function absorbStall(context: ClusterContext, nowMs: number): void {
 export function installSyncedTable(context: ClusterContext, table: PersistedGroupTable, transitionVersion: number, nowMs: number): boolean {
   const old = context.groups.get(table.groupName);
   if (!old) return false;
-  const config = table.bucketCount === old.config.bucketCount && table.copyCount === old.config.copyCount
-    ? old.config
-    : { ...old.config, bucketCount: table.bucketCount, copyCount: table.copyCount };
+  const config =
+    table.bucketCount === old.config.bucketCount && table.copyCount === old.config.copyCount
+      ? old.config
+      : { ...old.config, bucketCount: table.bucketCount, copyCount: table.copyCount };
   const fresh = createGroupState(config, table, nowMs);
   fresh.transitionVersion = transitionVersion;
   fresh.firstHeartbeatMs = old.firstHeartbeatMs;
@@ -85,7 +86,7 @@ export function installSyncedTable(context: ClusterContext, table: PersistedGrou
   fresh.memberGeneration = old.memberGeneration + 1;
   fresh.publishSeq = old.publishSeq + 1;
   fresh.published = snapshotPublished(fresh, fresh.publishSeq);
-  for (const reply of old.deferred) context.outbox.replies.push({ token: reply.token, code: 1 });
+  for (const reply of old.deferred.values()) context.outbox.replies.push({ token: reply.token, code: 1 });
   context.groups.set(fresh.name, fresh);
   context.outbox.publish.push(wholePublication(fresh, fresh.publishSeq));
   adoptTableServers(context, fresh, usedValues(fresh), nowMs);
@@ -149,4 +150,3 @@ function namesServerNotAlive(context: ClusterContext, group: GroupState): boolea
   }
   return false;
 }
-

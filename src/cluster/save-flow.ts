@@ -42,12 +42,11 @@ export function saveDone(context: ClusterContext, group: GroupState, seq: number
   if (group.alarms.delete('persist-failed')) {
     notify(context, { level: 'info', event: 'persist-recovered', group: group.name, message: 'table saved again' });
   }
-  const waiting: typeof group.deferred = [];
-  for (const reply of group.deferred) {
-    if (reply.changeSeq <= group.savedChangeSeq) context.outbox.replies.push({ token: reply.token, code: reply.code });
-    else waiting.push(reply);
+  for (const [key, reply] of group.deferred) {
+    if (reply.changeSeq > group.savedChangeSeq) continue;
+    context.outbox.replies.push({ token: reply.token, code: reply.code });
+    group.deferred.delete(key);
   }
-  group.deferred = waiting;
   startSave(context, group, nowMs);
 }
 

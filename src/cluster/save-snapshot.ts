@@ -19,6 +19,7 @@ import type { GroupState, PublishedGroup } from './group-state.js';
 import { snapshotPublished } from './group-state.js';
 import type { TableRecord } from './persisted-group-table.js';
 import { rehashSlot } from './table-hash.js';
+import { syncTables } from './table-sync.js';
 import type { Publication } from './types.js';
 import { currentWave, isReleaseLimited, releasedDestination } from './admin/migration-release.js';
 
@@ -159,38 +160,16 @@ function recordRows(group: GroupState, changed: Uint32Array): Uint32Array {
   return rows;
 }
 
-/**
- * takeAll — every bucket whose row differs between the working and the saved tables (ascending),
- * in one pass per table that also moves the saved tables and their hash to the working ones.
- */
+/** takeAll — every bucket whose row differs between the working and the saved tables (ascending); the saved tables and their hash move to the working ones. */
 function takeAll(group: GroupState): Uint32Array {
   const { tables, records } = group;
-  const { bucketCount } = tables;
-  const slotCount = tables.current.length;
-  const changed = new Uint8Array(bucketCount);
-  let count = 0;
-  let hash = records.tableHash;
-  const pairs = [
-    [tables.current, records.saved.current],
-    [tables.progress, records.saved.progress],
-    [tables.destination, records.saved.destination],
-  ] as const;
-  for (let tableIndex = 0; tableIndex < 3; tableIndex++) {
-    const [working, saved] = pairs[tableIndex];
-    for (let slot = 0; slot < slotCount; slot++) {
-      const value = working[slot];
-      const before = saved[slot];
-      if (value === before) continue;
-      hash = rehashSlot(hash, tableIndex * slotCount + slot, before, value);
-      saved[slot] = value;
-      const bucketIndex = slot % bucketCount;
-      if (changed[bucketIndex] === 0) count += 1;
-      changed[bucketIndex] = 1;
-    }
-  }
-  records.tableHash = hash;
-  const buckets = new Uint32Array(count);
-  let next = 0;
-  for (let bucketIndex = 0; bucketIndex < bucketCount; bucketIndex++) if (changed[bucketIndex]) buckets[next++] = bucketIndex;
-  return buckets;
+  const { saved } = records;
+  const sync = syncTables(
+    [tables.current, tables.progress, tables.destination],
+    [saved.current, saved.progress, saved.destination],
+    tables.bucketCount,
+    records.tableHash,
+  );
+  records.tableHash = sync.hash;
+  return sync.bucketIndexes;
 }

@@ -15,6 +15,7 @@ export {
   encodeBody,
   encodePacketFrame,
   encodePacketFrameSegments,
+  isRequestPcode,
 } from './packet.js';
 export type {
   Packet,

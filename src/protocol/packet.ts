@@ -171,6 +171,11 @@ const codecs: { [P in Pcode]: Codec<PacketBodies[P]> } = {
 const requestPcodeSet: ReadonlySet<number> = new Set(requestPcodes);
 const responsePcodeSet: ReadonlySet<number> = new Set(responsePcodes);
 
+/** isRequestPcode — whether `pcode` is one a peer sends us as a request (the server answers it). */
+export function isRequestPcode(pcode: number): pcode is RequestPcode {
+  return requestPcodeSet.has(pcode);
+}
+
 /** decodeBody — the body of a known pcode; throws ProtocolError when it does not decode exactly. */
 export function decodeBody<P extends Pcode>(pcode: P, body: Buffer): PacketBodies[P] {
   const codec = codecs[pcode] as Codec<PacketBodies[P]> | undefined;

@@ -24,7 +24,12 @@ import type { GroupConfigChangeEvent, GroupConfigCheckOutcome } from '../config/
 import { GroupConfigWatcher } from '../config/config-watcher.js';
 import { ConfigError, formatConfigProblem } from '../errors.js';
 import {
-  connectionsPerAddressMax, descriptorReserveCount, idleConnectionMs, partialFrameBytesTotalMax, replyBacklogBytesMax, requestBodyBytesMax,
+  connectionsPerAddressMax,
+  descriptorReserveCount,
+  idleConnectionMs,
+  partialFrameBytesTotalMax,
+  replyBacklogBytesMax,
+  requestBodyBytesMax,
   tableBacklogBytesMax,
 } from '../limits.js';
 import type { Cancel, Clock } from '../common/clock.js';
@@ -55,6 +60,7 @@ import { ViewCache } from '../views/view-cache.js';
 import type { PeerReach } from '../http/health.js';
 import type { RoleInfo } from '../http/operator-surface.js';
 import { OperatorSurface } from '../http/operator-surface.js';
+import type { TurnBudget } from './turn-budget.js';
 
 /** ConfigServerOptions — the host's knobs (cluster timings, the tick period, the clock, the engine jobs' deadline). */
 export interface ConfigServerOptions {
@@ -62,6 +68,8 @@ export interface ConfigServerOptions {
   cluster?: Partial<ClusterOptions>;
   /** clock — time and timers of the cluster's ticks and the pair (default: the system clock). */
   clock?: Clock;
+  /** contentBudget — table content heartbeat replies may carry per turn (tests pass one that turns by hand). */
+  contentBudget?: TurnBudget;
   /** engineJobDeadlineMs — fail an engine job that runs longer (default: by its size, engine-runner.ts). */
   engineJobDeadlineMs?: number;
 }
@@ -119,6 +127,7 @@ export class ConfigServer {
       dataServerControl: (request) => this.dataServerControl(request),
       opCmd: (request) => this.opCmd(request),
       pair: this.pair?.requests ?? this.quorum?.requests ?? null,
+      contentBudget: options.contentBudget,
     });
     this.surface = new OperatorSurface({
       cluster: () => this.cluster,
@@ -147,15 +156,19 @@ export class ConfigServer {
     });
     const guarded = guardFrames(this.handler, guard, (refusal) => this.surface.refused(refusal, this.refusals.note(refusal)));
     this.descriptors = readOpenFileLimit();
-    this.listener = new TcpListener(this.surface.instrument(guarded), {
-      connectionCountMax: connectionCountFor(this.descriptors),
-      connectionsPerAddressMax,
-      partialFrameBytesTotalMax,
-      requestBodyBytesMax,
-      writeBacklogBytesMax: replyBacklogBytesMax,
-      tableBacklogBytesMax,
-      idleTimeoutMs: idleConnectionMs,
-    }, logger);
+    this.listener = new TcpListener(
+      this.surface.instrument(guarded),
+      {
+        connectionCountMax: connectionCountFor(this.descriptors),
+        connectionsPerAddressMax,
+        partialFrameBytesTotalMax,
+        requestBodyBytesMax,
+        writeBacklogBytesMax: replyBacklogBytesMax,
+        tableBacklogBytesMax,
+        idleTimeoutMs: idleConnectionMs,
+      },
+      logger,
+    );
   }
 
   /** counters — bytes sent to peers and written by the table store since start (benchmarks, status). */
@@ -262,14 +275,16 @@ export class ConfigServer {
   }
 
   private reload(event: GroupConfigChangeEvent): void {
-    this.reloads = this.reloads.then(async () => {
-      if (this.stopping) return;
-      this.pair?.groupConfLoaded(event);
-      this.quorum?.groupConfLoaded(event);
-      const added = event.config.groups.filter((group) => !this.cluster.hasGroup(group.name)).map((group) => group.name);
-      const saved = await loadSavedTables(this.config.dataDir, added, this.logger);
-      this.step({ type: 'configLoaded', nowMs: this.nowMs(), kind: event.kind, groups: event.config.groups, saved });
-    }).catch((error: unknown) => this.logger.error({ event: 'reload-failed', err: error }, 'applying group.conf failed'));
+    this.reloads = this.reloads
+      .then(async () => {
+        if (this.stopping) return;
+        this.pair?.groupConfLoaded(event);
+        this.quorum?.groupConfLoaded(event);
+        const added = event.config.groups.filter((group) => !this.cluster.hasGroup(group.name)).map((group) => group.name);
+        const saved = await loadSavedTables(this.config.dataDir, added, this.logger);
+        this.step({ type: 'configLoaded', nowMs: this.nowMs(), kind: event.kind, groups: event.config.groups, saved });
+      })
+      .catch((error: unknown) => this.logger.error({ event: 'reload-failed', err: error }, 'applying group.conf failed'));
   }
 
   private tick(): void {
@@ -294,16 +309,17 @@ export class ConfigServer {
       this.track(this.surface.timeJob(job, () => this.engines.run(job)).then((event) => this.step(event)));
     }
     for (const probe of ready.probes) {
-      void probeServer(probe.address).then((reachable) =>
-        this.step({ type: 'probeResult', nowMs: this.nowMs(), serverId: probe.serverId, reachable }));
+      void probeServer(probe.address).then((reachable) => this.step({ type: 'probeResult', nowMs: this.nowMs(), serverId: probe.serverId, reachable }));
     }
   }
 
   /** publish — serve a publication; if the views cannot apply it (not based on what they serve), the cluster republishes. */
   private publish(publication: Publication): void {
     if (this.views.publish(publication) !== 'gap') return;
-    this.logger.error({ event: 'views-gap', group: publication.groupName, seq: publication.seq },
-      `group ${publication.groupName}: publication ${publication.seq} does not follow the served one; serving whole tables again`);
+    this.logger.error(
+      { event: 'views-gap', group: publication.groupName, seq: publication.seq },
+      `group ${publication.groupName}: publication ${publication.seq} does not follow the served one; serving whole tables again`,
+    );
     this.step({ type: 'republish', nowMs: this.nowMs(), groupName: publication.groupName });
   }
 
@@ -321,7 +337,18 @@ export class ConfigServer {
       const { versions, migrateBlockCount, epoch } = record;
       const changed = record.body.kind === 'rows' ? record.body.bucketIndexes.length : record.bucketCount;
       this.logger.info(
-        { event: 'published', group: groupName, seq, record: record.seq, changedBuckets: changed, bytes: saved.bytesWritten, client: versions.client, server: versions.server, migrateBlockCount, epoch: epoch.toString() },
+        {
+          event: 'published',
+          group: groupName,
+          seq,
+          record: record.seq,
+          changedBuckets: changed,
+          bytes: saved.bytesWritten,
+          client: versions.client,
+          server: versions.server,
+          migrateBlockCount,
+          epoch: epoch.toString(),
+        },
         `group ${groupName}: table saved and published (versions ${versions.client}/${versions.server}, ${changed} buckets changed, ${Math.max(migrateBlockCount, 0)} to migrate)`,
       );
       this.step({ type: 'persisted', nowMs: this.nowMs(), groupName, seq, compactWanted: saved.compactWanted });
@@ -344,7 +371,10 @@ export class ConfigServer {
   private async dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse> {
     if (this.roleInfo().role !== 'primary') {
       // The original's secondary applied the edit to its own copy; the primary's would then overwrite it.
-      this.logger.warn({ event: 'server-list-edit-refused', group: request.groupName }, 'data-server control (1500) refused: this is the secondary; send it to the primary');
+      this.logger.warn(
+        { event: 'server-list-edit-refused', group: request.groupName },
+        'data-server control (1500) refused: this is the secondary; send it to the primary',
+      );
       return { codes: request.serverIds.map(() => DataServerControlCode.notPrimary) };
     }
     try {
@@ -402,7 +432,14 @@ export class ConfigServer {
     const limit = this.descriptors;
     const cap = connectionCountFor(limit);
     this.logger.info(
-      { event: 'budgets', connectionCountMax: cap, connectionsPerAddressMax, openFileLimit: limit?.soft ?? null, descriptorReserve: descriptorReserveCount, partialFrameBytesTotalMax },
+      {
+        event: 'budgets',
+        connectionCountMax: cap,
+        connectionsPerAddressMax,
+        openFileLimit: limit?.soft ?? null,
+        descriptorReserve: descriptorReserveCount,
+        partialFrameBytesTotalMax,
+      },
       `connections capped at ${cap} (${connectionsPerAddressMax} per address; open-file limit ${limit?.soft ?? 'unknown'}, ${descriptorReserveCount} kept for files and the peer)`,
     );
   }

@@ -16,7 +16,9 @@
  * Table content comes from the views (src/views), never built per request: whole blobs are
  * compressed once per version and referenced by every reply; a peer that asks for views
  * (extension version 2) gets its own view or the changes since the version it holds. A heartbeat
- * whose connection is backed up gets its answer without table content (heartbeat-reply.ts).
+ * whose connection is backed up gets its answer without table content (and the content at a later
+ * beat); one that comes after this turn's content budget is spent is answered in a later turn
+ * (turn-budget.ts), so heartbeats that need no content go first.
  */
 import type { Logger } from 'pino';
 import type { ClusterEvent, ClusterReader, HeartbeatReply, StepAnswer } from '../cluster/index.js';
@@ -34,7 +36,16 @@ import type {
   RequestExtension,
   ResponseExtension,
 } from '../protocol/index.js';
-import { decodeRequest, encodePacketFrame, encodePacketFrameSegments, isKnownPcode, Pcode, ReturnCode, tableBlobFitsOriginalPeer } from '../protocol/index.js';
+import {
+  decodeRequest,
+  encodePacketFrame,
+  encodePacketFrameSegments,
+  isKnownPcode,
+  isRequestPcode,
+  Pcode,
+  ReturnCode,
+  tableBlobFitsOriginalPeer,
+} from '../protocol/index.js';
 import { ProtocolError } from '../errors.js';
 import { addressFromServerId } from '../common/server-id.js';
 import { sentFromHost } from '../security/address-filter.js';
@@ -42,6 +53,8 @@ import type { PairRequests } from '../pair/pair-requests.js';
 import type { Connection, FrameHandler } from './tcp-listener.js';
 import type { ViewCache } from '../views/view-cache.js';
 import type { GroupView } from '../views/group-view.js';
+import { connectionCountMax, contentDeferMsMax, tableContentBytesPerTurnMax } from '../limits.js';
+import { TurnBudget } from './turn-budget.js';
 
 /** CoordinationAnswers — what the pair (or quorum mode) adds to the answers. */
 export type CoordinationAnswers = Pick<PairRequests, 'answer' | 'noteHeartbeat' | 'serving' | 'notReadyHeartbeat' | 'notReadyGetGroup' | 'extension' | 'downConfigServerId'>;
@@ -64,6 +77,8 @@ export interface RequestServices {
   opCmd(request: OpCmdRequest): Promise<OpCmdResponse>;
   /** pair — the config-server pair's answers (src/pair) or quorum mode's (quorum-requests.ts); absent when this server runs alone. */
   pair?: CoordinationAnswers | null;
+  /** contentBudget — table content heartbeat replies may carry per turn (default tableContentBytesPerTurnMax bytes). */
+  contentBudget?: TurnBudget;
 }
 
 const emptyBlob = Buffer.alloc(0);
@@ -72,8 +87,11 @@ const primaryExtension: ResponseExtension = { epoch: 0n, role: 'primary' };
 /** RequestHandler — see the file comment. */
 export class RequestHandler implements FrameHandler {
   private readonly oversizeLogged = new Set<string>();
+  private readonly contentBudget: TurnBudget;
 
-  constructor(private readonly services: RequestServices) {}
+  constructor(private readonly services: RequestServices) {
+    this.contentBudget = services.contentBudget ?? new TurnBudget(tableContentBytesPerTurnMax, connectionCountMax);
+  }
 
   /** handle — answer one frame (asynchronous answers are sent when ready). */
   handle(connection: Connection, frame: Frame): void {
@@ -114,9 +132,17 @@ export class RequestHandler implements FrameHandler {
       case Pcode.migrateFinish:
         return this.migrateFinish(connection, frame.channelId, packet.body);
       case Pcode.dataServerControlRequest:
-        return this.later(connection, frame.channelId, services.dataServerControl(packet.body).then((body) => ({ pcode: Pcode.dataServerControlResponse, body })));
+        return this.later(
+          connection,
+          frame.channelId,
+          services.dataServerControl(packet.body).then((body) => ({ pcode: Pcode.dataServerControlResponse, body })),
+        );
       case Pcode.opCmdRequest:
-        return this.later(connection, frame.channelId, services.opCmd(packet.body).then((body) => ({ pcode: Pcode.opCmdResponse, body })));
+        return this.later(
+          connection,
+          frame.channelId,
+          services.opCmd(packet.body).then((body) => ({ pcode: Pcode.opCmdResponse, body })),
+        );
       default:
         return this.reply(connection, frame.channelId, genericReturn(ReturnCode.success));
     }
@@ -144,15 +170,41 @@ export class RequestHandler implements FrameHandler {
     if (extension) response.extension = { ...(pair?.extension(response.groupName) ?? primaryExtension) };
     if (reply.migratedInfoGroup) response.migratedInfo = services.views.get(reply.migratedInfoGroup)?.migratedInfo(request.serverId) ?? [];
     const groupView = reply.viewGroup ? services.views.get(reply.viewGroup) : undefined;
+    // Past this turn's content budget, a reply that would carry content waits for a later turn; one
+    // that waited contentDeferMsMax goes without (the peer must hear back well within its timeout).
+    const budget = this.contentBudget;
+    if (groupView && wantsContent(request, reply.tableGroup, groupView) && !budget.openNow() && connection.canTakeTable()) {
+      const arrivedMs = services.nowMs();
+      const later = () => {
+        const inTime = services.nowMs() - arrivedMs <= contentDeferMsMax;
+        this.answerHeartbeat(connection, channelId, request, response, reply.tableGroup, groupView, inTime);
+      };
+      if (budget.defer(later)) return;
+    }
+    this.answerHeartbeat(connection, channelId, request, response, reply.tableGroup, groupView, true);
+  }
+
+  /** answerHeartbeat — the reply, with the table content the peer needs when allowed (not waited too long), the budget and its connection allow. */
+  private answerHeartbeat(
+    connection: Connection,
+    channelId: number,
+    request: HeartbeatRequest,
+    response: HeartbeatResponse,
+    tableGroup: string | null,
+    groupView: GroupView | undefined,
+    contentAllowed: boolean,
+  ): void {
+    if (!connection.isOpen) return;
     let hasTable = false;
-    if (extension?.view) {
-      hasTable = this.attachView(connection, request, response, groupView);
+    if (request.extension?.view) {
+      hasTable = contentAllowed && this.attachView(connection, request, response, groupView);
       if (!hasTable) Object.assign(response, { bucketCount: 0, copyCount: 0 });
-    } else if (reply.tableGroup && groupView) {
-      // Not compressed yet (a big table nobody asked for whole before), or the connection is backed up.
-      const blob = connection.canTakeTable() ? groupView.blobs.blob('dataServer') : null;
-      if (blob) response.tableBlob = this.blobFor(reply.tableGroup, blob, extension);
+    } else if (tableGroup && groupView) {
+      // Not compressed yet (a big table nobody asked for whole before), the connection is backed up, or the budget is spent.
+      const blob = contentAllowed && connection.canTakeTable() && this.contentBudget.open() ? groupView.blobs.blob('dataServer') : null;
+      if (blob) response.tableBlob = this.blobFor(tableGroup, blob, request.extension);
       hasTable = response.tableBlob.length > 0;
+      if (hasTable) this.contentBudget.charge(response.tableBlob.length);
       // An original peer takes the versions of any reply with a shape: without the table this one
       // says nothing changed, and the peer asks again at its next beat.
       if (!hasTable) unchangedFor(request, response);
@@ -165,12 +217,13 @@ export class RequestHandler implements FrameHandler {
   /** attachView — a version-2 peer's view or changes, when it needs them and its connection can take them. */
   private attachView(connection: Connection, request: HeartbeatRequest, response: HeartbeatResponse, groupView: GroupView | undefined): boolean {
     const view = request.extension?.view;
-    if (!view || !groupView || !response.extension || !connection.canTakeTable()) return false;
+    if (!view || !groupView || !response.extension || !connection.canTakeTable() || !this.contentBudget.open()) return false;
     const { server, client } = groupView.versions;
     // The reply's versions must name the content, or the peer would think it holds what it does not.
     if (server !== response.serverVersion || client !== response.clientVersion) return false;
     const content = groupView.dataServerContent(request.serverId, request.configVersion, view.heldClientVersion, view.fresh);
     if (!content) return false;
+    this.contentBudget.charge(content.rows.length);
     response.extension.content = content;
     response.bucketCount = groupView.bucketCount;
     response.copyCount = groupView.copyCount;
@@ -200,17 +253,20 @@ export class RequestHandler implements FrameHandler {
     }
     const tableGroup = reply.tableGroup;
     const checksum = groupView.tableChecksum();
-    void groupView.blobs.whenReady('client').then((blob) => {
-      response.tableBlob = this.blobFor(tableGroup, blob, request.extension);
-      // While the views prepare there is no checksum yet: the table goes as a version-1 reply would.
-      if (response.extension && request.extension?.view && checksum !== null) {
-        response.extension.content = { kind: 'table', baseServerVersion: 0, baseClientVersion: 0, checksum, rows: emptyBlob };
-      }
-      connection.sendTable(encodePacketFrameSegments(channelId, { pcode: Pcode.getGroupResponse, body: response }));
-    }, (error: unknown) => {
-      this.services.logger.error({ event: 'request-failed', err: error }, 'compressing the table failed');
-      connection.close('request failed');
-    });
+    void groupView.blobs.whenReady('client').then(
+      (blob) => {
+        response.tableBlob = this.blobFor(tableGroup, blob, request.extension);
+        // While the views prepare there is no checksum yet: the table goes as a version-1 reply would.
+        if (response.extension && request.extension?.view && checksum !== null) {
+          response.extension.content = { kind: 'table', baseServerVersion: 0, baseClientVersion: 0, checksum, rows: emptyBlob };
+        }
+        connection.sendTable(encodePacketFrameSegments(channelId, { pcode: Pcode.getGroupResponse, body: response }));
+      },
+      (error: unknown) => {
+        this.services.logger.error({ event: 'request-failed', err: error }, 'compressing the table failed');
+        connection.close('request failed');
+      },
+    );
   }
 
   private migrateFinish(connection: Connection, channelId: number, finish: MigrateFinish): void {
@@ -254,19 +310,16 @@ export class RequestHandler implements FrameHandler {
   }
 }
 
-const requestPcodes: ReadonlySet<number> = new Set([
-  Pcode.ping, Pcode.heartbeatRequest, Pcode.opCmdRequest, Pcode.getGroupRequest, Pcode.getServerTableRequest,
-  Pcode.configServerHeartbeat, Pcode.setMaster, Pcode.groupNamesRequest, Pcode.queryInfoRequest,
-  Pcode.nonDownDataServersRequest, Pcode.serverTable, Pcode.migrateFinish, Pcode.recoveryFinish,
-  Pcode.dataServerControlRequest, Pcode.migratingMachinesRequest,
-]);
-
-function isRequestPcode(pcode: number): boolean {
-  return requestPcodes.has(pcode);
-}
-
 function genericReturn(code: number): Packet {
   return { pcode: Pcode.returnPacket, body: { configVersion: 0, code, message: '' } };
+}
+
+/** wantsContent — whether a heartbeat's reply would carry table content: a view or changes, or a whole table. */
+function wantsContent(request: HeartbeatRequest, tableGroup: string | null, groupView: GroupView): boolean {
+  const view = request.extension?.view;
+  if (!view) return tableGroup !== null;
+  const { server, client } = groupView.versions;
+  return view.fresh || request.configVersion !== server || view.heldClientVersion !== client;
 }
 
 /** unchangedFor — a heartbeat reply that tells `request`'s sender its table is still current (no table, its own versions). */

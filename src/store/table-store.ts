@@ -21,6 +21,7 @@
  * (permissions, I/O) throws StorageError: that is the host's problem, and rebuilding over a good
  * table would lose it. Saves and loads of one group run one at a time, in call order.
  */
+import { constants } from 'node:fs';
 import { access, type FileHandle, mkdir, open, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TableRecord } from '../cluster/persisted-group-table.js';
@@ -58,6 +59,8 @@ interface LogState {
 
 /** snapshotSliceBytes — a snapshot is checksummed and written in slices this big (≈1 ms of CRC each). */
 const snapshotSliceBytes = 512 * 1024;
+/** asideNameTriesMax — numbered names tried for a file moved aside in the same millisecond as others. */
+const asideNameTriesMax = 1000;
 const queues = new Map<string, Promise<unknown>>();
 const logStates = new Map<string, LogState>();
 
@@ -141,8 +144,11 @@ async function appendRecord(dataDir: string, path: string, record: TableRecord):
   let handle: FileHandle | undefined;
   let written = 0;
   try {
-    handle = await open(logPath, 'a');
-    const sizeBytes = (await handle.stat()).size;
+    // Non-blocking: a FIFO put in place of the log since the load fails at once instead of hanging.
+    handle = await open(logPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o644);
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error('not a regular file');
+    const sizeBytes = info.size;
     const state = logStates.get(logPath) ?? (await measureLog(path, sizeBytes));
     if (sizeBytes === 0) {
       // A data dir from before the log (a version-1 table file): the log starts after the snapshot's record.
@@ -170,13 +176,16 @@ async function appendRecord(dataDir: string, path: string, record: TableRecord):
 
 /** measureLog — sizes of a log this process has not written yet (records counted as one per 64 bytes at most). */
 async function measureLog(path: string, logBytes: number): Promise<LogState> {
-  const snapshot = await open(path, 'r').then(async (handle) => {
-    try {
-      return (await handle.stat()).size;
-    } finally {
-      await handle.close();
-    }
-  }, () => 0);
+  const snapshot = await open(path, 'r').then(
+    async (handle) => {
+      try {
+        return (await handle.stat()).size;
+      } finally {
+        await handle.close();
+      }
+    },
+    () => 0,
+  );
   return { bytes: logBytes, records: Math.ceil(logBytes / 64), snapshotBytes: snapshot };
 }
 
@@ -207,7 +216,14 @@ async function loadTable(dataDir: string, path: string, groupName: string): Prom
  * recover — the log could not be read to its end: what was read is the state, written as the new
  * snapshot (and an empty log) now; a corrupt log (`asideLog`) is moved aside first.
  */
-async function recover(dataDir: string, path: string, table: PersistedGroupTable, replayed: number, reason: string, asideLog: string | null): Promise<LoadResult> {
+async function recover(
+  dataDir: string,
+  path: string,
+  table: PersistedGroupTable,
+  replayed: number,
+  reason: string,
+  asideLog: string | null,
+): Promise<LoadResult> {
   if (asideLog) await moveAside(asideLog, reason);
   await writeSnapshot(dataDir, path, table);
   return { status: 'ok', path, table, replayed, cut: reason };
@@ -236,7 +252,19 @@ async function readChecked(path: string, bytesMax: number): Promise<CheckedRead>
 async function moveAside(path: string, reason: string): Promise<LoadResult> {
   const base = `${path}.corrupt-${new Date().toISOString().replace(/:/g, '-')}`;
   let target = base;
-  for (let n = 1; await access(target).then(() => true, () => false); n++) target = `${base}-${n}`;
+  // Names are per millisecond: more than asideNameTriesMax taken at once is not a crash loop we can help.
+  for (
+    let n = 1;
+    await access(target).then(
+      () => true,
+      () => false,
+    );
+    n++
+  ) {
+    if (n > asideNameTriesMax)
+      return { status: 'corrupt', path, movedTo: null, reason: `${reason}; could not move it aside: ${asideNameTriesMax} names taken` };
+    target = `${base}-${n}`;
+  }
   try {
     await rename(path, target);
     await syncDirectory(dirname(path));

@@ -13,7 +13,7 @@
  * A publication of whole tables (a load, a copied table) starts the history over.
  *
  * The index and the checksums of whole tables are built in steps of prepareBucketsPerStep buckets
- * (the host runs one per turn of the event loop: no long stall at a million buckets); until they
+ * (the host runs about 2 ms of them per turn of the event loop: no long stall at a million buckets); until they
  * are, views and changes are not served (peers ask again at their next request) and publications
  * of changed rows wait in a queue. Small tables are prepared at once.
  */

@@ -6,11 +6,14 @@
  *   changed rows, based on another ────▶ refused: the group serves no table content until the
  *                                        host gets it whole tables again (never a wrong view)
  *
- * A view that must prepare (index and checksums of a big table) is stepped once per turn of the
- * event loop (setImmediate), so requests are answered between the steps.
+ * A view that must prepare (index and checksums of a big table) is stepped in slices of about
+ * 2 ms per turn of the event loop (setImmediate), so requests are answered between the slices.
  */
 import type { Publication } from '../cluster/index.js';
 import { GroupView } from './group-view.js';
+
+/** prepareSliceMs — preparation steps run back to back in one turn for at most about this long. */
+const prepareSliceMs = 2;
 
 /** PublishOutcome — whether a publication is served. */
 export type PublishOutcome = 'applied' | 'stale' | 'gap';
@@ -45,10 +48,15 @@ export class ViewCache {
     if (view.ready || this.preparing.has(view)) return;
     this.preparing.add(view);
     const step = (): void => {
-      if (this.views.get(view.groupName) !== view || view.prepare()) {
-        this.preparing.delete(view);
-        return;
-      }
+      // Steps of ~1 ms each, as many as fit in prepareSliceMs of this turn: a loaded loop turns
+      // seldom, and one step per turn then made a big table's views wait seconds.
+      const sliceEndMs = performance.now() + prepareSliceMs;
+      do {
+        if (this.views.get(view.groupName) !== view || view.prepare()) {
+          this.preparing.delete(view);
+          return;
+        }
+      } while (performance.now() < sliceEndMs);
       setImmediate(step);
     };
     setImmediate(step);

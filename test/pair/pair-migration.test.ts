@@ -17,7 +17,9 @@ let dataServers: OriginalDataServer[] = [];
 beforeAll(async () => {
   buildOnce();
   const ports = [await freePort(), await freePort(), await freePort()];
-  pair = await PairProcesses.create({ groupConf: groupConfText({ ports, bucketCount, serverDownTimeS: 1 }), peerTimeoutMs: 600 });
+  // A finish is answered once its folded version is saved and pushed to the secondary: a short
+  // interval keeps that well inside the data servers' 2 s wait on a loaded machine.
+  pair = await PairProcesses.create({ groupConf: groupConfText({ ports, bucketCount, serverDownTimeS: 1 }), peerTimeoutMs: 600, migrationVersionIntervalMs: 200 });
   for (const server of pair.servers) await server.start();
   await waitForEvent(pair.servers[1], 'pair-synced', 10_000);
   dataServers = ports.map((port) => new OriginalDataServer(pair.servers.map((server) => server.port), port));

@@ -10,6 +10,10 @@
  *               leads, versions jumped past what the data servers hold
  *   restart     a down server comes back from its disk (sometimes a table file is lost) as a
  *               secondary and copies the primary's tables when one is up
+ *
+ * A table file is lost only while the other server's file holds at least its versions: a version
+ * that only the lost file held (published, seen by a client, the primary dead before any data
+ * server or its peer took it) is gone with it — nothing left to jump past (docs/pair.md says so).
  *   fail-back   entry #0, in sync, takes the role back from entry #1 under the next epoch
  *   and crashes of the primary, data servers dying and coming back, time passing.
  * (bench/pair-failover and bench/partition check the same with real processes.)
@@ -199,6 +203,16 @@ function leadOrTakeOver(world: World, node: Node): void {
   becomePrimary(world, node, leaderOf(node.epoch) === node.index && node.epoch >= highest ? node.epoch : nextEpochFor(node.index, highest));
 }
 
+/** newestSurvives — another server's table file holds at least the versions of `node`'s. */
+function newestSurvives(world: World, node: Node): boolean {
+  const own = node.disk.get('group_1');
+  if (!own) return true;
+  return world.nodes.some((other) => {
+    const copy = other === node ? undefined : other.disk.get('group_1');
+    return copy !== undefined && copy.versions.client >= own.versions.client && copy.versions.server >= own.versions.server;
+  });
+}
+
 function highestEpoch(world: World): bigint {
   return world.nodes.reduce((highest, node) => (node.epoch > highest ? node.epoch : highest), 0n);
 }
@@ -223,7 +237,7 @@ function play(world: World, move: Move, pick: number): void {
     case 'restartLosingTable': {
       const node = move === 'restart1' ? second : move === 'restart0' ? first : world.nodes.find((candidate) => !candidate.up);
       if (!node || node.up) return;
-      if (move === 'restartLosingTable') node.disk.delete('group_1');
+      if (move === 'restartLosingTable' && newestSurvives(world, node)) node.disk.delete('group_1');
       start(world, node);
       node.tablesLost = move === 'restartLosingTable' && !node.synced;
       if (!world.nodes.some((other) => other.up && other.role === 'primary') && world.nodes.every((other) => other.up)) {

@@ -15,6 +15,8 @@ import { loadConfigServerConf } from '../../src/config/configserver-conf.js';
 import type { HeartbeatResponse } from '../../src/protocol/index.js';
 import { decodeResponse, encodePacketFrame, FrameDecoder, Pcode } from '../../src/protocol/index.js';
 import { ConfigServer } from '../../src/server/config-server.js';
+import { TurnBudget } from '../../src/server/turn-budget.js';
+import { contentDeferMsMax } from '../../src/limits.js';
 import { SimulatedDataServer } from '../../bench/scale/simulated-data-server.js';
 import { originalHeartbeat } from '../helpers/original-heartbeat.js';
 import { rowsNaming, viewRows } from '../agent/test-tables.js';
@@ -32,7 +34,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startServer(bucketCount: number, copyCount: number, serverCount: number): Promise<Running> {
+async function startServer(bucketCount: number, copyCount: number, serverCount: number, contentBudget?: TurnBudget): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), 'tair-cs-views-'));
   const port = await freePort();
   const ports: number[] = [];
@@ -65,6 +67,7 @@ async function startServer(bucketCount: number, copyCount: number, serverCount: 
   const server = new ConfigServer(await loadConfigServerConf(join(dir, 'configserver.conf')), pino({ level: 'silent' }), {
     tickMs: 50,
     cluster: { settleMs: 300 },
+    contentBudget,
   });
   await server.start();
   cleanups.push(async () => {
@@ -261,5 +264,113 @@ describe('original peers', () => {
       () => 'the reply after draining',
     );
     expect(seen.replies[40].tableBlob.length).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('content per turn', () => {
+  test('past the turn budget a heartbeat that needs its view waits for a later turn; one that needs nothing is answered at once', async () => {
+    const turns: (() => void)[] = [];
+    const running = await startServer(4096, 2, 3, new TurnBudget(1, 16, (callback) => turns.push(callback)));
+    const fleet = running.ports.slice(1).map((dsPort) => simulated(running, dsPort));
+    for (const ds of fleet) ds.start();
+    // Turns pass as the probe polls while the fleet settles.
+    await waitFor(
+      () => {
+        for (const turn of turns.splice(0)) turn();
+        const group = running.server.cluster.groupState('group_1');
+        return group?.published.hasTable === true && group.rebuild === null && group.job === null && settled(running, fleet);
+      },
+      30_000,
+      () => 'a settled table',
+    );
+    // The fleet's own beats charge the budget too: stop them, then turn by hand.
+    for (const ds of fleet) await ds.stop();
+    for (const turn of turns.splice(0)) turn();
+    const serverId = serverIdFromText(`127.0.0.1:${running.ports[0]}`, 0);
+    const socket = await open(running.port);
+    const seen = frames(socket);
+    const beat = (channelId: number, held: { server: number; client: number } | null) =>
+      socket.write(
+        encodePacketFrame(channelId, {
+          pcode: Pcode.heartbeatRequest,
+          body: {
+            ...originalHeartbeat({ serverId, serverVersion: held?.server ?? 0, transitionVersion: 0 }),
+            extension: { epoch: 0n, largeTableAccepted: true, view: { heldClientVersion: held?.client ?? 0, fresh: held === null } },
+          },
+        }),
+      );
+    const replies = (count: number) =>
+      waitFor(
+        () => seen.replies.length >= count,
+        5000,
+        () => `${count} replies (${seen.replies.length})`,
+      );
+    beat(1, null);
+    await replies(1);
+    const first = seen.replies[0];
+    expect(first.extension?.content?.kind).toBe('view');
+    // The budget is spent: a second fresh view waits, while a beat that holds the latest is answered.
+    beat(2, null);
+    beat(3, { server: first.serverVersion, client: first.clientVersion });
+    await replies(2);
+    expect(seen.replies[1].extension?.content).toBeUndefined();
+    expect(seen.replies[1].serverVersion).toBe(first.serverVersion);
+    expect(turns.length).toBeGreaterThan(0);
+    for (const turn of turns.splice(0)) turn();
+    await replies(3);
+    const deferred = seen.replies[2];
+    expect(deferred.extension?.content?.kind).toBe('view');
+    expect(Buffer.from(deferred.extension?.content?.rows ?? []).equals(Buffer.from(first.extension?.content?.rows ?? []))).toBe(true);
+  }, 60_000);
+
+  test('a reply that waited past contentDeferMsMax goes without its table and tells an original peer nothing changed', async () => {
+    const turns: (() => void)[] = [];
+    const pump = () => {
+      for (const turn of turns.splice(0)) turn();
+    };
+    const running = await startServer(4096, 2, 3, new TurnBudget(1, 16, (callback) => turns.push(callback)));
+    const fleet = running.ports.slice(1).map((dsPort) => simulated(running, dsPort));
+    for (const ds of fleet) ds.start();
+    await waitFor(
+      () => {
+        pump();
+        const group = running.server.cluster.groupState('group_1');
+        return group?.published.hasTable === true && group.rebuild === null && group.job === null && settled(running, fleet);
+      },
+      30_000,
+      () => 'a settled table',
+    );
+    for (const ds of fleet) await ds.stop();
+    pump();
+    const serverId = serverIdFromText(`127.0.0.1:${running.ports[0]}`, 0);
+    const socket = await open(running.port);
+    const seen = frames(socket);
+    const beat = (channelId: number) =>
+      socket.write(
+        encodePacketFrame(channelId, {
+          pcode: Pcode.heartbeatRequest,
+          body: { ...originalHeartbeat({ serverId, serverVersion: 0, transitionVersion: 0 }), extension: { epoch: 0n, largeTableAccepted: true } },
+        }),
+      );
+    const replies = (count: number) =>
+      waitFor(
+        () => seen.replies.length >= count,
+        5000,
+        () => `${count} replies (${seen.replies.length})`,
+      );
+    beat(1);
+    await replies(1);
+    expect(seen.replies[0].tableBlob.length).toBeGreaterThan(0);
+    // The budget is spent and no turn passes: the next one waits, longer than contentDeferMsMax.
+    beat(2);
+    await new Promise((resolve) => setTimeout(resolve, contentDeferMsMax + 200));
+    expect(seen.replies).toHaveLength(1);
+    pump();
+    await replies(2);
+    expect(seen.replies[1].tableBlob.length).toBe(0);
+    expect(seen.replies[1]).toMatchObject({ serverVersion: 0, bucketCount: 0, copyCount: 0, transition: { version: 0 } });
+    beat(3);
+    await replies(3);
+    expect(seen.replies[2].tableBlob.length).toBeGreaterThan(0);
   }, 60_000);
 });

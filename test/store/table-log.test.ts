@@ -200,6 +200,21 @@ describe('files that are not regular files are refused, never read', () => {
     expect((await stat(logPath)).isFile()).toBe(true);
   });
 
+  test.skipIf(process.platform === 'win32')(
+    'a FIFO or a device put in place of the log after the load: the save fails at once, never hangs or writes there',
+    async () => {
+      const tables = history(0, 2);
+      await saveGroupTable(dataDir, tables[0]);
+      const logPath = logFilePath(dataDir, 'group_1');
+      await rm(logPath);
+      execFileSync('mkfifo', [logPath]);
+      await expect(appendGroupRecord(dataDir, recordBetween(tables[0], tables[1]))).rejects.toThrow(/cannot append/);
+      await rm(logPath);
+      await symlink('/dev/null', logPath);
+      await expect(appendGroupRecord(dataDir, recordBetween(tables[0], tables[1]))).rejects.toThrow(/not a regular file/);
+    },
+  );
+
   test('a directory in place of the log is moved aside too', async () => {
     const tables = history(0, 0);
     await saveGroupTable(dataDir, tables[0]);

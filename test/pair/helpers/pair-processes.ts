@@ -14,6 +14,8 @@ export interface PairSettings {
   peerTimeoutMs: number;
   /** proxied — put a FaultProxy between the servers. */
   proxied?: boolean;
+  /** migrationVersionIntervalMs — `migration_version_interval_ms` (default: the server's, 1 s). */
+  migrationVersionIntervalMs?: number;
 }
 
 /** PairProcesses — both servers (index = entry in config_server) and the proxies between them. */
@@ -43,7 +45,9 @@ export class PairProcesses {
         '[public]', ...entries.map((port) => `config_server = 127.0.0.1:${port}`),
         '[configserver]', `port = ${server.port}`, `address = 127.0.0.1:${server.port}`, 'group_file = group.conf',
         'data_dir = data', 'pid_file = cfgsvr.pid', 'log_level = info', // no log_file: the logs come on stdout
-        `peer_timeout_ms = ${settings.peerTimeoutMs}`, '[tairserver]', 'port = 5191', '',
+        `peer_timeout_ms = ${settings.peerTimeoutMs}`,
+        ...(settings.migrationVersionIntervalMs === undefined ? [] : [`migration_version_interval_ms = ${settings.migrationVersionIntervalMs}`]),
+        '[tairserver]', 'port = 5191', '',
       ].join('\n'));
     });
     return new PairProcesses(servers, proxies);
