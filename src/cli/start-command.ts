@@ -82,11 +82,6 @@ async function serve(configPath: string, numbers: Map<string, number>, format: L
     process.stderr.write(`tair-cs start: ${configPath} is invalid:\n${error.problems.map(formatConfigProblem).join('\n')}\n`);
     return 1;
   }
-  if (config.coordination === 'etcd') {
-    // The quorum module (src/quorum) is not wired into the server yet: refuse rather than run a pair.
-    process.stderr.write(`tair-cs start: ${configPath}: coordination = etcd (quorum mode) is not served by tair-cs start yet (docs/quorum.md)\n`);
-    return 1;
-  }
   if (!claimPidFile(config.pidFile, 'start')) return 1;
   const log = createProcessLogger({ role: 'configserver', level: config.logLevel, file: config.logFile, format });
   const { logger, flushLogs } = log;

@@ -7,6 +7,8 @@
  *       table yet), an epoch below the highest we know (a deposed primary), a blob that does not
  *       inflate to C·B ids, changes or a table that do not reach the checksum sent with them
  *     a primary's answer wins at once; a secondary's is kept in case no primary answers
+ *   the result names the primary that answered (`leaderIndex`): a client asks it first next time,
+ *   so with any number of config servers (a quorum) one request usually suffices
  *
  * A config server with views (extension version 2) answers a client that holds a table with
  * only the rows that changed since its version; the whole table otherwise (or from one without
@@ -51,6 +53,8 @@ export interface GroupFetchResult {
   table: ClientTable | null;
   epoch: bigint;
   configServer: string;
+  /** leaderIndex — the index (in `configServers`) of our server that answered as primary; null when a secondary or an original server did. */
+  leaderIndex?: number | null;
 }
 
 /** fetchGroupTable — ask the config servers in turn; throws GroupFetchError when none answers usably. */
@@ -59,13 +63,14 @@ export async function fetchGroupTable(options: GroupFetchOptions): Promise<Group
   let fallback: GroupFetchResult | null = null;
   const serverCount = options.configServers.length;
   for (let step = 0; step < serverCount; step++) {
-    const address = options.configServers[(options.startIndex + step) % serverCount];
+    const index = (options.startIndex + step) % serverCount;
+    const address = options.configServers[index];
     const name = formatServerId(serverIdFromAddress(address));
     try {
       const response = await askOne(address, options);
       const result = interpret(response, options, name);
-      if (response.extension?.role !== 'secondary') return result;
-      fallback ??= result;
+      if (response.extension?.role !== 'secondary') return { ...result, leaderIndex: response.extension ? index : null };
+      fallback ??= { ...result, leaderIndex: null };
     } catch (error) {
       reasons.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
     }

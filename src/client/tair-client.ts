@@ -71,6 +71,8 @@ export class TairClient {
   private readonly pool: ConnectionPool;
   private epoch: bigint;
   private refreshIndex = 1;
+  /** leaderIndex — the config server that last answered as primary: asked first (null: take turns). */
+  private leaderIndex: number | null;
   private refreshDue = false;
   private refreshing: Promise<void> | null = null;
   private readonly refreshBackoff: Backoff;
@@ -85,7 +87,9 @@ export class TairClient {
     epoch: bigint,
     configServers: ServerAddress[],
     options: Required<Omit<TairClientOptions, 'configServers'>>,
+    leaderIndex: number | null,
   ) {
+    this.leaderIndex = leaderIndex;
     this.current = table;
     this.epoch = epoch;
     this.configServers = configServers;
@@ -116,7 +120,7 @@ export class TairClient {
       startIndex: 0,
       timeoutMs: settings.requestTimeoutMs,
     });
-    return new TairClient(fetched.table as ClientTable, fetched.epoch, configServers, settings);
+    return new TairClient(fetched.table as ClientTable, fetched.epoch, configServers, settings, fetched.leaderIndex ?? null);
   }
 
   /** table — the table requests are routed by now. */
@@ -160,7 +164,7 @@ export class TairClient {
   }
 
   private async fetchNext(): Promise<void> {
-    const startIndex = this.refreshIndex++ % this.configServers.length;
+    const startIndex = this.leaderIndex ?? this.refreshIndex++ % this.configServers.length;
     this.stats.refreshes++;
     const fetched = await fetchGroupTable({
       configServers: this.configServers,
@@ -171,6 +175,7 @@ export class TairClient {
       timeoutMs: this.options.requestTimeoutMs,
     });
     this.epoch = fetched.epoch;
+    this.leaderIndex = fetched.leaderIndex ?? null;
     if (fetched.table) this.current = fetched.table;
     this.refreshDue = false;
   }

@@ -18,6 +18,7 @@
  *
  * A group is the worst of its checks; the server is the worst of its groups and its own checks.
  */
+import type { QuorumHealth } from '../quorum/quorum-health.js';
 import type { ConfigProblem } from '../errors.js';
 import { formatConfigProblem } from '../errors.js';
 import type { GroupStatus } from './status-model.js';
@@ -54,6 +55,8 @@ export interface ServerHealthInputs {
   configProblems: readonly ConfigProblem[];
   /** peer — the pair's other server; null without a pair. */
   peer: PeerReach | null;
+  /** quorum — quorum mode's state (coordination = etcd); absent or null otherwise. */
+  quorum?: QuorumHealth | null;
 }
 
 const levelRank: Record<HealthStatus, number> = { OK: 0, WARN: 1, ERR: 2 };
@@ -119,8 +122,24 @@ export function serverHealth(groups: readonly { health: Health }[], inputs: Serv
       group: null,
     });
   }
+  const quorum = inputs.quorum;
+  if (quorum?.readOnly) checks.push({ code: `etcd-${quorum.etcd}`, level: 'WARN', message: quorumReadOnlyMessage(quorum), group: null });
   for (const group of groups) checks.push(...group.health.checks);
   return { status: worstOf(checks), checks };
+}
+
+/** quorumReadOnlyMessage — why a quorum-mode server publishes nothing and serves its last committed tables. */
+function quorumReadOnlyMessage(quorum: QuorumHealth): string {
+  const reach =
+    quorum.etcd === 'no-quorum'
+      ? 'etcd has lost its quorum'
+      : quorum.etcd === 'refused'
+        ? 'etcd refuses our credentials'
+        : quorum.etcd === 'connecting'
+          ? 'etcd not reached yet'
+          : 'etcd is unreachable';
+  const ago = quorum.lastContactAgoMs === null ? 'never reached' : `last contact ${(quorum.lastContactAgoMs / 1000).toFixed(1)} s ago`;
+  return `${reach} (${ago}): serving the last committed tables, publishing nothing`;
 }
 
 /** healthLine — one line for a terminal or /healthz: `HEALTH_WARN group_1: …; …`. */

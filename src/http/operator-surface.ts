@@ -22,8 +22,10 @@ import type { Refusal } from '../server/access-guard.js';
 import type { FrameHandler } from '../server/tcp-listener.js';
 import { adminCodeNames, adminCommandNames } from '../admin/admin-codes.js';
 import type { AdminHost, RoleInfo } from '../admin/admin-service.js';
+import type { QuorumHealth } from '../quorum/quorum-health.js';
 import { AdminService } from '../admin/admin-service.js';
 import { ConfigServerMetrics } from '../metrics/config-server-metrics.js';
+import { addQuorumGauges } from '../metrics/quorum-metrics.js';
 import { instrumentHandler } from '../metrics/instrumented-handler.js';
 import { EventRing } from './event-ring.js';
 import type { Health, PeerReach } from './health.js';
@@ -43,6 +45,8 @@ export interface SurfaceHost extends Omit<AdminHost, 'statusJson'> {
   configProblems(): readonly ConfigProblem[];
   /** pairPeer — the pair's other server and its silence; null without a pair. */
   pairPeer(): PeerReach | null;
+  /** quorum — quorum mode's state (coordination = etcd); null otherwise. */
+  quorum?(): QuorumHealth | null;
 }
 
 /** JobEvent — what an engine job turns into. */
@@ -65,6 +69,8 @@ export class OperatorSurface {
 
   constructor(private readonly host: SurfaceHost) {
     this.metrics = new ConfigServerMetrics(() => gaugesOf(this.host.cluster()), () => this.health());
+    const quorum = host.quorum;
+    if (quorum) addQuorumGauges(this.metrics.registry, () => quorum.call(host));
     this.admin = new AdminService({ ...host, statusJson: () => this.status() });
   }
 
@@ -155,7 +161,7 @@ export class OperatorSurface {
       startedAtMs: this.startedAtMs,
       rates: this.rates,
       events: this.events.list(),
-      health: { groupFile: this.host.groupFile, configProblems: this.host.configProblems(), peer: this.host.pairPeer() },
+      health: { groupFile: this.host.groupFile, configProblems: this.host.configProblems(), peer: this.host.pairPeer(), quorum: this.host.quorum?.() ?? null },
       stuckMigration: (groupName) => this.stuckMigration(groupName),
     });
   }

@@ -15,6 +15,7 @@
  *   per data server: replicas and masters held (served table) / destination (what they will
  *   hold) / quota (their weight's share of B·C and B among the servers builds may use)
  */
+import type { QuorumHealth } from '../quorum/quorum-health.js';
 import type { ClusterReader, GroupState, ServerRecord } from '../cluster/index.js';
 import type { RoleInfo } from '../admin/admin-service.js';
 import type { GroupGauges } from '../metrics/config-server-metrics.js';
@@ -82,6 +83,21 @@ export interface StatusDocument {
   health: Health;
   groups: GroupStatus[];
   events: StatusEvent[];
+  /** quorum — in quorum mode: etcd's reach, this server's role, the leader, the committed versions held. */
+  quorum?: QuorumStatus;
+}
+
+/** QuorumStatus — quorum mode in /status (epochs as numbers, like the document's own). */
+export interface QuorumStatus {
+  etcd: QuorumHealth['etcd'];
+  role: QuorumHealth['role'];
+  epoch: number;
+  leader: { address: string; epoch: number } | null;
+  lastContactAgoMs: number | null;
+  readOnly: boolean;
+  /** committed — the committed version (etcd sequence) held per group. */
+  committed: Record<string, number>;
+  lastProblem: string | null;
 }
 
 /** StatusInputs — where the document's parts come from. */
@@ -122,7 +138,14 @@ export function buildStatus(inputs: StatusInputs): StatusDocument {
     health: serverHealth(groups, inputs.health),
     groups,
     events: inputs.events,
+    ...(inputs.health.quorum ? { quorum: quorumStatus(inputs.health.quorum) } : {}),
   };
+}
+
+function quorumStatus(health: QuorumHealth): QuorumStatus {
+  const { etcd, role, lastContactAgoMs, readOnly, lastProblem } = health;
+  const leader = health.leader ? { address: health.leader.address, epoch: Number(health.leader.epoch) } : null;
+  return { etcd, role, epoch: Number(health.epoch), leader, lastContactAgoMs, readOnly, committed: { ...health.sequences }, lastProblem };
 }
 
 /** gaugesOf — the scrape-time metrics of every group (cheaper than the whole document). */

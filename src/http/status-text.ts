@@ -15,7 +15,7 @@
  *     12:00:01  warn   server-down  127.0.0.1:5193: ALIVE → DOWN (no heartbeat for 2100 ms)
  */
 import { healthLine } from './health.js';
-import type { DataServerStatus, GroupStatus, StatusDocument } from './status-model.js';
+import type { DataServerStatus, GroupStatus, QuorumStatus, StatusDocument } from './status-model.js';
 
 const barWidth = 30;
 const eventLines = 8;
@@ -23,6 +23,7 @@ const eventLines = 8;
 /** renderStatusText — see the file comment. */
 export function renderStatusText(status: StatusDocument): string {
   const lines = [healthLine(status.health), `config server ${status.address}  ${status.role}  epoch ${status.epoch}  up ${formatSeconds(status.uptimeS)}`];
+  if (status.quorum) lines.push(quorumLine(status.quorum));
   for (const group of status.groups) lines.push('', ...groupLines(group));
   const events = status.events.slice(-eventLines);
   if (events.length > 0) {
@@ -33,6 +34,14 @@ export function renderStatusText(status: StatusDocument): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** quorumLine — `quorum: etcd connected · leader 10.0.0.1:5198 (epoch 3) · this server follower · committed group_1 v12`. */
+function quorumLine(quorum: QuorumStatus): string {
+  const leader = quorum.leader ? `leader ${quorum.leader.address} (epoch ${quorum.leader.epoch})` : 'no leader';
+  const committed = Object.entries(quorum.committed).map(([group, sequence]) => `${group} v${sequence}`).join(', ');
+  const readOnly = quorum.readOnly ? ' · read-only: publishing nothing' : '';
+  return `quorum: etcd ${quorum.etcd} · ${leader} · this server ${quorum.role}${committed ? ` · committed ${committed}` : ''}${readOnly}`;
 }
 
 /** progressBar — `[████░░░░]` for done of total. */

@@ -30,7 +30,7 @@ import { sleep } from '../common/clock.js';
 import { loadGroupTable } from '../store/table-store.js';
 import { readGoodGroupConf } from './group-conf-sync.js';
 import type { PairHost } from './pair-host.js';
-import { notReadyGetGroupResponse, notReadyHeartbeatResponse } from './not-ready-replies.js';
+import { notReadyGetGroupFor, notReadyHeartbeatFor } from './not-ready-replies.js';
 import { encodePairStatus, handoverRequestValue, pairStatusType } from './pair-status.js';
 import { groupConfPacket, tablePacket } from './table-transfer.js';
 
@@ -74,16 +74,12 @@ export class PairRequests {
 
   /** notReadyHeartbeat — the reply while not serving (with our extension if the request had one). */
   notReadyHeartbeat(request: HeartbeatRequest): HeartbeatResponse {
-    const response = notReadyHeartbeatResponse();
-    if (request.extension) response.extension = this.extension();
-    return response;
+    return notReadyHeartbeatFor(request.extension !== undefined, () => this.extension());
   }
 
   /** notReadyGetGroup — the get_group reply while not serving. */
   notReadyGetGroup(withExtension: boolean): GetGroupResponse {
-    const response = notReadyGetGroupResponse();
-    if (withExtension) response.extension = this.extension();
-    return response;
+    return notReadyGetGroupFor(withExtension, () => this.extension());
   }
 
   /**

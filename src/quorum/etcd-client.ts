@@ -37,6 +37,9 @@ import type { EtcdSettings } from './quorum-config.js';
 /** etcdReceiveBytesMax — one range answer we accept: a page of records or one snapshot chunk, with room to spare. */
 export const etcdReceiveBytesMax = 16 * 1024 * 1024;
 
+/** grpcKeepaliveMs — how often an idle etcd connection is pinged: twice etcd's floor (--grpc-keepalive-min-time, 5 s), whose enforcement closes a connection that pings too often. */
+const grpcKeepaliveMs = 10_000;
+
 /** createEtcdClient — reads the TLS and password files, then connects (lazily) to the endpoints. */
 export async function createEtcdClient(settings: EtcdSettings, { probe = false } = {}): Promise<Etcd3> {
   // instanceof, not cockatiel's isTaskCancelledError: in 3.2 that one tests another error's marker.
@@ -49,7 +52,12 @@ export async function createEtcdClient(settings: EtcdSettings, { probe = false }
   const options: IOptions = {
     hosts: settings.endpoints,
     dialTimeout: settings.leaseTtlMs,
-    grpcOptions: { 'grpc.max_receive_message_length': etcdReceiveBytesMax },
+    grpcOptions: {
+      'grpc.max_receive_message_length': etcdReceiveBytesMax,
+      // A member cut off (packets dropped, no reset) leaves a watch silent forever: pings find it.
+      'grpc.keepalive_time_ms': grpcKeepaliveMs,
+      'grpc.keepalive_timeout_ms': Math.min(grpcKeepaliveMs, settings.leaseTtlMs),
+    },
     faultHandling: probe
       ? { host: () => noop, global: noop }
       : {

@@ -194,7 +194,8 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
             .catch(() => true));
       }
     } finally {
-      await watcher.cancel().catch(() => undefined);
+      // Not awaited: cancelling a watch whose member is cut off waits for an answer that never comes.
+      void watcher.cancel().catch(() => undefined);
     }
   }
 

@@ -213,6 +213,16 @@ export class QuorumCoordinator extends EventEmitter<QuorumCoordinatorEvents> {
     return this.held.get(groupName) ?? null;
   }
 
+  /** liveAddresses — the config servers whose lease lives in etcd, as the watch last saw them. */
+  liveAddresses(): Set<string> {
+    return this.follower.liveAddresses();
+  }
+
+  /** readLiveAddresses — read the candidates from etcd now (a watch on a cut-off member may have missed their changes). */
+  readLiveAddresses(): Promise<void> {
+    return this.follower.readCandidates();
+  }
+
   /** catchUp — read the group's head in etcd now and hold its table (null: the group has none yet). */
   catchUp(groupName: string): Promise<CommittedTable | null> {
     return this.follower.catchUp(groupName);

@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { GroupHead } from './group-head.js';
-import { groupCountMax } from '../limits.js';
+import { configServerCountMax, groupCountMax } from '../limits.js';
 import { parseHead } from './group-head.js';
 import type { QuorumCodec } from './quorum-codec.js';
 import type { QuorumKeys } from './quorum-keys.js';
@@ -44,6 +44,9 @@ export interface TableFollowerDeps {
   requestTimeoutMs: number;
 }
 
+/** candidateCountMax — candidate keys tracked: a few per config server (one per lease it campaigned with). */
+const candidateCountMax = 4 * configServerCountMax;
+
 interface Pending {
   head: GroupHead;
   revision: string;
@@ -55,6 +58,8 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
   private readonly pending = new Map<string, Pending>();
   private readonly reading = new Map<string, Promise<void>>();
   private running = false;
+  /** candidates — candidate key → address: the config servers whose lease lives (they campaign). */
+  private readonly candidates = new Map<string, string>();
   /** synced — a full sync has completed since the last (re)connection. */
   synced = false;
 
@@ -76,7 +81,9 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
     let broken = false;
     watcher.on('put', (kv) => this.onPut(kv));
     watcher.on('delete', (kv) => {
-      if (kv.key.toString() === this.deps.keys.leader) this.emit('leader', null);
+      const key = kv.key.toString();
+      if (key === this.deps.keys.leader) this.emit('leader', null);
+      this.candidates.delete(key);
     });
     watcher.on('disconnected', () => {
       broken = true;
@@ -116,11 +123,26 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
     return this.deps.held.get(groupName) ?? null;
   }
 
-  /** resync — every head, group.conf and the leader at one revision, caught up; resolves with that revision. */
+  /** liveAddresses — the addresses of the config servers that campaign now (their lease lives in etcd). */
+  liveAddresses(): Set<string> {
+    return new Set(this.candidates.values());
+  }
+
+  /** readCandidates — the candidate keys now (at `revision` if given), replacing those the watch reported. */
+  async readCandidates(revision?: string): Promise<void> {
+    const { client, keys } = this.deps;
+    const range = client.getAll().prefix(keys.electionPrefix).limit(candidateCountMax);
+    const candidates = await (revision === undefined ? range : range.revision(revision)).options(this.deadline()).strings();
+    this.candidates.clear();
+    for (const [key, address] of Object.entries(candidates)) this.candidates.set(key, address);
+  }
+
+  /** resync — every head, group.conf, the leader and the candidates at one revision, caught up; resolves with that revision. */
   async resync(): Promise<string> {
     const { client, keys } = this.deps;
     const base = await client.get(keys.epoch).options(this.deadline()).exec();
     const revision = base.header.revision;
+    await this.readCandidates(revision);
     const names = await client.getAll().prefix(keys.groupsPrefix).revision(revision).options(this.deadline()).keys();
     const heads = names.filter((key) => keys.groupOfHead(key) !== null);
     for (const key of heads) {
@@ -142,6 +164,10 @@ export class TableFollower extends EventEmitter<TableFollowerEvents> {
     const { keys } = this.deps;
     if (key === keys.groupConf) return void this.emit('groupConf', kv.value.toString(), kv.mod_revision);
     if (key === keys.leader) return void this.emit('leader', parseLeader(kv.value.toString()));
+    if (key.startsWith(keys.electionPrefix)) {
+      if (this.candidates.has(key) || this.candidates.size < candidateCountMax) this.candidates.set(key, kv.value.toString());
+      return;
+    }
     const groupName = keys.groupOfHead(key);
     if (groupName === null) return;
     const head = parseHead(kv.value.toString());

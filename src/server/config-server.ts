@@ -5,7 +5,7 @@
  *
  *   TCP frames ─▶ RequestHandler ─┐
  *   admin, HTTP ─▶ OperatorSurface ├─▶ driver.step ─▶ Cluster ─ready()─▶ perform
- *   pair ─▶ PairHost               │                                       │
+ *   pair ─▶ PairHost, or quorum ─▶ QuorumHost (etcd; quorum-host.ts)                                       │
  *   timer ─▶ tick, group.conf ─────┘      ┌───────────────┬───────────────┼──────────────┬─────────────┐
  *                                      jobs: engine   persist: store   probes: TCP   replies      notices: log
  *                                         └─ step ◀──────┴─ step persisted ◀┘          (held finish replies)
@@ -46,6 +46,8 @@ import { editServerList } from './group-conf-editor.js';
 import { GroupConfWriter } from './group-conf-writer.js';
 import { probeServer } from './liveness-probe.js';
 import { PairHost } from '../pair/pair-host.js';
+import type { PairHostDeps } from '../pair/pair-deps.js';
+import { QuorumHost } from './quorum-host.js';
 import type { DescriptorLimit } from './descriptor-limit.js';
 import { connectionCountFor, readOpenFileLimit } from './descriptor-limit.js';
 import { RefusalLog } from './refusal-log.js';
@@ -87,6 +89,8 @@ export class ConfigServer {
   private readonly descriptors: DescriptorLimit | null;
   /** pair — the config-server pair (src/pair), null when configserver.conf lists this server alone. */
   private readonly pair: PairHost | null;
+  /** quorum — quorum mode (coordination = etcd, quorum-host.ts), null otherwise. */
+  private readonly quorum: QuorumHost | null;
   private readonly held = new Map<number, { connection: Connection; channelId: number }>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private driverOrNull: ClusterDriver | null = null;
@@ -107,7 +111,8 @@ export class ConfigServer {
     this.watcher = new GroupConfigWatcher(config.groupFile, { defaultDataServerPort: config.dataServerPort });
     this.writer = new GroupConfWriter(config.groupFile);
     const host = this;
-    this.pair = config.configServers.length > 1 ? this.createPair() : null;
+    this.quorum = config.coordination === 'etcd' ? new QuorumHost(this.hostDeps()) : null;
+    this.pair = !this.quorum && config.configServers.length > 1 ? this.createPair() : null;
     this.handler = new RequestHandler({
       get cluster() {
         return host.cluster;
@@ -121,7 +126,7 @@ export class ConfigServer {
       nextToken: () => this.nextToken++,
       dataServerControl: (request) => this.dataServerControl(request),
       opCmd: (request) => this.opCmd(request),
-      pair: this.pair?.requests ?? null,
+      pair: this.pair?.requests ?? this.quorum?.requests ?? null,
       contentBudget: options.contentBudget,
     });
     this.surface = new OperatorSurface({
@@ -140,6 +145,7 @@ export class ConfigServer {
       planEngine: (slotCount, work) => this.engines.exclusive(slotCount, work),
       configProblems: () => this.watcher.problems,
       pairPeer: () => this.pairPeer(),
+      ...(this.quorum ? { quorum: () => this.quorum?.health() ?? null } : {}),
       logger,
     });
     this.refusals = new RefusalLog(logger, () => this.nowMs());
@@ -172,6 +178,7 @@ export class ConfigServer {
 
   /** roleInfo — this server's role and epoch in the pair: the one place status and admin read them. */
   roleInfo(): RoleInfo {
+    if (this.quorum) return { role: this.quorum.leads() ? 'primary' : 'secondary', epoch: this.quorum.health()?.epoch ?? 0n };
     const core = this.pair && this.driverOrNull ? this.pair.core : null;
     return core ? { role: core.role === 'primary' ? 'primary' : 'secondary', epoch: core.epoch } : { role: 'primary', epoch: 0n };
   }
@@ -203,6 +210,7 @@ export class ConfigServer {
     await mkdir(this.config.dataDir, { recursive: true });
     const initial = await this.loadInitialConfig();
     const names = initial.config.groups.map((group) => group.name);
+    await this.quorum?.prepare(names);
     const lostGroups: string[] = [];
     const saved = await loadSavedTables(this.config.dataDir, names, this.logger, lostGroups);
     const options = { migrationVersionIntervalMs: this.config.migrationVersionIntervalMs, ...this.options.cluster };
@@ -212,6 +220,7 @@ export class ConfigServer {
     await this.settleInFlight();
     await this.pair?.start(lostGroups.length > 0);
     this.pair?.groupConfLoaded(initial);
+    this.quorum?.start();
     const { ip, port } = parseServerAddress(this.config.address, this.config.port);
     const address = await this.listener.listen(ip, port);
     this.stopTicking = this.clock.every(this.options.tickMs ?? defaultTickMs, () => this.tick());
@@ -230,6 +239,7 @@ export class ConfigServer {
     this.stopping = true;
     this.stopTicking?.();
     await this.pair?.stop();
+    await this.quorum?.stop();
     await this.surface.stop();
     await this.watcher.close();
     await this.listener.close();
@@ -269,6 +279,7 @@ export class ConfigServer {
       .then(async () => {
         if (this.stopping) return;
         this.pair?.groupConfLoaded(event);
+        this.quorum?.groupConfLoaded(event);
         const added = event.config.groups.filter((group) => !this.cluster.hasGroup(group.name)).map((group) => group.name);
         const saved = await loadSavedTables(this.config.dataDir, added, this.logger);
         this.step({ type: 'configLoaded', nowMs: this.nowMs(), kind: event.kind, groups: event.config.groups, saved });
@@ -315,11 +326,13 @@ export class ConfigServer {
   private async saveAndPublish(request: PersistRequest): Promise<void> {
     const { groupName, seq, record } = request;
     try {
-      this.pair?.stampEpoch(record);
+      const gate = this.pair ?? this.quorum;
+      gate?.stampEpoch(record);
       const saved = await appendGroupRecord(this.config.dataDir, record);
       this.storeBytesWritten += saved.bytesWritten;
-      // In a pair, the secondary gets the record first; a deposed primary never publishes it.
-      if (this.pair && !(await this.pair.beforePublish(request))) return;
+      // In a pair, the secondary gets the record first; in quorum mode, etcd commits it first.
+      // A deposed primary never publishes it.
+      if (gate && !(await gate.beforePublish(request))) return;
       this.publish(request.publication);
       const { versions, migrateBlockCount, epoch } = record;
       const changed = record.body.kind === 'rows' ? record.body.bucketIndexes.length : record.bucketCount;
@@ -399,7 +412,12 @@ export class ConfigServer {
   }
 
   private createPair(): PairHost {
-    return new PairHost({
+    return new PairHost(this.hostDeps());
+  }
+
+  /** hostDeps — what the pair or quorum mode may read and do here. */
+  private hostDeps(): PairHostDeps {
+    return {
       config: this.config,
       logger: this.logger,
       cluster: () => this.cluster,
@@ -407,7 +425,7 @@ export class ConfigServer {
       nowMs: () => this.nowMs(),
       clock: this.clock,
       reloadGroupConf: async () => (await this.checkGroupConf()) !== 'invalid',
-    });
+    };
   }
 
   private logBudgets(): void {

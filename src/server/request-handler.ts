@@ -56,6 +56,9 @@ import type { GroupView } from '../views/group-view.js';
 import { connectionCountMax, contentDeferMsMax, tableContentBytesPerTurnMax } from '../limits.js';
 import { TurnBudget } from './turn-budget.js';
 
+/** CoordinationAnswers — what the pair (or quorum mode) adds to the answers. */
+export type CoordinationAnswers = Pick<PairRequests, 'answer' | 'noteHeartbeat' | 'serving' | 'notReadyHeartbeat' | 'notReadyGetGroup' | 'extension' | 'downConfigServerId'>;
+
 /** RequestServices — what answering needs from the host. */
 export interface RequestServices {
   /** cluster — read-only: queries are answered from the published state. */
@@ -72,8 +75,8 @@ export interface RequestServices {
   nextToken(): number;
   dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse>;
   opCmd(request: OpCmdRequest): Promise<OpCmdResponse>;
-  /** pair — the config-server pair's answers (src/pair); absent when this server runs alone. */
-  pair?: PairRequests | null;
+  /** pair — the config-server pair's answers (src/pair) or quorum mode's (quorum-requests.ts); absent when this server runs alone. */
+  pair?: CoordinationAnswers | null;
   /** contentBudget — table content heartbeat replies may carry per turn (default tableContentBytesPerTurnMax bytes). */
   contentBudget?: TurnBudget;
 }

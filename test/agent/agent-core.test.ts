@@ -93,6 +93,21 @@ describe('AgentCore', () => {
     expect(core.activeConfigServerIndex).toBe(0);
   });
 
+  test('any number of config servers (quorum mode): only the primary of the highest epoch is obeyed, wherever it is listed', () => {
+    const servers = [cs0, cs1, 9002n, 9003n, 9004n];
+    const core = new AgentCore(self, servers);
+    const secondary = { epoch: 3n, role: 'secondary' as const };
+    for (let index = 0; index < servers.length; index++)
+      if (index !== 3) expect(core.step(index, reply({ withTable: true, extension: secondary }))).toEqual([]);
+    expect(core.step(3, reply({ withTable: true, extension: { epoch: 3n, role: 'primary' } }))[0]).toMatchObject({ kind: 'table' });
+    expect(core.activeConfigServerIndex).toBe(3);
+    // A new leader at entry #4 (higher epoch); the old one, deposed but not yet aware, is ignored.
+    expect(core.step(4, reply({ clientVersion: 120, extension: { epoch: 4n, role: 'primary' } }))[0]).toMatchObject({ kind: 'versions' });
+    expect(core.activeConfigServerIndex).toBe(4);
+    expect(core.step(3, reply({ clientVersion: 121, extension: { epoch: 3n, role: 'primary' } }))).toEqual([]);
+    expect(core.heartbeatRequest().extension?.epoch).toBe(4n);
+  });
+
   test('a reply from entry #0 naming entry #1 down changes nothing for entry #0', () => {
     const core = new AgentCore(self, [cs0, cs1]);
     expect(core.step(0, reply({ withTable: true, downConfigServerId: cs1 }))[0]).toMatchObject({ kind: 'table' });

@@ -50,6 +50,8 @@ export class FakeConfigServer {
   readonly finishes: MigrateFinish[] = [];
   epoch = 0n;
   role: 'primary' | 'secondary' = 'primary';
+  /** getGroupRequests — get_group requests answered so far. */
+  getGroupRequests = 0;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
@@ -105,6 +107,7 @@ export class FakeConfigServer {
   private answer(packet: RequestPacket): Parameters<typeof encodePacketFrame>[1] | null {
     switch (packet.pcode) {
       case Pcode.getGroupRequest:
+        this.getGroupRequests += 1;
         return { pcode: Pcode.getGroupResponse, body: this.groupResponse(packet.body.configVersion, packet.body.groupName, packet.body.extension !== undefined) };
       case Pcode.heartbeatRequest:
         this.heartbeats.push(packet.body);

@@ -68,6 +68,35 @@ describe('TairClient: getting the table', () => {
   });
 });
 
+describe('TairClient with any number of config servers (quorum mode)', () => {
+  test('the one answering as primary is asked first at the next refresh; a new leader elsewhere is found and then asked first', async () => {
+    const running = await cluster(2, 2);
+    const tables = stable(roundRobin(running.ids, bucketCount, 2), bucketCount, 2);
+    const fakes = await Promise.all([0, 1, 2, 3].map(() => new FakeConfigServer('group_1').start()));
+    for (const fake of fakes) {
+      cleanups.push(() => fake.stop());
+      fake.publish(tables);
+      fake.role = 'secondary';
+      fake.epoch = 4n;
+    }
+    fakes[2].role = 'primary';
+    const client = await TairClient.open({ configServers: fakes.map((fake) => fake.address), groupName: 'group_1', refreshIntervalMs: 0, requestTimeoutMs: 500 });
+    cleanups.push(async () => client.close());
+    const asked = (): number[] => fakes.map((fake) => fake.getGroupRequests);
+    expect(asked()).toEqual([1, 1, 1, 0]);
+    await client.refresh();
+    expect(asked()).toEqual([1, 1, 2, 0]);
+    fakes[2].role = 'secondary';
+    fakes[3].role = 'primary';
+    fakes[3].epoch = 5n;
+    fakes[3].publish(tables);
+    expect(await client.refresh()).toBe(true);
+    expect(asked()).toEqual([1, 1, 3, 1]);
+    await client.refresh();
+    expect(asked()).toEqual([1, 1, 3, 2]);
+  });
+});
+
 describe('TairClient: routing and refreshing', () => {
   test('a newer version in a data server\'s reply makes the background refresh fetch the table', async () => {
     const running = await cluster(2, 2);

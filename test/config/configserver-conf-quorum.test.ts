@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { run as runConfig } from '../../src/cli/config-command.js';
-import { run as runStart } from '../../src/cli/start-command.js';
 import { formatConfigProblem } from '../../src/errors.js';
 import { parseConfigServerConf } from '../../src/config/configserver-conf.js';
 import { configServerCountMax } from '../../src/limits.js';
@@ -187,9 +186,6 @@ describe('the commands with a quorum-mode configserver.conf', () => {
         coordination: 'etcd',
         etcd: { endpoints: ['http://127.0.0.1:2379'], auth: { user: 'tair', password: '(secret)' } },
       });
-      const started = await runCaptured(runStart, ['--config', confPath]);
-      expect(started.code).toBe(1);
-      expect(started.stderr).toMatch(/coordination = etcd \(quorum mode\) is not served by tair-cs start yet/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -16,7 +16,7 @@
  * as the parent process is gone. A process 'exit' hook does the same for a normal exit.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -59,6 +59,17 @@ export interface EtcdClusterOptions {
   startTimeoutMs?: number;
   /** tls — serve clients over https (default: plain http). */
   tls?: EtcdServerTls | null;
+  /**
+   * placement — per member, the IP it listens on and how to start it there (e.g. inside a network
+   * namespace of test/helpers/netns.ts); default: 127.0.0.1, spawned here.
+   */
+  placement?: readonly MemberPlacement[] | null;
+}
+
+/** MemberPlacement — where one member runs: its IP and a spawn that runs the command there. */
+export interface MemberPlacement {
+  ip: string;
+  spawn(command: string, args: readonly string[], options: SpawnOptions): ChildProcess;
 }
 
 interface Member {
@@ -97,6 +108,7 @@ export class EtcdCluster {
       electionTimeoutMs: options.electionTimeoutMs ?? 1000,
       startTimeoutMs: options.startTimeoutMs ?? 20_000,
       tls: options.tls ?? null,
+      placement: options.placement ?? null,
     };
     const dir = mkdtempSync(join(tmpdir(), 'tair-cs-etcd-'));
     const ports = await freePorts(2 * size);
@@ -135,7 +147,7 @@ export class EtcdCluster {
 
   /** endpoints — `127.0.0.1:port` of every member's client URL. */
   get endpoints(): string[] {
-    return this.members.map((member) => `127.0.0.1:${member.clientPort}`);
+    return this.members.map((_, index) => this.endpoint(index));
   }
 
   /** clientUrls — every member's client URL, `http://` or (with tls) `https://`. */
@@ -150,7 +162,12 @@ export class EtcdCluster {
 
   /** endpoint — one member's client address. */
   endpoint(index: number): string {
-    return `127.0.0.1:${this.members[index].clientPort}`;
+    return `${this.ipOf(index)}:${this.members[index].clientPort}`;
+  }
+
+  /** ipOf — the IP member `index` listens on. */
+  ipOf(index: number): string {
+    return this.options.placement?.[index]?.ip ?? '127.0.0.1';
   }
 
   /** pid — a running member's process id (undefined when it is not running). */
@@ -226,8 +243,10 @@ export class EtcdCluster {
 
   private spawnMember(index: number): void {
     const member = this.members[index];
-    const cluster = this.members.map((other) => `${other.name}=http://127.0.0.1:${other.peerPort}`).join(',');
-    const child = spawn(
+    const cluster = this.members.map((other, otherIndex) => `${other.name}=http://${this.ipOf(otherIndex)}:${other.peerPort}`).join(',');
+    const peerUrl = `http://${this.ipOf(index)}:${member.peerPort}`;
+    const spawnHere = (command: string, args: readonly string[], options: SpawnOptions): ChildProcess => spawn(command, args, options);
+    const child = (this.options.placement?.[index]?.spawn ?? spawnHere)(
       etcdBinary,
       [
         '--name',
@@ -240,9 +259,9 @@ export class EtcdCluster {
         this.clientUrl(index),
         ...tlsFlags(this.options.tls),
         '--listen-peer-urls',
-        `http://127.0.0.1:${member.peerPort}`,
+        peerUrl,
         '--initial-advertise-peer-urls',
-        `http://127.0.0.1:${member.peerPort}`,
+        peerUrl,
         '--initial-cluster',
         cluster,
         '--initial-cluster-state',

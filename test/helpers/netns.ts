@@ -51,7 +51,7 @@ export interface NetNode {
 
 /** NetLabOptions — who uses the lab and which nodes it has. */
 export interface NetLabOptions {
-  /** prefix — 1..4 lower-case letters naming the user; part of every name. */
+  /** prefix — 1..4 lower-case letters or digits (a letter first) naming the user; part of every name. */
   prefix: string;
   /** nodes — the namespaces' names (used in calls), at most 100. */
   nodes: readonly string[];
@@ -86,7 +86,8 @@ export class NetLab {
 
   /** create — build the bridge and one namespace per node. */
   static async create(options: NetLabOptions): Promise<NetLab> {
-    if (!/^[a-z]{1,4}$/.test(options.prefix)) throw new Error(`netns: prefix must be 1..4 lower-case letters, got '${options.prefix}'`);
+    if (!/^[a-z][a-z0-9]{0,3}$/.test(options.prefix))
+      throw new Error(`netns: prefix must be 1..4 lower-case letters or digits, starting with a letter, got '${options.prefix}'`);
     if (options.nodes.length > 100) throw new Error('netns: at most 100 nodes');
     const tag = `${options.prefix}${process.pid.toString(36)}_${(labCounter++ % 36).toString(36)}`;
     const octet = options.subnetOctet ?? claimSubnet();

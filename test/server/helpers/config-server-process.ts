@@ -3,7 +3,7 @@
  * JSON log lines collected from stdout, and a client for the config server's own requests.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { existsSync, mkdirSync, rmdirSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
@@ -63,6 +63,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Launch — how a process is started (default: here; a network namespace's spawn runs it there). */
+export type Launch = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+
 /** LogLine — one JSON log line of the server. */
 export type LogLine = Record<string, unknown> & { event?: string; msg?: string; level?: number };
 
@@ -92,10 +95,10 @@ export class ConfigServerProcess {
   }
 
   /** start — spawn `tair-cs start`; resolves once it logs that it listens. */
-  async start(extraArgs: string[] = []): Promise<void> {
+  async start(extraArgs: string[] = [], launch: Launch = spawn): Promise<void> {
     this.logs.length = 0;
     this.stderr = '';
-    const child = spawn(process.execPath, [mainScript, 'start', '--config', this.configPath, '--tick-ms', '50', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = launch(process.execPath, [mainScript, 'start', '--config', this.configPath, '--tick-ms', '50', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exitCode = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let buffered = '';
