@@ -9,8 +9,14 @@ import type { XxlResult } from './xxl-worker.js';
 export function caseTable(cases: CaseResult[]): string {
   const header = ['operation', 'variant', 'size', 'median ms', 'p99 ms', 'mean ms', 'ops/s', 'samples', 'target ms', 'GB/s'];
   const rows = cases.map((entry) => [
-    entry.operation, entry.variant, entry.size, ms(entry.medianMs), ms(entry.p99Ms), ms(entry.meanMs),
-    entry.opsPerSec.toFixed(entry.opsPerSec < 100 ? 1 : 0), String(entry.samples),
+    entry.operation,
+    entry.variant,
+    entry.size,
+    ms(entry.medianMs),
+    ms(entry.p99Ms),
+    ms(entry.meanMs),
+    entry.opsPerSec.toFixed(entry.opsPerSec < 100 ? 1 : 0),
+    String(entry.samples),
     entry.targetMs === null ? '' : `${entry.targetMs} ${entry.meetsTarget ? 'ok' : 'OVER'}`,
     entry.gigabytesPerSec === null ? '' : entry.gigabytesPerSec.toFixed(2),
   ]);
@@ -21,8 +27,12 @@ export function caseTable(cases: CaseResult[]): string {
 export function ratioTable(ratios: ScanRatios[]): string {
   const header = ['scan ÷ memory read', 'wasm call', 'engine API', 'plain TS', 'plain TS ÷ wasm', 'target'];
   const rows = ratios.map((entry) => [
-    entry.size, times(entry.wasmCallOverMemoryRead), times(entry.engineApiOverMemoryRead), times(entry.plainTsOverMemoryRead),
-    times(entry.plainTsOverWasmCall), entry.target === null ? '' : `≤ ${entry.target}× ${entry.meetsTarget ? 'ok' : 'OVER'}`,
+    entry.size,
+    times(entry.wasmCallOverMemoryRead),
+    times(entry.engineApiOverMemoryRead),
+    times(entry.plainTsOverMemoryRead),
+    times(entry.plainTsOverWasmCall),
+    entry.target === null ? '' : `≤ ${entry.target}× ${entry.meetsTarget ? 'ok' : 'OVER'}`,
   ]);
   return layout([header, ...rows]);
 }
@@ -30,9 +40,11 @@ export function ratioTable(ratios: ScanRatios[]): string {
 /** xxlSummary — the worker build's measurements in a few lines. */
 export function xxlSummary(xxl: XxlResult): string {
   const { size } = xxl;
-  const runs = xxl.runs.map((run, index) =>
-    `  run ${index + 1}: wall ${ms(run.wallMs)} ms, event-loop delay max ${ms(run.eventLoopDelayMaxMs)} ms ` +
-    `(p99 ${ms(run.eventLoopDelayP99Ms)} ms), longest stall between 1 ms ticks ${ms(run.longestStallMs)} ms`);
+  const runs = xxl.runs.map(
+    (run, index) =>
+      `  run ${index + 1}: wall ${ms(run.wallMs)} ms, event-loop delay max ${ms(run.eventLoopDelayMaxMs)} ms ` +
+      `(p99 ${ms(run.eventLoopDelayP99Ms)} ms), longest stall between 1 ms ticks ${ms(run.longestStallMs)} ms`,
+  );
   return [
     `XXL ${size.bucketCount}×${size.copyCount} on ${size.serverCount} servers / ${size.rackCount} racks, in a WorkerEngine: ` +
       `${xxl.outcome}, rack spread short ${xxl.rackSpreadShort}`,
@@ -45,8 +57,14 @@ export function xxlSummary(xxl: XxlResult): string {
 
 function layout(rows: string[][]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
-    .join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function ms(value: number): string {

@@ -47,9 +47,9 @@ export interface BenchResults {
 }
 
 /** runEnvironment — node, machine and commit fields of a results file. */
-export function runEnvironment(root: string): Pick<
-  BenchResults, 'date' | 'commit' | 'commitDirty' | 'node' | 'v8' | 'platform' | 'arch' | 'cpu' | 'cores' | 'totalMemoryMiB' | 'loadAverage1m'
-> {
+export function runEnvironment(
+  root: string,
+): Pick<BenchResults, 'date' | 'commit' | 'commitDirty' | 'node' | 'v8' | 'platform' | 'arch' | 'cpu' | 'cores' | 'totalMemoryMiB' | 'loadAverage1m'> {
   const commit = git(root, ['rev-parse', '--short', 'HEAD']);
   const status = commit === null ? null : git(root, ['status', '--porcelain', '--untracked-files=no']);
   return {
@@ -76,15 +76,17 @@ export function scanRatios(cases: CaseResult[]): ScanRatios[] {
     const [api, wasm, plain, read] = ['engine API', 'wasm call', 'plain TS', 'memory read'].map(median);
     if (api === undefined || wasm === undefined || plain === undefined || read === undefined || read <= 0) return [];
     const target = size === 'XL' ? 2 : null;
-    return [{
-      size,
-      wasmCallOverMemoryRead: rounded(wasm / read),
-      engineApiOverMemoryRead: rounded(api / read),
-      plainTsOverMemoryRead: rounded(plain / read),
-      plainTsOverWasmCall: wasm > 0 ? rounded(plain / wasm) : 0,
-      target,
-      meetsTarget: target === null ? null : wasm / read <= target,
-    }];
+    return [
+      {
+        size,
+        wasmCallOverMemoryRead: rounded(wasm / read),
+        engineApiOverMemoryRead: rounded(api / read),
+        plainTsOverMemoryRead: rounded(plain / read),
+        plainTsOverWasmCall: wasm > 0 ? rounded(plain / wasm) : 0,
+        target,
+        meetsTarget: target === null ? null : wasm / read <= target,
+      },
+    ];
   });
 }
 

@@ -14,9 +14,14 @@ export const buildFromEmpty: BenchOperation = {
   cases(size, engine) {
     const servers = benchServers(size);
     const input = { bucketCount: size.bucketCount, copyCount: size.copyCount, servers };
-    return [{
-      operation: 'build-from-empty', variant: 'engine API', size, targetMs: targetFor(targetsMs, size),
-      fn: () => engine.build(input),
-    }];
+    return [
+      {
+        operation: 'build-from-empty',
+        variant: 'engine API',
+        size,
+        targetMs: targetFor(targetsMs, size),
+        fn: () => engine.build(input),
+      },
+    ];
   },
 };

@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   const cases = rows.map((row) => ({ ...row, overBareNodeMinMs: bare !== null && row.minMs !== null ? row.minMs - bare : null }));
   const results = { ...runEnvironment(root), iterations, goalMs: 150, cases };
   for (const row of cases) {
-    console.log(`${row.name.padEnd(20)} min ${row.minMs?.toFixed(1)} ms  median ${row.medianMs?.toFixed(1)} ms  (+${row.overBareNodeMinMs?.toFixed(1)} ms over node)`);
+    console.log(
+      `${row.name.padEnd(20)} min ${row.minMs?.toFixed(1)} ms  median ${row.medianMs?.toFixed(1)} ms  (+${row.overBareNodeMinMs?.toFixed(1)} ms over node)`,
+    );
   }
   if (!values['no-write']) writeFileSync(join(root, 'bench/results/cli-startup-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 }

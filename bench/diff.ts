@@ -15,9 +15,14 @@ export const diff: BenchOperation = {
     const rebuilt = engine.build({ bucketCount: size.bucketCount, copyCount: size.copyCount, servers, source: current });
     if (!rebuilt.ok) throw new Error(`bench setup: rebuild of ${size.name} failed (${rebuilt.outcome})`);
     const target = rebuilt.table;
-    return [{
-      operation: 'diff', variant: 'engine API', size, bytes: 2 * 2 * current.slots.length,
-      fn: () => engine.diff(current, target, servers.length),
-    }];
+    return [
+      {
+        operation: 'diff',
+        variant: 'engine API',
+        size,
+        bytes: 2 * 2 * current.slots.length,
+        fn: () => engine.diff(current, target, servers.length),
+      },
+    ];
   },
 };

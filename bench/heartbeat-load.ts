@@ -59,7 +59,12 @@ const script = (name: string) => fileURLToPath(new URL(`./heartbeat/${name}.js`,
 
 async function runRound(targetScript: string, settings: RunSettings, durationMs: number): Promise<RoundResult> {
   const target = forkChild(script(targetScript), [
-    '--connections', String(settings.connections), '--bucket-count', String(settings.bucketCount), '--id-port-base', String(idPortBase),
+    '--connections',
+    String(settings.connections),
+    '--bucket-count',
+    String(settings.bucketCount),
+    '--id-port-base',
+    String(idPortBase),
   ]);
   const generator = forkChild(script('load-generator'));
   try {
@@ -103,10 +108,18 @@ function combine(name: string, rounds: RoundResult[]): TargetResult {
 
 function printTable(results: TargetResult[]): void {
   const header = ['target', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'server CPU %', 'generator CPU %', 'replies/s'];
-  const rows = results.map((result) => [
-    result.target, result.latency.p50Ms, result.latency.p90Ms, result.latency.p99Ms, result.latency.maxMs,
-    result.serverCpuPercent, result.generatorCpuPercent, result.repliesPerSecond,
-  ].map(String));
+  const rows = results.map((result) =>
+    [
+      result.target,
+      result.latency.p50Ms,
+      result.latency.p90Ms,
+      result.latency.p99Ms,
+      result.latency.maxMs,
+      result.serverCpuPercent,
+      result.generatorCpuPercent,
+      result.repliesPerSecond,
+    ].map(String),
+  );
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column])).join('  ')}\n`);
 }
@@ -126,8 +139,13 @@ function sleep(ms: number): Promise<void> {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      connections: { type: 'string' }, 'duration-ms': { type: 'string' }, 'warmup-ms': { type: 'string' },
-      'bucket-count': { type: 'string' }, rounds: { type: 'string' }, smoke: { type: 'boolean' }, out: { type: 'string' },
+      connections: { type: 'string' },
+      'duration-ms': { type: 'string' },
+      'warmup-ms': { type: 'string' },
+      'bucket-count': { type: 'string' },
+      rounds: { type: 'string' },
+      smoke: { type: 'boolean' },
+      out: { type: 'string' },
     },
   });
   const smoke = values.smoke === true;
@@ -140,7 +158,10 @@ async function main(): Promise<void> {
     rounds: Number(values.rounds ?? (smoke ? 1 : 2)),
   };
   // Rounds alternate between the targets so that noise from other work on the machine falls on both.
-  const targets = [['config server', 'target-config-server'], ['bare Node TCP server', 'target-bare-server']] as const;
+  const targets = [
+    ['config server', 'target-config-server'],
+    ['bare Node TCP server', 'target-bare-server'],
+  ] as const;
   const rounds = new Map<string, RoundResult[]>(targets.map(([name]) => [name, []]));
   for (let round = 0; round < settings.rounds; round++) {
     for (const [name, targetScript] of targets) {

@@ -50,19 +50,37 @@ const settleMs = 2500;
 async function createRig(peerTimeoutMs: number): Promise<Rig> {
   const dir = await mkdtemp(join(tmpdir(), 'tair-cs-pair-bench-'));
   const [portA, portB, ...dataPorts] = await Promise.all([0, 1, 2, 3, 4].map(() => freeLocalPort()));
-  writeFileSync(join(dir, 'group.conf'), [
-    '[group_1]', '_bucket_number = 1023', '_copy_count = 2', ...dataPorts.map((port) => `_server_list = 127.0.0.1:${port}`),
-    '_accept_strategy = 1', '_min_data_server_count = 2', 'group_status = on', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'group.conf'),
+    [
+      '[group_1]',
+      '_bucket_number = 1023',
+      '_copy_count = 2',
+      ...dataPorts.map((port) => `_server_list = 127.0.0.1:${port}`),
+      '_accept_strategy = 1',
+      '_min_data_server_count = 2',
+      'group_status = on',
+      '',
+    ].join('\n'),
+  );
   const addresses = [`127.0.0.1:${portA}`, `127.0.0.1:${portB}`];
   const servers = [portA, portB].map((port, index) => {
     const sub = join(dir, `cs${index}`);
     mkdirSync(sub);
-    writeFileSync(join(sub, 'configserver.conf'), [
-      '[public]', ...addresses.map((address) => `config_server = ${address}`),
-      '[configserver]', `address = 127.0.0.1:${port}`, 'group_file = ../group.conf', 'data_dir = data',
-      'pid_file = cfgsvr.pid', `peer_timeout_ms = ${peerTimeoutMs}`, '', // no log_file: the logs come on stdout
-    ].join('\n'));
+    writeFileSync(
+      join(sub, 'configserver.conf'),
+      [
+        '[public]',
+        ...addresses.map((address) => `config_server = ${address}`),
+        '[configserver]',
+        `address = 127.0.0.1:${port}`,
+        'group_file = ../group.conf',
+        'data_dir = data',
+        'pid_file = cfgsvr.pid',
+        `peer_timeout_ms = ${peerTimeoutMs}`,
+        '', // no log_file: the logs come on stdout
+      ].join('\n'),
+    );
     return configServer(join(sub, 'configserver.conf'));
   }) as [BenchProcess, BenchProcess];
   return { dir, servers, dataServers: dataPorts.map((port) => dataServer(port, addresses)), addresses };
@@ -130,10 +148,12 @@ function median(values: number[]): number {
 
 function summarize(trials: Trial[]): Record<keyof Trial, { median: number; min: number; max: number }> {
   const keys = Object.keys(trials[0]) as (keyof Trial)[];
-  return Object.fromEntries(keys.map((key) => {
-    const values = trials.map((trial) => trial[key]);
-    return [key, { median: median(values), min: Math.min(...values), max: Math.max(...values) }];
-  })) as Record<keyof Trial, { median: number; min: number; max: number }>;
+  return Object.fromEntries(
+    keys.map((key) => {
+      const values = trials.map((trial) => trial[key]);
+      return [key, { median: median(values), min: Math.min(...values), max: Math.max(...values) }];
+    }),
+  ) as Record<keyof Trial, { median: number; min: number; max: number }>;
 }
 
 async function main(): Promise<void> {

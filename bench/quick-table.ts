@@ -14,9 +14,14 @@ export const quickTable: BenchOperation = {
   cases(size, engine) {
     const table = baseTable(engine, size);
     const servers = withDown(benchServers(size), downPosition(size));
-    return [{
-      operation: 'quick-table', variant: 'engine API', size, targetMs: targetFor(targetsMs, size),
-      fn: () => engine.quickTable(table, servers),
-    }];
+    return [
+      {
+        operation: 'quick-table',
+        variant: 'engine API',
+        size,
+        targetMs: targetFor(targetsMs, size),
+        fn: () => engine.quickTable(table, servers),
+      },
+    ];
   },
 };

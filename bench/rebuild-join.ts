@@ -15,9 +15,14 @@ export const rebuildJoin: BenchOperation = {
     const source = baseTable(engine, size);
     const servers = withJoined(benchServers(size), size);
     const input = { bucketCount: size.bucketCount, copyCount: size.copyCount, servers, source };
-    return [{
-      operation: 'rebuild-join', variant: 'engine API', size, targetMs: targetFor(targetsMs, size),
-      fn: () => engine.build(input),
-    }];
+    return [
+      {
+        operation: 'rebuild-join',
+        variant: 'engine API',
+        size,
+        targetMs: targetFor(targetsMs, size),
+        fn: () => engine.build(input),
+      },
+    ];
   },
 };

@@ -15,9 +15,14 @@ export const rebuildLeave: BenchOperation = {
     const source = baseTable(engine, size);
     const servers = withDown(benchServers(size), downPosition(size));
     const input = { bucketCount: size.bucketCount, copyCount: size.copyCount, servers, source };
-    return [{
-      operation: 'rebuild-leave', variant: 'engine API', size, targetMs: targetFor(targetsMs, size),
-      fn: () => engine.build(input),
-    }];
+    return [
+      {
+        operation: 'rebuild-leave',
+        variant: 'engine API',
+        size,
+        targetMs: targetFor(targetsMs, size),
+        fn: () => engine.build(input),
+      },
+    ];
   },
 };

@@ -72,8 +72,16 @@ export async function runXxl(size: BenchSize, runs: number): Promise<XxlResult> 
   const eventLoopDelayMaxMs = Math.max(...measured.map((run) => Math.max(run.eventLoopDelayMaxMs, run.longestStallMs)));
   const peak = peakRssMiB();
   return {
-    size, ok, outcome, rackSpreadShort, runs: measured, wallMsBest, eventLoopDelayMaxMs,
-    peakRssMiB: Math.round(peak), rssPeakBeforeMiB: Math.round(rssPeakBeforeMiB), targets,
+    size,
+    ok,
+    outcome,
+    rackSpreadShort,
+    runs: measured,
+    wallMsBest,
+    eventLoopDelayMaxMs,
+    peakRssMiB: Math.round(peak),
+    rssPeakBeforeMiB: Math.round(rssPeakBeforeMiB),
+    targets,
     meetsTargets: ok && wallMsBest <= targets.wallMs && peak <= targets.peakRssMiB && eventLoopDelayMaxMs < targets.eventLoopDelayMaxMs,
   };
 }

@@ -72,10 +72,18 @@ function open(message: StartMessage, index: number): Promise<Simulated> {
 
 function heartbeatOf(port: number): HeartbeatRequest {
   return {
-    serverFlag: 1, serverId: serverIdFromText(`127.0.0.1:${port}`, 0), notReady: false,
+    serverFlag: 1,
+    serverId: serverIdFromText(`127.0.0.1:${port}`, 0),
+    notReady: false,
     transition: { version: 0, dataNeedMove: false, failovering: false, migrating: false },
-    configVersion: 0, recoveryVersion: 0, pullMigratedInfo: false, proxyBucketIndexes: [],
-    pluginsVersion: 0, areaCapacityVersion: 0, areaCapacities: [], statBytes: Buffer.alloc(0),
+    configVersion: 0,
+    recoveryVersion: 0,
+    pullMigratedInfo: false,
+    proxyBucketIndexes: [],
+    pluginsVersion: 0,
+    areaCapacityVersion: 0,
+    areaCapacities: [],
+    statBytes: Buffer.alloc(0),
   };
 }
 

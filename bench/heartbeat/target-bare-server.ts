@@ -11,10 +11,21 @@ import { freeLocalPort } from './free-port.js';
 const fixedReply = encodePacketFrame(0, {
   pcode: Pcode.heartbeatResponse,
   body: {
-    clientVersion: 10, serverVersion: 10, bucketCount: 0, copyCount: 0, downConfigServerId: 0n,
+    clientVersion: 10,
+    serverVersion: 10,
+    bucketCount: 0,
+    copyCount: 0,
+    downConfigServerId: 0n,
     transition: { version: 0, dataNeedMove: true, failovering: false, migrating: false },
-    tableBlob: Buffer.alloc(0), groupName: 'group_1', plugins: null, pluginsVersion: 10, areaCapacityVersion: 10,
-    areaQuotas: [], migratedInfo: [], recoveryServerIds: [], recoveryVersion: 0,
+    tableBlob: Buffer.alloc(0),
+    groupName: 'group_1',
+    plugins: null,
+    pluginsVersion: 10,
+    areaCapacityVersion: 10,
+    areaQuotas: [],
+    migratedInfo: [],
+    recoveryServerIds: [],
+    recoveryVersion: 0,
   },
 });
 

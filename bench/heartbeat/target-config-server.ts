@@ -25,11 +25,28 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tair-cs-bench-'));
   const port = await freeLocalPort();
   const servers = Array.from({ length: connections }, (_, index) => `_server_list = 127.0.0.1:${idPortBase + index}`);
-  writeFileSync(join(dir, 'group.conf'), ['[group_1]', `_bucket_number = ${bucketCount}`, '_copy_count = 2', ...servers,
-    '_accept_strategy = 1', '_areaCapacity_list = 0,1073741824;', ''].join('\n'));
-  writeFileSync(join(dir, 'configserver.conf'), ['[public]', `config_server = 127.0.0.1:${port}`, '[configserver]',
-    `port = ${port}`, `address = 127.0.0.1:${port}`, 'group_file = group.conf', 'data_dir = data', 'log_file = cfgsvr.log',
-    'pid_file = cfgsvr.pid', 'log_level = warn', ''].join('\n'));
+  writeFileSync(
+    join(dir, 'group.conf'),
+    ['[group_1]', `_bucket_number = ${bucketCount}`, '_copy_count = 2', ...servers, '_accept_strategy = 1', '_areaCapacity_list = 0,1073741824;', ''].join(
+      '\n',
+    ),
+  );
+  writeFileSync(
+    join(dir, 'configserver.conf'),
+    [
+      '[public]',
+      `config_server = 127.0.0.1:${port}`,
+      '[configserver]',
+      `port = ${port}`,
+      `address = 127.0.0.1:${port}`,
+      'group_file = group.conf',
+      'data_dir = data',
+      'log_file = cfgsvr.log',
+      'pid_file = cfgsvr.pid',
+      'log_level = warn',
+      '',
+    ].join('\n'),
+  );
   const config = await loadConfigServerConf(join(dir, 'configserver.conf'));
   const { logger, flushLogs } = createProcessLogger({ role: 'configserver', level: config.logLevel, file: config.logFile });
   const server = new ConfigServer(config, logger);

@@ -25,7 +25,10 @@ export class Poller {
   private readonly times: { atMs: number; primary: boolean }[] = [];
   private decreases = 0;
 
-  constructor(private readonly servers: ServerAddress[], private readonly intervalMs = 20) {
+  constructor(
+    private readonly servers: ServerAddress[],
+    private readonly intervalMs = 20,
+  ) {
     this.done = this.loop();
   }
 
@@ -58,10 +61,14 @@ export class Poller {
     let connection: FrameConnection | null = null;
     try {
       connection = await FrameConnection.open(address, 200);
-      const frame = await connection.request((channelId) => encodePacketFrame(channelId, {
-        pcode: Pcode.getGroupRequest,
-        body: { configVersion: 0, groupName: 'group_1', extension: { epoch: 0n, largeTableAccepted: true } },
-      }), 200);
+      const frame = await connection.request(
+        (channelId) =>
+          encodePacketFrame(channelId, {
+            pcode: Pcode.getGroupRequest,
+            body: { configVersion: 0, groupName: 'group_1', extension: { epoch: 0n, largeTableAccepted: true } },
+          }),
+        200,
+      );
       const packet = decodeResponse(frame.pcode, frame.body);
       if (packet.pcode !== Pcode.getGroupResponse || packet.body.configVersion < 10) return null;
       return { version: packet.body.configVersion, primary: packet.body.extension?.role === 'primary' };

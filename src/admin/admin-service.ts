@@ -72,11 +72,17 @@ export class AdminService {
     const { role, epoch } = this.host.role();
     if (request.cmd !== AdminCmd.status && role !== 'primary') {
       const others = this.host.configServers.filter((server) => server !== this.host.address);
-      return reply(AdminCode.notPrimary, `${this.host.address} is the secondary config server (epoch ${epoch}); send admin commands to the primary${others.length ? ` (${others.join(', ')})` : ''}`);
+      return reply(
+        AdminCode.notPrimary,
+        `${this.host.address} is the secondary config server (epoch ${epoch}); send admin commands to the primary${others.length ? ` (${others.join(', ')})` : ''}`,
+      );
     }
     try {
       const response = await this.dispatch(request);
-      this.host.logger.info({ event: 'admin-command', cmd: name, params: request.params, code: response.code }, `admin ${name}: code ${response.code}${response.code === 0 ? '' : ` (${response.infos[0] ?? ''})`}`);
+      this.host.logger.info(
+        { event: 'admin-command', cmd: name, params: request.params, code: response.code },
+        `admin ${name}: code ${response.code}${response.code === 0 ? '' : ` (${response.infos[0] ?? ''})`}`,
+      );
       return response;
     } catch (error) {
       if (error instanceof ParamError) return reply(AdminCode.invalidParam, error.message);
@@ -142,7 +148,9 @@ export class AdminService {
     }
     return this.step(groupName, () => {
       const outcome = this.host.step({ type: 'admitServer', nowMs: this.host.nowMs(), serverId });
-      return outcome.ok ? { ok: true, infos: [`${record.id} admitted; it enters STANDBY at its next heartbeat`] } : { ok: false, refusal: 'refused', message: outcome.reason };
+      return outcome.ok
+        ? { ok: true, infos: [`${record.id} admitted; it enters STANDBY at its next heartbeat`] }
+        : { ok: false, refusal: 'refused', message: outcome.reason };
     });
   }
 
@@ -152,7 +160,8 @@ export class AdminService {
     const changeSeqBefore = cluster.groupState(groupName)?.changeSeq ?? 0;
     const outcome = run();
     if (!outcome.ok) {
-      const code = outcome.refusal === 'groupNotFound' ? AdminCode.groupNotFound : outcome.refusal === 'invalidParam' ? AdminCode.invalidParam : AdminCode.refused;
+      const code =
+        outcome.refusal === 'groupNotFound' ? AdminCode.groupNotFound : outcome.refusal === 'invalidParam' ? AdminCode.invalidParam : AdminCode.refused;
       return reply(code, outcome.message);
     }
     const target = cluster.groupState(groupName)?.changeSeq ?? 0;

@@ -20,9 +20,17 @@ import { bucketListParam, expectParams, groupParam, ParamError, serverListParam,
 
 /** clusterCommandNumbers — the command numbers read here. */
 export const clusterCommandNumbers: ReadonlySet<number> = new Set([
-  AdminCmd.migrateBucket, AdminCmd.switchBucket, AdminCmd.activeFailoverOrRecover, AdminCmd.replaceDataServer,
-  AdminCmd.urgentOffline, AdminCmd.rebuild, AdminCmd.drain, AdminCmd.undrain, AdminCmd.pauseMigration,
-  AdminCmd.resumeMigration, AdminCmd.migrationCap,
+  AdminCmd.migrateBucket,
+  AdminCmd.switchBucket,
+  AdminCmd.activeFailoverOrRecover,
+  AdminCmd.replaceDataServer,
+  AdminCmd.urgentOffline,
+  AdminCmd.rebuild,
+  AdminCmd.drain,
+  AdminCmd.undrain,
+  AdminCmd.pauseMigration,
+  AdminCmd.resumeMigration,
+  AdminCmd.migrationCap,
 ]);
 
 /** readClusterCommand — the AdminCommand of an op_cmd; throws ParamError for bad parameters. */
@@ -41,7 +49,11 @@ export function readClusterCommand(cmd: number, params: readonly string[], port:
     }
     case AdminCmd.switchBucket:
       expectParams(params, 2, Number.POSITIVE_INFINITY, 'group buckets');
-      return { kind: 'switchBuckets', groupName: groupParam(params[0]), bucketIndexes: bucketListParam(params.slice(1).join(','), 'buckets', bucketCountMax - 1) };
+      return {
+        kind: 'switchBuckets',
+        groupName: groupParam(params[0]),
+        bucketIndexes: bucketListParam(params.slice(1).join(','), 'buckets', bucketCountMax - 1),
+      };
     case AdminCmd.activeFailoverOrRecover: {
       expectParams(params, 3, 3, 'group server 0|1');
       const type = wholeNumber(params[2], 'type', 1);

@@ -49,7 +49,11 @@ const areaNamePattern = /^[^\s,;#=]{1,64}$/;
 
 /** confCommands — the command numbers answered here. */
 export const confCommands: ReadonlySet<number> = new Set([
-  AdminCmd.resetDataServer, AdminCmd.setGroupStatus, AdminCmd.setAreaStatus, AdminCmd.allocArea, AdminCmd.setQuota,
+  AdminCmd.resetDataServer,
+  AdminCmd.setGroupStatus,
+  AdminCmd.setAreaStatus,
+  AdminCmd.allocArea,
+  AdminCmd.setQuota,
 ]);
 
 /** editForCommand — the edit of one command on `text` (ParamError → −4201, nothing written). */
@@ -122,7 +126,8 @@ function resetServers(editor: SectionEditor, group: GroupConfig, listed: readonl
   for (const serverId of serverIds) {
     const status = context.serverStatus(group.name, serverId);
     if (status === null) throw new ParamError(`${formatServerId(serverId)} is not a data server of group ${group.name}`);
-    if (status !== 'alive') return refused(AdminCode.refused, `${formatServerId(serverId)} is ${status.toUpperCase()}; only ALIVE servers leave tmp_down_server`);
+    if (status !== 'alive')
+      return refused(AdminCode.refused, `${formatServerId(serverId)} is ${status.toUpperCase()}; only ALIVE servers leave tmp_down_server`);
   }
   const goes = (entry: string): boolean => {
     const id = entryServerId(entry, context.defaultDataServerPort);

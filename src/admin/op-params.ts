@@ -60,7 +60,9 @@ export function serverParam(text: string | undefined, name: string, defaultPort:
 
 /** listParam — the entries of a `,`, `;` or blank separated list (none empty). */
 export function listParam(text: string | undefined, name: string): string[] {
-  const entries = nonEmpty(text, name).split(/[\s,;]+/).filter((entry) => entry !== '');
+  const entries = nonEmpty(text, name)
+    .split(/[\s,;]+/)
+    .filter((entry) => entry !== '');
   if (entries.length === 0) throw new ParamError(`${name} lists nothing`);
   return entries;
 }

@@ -54,15 +54,22 @@ export async function runPlan(engine: PlanEngine, input: PlanInput, after: PlanS
   const { bucketCount, copyCount } = input;
   const source = input.progress ? engineTable(input.progress, bucketCount, copyCount) : undefined;
   const report = await engine.build({
-    bucketCount, copyCount, servers: specsOf(after), source, strategy: input.strategy, diffRatio: input.diffRatio, seed: 0,
+    bucketCount,
+    copyCount,
+    servers: specsOf(after),
+    source,
+    strategy: input.strategy,
+    diffRatio: input.diffRatio,
+    seed: 0,
   });
   const statsAfter = await engine.stats(report.table, specsOf(after));
   const before = input.current ? await engine.stats(engineTable(input.current, bucketCount, copyCount), specsOf(input.servers)) : null;
   const diff = source ? await engine.diff(source, report.table, after.length) : null;
   const perSource: Record<string, number> = {};
-  if (diff) after.forEach((server, index) => {
-    if (diff.perSource[index + 1] > 0) perSource[server.id] = diff.perSource[index + 1];
-  });
+  if (diff)
+    after.forEach((server, index) => {
+      if (diff.perSource[index + 1] > 0) perSource[server.id] = diff.perSource[index + 1];
+    });
   return {
     group: input.groupName,
     changes: changes.map((change) => `${change.kind}=${change.text}`),
@@ -82,7 +89,8 @@ export async function runPlan(engine: PlanEngine, input: PlanInput, after: PlanS
       rack: server.rack,
       weight: server.weight,
       takesCopies: server.alive,
-      before: index < input.servers.length && before ? { replicas: before.replicas[index + 1], masters: before.masters[index + 1] } : { replicas: 0, masters: 0 },
+      before:
+        index < input.servers.length && before ? { replicas: before.replicas[index + 1], masters: before.masters[index + 1] } : { replicas: 0, masters: 0 },
       after: { replicas: statsAfter.replicas[index + 1], masters: statsAfter.masters[index + 1] },
     })),
   };

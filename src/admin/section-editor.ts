@@ -24,7 +24,10 @@ export class SectionEditor {
   private readonly lines: Line[];
   private readonly lineEnd: string;
 
-  private constructor(text: string, private readonly groupName: string) {
+  private constructor(
+    text: string,
+    private readonly groupName: string,
+  ) {
     this.lines = text.split('\n').map(toLine);
     this.lineEnd = text.includes('\r\n') ? '\r' : '';
   }
@@ -143,5 +146,8 @@ function valueOf(line: Line): string {
 }
 
 function splitEntries(value: string): string[] {
-  return value.split(';').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  return value
+    .split(';')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }

@@ -15,7 +15,11 @@ export class ConfigServerReach {
   private readonly lastReplyMs: (number | null)[];
   private readonly failedSinceReply: boolean[];
 
-  constructor(count: number, private readonly silentMs: number, private readonly timers: TimerSource) {
+  constructor(
+    count: number,
+    private readonly silentMs: number,
+    private readonly timers: TimerSource,
+  ) {
     this.startedMs = timers.nowMs();
     this.lastReplyMs = new Array<number | null>(count).fill(null);
     this.failedSinceReply = new Array<boolean>(count).fill(false);

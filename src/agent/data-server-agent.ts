@@ -23,13 +23,7 @@ import { EventEmitter } from 'node:events';
 import { checkOptions, type OptionSpec } from '../common/option-checks.js';
 import type { TimerHandle, TimerSource } from '../common/timer-source.js';
 import { systemTimers } from '../common/timer-source.js';
-import {
-  defaultConfigServerPort,
-  defaultDataServerPort,
-  parseServerAddress,
-  serverIdFromAddress,
-  type ServerAddress,
-} from '../common/server-id.js';
+import { defaultConfigServerPort, defaultDataServerPort, parseServerAddress, serverIdFromAddress, type ServerAddress } from '../common/server-id.js';
 import { AgentCore, type AgentEvent, type AgentVersions } from './agent-core.js';
 import { ConfigServerReach } from './config-server-reach.js';
 import type { AgentTables, BucketPlan } from './bucket-plan.js';
@@ -133,7 +127,17 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
   private readonly reach: ConfigServerReach;
   private readonly timers: TimerSource;
   private timer: TimerHandle | null = null;
-  private readonly taken = { viewsRefused: 0, heartbeatReplies: 0, views: 0, changeSets: 0, wholeTables: 0, tableBytes: 0, changeSetBytes: 0, changeSetSlots: 0, changeSetsOverBound: 0 };
+  private readonly taken = {
+    viewsRefused: 0,
+    heartbeatReplies: 0,
+    views: 0,
+    changeSets: 0,
+    wholeTables: 0,
+    tableBytes: 0,
+    changeSetBytes: 0,
+    changeSetSlots: 0,
+    changeSetsOverBound: 0,
+  };
 
   constructor(options: DataServerAgentOptions) {
     super();
@@ -152,18 +156,25 @@ export class DataServerAgent extends EventEmitter<DataServerAgentEvents> {
     this.reach = new ConfigServerReach(configServers.length, Math.max(options.configServerSilentMs ?? 1500, 1.5 * this.heartbeatIntervalMs), timers);
     this.links = configServers.map(
       (address, entryIndex) =>
-        new HeartbeatLink(address, requestTimeoutMs, {
-          onResponse: (response, roundTripMs) => {
-            this.taken.heartbeatReplies += 1;
-            this.emit('heartbeat', { entryIndex, roundTripMs });
-            this.reach.replied(entryIndex);
-            this.onResponse(entryIndex, response);
+        new HeartbeatLink(
+          address,
+          requestTimeoutMs,
+          {
+            onResponse: (response, roundTripMs) => {
+              this.taken.heartbeatReplies += 1;
+              this.emit('heartbeat', { entryIndex, roundTripMs });
+              this.reach.replied(entryIndex);
+              this.onResponse(entryIndex, response);
+            },
+            onError: (reason) => {
+              if (this.reach.failed(entryIndex)) this.reportNow(entryIndex);
+              this.emit('problem', `heartbeat to config server #${entryIndex}: ${reason}`);
+            },
           },
-          onError: (reason) => {
-            if (this.reach.failed(entryIndex)) this.reportNow(entryIndex);
-            this.emit('problem', `heartbeat to config server #${entryIndex}: ${reason}`);
-          },
-        }, timers, this.heartbeatIntervalMs, options.random),
+          timers,
+          this.heartbeatIntervalMs,
+          options.random,
+        ),
     );
     this.reporter = new FinishReporter({
       selfId: this.selfId,

@@ -172,7 +172,11 @@ export class FinishReporter {
   }
 
   private closeConnections(): void {
-    for (const opening of this.connections.values()) opening.then((connection) => connection.close(), () => undefined);
+    for (const opening of this.connections.values())
+      opening.then(
+        (connection) => connection.close(),
+        () => undefined,
+      );
     this.connections.clear();
   }
 

@@ -83,10 +83,7 @@ export class HeartbeatLink {
       });
     }
     const sentMs = this.timers.nowMs();
-    const frame = await this.connection.request(
-      (channelId) => encodePacketFrame(channelId, { pcode: Pcode.heartbeatRequest, body: request }),
-      this.timeoutMs,
-    );
+    const frame = await this.connection.request((channelId) => encodePacketFrame(channelId, { pcode: Pcode.heartbeatRequest, body: request }), this.timeoutMs);
     const packet = decodeResponse(frame.pcode, frame.body);
     if (packet.pcode !== Pcode.heartbeatResponse) throw new Error(`answered a heartbeat with pcode ${packet.pcode}`);
     return { response: packet.body, roundTripMs: this.timers.nowMs() - sentMs };

@@ -53,7 +53,11 @@ const servers = (positions: number[], check: (operands: string[]) => string[]) =
 };
 
 const operations: Record<string, Operation> = {
-  'reset-server': { cmd: AdminCmd.resetDataServer, usage: 'GROUP [SERVER…]   take servers out of tmp_down_server (all when none given)', params: servers([], atLeast(1)) },
+  'reset-server': {
+    cmd: AdminCmd.resetDataServer,
+    usage: 'GROUP [SERVER…]   take servers out of tmp_down_server (all when none given)',
+    params: servers([], atLeast(1)),
+  },
   'group-status': { cmd: AdminCmd.getGroupStatus, usage: 'GROUP…   group_status of each group', params: atLeast(1) },
   'tmp-down-servers': { cmd: AdminCmd.getTmpDownServer, usage: 'GROUP…   tmp_down_server of each group', params: atLeast(1) },
   'set-group-status': { cmd: AdminCmd.setGroupStatus, usage: 'GROUP on|off', params: exactly(2) },
@@ -77,8 +81,16 @@ const operations: Record<string, Operation> = {
   'area-status': { cmd: AdminCmd.getAreaStatus, usage: 'GROUP…   area_status of each group', params: atLeast(1) },
   'set-area-status': { cmd: AdminCmd.setAreaStatus, usage: 'GROUP AREA STATUS', params: exactly(3) },
   'switch-bucket': { cmd: AdminCmd.switchBucket, usage: 'GROUP BUCKET[,BUCKET…]   swap master and slave', params: atLeast(2) },
-  failover: { cmd: AdminCmd.activeFailoverOrRecover, usage: 'GROUP SERVER   take a server out of service now', params: (operands) => [...servers([1], exactly(2))(operands), '0'] },
-  recover: { cmd: AdminCmd.activeFailoverOrRecover, usage: 'GROUP SERVER   let a failed-over server back in', params: (operands) => [...servers([1], exactly(2))(operands), '1'] },
+  failover: {
+    cmd: AdminCmd.activeFailoverOrRecover,
+    usage: 'GROUP SERVER   take a server out of service now',
+    params: (operands) => [...servers([1], exactly(2))(operands), '0'],
+  },
+  recover: {
+    cmd: AdminCmd.activeFailoverOrRecover,
+    usage: 'GROUP SERVER   let a failed-over server back in',
+    params: (operands) => [...servers([1], exactly(2))(operands), '1'],
+  },
   'replace-server': {
     cmd: AdminCmd.replaceDataServer,
     usage: 'GROUP SRC[,SRC…] DST[,DST…]   every copy of each SRC goes to its DST',
@@ -97,7 +109,11 @@ const operations: Record<string, Operation> = {
   resume: { cmd: AdminCmd.resumeMigration, usage: 'GROUP', params: exactly(1) },
   'migration-cap': { cmd: AdminCmd.migrationCap, usage: 'GROUP N   at most N buckets into or out of a server at a time (0 = no cap)', params: exactly(2) },
   admit: { cmd: AdminCmd.admit, usage: 'GROUP SERVER   let a DOWN server in under _accept_strategy = 0', params: servers([1], exactly(2)) },
-  'add-server': { cmd: -1, usage: 'GROUP SERVER…   list servers in _server_list (pcode 1500: group.conf is edited and reloaded)', params: servers([], atLeast(2)) },
+  'add-server': {
+    cmd: -1,
+    usage: 'GROUP SERVER…   list servers in _server_list (pcode 1500: group.conf is edited and reloaded)',
+    params: servers([], atLeast(2)),
+  },
   'remove-server': { cmd: -1, usage: 'GROUP SERVER…   take servers out of _server_list (they drain first if they hold data)', params: servers([], atLeast(2)) },
   raw: {
     cmd: -1,
@@ -166,9 +182,17 @@ type AdminArgs = ReturnType<typeof parseAdminArgs>;
 // add-server / remove-server: one line per server with what the config server did; exit 1 unless all were done.
 async function editServerList(parsed: AdminArgs, signer: RequestSigner | null): Promise<number> {
   const [groupName, ...entries] = parsed.params;
-  const serverIds = entries.flatMap((entry) => entry.split(',')).filter((entry) => entry.trim() !== '').map((entry) => serverIdFromAddress(parseServerAddress(entry, defaultConfigServerPort)));
+  const serverIds = entries
+    .flatMap((entry) => entry.split(','))
+    .filter((entry) => entry.trim() !== '')
+    .map((entry) => serverIdFromAddress(parseServerAddress(entry, defaultConfigServerPort)));
   try {
-    const { server, codes } = await editServerListRemotely(parsed.configServers, { groupName, op: serverListOps[parsed.name], serverIds }, parsed.timeoutMs, signer);
+    const { server, codes } = await editServerListRemotely(
+      parsed.configServers,
+      { groupName, op: serverListOps[parsed.name], serverIds },
+      parsed.timeoutMs,
+      signer,
+    );
     if (parsed.json) process.stdout.write(`${JSON.stringify({ server, codes })}\n`);
     let failed = false;
     codes.forEach((code, index) => {
@@ -192,10 +216,14 @@ function parseAdminArgs(argv: string[]) {
     allowPositionals: true,
   });
   if (!values['config-servers']) throw new InputError('missing --config-servers ip:port[,ip:port]');
-  const configServers = values['config-servers'].split(',').filter((entry) => entry.trim() !== '').map((entry) => parseServerAddress(entry, defaultConfigServerPort));
+  const configServers = values['config-servers']
+    .split(',')
+    .filter((entry) => entry.trim() !== '')
+    .map((entry) => parseServerAddress(entry, defaultConfigServerPort));
   if (configServers.length === 0) throw new InputError('--config-servers lists no server');
   const timeoutText = values['timeout-ms'] ?? '30000';
-  if (!/^\d{1,7}$/.test(timeoutText) || Number(timeoutText) === 0) throw new InputError(`--timeout-ms must be a whole number of milliseconds, got '${timeoutText}'`);
+  if (!/^\d{1,7}$/.test(timeoutText) || Number(timeoutText) === 0)
+    throw new InputError(`--timeout-ms must be a whole number of milliseconds, got '${timeoutText}'`);
   const [name, ...operands] = positionals;
   if (name === undefined) throw new InputError('missing OP');
   const operation = operations[name];
@@ -216,7 +244,10 @@ function parseAdminArgs(argv: string[]) {
 
 function formatInfos(cmd: number, params: readonly string[], infos: readonly string[]): string {
   if ((cmd === AdminCmd.plan || cmd === AdminCmd.status) && infos.length > 0) {
-    return `${JSON.stringify(JSON.parse(infos[0]), null, 2)}\n${infos.slice(1).map((line) => `${line}\n`).join('')}`;
+    return `${JSON.stringify(JSON.parse(infos[0]), null, 2)}\n${infos
+      .slice(1)
+      .map((line) => `${line}\n`)
+      .join('')}`;
   }
   const lines = [...infos];
   // The original answers nothing for a group without area_status; say so instead of printing nothing.

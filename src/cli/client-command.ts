@@ -14,8 +14,7 @@ import { InputError } from '../errors.js';
 import { defaultConfigServerPort, parseServerAddress, type ServerAddress } from '../common/server-id.js';
 import { TairClient } from '../client/tair-client.js';
 
-const usage =
-  'usage: tair-cs client --config-servers ip:port[,ip:port] --group NAME (put KEY VALUE | get KEY | delete KEY | table)\n';
+const usage = 'usage: tair-cs client --config-servers ip:port[,ip:port] --group NAME (put KEY VALUE | get KEY | delete KEY | table)\n';
 
 const argumentCounts: Record<string, number> = { put: 2, get: 1, delete: 1, table: 0 };
 

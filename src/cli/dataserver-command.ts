@@ -42,7 +42,13 @@ export async function run(argv: string[]): Promise<number> {
   const release = (): void => {
     if (pidFile !== null) releasePidFile(pidFile);
   };
-  const { logger, flushLogs } = createProcessLogger({ role: 'dataserver', level: options.level, file: null, format: options.format, base: { port: options.port } });
+  const { logger, flushLogs } = createProcessLogger({
+    role: 'dataserver',
+    level: options.level,
+    file: null,
+    format: options.format,
+    base: { port: options.port },
+  });
   const server = new DataServer({ ...options, logger });
   try {
     await server.start();
@@ -62,13 +68,16 @@ export async function run(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping');
-      server.stop().then(
-        () => resolve(0),
-        () => resolve(1),
-      ).finally(() => {
-        release();
-        flushLogs();
-      });
+      server
+        .stop()
+        .then(
+          () => resolve(0),
+          () => resolve(1),
+        )
+        .finally(() => {
+          release();
+          flushLogs();
+        });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
@@ -115,7 +124,12 @@ function parseDataServerArgs(argv: string[]): DataServerArgs {
   if (!logFormats.includes(format as LogFormat)) throw new InputError(`--log-format must be json or pretty, got '${format}'`);
   const host = parseServerAddress(values.host ?? '127.0.0.1', defaultConfigServerPort).ip;
   return {
-    port: Number(values.port), configServers, groupName: values.group, level: level as LogLevel, format: format as LogFormat,
-    pidFile: values['pid-file'] ? resolve(values['pid-file']) : null, host,
+    port: Number(values.port),
+    configServers,
+    groupName: values.group,
+    level: level as LogLevel,
+    format: format as LogFormat,
+    pidFile: values['pid-file'] ? resolve(values['pid-file']) : null,
+    host,
   };
 }

@@ -34,7 +34,7 @@ function usage(): string {
     'commands:',
     ...Object.keys(commandModules).map((name) => `  ${name}`),
     '',
-    'run `tair-cs <command> --help` for a command\'s options, `tair-cs --version` for the version',
+    "run `tair-cs <command> --help` for a command's options, `tair-cs --version` for the version",
     '',
   ].join('\n');
 }

@@ -14,9 +14,7 @@ import type { ChunkWriter } from '../common/durable-file.js';
 import { writeFileDurably } from '../common/durable-file.js';
 import { InputError, StorageError, TairError } from '../errors.js';
 import { describeReadError } from '../config/config-file.js';
-import {
-  bucketCountMax, copyCountMax, rackNameBytesMax, serverCountMax, slotCountMax, tableJsonBytesMax, weightMax,
-} from '../limits.js';
+import { bucketCountMax, copyCountMax, rackNameBytesMax, serverCountMax, slotCountMax, tableJsonBytesMax, weightMax } from '../limits.js';
 import type { TableServer } from './table-servers.js';
 
 /** TableFile — a table file's contents, slots in engine form. */
@@ -91,9 +89,7 @@ function decodeTable(value: unknown, bucketCount: number, copyCount: number, ser
     for (let bucket = 0; bucket < bucketCount; bucket++) {
       const entry: unknown = row[bucket];
       if (typeof entry !== 'number' || !Number.isInteger(entry) || entry < -1 || entry >= serverCount) {
-        throw new InputError(
-          `table[${copyIndex}][${bucket}] = ${JSON.stringify(entry)} is not -1 or a server position 0..${serverCount - 1}`,
-        );
+        throw new InputError(`table[${copyIndex}][${bucket}] = ${JSON.stringify(entry)} is not -1 or a server position 0..${serverCount - 1}`);
       }
       slots[base + bucket] = entry + 1;
     }

@@ -75,7 +75,10 @@ async function importFile(args: ImportArgs): Promise<Record<string, unknown>> {
   const bytes = await readOriginalFile(args.file);
   const table = importOriginalTable(bytes, args.group);
   const target = tableFilePath(args.dataDir, args.group);
-  const exists = await access(target).then(() => true, () => false);
+  const exists = await access(target).then(
+    () => true,
+    () => false,
+  );
   if (exists && !args.force) throw new InputError(`${target} already exists; pass --force to replace it`);
   await saveGroupTable(args.dataDir, table);
   const check = await loadGroupTable(args.dataDir, args.group);

@@ -88,8 +88,12 @@ export function measureTable(table: MeasuredTable): Measurement {
     replicaBalance: replicas.outsideBand,
     masterBalance: masters.outsideBand,
   };
-  const valid = violations.sameServer === 0 && violations.emptySlots === 0 && violations.deadSlots === 0 &&
-    violations.replicaBalance === 0 && violations.masterBalance === 0 &&
+  const valid =
+    violations.sameServer === 0 &&
+    violations.emptySlots === 0 &&
+    violations.deadSlots === 0 &&
+    violations.replicaBalance === 0 &&
+    violations.masterBalance === 0 &&
     (violations.rackSpreadShort === 0 || !rackSpreadFeasible);
   // Partners of a fully rack-spread table can only be in other racks (table-partners.ts).
   const spreadAcross = racksAlive >= 2 && rows.rackSpreadShort === 0;
@@ -138,7 +142,10 @@ function countRows(table: MeasuredTable, rackIndex: Uint16Array, alive: Uint8Arr
   const counts: RowCounts = {
     replicaCounts: new Uint32Array(servers.length),
     masterCounts: new Uint32Array(servers.length),
-    emptySlots: 0, deadSlots: 0, sameServer: 0, rackSpreadShort: 0,
+    emptySlots: 0,
+    deadSlots: 0,
+    sameServer: 0,
+    rackSpreadShort: 0,
   };
   const row = new Int32Array(copyCount);
   const racks = new Int32Array(copyCount);
@@ -197,9 +204,7 @@ function balance(counts: Uint32Array, bands: (QuotaBand | null)[]): Balance {
  * (n = its live servers) while also being a sum of its servers' bands. Totals meeting both,
  * summing to B·C, can be laid out bucket by bucket (a transportation problem with bounds).
  */
-export function spreadFeasible(
-  bucketCount: number, copyCount: number, servers: MeasuredServer[], bands: (QuotaBand | null)[], racksAlive: number,
-): boolean {
+export function spreadFeasible(bucketCount: number, copyCount: number, servers: MeasuredServer[], bands: (QuotaBand | null)[], racksAlive: number): boolean {
   if (racksAlive <= 1) return true;
   const perBucketLow = copyCount >= racksAlive ? 1 : 0;
   const perBucketHigh = copyCount >= racksAlive ? copyCount - racksAlive + 1 : 1;

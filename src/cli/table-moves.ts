@@ -22,8 +22,12 @@ export interface Moves {
 
 /** countMoves — moves from `source` to `target` (same shape, same server positions). */
 export function countMoves(
-  bucketCount: number, copyCount: number, source: Uint16Array, target: Uint16Array,
-  replicaBands: (QuotaBand | null)[], masterBands: (QuotaBand | null)[],
+  bucketCount: number,
+  copyCount: number,
+  source: Uint16Array,
+  target: Uint16Array,
+  replicaBands: (QuotaBand | null)[],
+  masterBands: (QuotaBand | null)[],
 ): Moves {
   let replicas = 0;
   let masters = 0;

@@ -52,7 +52,11 @@ export function measurePartners(table: MeasuredTable, rackIndex: Uint16Array, sp
       if (count - bound > result.worstExcess) {
         result.worstExcess = count - bound;
         result.worst = {
-          master: servers[master].id, masters: grouped.masterCounts[master], partner: servers[partner].id, count, bound,
+          master: servers[master].id,
+          masters: grouped.masterCounts[master],
+          partner: servers[partner].id,
+          count,
+          bound,
         };
       }
     }

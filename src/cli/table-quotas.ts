@@ -58,9 +58,7 @@ export function replicaQuotas(bucketCount: number, copyCount: number, servers: Q
 export function masterQuotas(bucketCount: number, servers: QuotaServer[]): (QuotaBand | null)[] {
   const weightTotal = servers.reduce((sum, server) => (server.alive ? sum + BigInt(server.weight) : sum), 0n);
   const cap = BigInt(bucketCount);
-  return servers.map((server) =>
-    server.alive ? band(BigInt(bucketCount) * BigInt(server.weight), weightTotal, cap) : null,
-  );
+  return servers.map((server) => (server.alive ? band(BigInt(bucketCount) * BigInt(server.weight), weightTotal, cap) : null));
 }
 
 function band(numerator: bigint, denominator: bigint, cap: bigint): QuotaBand {

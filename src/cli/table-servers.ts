@@ -36,9 +36,10 @@ export function rackName(rack: number): string {
 
 /** syntheticServers — `serverCount` live servers placed by `rule`, weighted by `weights` (default 1). */
 export function syntheticServers(serverCount: number, rule: RackRule, weights?: number[]): TableServer[] {
-  const racks = rule.kind === 'round-robin'
-    ? Array.from({ length: serverCount }, (_, position) => position % rule.rackCount)
-    : rule.rackSizes.flatMap((size, rack) => Array.from({ length: size }, () => rack));
+  const racks =
+    rule.kind === 'round-robin'
+      ? Array.from({ length: serverCount }, (_, position) => position % rule.rackCount)
+      : rule.rackSizes.flatMap((size, rack) => Array.from({ length: size }, () => rack));
   return racks.map((rack, position) => ({
     id: syntheticServerId(position),
     rack: rackName(rack),

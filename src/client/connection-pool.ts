@@ -38,7 +38,10 @@ export class ConnectionPool {
   drop(serverId: bigint): void {
     const existing = this.connections.get(serverId);
     this.connections.delete(serverId);
-    existing?.then((connection) => connection.close(), () => undefined);
+    existing?.then(
+      (connection) => connection.close(),
+      () => undefined,
+    );
   }
 
   /** close — close every connection; the pool cannot be used afterwards. */

@@ -73,9 +73,7 @@ export interface DataReply {
 const replicateOps = { put: 1, remove: 2 } as const;
 const emptyBytes = Buffer.alloc(0);
 
-const requestPcodes: ReadonlySet<number> = new Set(
-  Object.values(DataPcode).filter((pcode) => pcode !== DataPcode.dataReturn),
-);
+const requestPcodes: ReadonlySet<number> = new Set(Object.values(DataPcode).filter((pcode) => pcode !== DataPcode.dataReturn));
 
 /** isDataRequestPcode — whether a frame is a data-protocol request. */
 export function isDataRequestPcode(pcode: number): boolean {

@@ -44,7 +44,11 @@ export class FrameConnection {
   private closedReason: string | null = null;
   private readonly closeListeners: ((reason: string) => void)[] = [];
 
-  private constructor(socket: Socket, address: string, private readonly timers: TimerSource) {
+  private constructor(
+    socket: Socket,
+    address: string,
+    private readonly timers: TimerSource,
+  ) {
     this.socket = socket;
     this.address = address;
     socket.setNoDelay(true);
@@ -58,12 +62,7 @@ export class FrameConnection {
    * FrameConnectionError. `localIp` binds the local end (the pair connects from its own
    * config_server address, the one its peer lets in).
    */
-  static open(
-    address: ServerAddress,
-    connectTimeoutMs: number,
-    localIp?: string,
-    timers: TimerSource = systemTimers,
-  ): Promise<FrameConnection> {
+  static open(address: ServerAddress, connectTimeoutMs: number, localIp?: string, timers: TimerSource = systemTimers): Promise<FrameConnection> {
     const text = `${address.ip}:${address.port}`;
     return new Promise((resolve, reject) => {
       const socket = connect({ host: address.ip, port: address.port, ...(localIp ? { localAddress: localIp } : {}) });

@@ -103,9 +103,7 @@ export class TairClient {
   /** open — fetch the group's table; throws GroupFetchError when no config server gives one. */
   static async open(options: TairClientOptions): Promise<TairClient> {
     checkOptions('TairClient.open', options, clientOptionSpecs);
-    const configServers = options.configServers.map((entry) =>
-      typeof entry === 'string' ? parseServerAddress(entry, defaultConfigServerPort) : entry,
-    );
+    const configServers = options.configServers.map((entry) => (typeof entry === 'string' ? parseServerAddress(entry, defaultConfigServerPort) : entry));
     const settings = {
       groupName: options.groupName,
       requestTimeoutMs: options.requestTimeoutMs ?? 2000,

@@ -20,8 +20,7 @@ export function tairHash(keyBytes: Uint8Array): number {
   let h = (tairHashSeed ^ remaining) >>> 0;
   let offset = 0;
   while (remaining >= 4) {
-    let k =
-      keyBytes[offset] | (keyBytes[offset + 1] << 8) | (keyBytes[offset + 2] << 16) | (keyBytes[offset + 3] << 24);
+    let k = keyBytes[offset] | (keyBytes[offset + 1] << 8) | (keyBytes[offset + 2] << 16) | (keyBytes[offset + 3] << 24);
     k = Math.imul(k, murmurMultiplier);
     k ^= k >>> 24;
     k = Math.imul(k, murmurMultiplier);

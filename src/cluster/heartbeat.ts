@@ -131,9 +131,7 @@ export function setStatus(context: ClusterContext, group: GroupState, record: Se
 function replyFor(context: ClusterContext, group: GroupState, request: HeartbeatRequest): HeartbeatReply {
   const published = group.published;
   const { config } = group;
-  const sendTable =
-    request.configVersion !== published.versions.server ||
-    (published.migrating && request.transition.version !== published.transitionVersion);
+  const sendTable = request.configVersion !== published.versions.server || (published.migrating && request.transition.version !== published.transitionVersion);
   const response: HeartbeatResponse = {
     clientVersion: published.versions.client,
     serverVersion: published.versions.server,

@@ -75,7 +75,17 @@ export interface TableRecord extends Omit<TableHeader, 'servers'> {
 export function tableOfRecord(record: TableRecord, servers: string[], tables: RecordTables): PersistedGroupTable {
   const { groupName, bucketCount, copyCount, versions, epoch, migrateBlockCount, configHash, seq } = record;
   return {
-    groupName, bucketCount, copyCount, versions: { ...versions }, epoch, migrateBlockCount, configHash, servers,
-    recordSeq: seq, current: tables.current, progress: tables.progress, destination: tables.destination,
+    groupName,
+    bucketCount,
+    copyCount,
+    versions: { ...versions },
+    epoch,
+    migrateBlockCount,
+    configHash,
+    servers,
+    recordSeq: seq,
+    current: tables.current,
+    progress: tables.progress,
+    destination: tables.destination,
   };
 }

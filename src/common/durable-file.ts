@@ -69,7 +69,7 @@ async function writeContent(handle: FileHandle, content: DurableContent): Promis
   let position = 0;
   const write: ChunkWriter = async (chunk) => {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    for (let done = 0; done < bytes.length;) {
+    for (let done = 0; done < bytes.length; ) {
       const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position);
       done += bytesWritten;
       position += bytesWritten;

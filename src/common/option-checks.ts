@@ -67,7 +67,8 @@ function kindProblem(kind: OptionKind, value: unknown): string | null {
       return typeof value === 'function' ? null : `must be a function, got ${describe(value)}`;
     case 'timer source': {
       const timers = value as Record<string, unknown> | null;
-      const complete = typeof value === 'object' && timers !== null && ['nowMs', 'setTimeout', 'clearTimeout'].every((name) => typeof timers[name] === 'function');
+      const complete =
+        typeof value === 'object' && timers !== null && ['nowMs', 'setTimeout', 'clearTimeout'].every((name) => typeof timers[name] === 'function');
       return complete ? null : `must be { nowMs, setTimeout, clearTimeout }, got ${describe(value)}`;
     }
   }

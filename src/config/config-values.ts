@@ -24,13 +24,7 @@ export function parseDecimalText(text: string): number | null {
 }
 
 /** readInteger — an integer in min..max, or `fallback` (absent, or reported as a problem). */
-export function readInteger(
-  entry: IniEntry | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: ProblemList,
-): number {
+export function readInteger(entry: IniEntry | undefined, fallback: number, min: number, max: number, problems: ProblemList): number {
   if (!entry) return fallback;
   const value = parseIntegerText(entry.value);
   if (value === null) {
@@ -45,12 +39,7 @@ export function readInteger(
 }
 
 /** readChoice — one of the listed integers, or `fallback` (absent, or reported as a problem). */
-export function readChoice<T extends number>(
-  entry: IniEntry | undefined,
-  fallback: T,
-  allowed: readonly T[],
-  problems: ProblemList,
-): T {
+export function readChoice<T extends number>(entry: IniEntry | undefined, fallback: T, allowed: readonly T[], problems: ProblemList): T {
   if (!entry) return fallback;
   const value = parseIntegerText(entry.value);
   const found = allowed.find((choice) => value !== null && BigInt(choice) === value);
@@ -83,12 +72,7 @@ export function readRatio(entry: IniEntry | undefined, fallback: number, problem
 }
 
 /** readMask — a decimal or `0x` hexadecimal bit mask in 0..maxValue, or `fallback`. */
-export function readMask(
-  entry: IniEntry | undefined,
-  fallback: bigint,
-  maxValue: bigint,
-  problems: ProblemList,
-): bigint {
+export function readMask(entry: IniEntry | undefined, fallback: bigint, maxValue: bigint, problems: ProblemList): bigint {
   if (!entry) return fallback;
   const text = entry.value;
   const value = hexPattern.test(text) ? BigInt(text.toLowerCase()) : parseIntegerText(text);

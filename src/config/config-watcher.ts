@@ -139,9 +139,11 @@ export class GroupConfigWatcher extends EventEmitter<GroupConfigWatcherEvents> {
   check(): Promise<GroupConfigCheckOutcome> {
     if (this.closed) return Promise.resolve('closed');
     this.pendingCount += 1;
-    const run = this.chain.then(() => this.checkOnce()).finally(() => {
-      this.pendingCount -= 1;
-    });
+    const run = this.chain
+      .then(() => this.checkOnce())
+      .finally(() => {
+        this.pendingCount -= 1;
+      });
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -238,7 +240,10 @@ export class GroupConfigWatcher extends EventEmitter<GroupConfigWatcherEvents> {
     this.check().catch((error: unknown) => {
       // Only a throwing listener gets here; never swallow a bug silently.
       if (this.listenerCount('error') > 0) this.emit('error', error);
-      else process.nextTick(() => { throw error; });
+      else
+        process.nextTick(() => {
+          throw error;
+        });
     });
   }
 }

@@ -88,19 +88,42 @@ export interface ConfigServerConfOptions {
 
 const knownKeys = new Map<string, readonly string[]>([
   ['public', ['config_server']],
-  ['configserver', [
-    'port', 'address', 'http_port', 'group_file', 'data_dir', 'log_file', 'pid_file', 'log_level',
-    'peer_timeout_ms', 'takeover_needs_report', 'admin_allow', 'admin_secret', 'admin_secret_file', 'http_address',
-    'migration_version_interval_ms', ...quorumConfKeys,
-    // Read by the original, meaningless here; accepted so its files load unchanged.
-    'dev_name', 'process_thread_num', 'io_thread_num',
-  ]],
+  [
+    'configserver',
+    [
+      'port',
+      'address',
+      'http_port',
+      'group_file',
+      'data_dir',
+      'log_file',
+      'pid_file',
+      'log_level',
+      'peer_timeout_ms',
+      'takeover_needs_report',
+      'admin_allow',
+      'admin_secret',
+      'admin_secret_file',
+      'http_address',
+      'migration_version_interval_ms',
+      ...quorumConfKeys,
+      // Read by the original, meaningless here; accepted so its files load unchanged.
+      'dev_name',
+      'process_thread_num',
+      'io_thread_num',
+    ],
+  ],
   ['tairserver', ['port']],
 ]);
 const multiValueKeys = ['config_server', 'admin_allow'];
 const logLevels = new Map<string, LogLevel>([
-  ['trace', 'trace'], ['debug', 'debug'], ['info', 'info'], ['warn', 'warn'], ['warning', 'warn'],
-  ['error', 'error'], ['fatal', 'fatal'],
+  ['trace', 'trace'],
+  ['debug', 'debug'],
+  ['info', 'info'],
+  ['warn', 'warn'],
+  ['warning', 'warn'],
+  ['error', 'error'],
+  ['fatal', 'fatal'],
 ]);
 const configServerPairSize = 2;
 /** pairOnlyKeys — keys of the pair's failover, which quorum mode does not have. */
@@ -126,8 +149,7 @@ export function parseConfigServerConf(
   const sections = indexSections(scanIni(text, problems), problems);
   const first = (section: string, key: string) => sections.get(section)?.get(key)?.[0];
   const baseDir = dirname(resolve(file));
-  const path = (key: string, fallback: string | null): string =>
-    resolve(baseDir, readPath(first('configserver', key), fallback, problems));
+  const path = (key: string, fallback: string | null): string => resolve(baseDir, readPath(first('configserver', key), fallback, problems));
   const quorum = readQuorumConfig(sections.get('configserver'), baseDir, problems);
   if (quorum.coordination === 'etcd') refusePairKeys(sections.get('configserver'), problems);
   const own = resolveOwnAddress(sections, options, problems, quorum.coordination);
@@ -155,8 +177,13 @@ export function parseConfigServerConf(
     adminSecret: secret.secret,
     adminSecretFile: secret.file,
     httpAddress: http.ip,
-    migrationVersionIntervalMs: readInteger(first('configserver', 'migration_version_interval_ms'), defaultMigrationVersionIntervalMs, 0,
-      migrationVersionIntervalMsMax, problems),
+    migrationVersionIntervalMs: readInteger(
+      first('configserver', 'migration_version_interval_ms'),
+      defaultMigrationVersionIntervalMs,
+      0,
+      migrationVersionIntervalMsMax,
+      problems,
+    ),
     coordination: quorum.coordination,
     etcd: quorum.etcd,
   };
@@ -167,10 +194,7 @@ export function parseConfigServerConf(
 }
 
 /** loadConfigServerConf — reads and parses configserver.conf; throws ConfigError listing every problem. */
-export async function loadConfigServerConf(
-  path: string,
-  options: ConfigServerConfOptions = {},
-): Promise<ConfigServerConfig> {
+export async function loadConfigServerConf(path: string, options: ConfigServerConfOptions = {}): Promise<ConfigServerConfig> {
   const read = await readConfigFile(path);
   if (!read.ok) throw new ConfigError([read.problem]);
   const { config, problems } = parseConfigServerConf(read.text, path, options);
@@ -251,9 +275,11 @@ function resolveOwnAddress(
   address ??= defaultOwnAddress(configServers, port, serverEntries[0]?.line ?? 1, options, problems);
   if (configServers.length === 0) return { configServers: [address], port, address };
   if (!configServers.includes(address)) {
-    problems.add(addressEntry?.line ?? 1, 'address',
-      `this server (${address}) is not one of config_server ${configServers.join(', ')}; ` +
-      'set [configserver] address to its entry');
+    problems.add(
+      addressEntry?.line ?? 1,
+      'address',
+      `this server (${address}) is not one of config_server ${configServers.join(', ')}; ` + 'set [configserver] address to its entry',
+    );
   }
   return { configServers, port, address };
 }
@@ -286,20 +312,13 @@ function refusePairKeys(section: SectionKeys | undefined, problems: ProblemList)
   }
 }
 
-function defaultOwnAddress(
-  configServers: readonly string[],
-  port: number,
-  line: number,
-  options: ConfigServerConfOptions,
-  problems: ProblemList,
-): string {
+function defaultOwnAddress(configServers: readonly string[], port: number, line: number, options: ConfigServerConfOptions, problems: ProblemList): string {
   const onPort = configServers.filter((server) => server.endsWith(`:${port}`));
   if (onPort.length <= 1) return onPort[0] ?? `127.0.0.1:${port}`;
   const local = options.localAddresses ?? localIpv4Addresses();
   const mine = onPort.filter((server) => local.includes(server.slice(0, server.lastIndexOf(':'))));
   if (mine.length === 1) return mine[0];
-  problems.add(line, 'address',
-    `cannot tell which of ${onPort.join(', ')} is this server; set [configserver] address`);
+  problems.add(line, 'address', `cannot tell which of ${onPort.join(', ')} is this server; set [configserver] address`);
   return onPort[0];
 }
 
@@ -351,7 +370,6 @@ function readLogLevel(entry: IniEntry | undefined, problems: ProblemList): LogLe
   if (!entry) return 'info';
   const level = logLevels.get(entry.value.toLowerCase());
   if (level) return level;
-  problems.add(entry.line, entry.key,
-    `must be one of trace, debug, info, warn, error, fatal; got '${clip(entry.value)}'`);
+  problems.add(entry.line, entry.key, `must be one of trace, debug, info, warn, error, fatal; got '${clip(entry.value)}'`);
   return 'info';
 }

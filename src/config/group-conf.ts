@@ -91,8 +91,11 @@ function parseGroupSection(section: IniSection, defaultPort: number, problems: P
   const bucketCount = readInteger(first('_bucket_number'), groupDefaults.bucketCount, 1, bucketCountMax, problems);
   if (bucketCount * copyCount > slotCountMax) {
     const where = first('_bucket_number') ?? first('_copy_count');
-    problems.add(where?.line ?? section.line, where?.key ?? '_bucket_number',
-      `buckets × copies = ${bucketCount * copyCount}, over the limit of ${slotCountMax}`);
+    problems.add(
+      where?.line ?? section.line,
+      where?.key ?? '_bucket_number',
+      `buckets × copies = ${bucketCount * copyCount}, over the limit of ${slotCountMax}`,
+    );
   }
   const rawMask = readMask(first('_pos_mask'), groupDefaults.posMask, BigInt(u32Max), problems);
   const posMask = rawMask === 0n ? groupDefaults.posMask : rawMask;
@@ -115,8 +118,7 @@ function parseGroupSection(section: IniSection, defaultPort: number, problems: P
     posMask,
     acceptStrategy: readChoice(first('_accept_strategy'), 0, [0, 1] as const, problems),
     allowFailoverServer: readFlag(first('_allow_failover_server'), groupDefaults.allowFailoverServer, problems),
-    serverDownTimeMs: 1000 * readInteger(first('_server_down_time'), groupDefaults.serverDownTimeSeconds, 1,
-      serverDownTimeSecondsMax, problems),
+    serverDownTimeMs: 1000 * readInteger(first('_server_down_time'), groupDefaults.serverDownTimeSeconds, 1, serverDownTimeSecondsMax, problems),
     allowLostFlag: readFlag(first('_allow_lost_flag'), groupDefaults.allowLostFlag, problems),
     bucketPlacementFlag: readFlag(first('_bucket_placement_flag'), groupDefaults.bucketPlacementFlag, problems),
     preLoadFlag,
@@ -124,10 +126,8 @@ function parseGroupSection(section: IniSection, defaultPort: number, problems: P
     areaCapacities: readAreaCapacities(all('_areaCapacity_list'), problems),
     areaKeys: readAreaKeys(all('_areaKey_list'), problems),
     plugins: readPlugins(all('_plugIns_list'), problems),
-    minConfigVersion: Math.max(groupDefaults.minConfigVersion,
-      readInteger(first('_min_config_version'), groupDefaults.minConfigVersion, 0, u32Max, problems)),
-    alwaysUpdateCapacityInfo: readFlag(first('_always_update_capacity_info'), groupDefaults.alwaysUpdateCapacityInfo,
-      problems),
+    minConfigVersion: Math.max(groupDefaults.minConfigVersion, readInteger(first('_min_config_version'), groupDefaults.minConfigVersion, 0, u32Max, problems)),
+    alwaysUpdateCapacityInfo: readFlag(first('_always_update_capacity_info'), groupDefaults.alwaysUpdateCapacityInfo, problems),
     commonMap: commonMapOf(byKey),
     contentHash: sectionHash(section, defaultPort),
     keyLines: new Map([...byKey].map(([key, entries]) => [key, entries[0].line])),
@@ -164,8 +164,11 @@ function checkServerCounts(
   problems: ProblemList,
 ): void {
   if (servers.length < copyCount) {
-    problems.add(copyEntry?.line ?? section.line, '_copy_count',
-      `copy count ${copyCount} needs at least ${plural(copyCount, 'server')} in _server_list, ${servers.length} listed`);
+    problems.add(
+      copyEntry?.line ?? section.line,
+      '_copy_count',
+      `copy count ${copyCount} needs at least ${plural(copyCount, 'server')} in _server_list, ${servers.length} listed`,
+    );
   }
   if (servers.length > serverCountMax) {
     problems.add(section.line, '_server_list', `${servers.length} servers, over the limit of ${serverCountMax}`);
@@ -182,12 +185,7 @@ function checkServerCounts(
  * a negative value is reported, and so is a count above the servers listed (no table would ever
  * be built).
  */
-function readMinDataServerCount(
-  entry: IniEntry | undefined,
-  copyCount: number,
-  serverCount: number,
-  problems: ProblemList,
-): number {
+function readMinDataServerCount(entry: IniEntry | undefined, copyCount: number, serverCount: number, problems: ProblemList): number {
   if (!entry) return copyCount;
   const value = parseDecimalText(entry.value);
   if (value === null || !Number.isFinite(value)) {
@@ -200,8 +198,7 @@ function readMinDataServerCount(
   }
   const count = value < 1 ? Math.floor(value * serverCount) : value;
   if (count > serverCount && count > copyCount) {
-    problems.add(entry.line, entry.key,
-      `is ${count} but only ${serverCount} servers are listed; the table would never be built`);
+    problems.add(entry.line, entry.key, `is ${count} but only ${serverCount} servers are listed; the table would never be built`);
     return copyCount;
   }
   return Math.max(count, copyCount);
@@ -231,8 +228,7 @@ function checkServersAcrossGroups(groups: readonly GroupConfig[], problems: Prob
     for (const server of group.servers) {
       const earlier = owner.get(server.id);
       if (earlier) {
-        problems.add(server.line, '_server_list',
-          `server ${server.id} is already in group '${earlier.group}' (line ${earlier.line})`);
+        problems.add(server.line, '_server_list', `server ${server.id} is already in group '${earlier.group}' (line ${earlier.line})`);
       } else {
         owner.set(server.id, { group: group.name, line: server.line });
       }

@@ -72,11 +72,7 @@ function describeChange(previous: GroupConfig, next: GroupConfig): GroupConfigCh
  * checkTableShapes — a problem for every group whose B or C differs from its existing table
  * (`tables`: group name → shape on disk). Groups without a table may take any B and C.
  */
-export function checkTableShapes(
-  groups: readonly GroupConfig[],
-  tables: ReadonlyMap<string, TableShape>,
-  file: string,
-): ConfigProblem[] {
+export function checkTableShapes(groups: readonly GroupConfig[], tables: ReadonlyMap<string, TableShape>, file: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const group of groups) {
     const table = tables.get(group.name);

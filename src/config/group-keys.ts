@@ -30,12 +30,7 @@ export const groupDefaults = {
 } as const;
 
 /** multiValueGroupKeys — keys that may repeat; their values accumulate in file order. */
-export const multiValueGroupKeys: readonly string[] = [
-  '_server_list',
-  '_areaCapacity_list',
-  '_areaKey_list',
-  '_plugIns_list',
-];
+export const multiValueGroupKeys: readonly string[] = ['_server_list', '_areaCapacity_list', '_areaKey_list', '_plugIns_list'];
 
 /** scalarGroupKeys — keys that may appear once per section (a repeat is reported, not ignored). */
 export const scalarGroupKeys: readonly string[] = [

@@ -61,11 +61,7 @@ export function readServerList(
 }
 
 /** readServerAddresses — a `tmp_down_server`-style list of `ip[:port]` as canonical `ip:port`. */
-export function readServerAddresses(
-  entry: IniEntry | undefined,
-  defaultPort: number,
-  problems: ProblemList,
-): string[] {
+export function readServerAddresses(entry: IniEntry | undefined, defaultPort: number, problems: ProblemList): string[] {
   if (!entry) return [];
   const result: string[] = [];
   for (const text of splitList(entry.value)) {

@@ -75,12 +75,7 @@ export function scanIni(text: string, problems: ProblemList): IniSection[] {
   return sections;
 }
 
-function scanSectionHeader(
-  content: string,
-  line: number,
-  firstLineOfName: Map<string, number>,
-  problems: ProblemList,
-): IniSection {
+function scanSectionHeader(content: string, line: number, firstLineOfName: Map<string, number>, problems: ProblemList): IniSection {
   const close = content.indexOf(']');
   const name = (close >= 0 ? content.slice(1, close) : content.slice(1)).trim();
   const section: IniSection = { name, line, valid: false, entries: [] };

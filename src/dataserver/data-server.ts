@@ -77,7 +77,10 @@ export class DataServer {
         this.log.warn({ bucket: bucketIndex, replica: formatServerId(serverId), reason }, 'replica did not confirm a write'),
       onProblem: (message) => this.log.warn(message),
     };
-    this.server = new FrameServer((frame, reply) => handleFrame(frame, reply, context), (message) => this.log.warn(message));
+    this.server = new FrameServer(
+      (frame, reply) => handleFrame(frame, reply, context),
+      (message) => this.log.warn(message),
+    );
     this.wireAgent();
   }
 

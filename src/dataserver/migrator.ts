@@ -91,9 +91,7 @@ export class Migrator {
     const keys = store.keysOf(bucketIndex);
     state.migrationTargets.set(bucketIndex, targets);
     state.dirtyMigrations.delete(bucketIndex);
-    const pending: Promise<DataReply>[] = links.map((link) =>
-      link.request({ pcode: DataPcode.migrateBegin, bucketIndex, serverVersion }),
-    );
+    const pending: Promise<DataReply>[] = links.map((link) => link.request({ pcode: DataPcode.migrateBegin, bucketIndex, serverVersion }));
     let entryCount = 0;
     let keyIndex = 0;
     while (keyIndex < keys.length) {

@@ -46,9 +46,7 @@ export class PeerLink {
   }
 
   private send(connection: FrameConnection, request: DataRequest): Promise<DataReply> {
-    return connection
-      .request((channelId) => encodeDataRequest(channelId, request), this.timeoutMs)
-      .then(decodeDataReply);
+    return connection.request((channelId) => encodeDataRequest(channelId, request), this.timeoutMs).then(decodeDataReply);
   }
 
   private open(): void {

@@ -11,15 +11,7 @@
  * when a frame arrives, so frames on one connection are applied in the order they were sent.
  */
 import { bucketOfKey } from '../client/tair-hash.js';
-import {
-  DataCode,
-  DataPcode,
-  dataReply,
-  decodeDataRequest,
-  encodeDataReply,
-  type DataReply,
-  type DataRequest,
-} from '../client/data-protocol.js';
+import { DataCode, DataPcode, dataReply, decodeDataRequest, encodeDataReply, type DataReply, type DataRequest } from '../client/data-protocol.js';
 import type { Frame } from '../protocol/index.js';
 import type { BucketStore } from './bucket-store.js';
 import type { ServingState } from './serving-state.js';
@@ -119,9 +111,7 @@ function handleWrite(
         (error: Error) => replicaFailed(bucketIndex, serverId, error.message, context),
       ),
   );
-  return Promise.all(confirmations).then((confirmed) =>
-    dataReply(state.clientVersion, confirmed.every(Boolean) ? doneCode : DataCode.replicaFailed),
-  );
+  return Promise.all(confirmations).then((confirmed) => dataReply(state.clientVersion, confirmed.every(Boolean) ? doneCode : DataCode.replicaFailed));
 }
 
 /**

@@ -5,15 +5,9 @@
  * For big tables use WorkerEngine (same operations, run in a worker over shared memory),
  * so the event loop keeps answering heartbeats while a build runs.
  */
-import {
-  type EngineCore, type PreparedCall, prepareBuild, prepareDiff, prepareQuick, prepareScan, prepareStats,
-} from './engine-calls.js';
-import {
-  type EngineExports, type EngineVariant, createEngineMemory, engineModule, instantiateEngine,
-} from './wasm-module.js';
-import type {
-  BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats,
-} from './types.js';
+import { type EngineCore, type PreparedCall, prepareBuild, prepareDiff, prepareQuick, prepareScan, prepareStats } from './engine-calls.js';
+import { type EngineExports, type EngineVariant, createEngineMemory, engineModule, instantiateEngine } from './wasm-module.js';
+import type { BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats } from './types.js';
 
 /** EngineOptions — which build of the module to run. */
 export interface EngineOptions {

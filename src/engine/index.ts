@@ -9,5 +9,12 @@ export { WorkerEngine } from './worker-engine.js';
 export { EngineAbort, type EngineVariant } from './wasm-module.js';
 export { Outcome, Strategy, type StrategyName } from './outcome.js';
 export type {
-  BuildInput, BuildReport, MigrationPlan, QuickReport, ScanReport, ServerSpec, Table, TableStats,
+  BuildInput,
+  BuildReport,
+  MigrationPlan,
+  QuickReport,
+  ScanReport,
+  ServerSpec,
+  Table,
+  TableStats,
 } from './types.js';

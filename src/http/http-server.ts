@@ -23,9 +23,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Socket } from 'node:net';
-import {
-  httpConnectionCountMax, httpConnectionsPerAddressMax, httpHeadersTimeoutMs, httpRequestTimeoutMs, httpTimeoutCheckMs,
-} from '../limits.js';
+import { httpConnectionCountMax, httpConnectionsPerAddressMax, httpHeadersTimeoutMs, httpRequestTimeoutMs, httpTimeoutCheckMs } from '../limits.js';
 import { normalizeAddress } from '../security/address-filter.js';
 import { ConnectionBudget } from '../server/connection-budget.js';
 import { statusPageHtml } from './page/page-html.js';
@@ -77,7 +75,11 @@ export class StatusHttpServer {
   private readonly server: Server;
   private readonly budget: ConnectionBudget<Socket>;
 
-  constructor(private readonly routes: HttpRoutes, private readonly logger: Logger, budgets: Partial<HttpBudgets> = {}) {
+  constructor(
+    private readonly routes: HttpRoutes,
+    private readonly logger: Logger,
+    budgets: Partial<HttpBudgets> = {},
+  ) {
     const limits = { ...httpBudgets, ...budgets };
     this.budget = new ConnectionBudget<Socket>(limits.connectionCountMax, limits.connectionsPerAddressMax);
     const timeouts = { connectionsCheckingInterval: limits.timeoutCheckMs, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs };

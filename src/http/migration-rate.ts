@@ -60,7 +60,13 @@ export class MigrationRates {
     const spanMs = first ? nowMs - first.atMs : 0;
     const ratePerS = first && spanMs >= minimumSpanMs ? ((first.left - left) * 1000) / spanMs : null;
     const etaS = ratePerS !== null && ratePerS > 0 ? left / ratePerS : null;
-    return { bucketsLeft: left, bucketsTotal: total, bucketsDone: total - left, ratePerS: ratePerS === null ? null : round(ratePerS), etaS: etaS === null ? null : round(etaS) };
+    return {
+      bucketsLeft: left,
+      bucketsTotal: total,
+      bucketsDone: total - left,
+      ratePerS: ratePerS === null ? null : round(ratePerS),
+      etaS: etaS === null ? null : round(etaS),
+    };
   }
 
   /** retain — keep only the groups named (the others are gone). */

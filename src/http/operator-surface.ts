@@ -68,7 +68,10 @@ export class OperatorSurface {
   private serving = false;
 
   constructor(private readonly host: SurfaceHost) {
-    this.metrics = new ConfigServerMetrics(() => gaugesOf(this.host.cluster()), () => this.health());
+    this.metrics = new ConfigServerMetrics(
+      () => gaugesOf(this.host.cluster()),
+      () => this.health(),
+    );
     const quorum = host.quorum;
     if (quorum) addQuorumGauges(this.metrics.registry, () => quorum.call(host));
     this.admin = new AdminService({ ...host, statusJson: () => this.status() });
@@ -80,13 +83,16 @@ export class OperatorSurface {
     this.sampler = setInterval(() => this.sample(), samplePeriodMs);
     this.sampler.unref();
     if (this.host.httpPort === null) return null;
-    const http = new StatusHttpServer({
-      status: () => this.status(),
-      table: (groupName, format) => exportTable(this.host.cluster(), groupName, format),
-      metrics: async () => ({ contentType: this.metrics.contentType, text: await this.metrics.text() }),
-      serving: () => this.serving,
-      health: () => this.health(),
-    }, this.host.logger);
+    const http = new StatusHttpServer(
+      {
+        status: () => this.status(),
+        table: (groupName, format) => exportTable(this.host.cluster(), groupName, format),
+        metrics: async () => ({ contentType: this.metrics.contentType, text: await this.metrics.text() }),
+        serving: () => this.serving,
+        health: () => this.health(),
+      },
+      this.host.logger,
+    );
     const ip = this.host.httpAddress ?? parseServerAddress(this.host.address, 0).ip;
     const address = await http.listen(ip, this.host.httpPort);
     this.http = http;
@@ -136,7 +142,8 @@ export class OperatorSurface {
   /** refused — a request refused at the trust boundary: counted; `logged` ones also go to the recent events. */
   refused(refusal: Refusal, logged: boolean): void {
     this.metrics.refusedRequests.inc({ reason: refusal.reason, pcode: String(refusal.pcode) });
-    if (logged) this.events.push({ level: 'warn', event: 'request-refused', message: `refused pcode ${refusal.pcode} from ${refusal.remoteIp}: ${refusal.message}` });
+    if (logged)
+      this.events.push({ level: 'warn', event: 'request-refused', message: `refused pcode ${refusal.pcode} from ${refusal.remoteIp}: ${refusal.message}` });
   }
 
   /** configInvalid — a group.conf load was refused. */

@@ -157,24 +157,29 @@ export function gaugesOf(cluster: ClusterReader): GroupGauges[] {
     const serversByState = { alive: 0, standby: 0, down: 0 };
     for (const record of records) if (record.groupName === name) serversByState[record.status] += 1;
     const { versions, transitionVersion } = group.published;
-    return [{
-      name,
-      versions: { client: versions.client, server: versions.server, transition: transitionVersion },
-      serversByState,
-      bucketsToMigrate: Math.max(group.migrateBlockCount, 0),
-      state: stateOf(group, tableCounts(group, records).underReplicatedBuckets, records),
-      paused: group.operator.paused,
-    }];
+    return [
+      {
+        name,
+        versions: { client: versions.client, server: versions.server, transition: transitionVersion },
+        serversByState,
+        bucketsToMigrate: Math.max(group.migrateBlockCount, 0),
+        state: stateOf(group, tableCounts(group, records).underReplicatedBuckets, records),
+        paused: group.operator.paused,
+      },
+    ];
   });
 }
 
-function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<ServerRecord>[], rates: MigrationRates, monotonicMs: number): Omit<GroupStatus, 'health'> {
+function groupStatus(
+  group: Readonly<GroupState>,
+  records: readonly Readonly<ServerRecord>[],
+  rates: MigrationRates,
+  monotonicMs: number,
+): Omit<GroupStatus, 'health'> {
   const { tables, published, config } = group;
   const underReplicated = tableCounts(group, records).underReplicatedBuckets;
   const left = Math.max(group.migrateBlockCount, 0);
-  const sources = [...group.migration]
-    .sort(([a], [b]) => a - b)
-    .map(([value, progress]) => ({ server: tables.servers[value - 1], left: progress.left }));
+  const sources = [...group.migration].sort(([a], [b]) => a - b).map(([value, progress]) => ({ server: tables.servers[value - 1], left: progress.left }));
   return {
     name: group.name,
     bucketCount: tables.bucketCount,
@@ -192,7 +197,11 @@ function groupStatus(group: Readonly<GroupState>, records: readonly Readonly<Ser
       capPerServer: group.operator.capPerServer,
       sources,
     },
-    dataServers: dataServersOf(group, records.filter((record) => record.groupName === group.name), monotonicMs),
+    dataServers: dataServersOf(
+      group,
+      records.filter((record) => record.groupName === group.name),
+      monotonicMs,
+    ),
   };
 }
 
@@ -274,23 +283,26 @@ function dataServersOf(group: Readonly<GroupState>, records: readonly Readonly<S
   const { held, planned } = tableCounts(group, records);
   const takesCopies = (record: Readonly<ServerRecord>) => record.member && record.status === 'alive' && !record.draining && !record.heldOut;
   const weightSum = records.reduce((sum, record) => sum + (takesCopies(record) ? record.weight : 0), 0);
-  const share = (record: Readonly<ServerRecord>, total: number) => (takesCopies(record) && weightSum > 0 ? Math.round((total * record.weight * 10) / weightSum) / 10 : 0);
-  return [...records].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })).map((record) => {
-    const value = tables.valueOf.get(record.serverId) ?? 0;
-    const heldReplicas = value ? held.replicas[value] : 0;
-    const destinationReplicas = value ? planned.replicas[value] : 0;
-    return {
-      id: record.id,
-      state: record.status,
-      rack: record.rack,
-      weight: record.weight,
-      member: record.member,
-      draining: record.draining,
-      drained: record.draining && heldReplicas === 0 && destinationReplicas === 0,
-      failedOver: record.heldOut,
-      lastHeartbeatAgoMs: Number.isFinite(record.lastHeartbeatMs) ? Math.max(0, Math.round(monotonicMs - record.lastHeartbeatMs)) : null,
-      replicas: { held: heldReplicas, destination: destinationReplicas, quota: share(record, tables.bucketCount * tables.copyCount) },
-      masters: { held: value ? held.masters[value] : 0, destination: value ? planned.masters[value] : 0, quota: share(record, tables.bucketCount) },
-    };
-  });
+  const share = (record: Readonly<ServerRecord>, total: number) =>
+    takesCopies(record) && weightSum > 0 ? Math.round((total * record.weight * 10) / weightSum) / 10 : 0;
+  return [...records]
+    .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }))
+    .map((record) => {
+      const value = tables.valueOf.get(record.serverId) ?? 0;
+      const heldReplicas = value ? held.replicas[value] : 0;
+      const destinationReplicas = value ? planned.replicas[value] : 0;
+      return {
+        id: record.id,
+        state: record.status,
+        rack: record.rack,
+        weight: record.weight,
+        member: record.member,
+        draining: record.draining,
+        drained: record.draining && heldReplicas === 0 && destinationReplicas === 0,
+        failedOver: record.heldOut,
+        lastHeartbeatAgoMs: Number.isFinite(record.lastHeartbeatMs) ? Math.max(0, Math.round(monotonicMs - record.lastHeartbeatMs)) : null,
+        replicas: { held: heldReplicas, destination: destinationReplicas, quota: share(record, tables.bucketCount * tables.copyCount) },
+        masters: { held: value ? held.masters[value] : 0, destination: value ? planned.masters[value] : 0, quota: share(record, tables.bucketCount) },
+      };
+    });
 }

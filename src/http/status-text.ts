@@ -39,7 +39,9 @@ export function renderStatusText(status: StatusDocument): string {
 /** quorumLine — `quorum: etcd connected · leader 10.0.0.1:5198 (epoch 3) · this server follower · committed group_1 v12`. */
 function quorumLine(quorum: QuorumStatus): string {
   const leader = quorum.leader ? `leader ${quorum.leader.address} (epoch ${quorum.leader.epoch})` : 'no leader';
-  const committed = Object.entries(quorum.committed).map(([group, sequence]) => `${group} v${sequence}`).join(', ');
+  const committed = Object.entries(quorum.committed)
+    .map(([group, sequence]) => `${group} v${sequence}`)
+    .join(', ');
   const readOnly = quorum.readOnly ? ' · read-only: publishing nothing' : '';
   return `quorum: etcd ${quorum.etcd} · ${leader} · this server ${quorum.role}${committed ? ` · committed ${committed}` : ''}${readOnly}`;
 }
@@ -83,9 +85,11 @@ function serverLine(server: DataServerStatus): string {
   const flags = [server.draining ? (server.drained ? 'drained' : 'draining') : '', server.failedOver ? 'failed over' : '', server.member ? '' : 'removed']
     .filter((flag) => flag !== '')
     .join(', ');
-  return `${server.id.padEnd(21)} ${server.state.toUpperCase().padEnd(7)}  w${String(server.weight).padEnd(3)} ` +
+  return (
+    `${server.id.padEnd(21)} ${server.state.toUpperCase().padEnd(7)}  w${String(server.weight).padEnd(3)} ` +
     `replicas ${String(server.replicas.held).padStart(5)}/${server.replicas.quota.toFixed(1).padEnd(7)} ` +
-    `masters ${String(server.masters.held).padStart(5)}/${server.masters.quota.toFixed(1).padEnd(7)}${flags ? ` ${flags}` : ''}`.trimEnd();
+    `masters ${String(server.masters.held).padStart(5)}/${server.masters.quota.toFixed(1).padEnd(7)}${flags ? ` ${flags}` : ''}`.trimEnd()
+  );
 }
 
 function formatSeconds(seconds: number): string {

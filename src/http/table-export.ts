@@ -29,9 +29,7 @@ export interface TableJson {
 }
 
 /** TableExport — a body with its content type and extra headers, or why there is none. */
-export type TableExport =
-  | { ok: true; contentType: string; body: Buffer; headers: Record<string, string> }
-  | { ok: false; status: 404 | 413; message: string };
+export type TableExport = { ok: true; contentType: string; body: Buffer; headers: Record<string, string> } | { ok: false; status: 404 | 413; message: string };
 
 /** exportTable — the table of `groupName` as JSON or raw bytes. */
 export function exportTable(cluster: ClusterReader, groupName: string, format: 'json' | 'bin'): TableExport {

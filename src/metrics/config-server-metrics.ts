@@ -60,18 +60,47 @@ export class ConfigServerMetrics {
     this.heartbeatsReceived = new Counter({ name: 'tair_cs_heartbeats_received_total', help: 'Data-server heartbeats (pcode 9) received', registers });
     this.heartbeatsAnswered = new Counter({ name: 'tair_cs_heartbeats_answered_total', help: 'Heartbeat replies (pcode 104) sent', registers });
     this.responseSeconds = new Histogram({
-      name: 'tair_cs_response_seconds', help: 'Time from a request frame to its reply, by request', labelNames: ['request'], buckets: latencyBucketsS, registers,
+      name: 'tair_cs_response_seconds',
+      help: 'Time from a request frame to its reply, by request',
+      labelNames: ['request'],
+      buckets: latencyBucketsS,
+      registers,
     });
-    this.rebuilds = new Counter({ name: 'tair_cs_rebuilds_total', help: 'Table engine jobs: quick tables and full builds, by outcome', labelNames: ['group', 'kind', 'outcome'], registers });
+    this.rebuilds = new Counter({
+      name: 'tair_cs_rebuilds_total',
+      help: 'Table engine jobs: quick tables and full builds, by outcome',
+      labelNames: ['group', 'kind', 'outcome'],
+      registers,
+    });
     this.rebuildSeconds = new Histogram({
-      name: 'tair_cs_rebuild_duration_seconds', help: 'Wall time of table engine jobs', labelNames: ['group', 'kind'], buckets: rebuildBucketsS, registers,
+      name: 'tair_cs_rebuild_duration_seconds',
+      help: 'Wall time of table engine jobs',
+      labelNames: ['group', 'kind'],
+      buckets: rebuildBucketsS,
+      registers,
     });
-    this.configReloads = new Counter({ name: 'tair_cs_config_reloads_total', help: 'group.conf loads applied, by kind (initial, edit, touch)', labelNames: ['kind'], registers });
-    this.configReloadFailures = new Counter({ name: 'tair_cs_config_reload_failures_total', help: 'group.conf loads refused (the last good config stays)', registers });
-    this.adminCommands = new Counter({ name: 'tair_cs_admin_commands_total', help: 'Admin commands (op_cmd) answered, by command and return code', labelNames: ['command', 'code'], registers });
+    this.configReloads = new Counter({
+      name: 'tair_cs_config_reloads_total',
+      help: 'group.conf loads applied, by kind (initial, edit, touch)',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.configReloadFailures = new Counter({
+      name: 'tair_cs_config_reload_failures_total',
+      help: 'group.conf loads refused (the last good config stays)',
+      registers,
+    });
+    this.adminCommands = new Counter({
+      name: 'tair_cs_admin_commands_total',
+      help: 'Admin commands (op_cmd) answered, by command and return code',
+      labelNames: ['command', 'code'],
+      registers,
+    });
     this.refusedRequests = new Counter({
-      name: 'tair_cs_refused_requests_total', help: 'Requests refused at the trust boundary (source not allowed, not the peer, unsigned, bad signature), by reason and pcode',
-      labelNames: ['reason', 'pcode'], registers,
+      name: 'tair_cs_refused_requests_total',
+      help: 'Requests refused at the trust boundary (source not allowed, not the peer, unsigned, bad signature), by reason and pcode',
+      labelNames: ['reason', 'pcode'],
+      registers,
     });
     this.addClusterGauges(groupsNow);
     this.addHealthGauges(healthNow);
@@ -97,20 +126,28 @@ export class ConfigServerMetrics {
       return snapshot.health;
     };
     new Gauge({
-      name: 'tair_cs_health_status', help: 'The config server\'s health: 0 OK, 1 WARN, 2 ERR', registers,
+      name: 'tair_cs_health_status',
+      help: "The config server's health: 0 OK, 1 WARN, 2 ERR",
+      registers,
       collect() {
         this.set(healthStatusValue(health().server.status));
       },
     });
     new Gauge<'group'>({
-      name: 'tair_cs_group_health_status', help: 'A group\'s health: 0 OK, 1 WARN, 2 ERR', labelNames: ['group'], registers,
+      name: 'tair_cs_group_health_status',
+      help: "A group's health: 0 OK, 1 WARN, 2 ERR",
+      labelNames: ['group'],
+      registers,
       collect() {
         this.reset();
         for (const group of health().groups) this.set({ group: group.name }, healthStatusValue(group.health.status));
       },
     });
     new Gauge<'code' | 'severity' | 'group'>({
-      name: 'tair_cs_health_check', help: 'Each reason the health is not OK (1 while it holds)', labelNames: ['code', 'severity', 'group'], registers,
+      name: 'tair_cs_health_check',
+      help: 'Each reason the health is not OK (1 while it holds)',
+      labelNames: ['code', 'severity', 'group'],
+      registers,
       collect() {
         this.reset();
         for (const check of health().server.checks) this.set({ code: check.code, severity: check.level, group: check.group ?? '' }, 1);
@@ -129,7 +166,10 @@ export class ConfigServerMetrics {
     };
     const gauge = <L extends string>(name: string, help: string, labelNames: L[], fill: (gauge: Gauge<L>, group: GroupGauges) => void): void => {
       new Gauge<L>({
-        name, help, labelNames, registers,
+        name,
+        help,
+        labelNames,
+        registers,
         collect() {
           this.reset();
           for (const group of groups()) fill(this, group);
@@ -148,7 +188,7 @@ export class ConfigServerMetrics {
     gauge('tair_cs_group_state', 'The state a group is in (1) and the others (0)', ['group', 'state'], (metric, group) => {
       for (const state of groupStates) metric.set({ group: group.name, state }, state === group.state ? 1 : 0);
     });
-    gauge('tair_cs_migration_paused', 'Whether an operator paused the group\'s migration', ['group'], (metric, group) => {
+    gauge('tair_cs_migration_paused', "Whether an operator paused the group's migration", ['group'], (metric, group) => {
       metric.set({ group: group.name }, group.paused ? 1 : 0);
     });
   }

@@ -146,10 +146,12 @@ export class Follower {
   }
 
   private serially(work: () => Promise<ApplyResult>): Promise<ApplyResult> {
-    const run = this.chain.then(work).catch((error: unknown): ApplyResult => ({
-      code: 1,
-      message: error instanceof Error ? error.message : String(error),
-    }));
+    const run = this.chain.then(work).catch(
+      (error: unknown): ApplyResult => ({
+        code: 1,
+        message: error instanceof Error ? error.message : String(error),
+      }),
+    );
     this.chain = run;
     return run;
   }

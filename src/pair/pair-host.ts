@@ -42,7 +42,6 @@ import { PublishGate } from './publish-gate.js';
 import { Replicator } from './replicator.js';
 import type { GroupConfFile } from './table-transfer.js';
 
-
 /** PairPeers — one connection per kind of traffic to the peer. */
 interface PairPeers {
   heartbeat: PeerClient;
@@ -126,7 +125,10 @@ export class PairHost {
     for (const name of cluster.groupNames()) {
       const groupEpoch = cluster.groupState(name)?.epoch ?? 0n;
       if (groupEpoch > epochMax) {
-        this.deps.logger.error({ event: 'pair-epoch-ignored', group: name, epoch: groupEpoch.toString() }, `group ${name}: its table file carries epoch ${groupEpoch}, over the limit ${epochMax}; ignored`);
+        this.deps.logger.error(
+          { event: 'pair-epoch-ignored', group: name, epoch: groupEpoch.toString() },
+          `group ${name}: its table file carries epoch ${groupEpoch}, over the limit ${epochMax}; ignored`,
+        );
       } else if (groupEpoch > epoch) {
         epoch = groupEpoch;
       }
@@ -181,11 +183,13 @@ export class PairHost {
     });
     const core = this.coreOrNull;
     if (!core || core.role !== 'primary' || event.kind !== 'edit' || !core.peerFollows(this.deps.nowMs())) return;
-    void this.replicator.pushGroupConf(() => readGoodGroupConf(path, hash)).then(({ outcome }) => {
-      if (outcome === 'acked') return;
-      core.pushFailedNow();
-      core.publishedWithoutPeer();
-    });
+    void this.replicator
+      .pushGroupConf(() => readGoodGroupConf(path, hash))
+      .then(({ outcome }) => {
+        if (outcome === 'acked') return;
+        core.pushFailedNow();
+        core.publishedWithoutPeer();
+      });
   }
 
   /**
@@ -195,14 +199,20 @@ export class PairHost {
   noteDataServer(serverId: bigint, remoteIp: string, epoch: bigint | undefined, reach: 'reachable' | 'unreachable' | undefined): void {
     const record = this.deps.cluster().serverRecord(serverId);
     if (!record?.member || !sentFromHost(remoteIp, addressFromServerId(serverId).ip)) {
-      this.warnOnce(`stranger:${remoteIp}`, { event: 'pair-report-ignored', remote: remoteIp, server: formatServerId(serverId) },
-        `ignoring the epoch and report of ${formatServerId(serverId)} sent from ${remoteIp}: not a data server listed in group.conf at that address`);
+      this.warnOnce(
+        `stranger:${remoteIp}`,
+        { event: 'pair-report-ignored', remote: remoteIp, server: formatServerId(serverId) },
+        `ignoring the epoch and report of ${formatServerId(serverId)} sent from ${remoteIp}: not a data server listed in group.conf at that address`,
+      );
       return;
     }
     const core = this.core;
     if (core.dataServerSeen(serverId, epoch, reach, this.deps.nowMs()) === 'beyondCeiling') {
-      this.warnOnce(`epoch:${record.id}`, { event: 'pair-epoch-ignored', server: record.id, epoch: String(epoch), ceiling: core.epochCeiling.toString() },
-        `${record.id} reports epoch ${epoch}, above any epoch this pair has announced (${core.epochCeiling}); ignored`);
+      this.warnOnce(
+        `epoch:${record.id}`,
+        { event: 'pair-epoch-ignored', server: record.id, epoch: String(epoch), ceiling: core.epochCeiling.toString() },
+        `${record.id} reports epoch ${epoch}, above any epoch this pair has announced (${core.epochCeiling}); ignored`,
+      );
     }
     if (core.role === 'primary' && core.highestEpochSeen > core.epoch) {
       this.stepDown(`epoch ${core.highestEpochSeen} is newer than ours (${core.epoch})`);
@@ -326,7 +336,8 @@ export class PairHost {
     const body = { configVersion: 0, value: handoverRequestValue };
     const reply = await this.peers.pull.request({ pcode: Pcode.setMaster, body }, this.timings.finishForwardTimeoutMs + this.timings.pushTimeoutMs);
     if (reply.pcode !== Pcode.returnPacket || reply.body.code !== 0) {
-      if (!this.handoverRefusedLogged) this.deps.logger.info({ event: 'pair-handover-refused' }, 'entry #1 did not hand the primary role back yet; asking again');
+      if (!this.handoverRefusedLogged)
+        this.deps.logger.info({ event: 'pair-handover-refused' }, 'entry #1 did not hand the primary role back yet; asking again');
       this.handoverRefusedLogged = true;
       return;
     }
@@ -334,7 +345,10 @@ export class PairHost {
     const highest = core.highestEpochSeen > core.epoch ? core.highestEpochSeen : core.epoch;
     const epoch = nextEpochFor(this.entryIndex, highest);
     if (epoch > epochMax) {
-      this.deps.logger.error({ event: 'pair-epoch-limit', epoch: epoch.toString() }, `epoch ${epoch} would be over the limit ${epochMax}; not taking the role back`);
+      this.deps.logger.error(
+        { event: 'pair-epoch-limit', epoch: epoch.toString() },
+        `epoch ${epoch} would be over the limit ${epochMax}; not taking the role back`,
+      );
       return;
     }
     await this.becomePrimary(epoch, true, reason);

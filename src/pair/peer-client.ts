@@ -50,7 +50,10 @@ export class PeerClient {
   /** close — close the connection; later requests fail. */
   close(): void {
     this.closed = true;
-    void this.connection?.then((connection) => connection.close(), () => undefined);
+    void this.connection?.then(
+      (connection) => connection.close(),
+      () => undefined,
+    );
     this.connection = null;
   }
 
@@ -77,8 +80,11 @@ export class PeerClient {
 
   private drop(connection: FrameConnection): void {
     connection.close();
-    void this.connection?.then((current) => {
-      if (current === connection) this.connection = null;
-    }, () => undefined);
+    void this.connection?.then(
+      (current) => {
+        if (current === connection) this.connection = null;
+      },
+      () => undefined,
+    );
   }
 }

@@ -369,5 +369,7 @@ function tableAfter(record: TableRecord, base: PersistedGroupTable | null): Pers
   if (!base) return 'no committed table to apply the record of changed rows to';
   const table = { ...base, current: base.current.slice(), progress: base.progress.slice(), destination: base.destination.slice() };
   const replay = replayLog(table, [record]);
-  return replay.applied === 1 ? table : `the record does not follow the committed table (${replay.problem ?? `record ${record.seq}, committed ${base.recordSeq}`})`;
+  return replay.applied === 1
+    ? table
+    : `the record does not follow the committed table (${replay.problem ?? `record ${record.seq}, committed ${base.recordSeq}`})`;
 }

@@ -44,9 +44,11 @@ export function editServerList(text: string, groupName: string, op: number, serv
   if (op !== DataServerControlOp.add && op !== DataServerControlOp.delete) {
     return { text, codes: serverIds.map(() => DataServerControlCode.badOp), changed: false };
   }
-  const codes = serverIds.map((serverId) => (op === DataServerControlOp.add
-    ? addServer(lines, findSection(lines, groupName) as Section, serverId, defaultPort)
-    : deleteServer(lines, findSection(lines, groupName) as Section, serverId, defaultPort)));
+  const codes = serverIds.map((serverId) =>
+    op === DataServerControlOp.add
+      ? addServer(lines, findSection(lines, groupName) as Section, serverId, defaultPort)
+      : deleteServer(lines, findSection(lines, groupName) as Section, serverId, defaultPort),
+  );
   const changed = codes.some((code) => code === DataServerControlCode.ok);
   return { text: changed ? lines.map((line) => line.raw).join('\n') : text, codes, changed };
 }
@@ -94,11 +96,19 @@ function deleteServer(lines: Line[], section: Section, serverId: bigint, default
   return DataServerControlCode.ok;
 }
 
-function findEntry(lines: Line[], section: Section, serverId: bigint, defaultPort: number): { lineIndex: number; entries: string[]; entryIndex: number } | null {
+function findEntry(
+  lines: Line[],
+  section: Section,
+  serverId: bigint,
+  defaultPort: number,
+): { lineIndex: number; entries: string[]; entryIndex: number } | null {
   for (let index = section.headerIndex + 1; index < section.endIndex; index++) {
     const entry = keyValue(lines[index]);
     if (entry?.key !== serverListKey) continue;
-    const entries = entry.value.split(/[;,]/).map((part) => part.trim()).filter((part) => part !== '');
+    const entries = entry.value
+      .split(/[;,]/)
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
     const entryIndex = entries.findIndex((text) => {
       const parsed = parseServerEntry(text, defaultPort);
       return parsed.ok && serverIdFromAddress(parsed.entry.address) === serverId;

@@ -57,7 +57,10 @@ import { connectionCountMax, contentDeferMsMax, tableContentBytesPerTurnMax } fr
 import { TurnBudget } from './turn-budget.js';
 
 /** CoordinationAnswers — what the pair (or quorum mode) adds to the answers. */
-export type CoordinationAnswers = Pick<PairRequests, 'answer' | 'noteHeartbeat' | 'serving' | 'notReadyHeartbeat' | 'notReadyGetGroup' | 'extension' | 'downConfigServerId'>;
+export type CoordinationAnswers = Pick<
+  PairRequests,
+  'answer' | 'noteHeartbeat' | 'serving' | 'notReadyHeartbeat' | 'notReadyGetGroup' | 'extension' | 'downConfigServerId'
+>;
 
 /** RequestServices — what answering needs from the host. */
 export interface RequestServices {

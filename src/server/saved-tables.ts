@@ -14,7 +14,12 @@ import { loadGroupTable } from '../store/table-store.js';
  * loadSavedTables — the saved table of each named group that has a good one; `lostGroups` (when
  * given) collects the groups whose file was corrupt and moved aside.
  */
-export async function loadSavedTables(dataDir: string, groupNames: readonly string[], logger: Logger, lostGroups?: string[]): Promise<Map<string, PersistedGroupTable>> {
+export async function loadSavedTables(
+  dataDir: string,
+  groupNames: readonly string[],
+  logger: Logger,
+  lostGroups?: string[],
+): Promise<Map<string, PersistedGroupTable>> {
   const saved = new Map<string, PersistedGroupTable>();
   for (const groupName of groupNames) {
     const loaded = await loadGroupTable(dataDir, groupName);
@@ -22,16 +27,31 @@ export async function loadSavedTables(dataDir: string, groupNames: readonly stri
       saved.set(groupName, loaded.table);
       const { client, server } = loaded.table.versions;
       const { replayed, cut } = loaded;
-      logger.info({ event: 'table-loaded', group: groupName, path: loaded.path, client, server, migrateBlockCount: loaded.table.migrateBlockCount, record: loaded.table.recordSeq, replayed },
-        `group ${groupName}: table loaded (versions ${client}/${server}, ${replayed} log records replayed)`);
+      logger.info(
+        {
+          event: 'table-loaded',
+          group: groupName,
+          path: loaded.path,
+          client,
+          server,
+          migrateBlockCount: loaded.table.migrateBlockCount,
+          record: loaded.table.recordSeq,
+          replayed,
+        },
+        `group ${groupName}: table loaded (versions ${client}/${server}, ${replayed} log records replayed)`,
+      );
       if (cut) {
-        logger.warn({ event: 'table-log-cut', group: groupName, path: loaded.path, reason: cut },
-          `group ${groupName}: the table log ended in a torn or corrupt record (${cut}); it was cut and the state before it saved as the snapshot`);
+        logger.warn(
+          { event: 'table-log-cut', group: groupName, path: loaded.path, reason: cut },
+          `group ${groupName}: the table log ended in a torn or corrupt record (${cut}); it was cut and the state before it saved as the snapshot`,
+        );
       }
     } else if (loaded.status === 'corrupt') {
       lostGroups?.push(groupName);
-      logger.error({ event: 'table-corrupt', group: groupName, path: loaded.path, movedTo: loaded.movedTo, reason: loaded.reason },
-        `group ${groupName}: table file is corrupt (${loaded.reason}); moved aside, the group starts without a table`);
+      logger.error(
+        { event: 'table-corrupt', group: groupName, path: loaded.path, movedTo: loaded.movedTo, reason: loaded.reason },
+        `group ${groupName}: table file is corrupt (${loaded.reason}); moved aside, the group starts without a table`,
+      );
     }
   }
   return saved;

@@ -57,7 +57,8 @@ export function importOriginalTable(bytes: Uint8Array, groupName: string): Persi
   const servers: string[] = [];
   const indexOfId = new Map<bigint, number>();
   const [current, progress, destination] = tableNames.map((name, tableIndex) =>
-    convertTable(view, originalTableHeaderBytes + tableIndex * 8 * slotCount, slotCount, name, servers, indexOfId));
+    convertTable(view, originalTableHeaderBytes + tableIndex * 8 * slotCount, slotCount, name, servers, indexOfId),
+  );
   return {
     groupName,
     bucketCount,
@@ -79,14 +80,7 @@ export function importOriginalTable(bytes: Uint8Array, groupName: string): Persi
   };
 }
 
-function convertTable(
-  view: DataView,
-  offset: number,
-  slotCount: number,
-  name: string,
-  servers: string[],
-  indexOfId: Map<bigint, number>,
-): Uint32Array {
+function convertTable(view: DataView, offset: number, slotCount: number, name: string, servers: string[], indexOfId: Map<bigint, number>): Uint32Array {
   const table = new Uint32Array(slotCount);
   for (let slot = 0; slot < slotCount; slot++) {
     const id = view.getBigUint64(offset + slot * 8, true);

@@ -113,14 +113,17 @@ export function decodeTable(bytes: Uint8Array, groupName: string): TableDecodeRe
   if (bytes.length < minimum) return fail(`truncated: ${bytes.length} bytes, a table file has at least ${minimum}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!tableFileMagic.equals(bytes.subarray(0, 8))) {
-    return fail(view.getUint32(0, true) === originalTableMagic
-      ? 'this is an original Tair server table; convert it with `tair-cs table import`'
-      : 'bad magic: not a tair-config-server table file');
+    return fail(
+      view.getUint32(0, true) === originalTableMagic
+        ? 'this is an original Tair server table; convert it with `tair-cs table import`'
+        : 'bad magic: not a tair-config-server table file',
+    );
   }
   const formatVersion = view.getUint32(8, true);
   const fixedBytes = fixedHeaderBytesByVersion[formatVersion];
   if (fixedBytes === undefined) return fail(`format version ${formatVersion} is not supported (this build reads 1 and ${tableFormatVersion})`);
-  if (bytes.length < fixedBytes + tableTrailerBytes) return fail(`truncated: ${bytes.length} bytes, a table file has at least ${fixedBytes + tableTrailerBytes}`);
+  if (bytes.length < fixedBytes + tableTrailerBytes)
+    return fail(`truncated: ${bytes.length} bytes, a table file has at least ${fixedBytes + tableTrailerBytes}`);
   const layout = readLayout(view, fixedBytes);
   if (typeof layout === 'string') return fail(layout);
   const expectedBytes = layout.headerBytes + 12 * layout.slotCount + tableTrailerBytes;
@@ -169,8 +172,7 @@ function readLayout(view: DataView, fixedBytes: number): Layout | string {
     return `bucket count ${layout.bucketCount} × copy count ${layout.copyCount} is out of bounds`;
   }
   if (layout.serverCount > serverCountMax) return `server count ${layout.serverCount} is over ${serverCountMax}`;
-  if (layout.nameBytes > groupNameBytesMax || layout.hashBytes > configHashHexCharsMax ||
-    layout.serverListBytes > serverTextBytesMax * layout.serverCount) {
+  if (layout.nameBytes > groupNameBytesMax || layout.hashBytes > configHashHexCharsMax || layout.serverListBytes > serverTextBytesMax * layout.serverCount) {
     return 'string lengths in the header are out of bounds';
   }
   const used = fixedBytes + layout.nameBytes + layout.hashBytes + layout.serverListBytes;
@@ -193,8 +195,7 @@ function buildTable(bytes: Uint8Array, view: DataView, layout: Layout): Persiste
   }
   const servers = serverText === '' ? [] : serverText.split('\n');
   if (servers.length !== layout.serverCount) return `server list has ${servers.length} entries, the header says ${layout.serverCount}`;
-  const tableAt = (index: number): Uint32Array =>
-    readUint32s(bytes, layout.headerBytes + index * 4 * layout.slotCount, layout.slotCount);
+  const tableAt = (index: number): Uint32Array => readUint32s(bytes, layout.headerBytes + index * 4 * layout.slotCount, layout.slotCount);
   return {
     groupName,
     bucketCount: layout.bucketCount,

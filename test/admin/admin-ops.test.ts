@@ -39,7 +39,13 @@ async function fingerprint(): Promise<string> {
   const table = (await cluster.getJson<TableJson>('/groups/group_1/table')).body;
   const group = (await status()).groups[0];
   const servers = group.dataServers.map((server) => [server.id, server.state, server.draining, server.failedOver]);
-  return JSON.stringify({ table, versions: group.versions, migration: [group.migration.paused, group.migration.capPerServer], servers, conf: await readFile(cluster.groupConfPath, 'utf8') });
+  return JSON.stringify({
+    table,
+    versions: group.versions,
+    migration: [group.migration.paused, group.migration.capPerServer],
+    servers,
+    conf: await readFile(cluster.groupConfPath, 'utf8'),
+  });
 }
 
 async function expectRefused(cmd: number, params: string[], code: number, message: RegExp): Promise<void> {
@@ -51,9 +57,22 @@ async function expectRefused(cmd: number, params: string[], code: number, messag
 }
 
 const groupCommands = [
-  AdminCmd.resetDataServer, AdminCmd.setGroupStatus, AdminCmd.migrateBucket, AdminCmd.setAreaStatus, AdminCmd.switchBucket,
-  AdminCmd.activeFailoverOrRecover, AdminCmd.replaceDataServer, AdminCmd.urgentOffline, AdminCmd.rebuild, AdminCmd.plan,
-  AdminCmd.drain, AdminCmd.undrain, AdminCmd.pauseMigration, AdminCmd.resumeMigration, AdminCmd.migrationCap, AdminCmd.admit,
+  AdminCmd.resetDataServer,
+  AdminCmd.setGroupStatus,
+  AdminCmd.migrateBucket,
+  AdminCmd.setAreaStatus,
+  AdminCmd.switchBucket,
+  AdminCmd.activeFailoverOrRecover,
+  AdminCmd.replaceDataServer,
+  AdminCmd.urgentOffline,
+  AdminCmd.rebuild,
+  AdminCmd.plan,
+  AdminCmd.drain,
+  AdminCmd.undrain,
+  AdminCmd.pauseMigration,
+  AdminCmd.resumeMigration,
+  AdminCmd.migrationCap,
+  AdminCmd.admit,
 ];
 
 describe('validation', () => {
@@ -93,7 +112,12 @@ describe('validation', () => {
     server.roleInfo = () => ({ role: 'secondary', epoch: 7n });
     try {
       for (const cmd of [...groupCommands, AdminCmd.getGroupStatus, AdminCmd.allocArea]) {
-        await expectRefused(cmd, ['group_1', ds[0], '1'], AdminCode.notPrimary, /is the secondary config server \(epoch 7\); send admin commands to the primary/);
+        await expectRefused(
+          cmd,
+          ['group_1', ds[0], '1'],
+          AdminCode.notPrimary,
+          /is the secondary config server \(epoch 7\); send admin commands to the primary/,
+        );
       }
       const reply = await cluster.admin(AdminCmd.status, []);
       expect(JSON.parse(reply.infos[0])).toMatchObject({ role: 'secondary', epoch: 7 });
@@ -116,7 +140,12 @@ describe('group.conf commands', () => {
   });
 
   test('area status keeps one line with one entry per area', async () => {
-    for (const [area, value] of [['5', 'on'], ['6', 'on'], ['5', 'off']]) expect((await cluster.admin(AdminCmd.setAreaStatus, ['group_1', area, value])).code).toBe(0);
+    for (const [area, value] of [
+      ['5', 'on'],
+      ['6', 'on'],
+      ['5', 'off'],
+    ])
+      expect((await cluster.admin(AdminCmd.setAreaStatus, ['group_1', area, value])).code).toBe(0);
     expect((await conf()).match(/^area_status = .*$/gm)).toEqual(['area_status = 6,on;5,off;']);
     expect(await cluster.admin(AdminCmd.getAreaStatus, ['group_1'])).toEqual({ code: 0, infos: ['group_1: area_status=6,on;5,off;'] });
   });
@@ -146,10 +175,14 @@ describe('group.conf commands', () => {
     const text = await conf();
     const withList = text.replace('group_status = off', `group_status = off\ntmp_down_server = ${ds[0]};${ds[1]};${ds[2]};`);
     await writeFile(cluster.groupConfPath, withList);
-    await eventually(() => {
-      const state = cluster.server.cluster.groupState('group_1');
-      return state?.config.commonMap.get('tmp_down_server')?.includes(ds[2]) && state.savedChangeSeq === state.changeSeq;
-    }, 5000, 'the hand edit loaded and saved');
+    await eventually(
+      () => {
+        const state = cluster.server.cluster.groupState('group_1');
+        return state?.config.commonMap.get('tmp_down_server')?.includes(ds[2]) && state.savedChangeSeq === state.changeSeq;
+      },
+      5000,
+      'the hand edit loaded and saved',
+    );
     await expectRefused(AdminCmd.resetDataServer, ['group_1', '127.0.0.1:9'], AdminCode.invalidParam, /not a data server of group group_1/);
     expect(await cluster.admin(AdminCmd.resetDataServer, ['group_1', ds[0]])).toEqual({ code: 0, infos: [`group_1: tmp_down_server=${ds[1]};${ds[2]}`] });
     expect(await cluster.admin(AdminCmd.resetDataServer, ['group_1'])).toEqual({ code: 0, infos: ['group_1: tmp_down_server='] });
@@ -221,12 +254,17 @@ describe('plan, drain, pause, resume, cap', () => {
 describe('the other cluster commands over the wire', () => {
   const group = async () => (await status()).groups[0];
   const table = async () => (await cluster.getJson<TableJson>('/groups/group_1/table')).body;
-  const settle = () => eventually(async () => {
-    await cluster.finishAll();
-    const now = await group();
-    // 'degraded' while a failed-over server is DOWN: every bucket has its copies all the same.
-    return ['normal', 'degraded'].includes(now.state) && now;
-  }, 15_000, 'the group normal');
+  const settle = () =>
+    eventually(
+      async () => {
+        await cluster.finishAll();
+        const now = await group();
+        // 'degraded' while a failed-over server is DOWN: every bucket has its copies all the same.
+        return ['normal', 'degraded'].includes(now.state) && now;
+      },
+      15_000,
+      'the group normal',
+    );
 
   test('rebuild: new versions even with nothing to change', async () => {
     const before = (await group()).versions.server;
@@ -237,29 +275,41 @@ describe('the other cluster commands over the wire', () => {
   test('switch_bucket: master and slave trade places', async () => {
     const before = await table();
     expect((await cluster.admin(AdminCmd.switchBucket, ['group_1', '7,8'])).code).toBe(0);
-    await eventually(async () => {
-      await cluster.finishAll();
-      const after = await table();
-      return [7, 8].every((bucket) => after.current[0][bucket] === before.current[1][bucket] && after.current[1][bucket] === before.current[0][bucket]);
-    }, 10_000, 'the switched masters');
+    await eventually(
+      async () => {
+        await cluster.finishAll();
+        const after = await table();
+        return [7, 8].every((bucket) => after.current[0][bucket] === before.current[1][bucket] && after.current[1][bucket] === before.current[0][bucket]);
+      },
+      10_000,
+      'the switched masters',
+    );
   });
 
   test('failover (46 type 0) keeps the server solitary; recover (type 1) brings it back', async () => {
     const victim = cluster.dataServers[2];
     expect((await cluster.admin(AdminCmd.activeFailoverOrRecover, ['group_1', victim.id, '0'])).code).toBe(0);
-    const failed = await eventually(async () => {
-      const server = (await group()).dataServers.find((entry) => entry.id === victim.id);
-      return server?.failedOver && server.state === 'down' && server.replicas.held === 0 && server;
-    }, 5000, 'the server failed over');
+    const failed = await eventually(
+      async () => {
+        const server = (await group()).dataServers.find((entry) => entry.id === victim.id);
+        return server?.failedOver && server.state === 'down' && server.replicas.held === 0 && server;
+      },
+      5000,
+      'the server failed over',
+    );
     expect(failed.replicas.destination).toBe(0);
     await eventually(() => victim.replies.at(-1)?.serverVersion === 1 && victim.replies.at(-1)?.clientVersion === 1, 5000, 'a solitary reply');
     await settle();
     expect((await cluster.admin(AdminCmd.activeFailoverOrRecover, ['group_1', victim.id, '1'])).code).toBe(0);
-    await eventually(async () => {
-      await cluster.finishAll();
-      const server = (await group()).dataServers.find((entry) => entry.id === victim.id);
-      return server?.state === 'alive' && server.replicas.held > 0;
-    }, 15_000, 'the server rebuilt in');
+    await eventually(
+      async () => {
+        await cluster.finishAll();
+        const server = (await group()).dataServers.find((entry) => entry.id === victim.id);
+        return server?.state === 'alive' && server.replicas.held > 0;
+      },
+      15_000,
+      'the server rebuilt in',
+    );
     await settle();
   });
 
@@ -271,11 +321,15 @@ describe('the other cluster commands over the wire', () => {
     const offline = await settle();
     expect(offline.dataServers.find((entry) => entry.id === second)).toMatchObject({ draining: true, drained: true });
     for (const server of [second, ds[3]]) expect((await cluster.admin(AdminCmd.undrain, ['group_1', server])).code).toBe(0);
-    await eventually(async () => {
-      await cluster.finishAll();
-      const now = await group();
-      return now.state === 'normal' && now.dataServers.every((entry) => entry.replicas.held > 0);
-    }, 15_000, 'every server holding copies again');
+    await eventually(
+      async () => {
+        await cluster.finishAll();
+        const now = await group();
+        return now.state === 'normal' && now.dataServers.every((entry) => entry.replicas.held > 0);
+      },
+      15_000,
+      'every server holding copies again',
+    );
     expect((await cluster.admin(AdminCmd.admit, ['group_1', first])).code).toBe(0);
     await expectRefused(AdminCmd.admit, ['group_1', '127.0.0.1:1'], AdminCode.invalidParam, /not a data server of group group_1/);
   });

@@ -96,7 +96,7 @@ describe('tair-cs admin', () => {
     const server = `127.0.0.1:${cluster.port}`;
     const refused = await tairCs(['admin', '--config-servers', server, 'set-group-status', 'group_1', 'maybe']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('invalid parameter (-4201): status \'maybe\' must be on or off');
+    expect(refused.stderr).toContain("invalid parameter (-4201): status 'maybe' must be on or off");
     const unknown = await tairCs(['admin', '--config-servers', server, 'drain', 'nope', '127.0.0.1:1']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('group not found (-4202): group nope not found');
@@ -111,7 +111,12 @@ describe('tair-cs admin', () => {
 
   test('a SERVER without its port is refused (exit 2, naming ip:port) instead of meaning some port', async () => {
     const server = `127.0.0.1:${cluster.port}`;
-    for (const args of [['drain', 'group_1', '127.0.0.1'], ['admit', 'group_1', '10.0.0.7'], ['replace-server', 'group_1', '127.0.0.1:1', '127.0.0.2'], ['migrate-bucket', 'group_1', '1', '0', '127.0.0.1', '127.0.0.1:2']]) {
+    for (const args of [
+      ['drain', 'group_1', '127.0.0.1'],
+      ['admit', 'group_1', '10.0.0.7'],
+      ['replace-server', 'group_1', '127.0.0.1:1', '127.0.0.2'],
+      ['migrate-bucket', 'group_1', '1', '0', '127.0.0.1', '127.0.0.1:2'],
+    ]) {
       const run = await tairCs(['admin', '--config-servers', server, ...args]);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/needs ip:port, got '[\d.]+' without a port \(e\.g\. [\d.]+:5191\)/);
@@ -124,10 +129,17 @@ describe('tair-cs admin', () => {
     const added = await tairCs(['admin', '--config-servers', servers, 'add-server', 'group_1', spare]);
     expect(added).toMatchObject({ code: 0, stdout: `group_1 ${spare}: done\n` });
     expect(await readFile(cluster.groupConfPath, 'utf8')).toContain(`_server_list = ${spare}`);
-    await eventually(async () => (await cluster.getJson<StatusDocument>('/status')).body.groups[0].dataServers.some((server) => server.id === spare), 5000, 'the new server listed');
+    await eventually(
+      async () => (await cluster.getJson<StatusDocument>('/status')).body.groups[0].dataServers.some((server) => server.id === spare),
+      5000,
+      'the new server listed',
+    );
     const again = await tairCs(['admin', '--config-servers', servers, 'add-server', 'group_1', spare]);
     expect(again).toMatchObject({ code: 1, stderr: `group_1 ${spare}: already in _server_list\n` });
-    expect(await tairCs(['admin', '--config-servers', servers, 'remove-server', 'group_1', spare])).toMatchObject({ code: 0, stdout: `group_1 ${spare}: done\n` });
+    expect(await tairCs(['admin', '--config-servers', servers, 'remove-server', 'group_1', spare])).toMatchObject({
+      code: 0,
+      stdout: `group_1 ${spare}: done\n`,
+    });
     expect(await readFile(cluster.groupConfPath, 'utf8')).not.toContain(spare);
     await eventually(async () => (await cluster.getJson<StatusDocument>('/status')).body.health.status === 'OK', 5000, 'the spare gone again');
   });
@@ -145,7 +157,10 @@ describe('tair-cs admin', () => {
 
 describe('tair-cs status', () => {
   test('over HTTP and over the wire: the groups, servers by rack against their quota', async () => {
-    for (const source of [['--http', `127.0.0.1:${cluster.httpPort}`], ['--config-servers', `127.0.0.1:${secondaryPort},127.0.0.1:${cluster.port}`]]) {
+    for (const source of [
+      ['--http', `127.0.0.1:${cluster.httpPort}`],
+      ['--config-servers', `127.0.0.1:${secondaryPort},127.0.0.1:${cluster.port}`],
+    ]) {
       const run = await tairCs(['status', ...source]);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`^HEALTH_OK\nconfig server 127\\.0\\.0\\.1:${cluster.port}  primary  epoch 0`));
@@ -168,9 +183,10 @@ describe('tair-cs status', () => {
       const empty = await tairCs(['status'], 15_000, dir);
       expect(empty.code).toBe(2);
       expect(empty.stderr).toContain('no address given and no configserver.conf here (looked for configserver.conf, examples/configserver.conf)');
-      await writeFile(join(dir, 'configserver.conf'), [
-        '[public]', `config_server = 127.0.0.1:${cluster.port}`, '[configserver]', `port = ${cluster.port}`, 'group_file = group.conf', '',
-      ].join('\n'));
+      await writeFile(
+        join(dir, 'configserver.conf'),
+        ['[public]', `config_server = 127.0.0.1:${cluster.port}`, '[configserver]', `port = ${cluster.port}`, 'group_file = group.conf', ''].join('\n'),
+      );
       const local = await tairCs(['status'], 15_000, dir);
       expect(local.code, local.stderr).toBe(0);
       expect(local.stdout).toMatch(new RegExp(`^HEALTH_OK\nconfig server 127\\.0\\.0\\.1:${cluster.port}  primary`));
@@ -187,7 +203,9 @@ describe('tair-cs status', () => {
     const once = await tairCs(['status', '--http', `127.0.0.1:${cluster.httpPort}`]);
     expect(once.stdout).toMatch(/ {2}migration \[[█░]{30}\] +\d+% {2}\d+\/\d+ buckets/);
     expect(once.stdout).toMatch(/DOWN/);
-    const child = spawn(process.execPath, [mainScript, 'status', '--http', `127.0.0.1:${cluster.httpPort}`, '--watch', '--interval-ms', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [mainScript, 'status', '--http', `127.0.0.1:${cluster.httpPort}`, '--watch', '--interval-ms', '200'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     await eventually(() => (stdout.match(/^--- /gm) ?? []).length >= 2, 5000, 'two redraws');
@@ -202,14 +220,19 @@ describe('tair-cs status', () => {
   });
 
   test('--watch --json: one status document per line', async () => {
-    const child = spawn(process.execPath, [mainScript, 'status', '--http', `127.0.0.1:${cluster.httpPort}`, '--watch', '--json', '--interval-ms', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [mainScript, 'status', '--http', `127.0.0.1:${cluster.httpPort}`, '--watch', '--json', '--interval-ms', '200'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     await eventually(() => stdout.split('\n').length >= 3, 5000, 'two documents');
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    const documents = stdout.trim().split('\n').map((line) => JSON.parse(line) as { address: string; health: { status: string } });
+    const documents = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { address: string; health: { status: string } });
     expect(documents.length).toBeGreaterThanOrEqual(2);
     for (const document of documents) expect(document.address).toBe(`127.0.0.1:${cluster.port}`);
   });

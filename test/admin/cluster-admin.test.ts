@@ -172,7 +172,13 @@ describe('destination edits of the original', () => {
     const row = [state.tables.current[3], state.tables.current[B + 3]].map(nameOf);
     const target = ['ds1', 'ds2', 'ds3', 'ds4'].find((name) => !row.includes(name)) as string;
     const command = (overrides: Partial<Extract<AdminCommand, { kind: 'migrateBucket' }>>): AdminCommand => ({
-      kind: 'migrateBucket', groupName: group, bucketIndex: 3, copyIndex: 1, sourceId: idOf(driver, source), targetId: idOf(driver, target), ...overrides,
+      kind: 'migrateBucket',
+      groupName: group,
+      bucketIndex: 3,
+      copyIndex: 1,
+      sourceId: idOf(driver, source),
+      targetId: idOf(driver, target),
+      ...overrides,
     });
     expectRefusedUnchanged(driver, command({ bucketIndex: B }), 'invalidParam', new RegExp(`outside 0..${B - 1}`));
     expectRefusedUnchanged(driver, command({ copyIndex: 2 }), 'invalidParam', /copy 2 is outside 0..1/);
@@ -220,7 +226,7 @@ describe('destination edits of the original', () => {
     expect(slotsOf(driver, 'ds4', 'current')).toBe(held);
   });
 
-  test('replace servers, as the runbook does it: the new server, drained before it starts, stays empty; replace fills it with exactly the old one\'s copies and drains the old one', () => {
+  test("replace servers, as the runbook does it: the new server, drained before it starts, stays empty; replace fills it with exactly the old one's copies and drains the old one", () => {
     const driver = started(3);
     driver.reload(groupConf(4));
     expect(driver.admin({ kind: 'drain', groupName: group, serverId: idOf(driver, 'ds4') })).toMatchObject({ ok: true });
@@ -230,7 +236,9 @@ describe('destination edits of the original', () => {
     expect(driver.cluster.serverRecord(idOf(driver, 'ds4'))).toMatchObject({ status: 'alive', draining: true });
     expect(slotsOf(driver, 'ds4', 'destination')).toBe(0);
     const held = ['ds1', 'ds2', 'ds3'].map((name) => slotsOf(driver, name, 'current'));
-    expect(driver.admin({ kind: 'replaceServers', groupName: group, pairs: [{ sourceId: idOf(driver, 'ds1'), targetId: idOf(driver, 'ds4') }] })).toMatchObject({ ok: true });
+    expect(driver.admin({ kind: 'replaceServers', groupName: group, pairs: [{ sourceId: idOf(driver, 'ds1'), targetId: idOf(driver, 'ds4') }] })).toMatchObject(
+      { ok: true },
+    );
     expect(driver.cluster.serverRecord(idOf(driver, 'ds4'))?.draining).toBe(false);
     expect(driver.cluster.serverRecord(idOf(driver, 'ds1'))?.draining).toBe(true);
     driver.settle();
@@ -239,13 +247,30 @@ describe('destination edits of the original', () => {
     expect(['ds4', 'ds2', 'ds3', 'ds1'].map((name) => slotsOf(driver, name, 'current'))).toEqual([...held, 0]);
   });
 
-  test('urgent offline: a live server\'s copies go to the replacements and it drains', () => {
+  test("urgent offline: a live server's copies go to the replacements and it drains", () => {
     const driver = started(4);
     const held = slotsOf(driver, 'ds3', 'current');
-    expectRefusedUnchanged(driver, { kind: 'urgentOffline', groupName: group, serverId: idOf(driver, 'ds3'), replacementIds: [] }, 'invalidParam', /no replacement/);
-    expectRefusedUnchanged(driver, { kind: 'urgentOffline', groupName: group, serverId: idOf(driver, 'ds3'), replacementIds: [idOf(driver, 'ds3')] }, 'invalidParam', /distinct/);
-    expectRefusedUnchanged(driver, { kind: 'urgentOffline', groupName: group, serverId: idOf(driver, 'ds3'), replacementIds: [idOf(driver, 'ds8')] }, 'refused', /not a data server/);
-    expect(driver.admin({ kind: 'urgentOffline', groupName: group, serverId: idOf(driver, 'ds3'), replacementIds: [idOf(driver, 'ds4'), idOf(driver, 'ds1')] })).toMatchObject({ ok: true });
+    expectRefusedUnchanged(
+      driver,
+      { kind: 'urgentOffline', groupName: group, serverId: idOf(driver, 'ds3'), replacementIds: [] },
+      'invalidParam',
+      /no replacement/,
+    );
+    expectRefusedUnchanged(
+      driver,
+      { kind: 'urgentOffline', groupName: group, serverId: idOf(driver, 'ds3'), replacementIds: [idOf(driver, 'ds3')] },
+      'invalidParam',
+      /distinct/,
+    );
+    expectRefusedUnchanged(
+      driver,
+      { kind: 'urgentOffline', groupName: group, serverId: idOf(driver, 'ds3'), replacementIds: [idOf(driver, 'ds8')] },
+      'refused',
+      /not a data server/,
+    );
+    expect(
+      driver.admin({ kind: 'urgentOffline', groupName: group, serverId: idOf(driver, 'ds3'), replacementIds: [idOf(driver, 'ds4'), idOf(driver, 'ds1')] }),
+    ).toMatchObject({ ok: true });
     expect(slotsOf(driver, 'ds3', 'destination')).toBe(0);
     driver.settle();
     expect(slotsOf(driver, 'ds3', 'current')).toBe(0);

@@ -19,8 +19,18 @@ function tables(currentRows: bigint[][], destinationRows: bigint[][]): AgentTabl
 describe('planBuckets', () => {
   test('holding, padding, a migration target and a master hand-over', () => {
     const view = tables(
-      [[x, y], [x, y], [y, x], [z, y]],
-      [[x, t], [y, x], [y, x], [z, x]],
+      [
+        [x, y],
+        [x, y],
+        [y, x],
+        [z, y],
+      ],
+      [
+        [x, t],
+        [y, x],
+        [y, x],
+        [z, x],
+      ],
     );
     expect(planBuckets(x, view)).toEqual({
       holding: [0, 1, 2],
@@ -40,37 +50,32 @@ describe('planBuckets', () => {
     expect(planBuckets(y, view).migrations).toEqual([{ bucketIndex: 0, targets: [z] }]);
   });
 
-  test('a bucket without a master is nobody\'s to migrate', () => {
+  test("a bucket without a master is nobody's to migrate", () => {
     const view = tables([[0n, 0n]], [[y, z]]);
     for (const serverId of [y, z]) expect(planBuckets(serverId, view).migrations).toEqual([]);
   });
 
   const servers = [1n, 2n, 3n, 4n, 5n];
-  const row = (copyCount: number) =>
-    fc.shuffledSubarray(servers, { minLength: copyCount, maxLength: copyCount });
-  const layout = fc.integer({ min: 1, max: 3 }).chain((copyCount) =>
-    fc.tuple(
-      fc.array(fc.tuple(row(copyCount), row(copyCount), fc.boolean()), { minLength: 1, maxLength: 12 }),
-      fc.constant(copyCount),
-    ),
-  );
+  const row = (copyCount: number) => fc.shuffledSubarray(servers, { minLength: copyCount, maxLength: copyCount });
+  const layout = fc
+    .integer({ min: 1, max: 3 })
+    .chain((copyCount) => fc.tuple(fc.array(fc.tuple(row(copyCount), row(copyCount), fc.boolean()), { minLength: 1, maxLength: 12 }), fc.constant(copyCount)));
 
   test('property: every bucket that differs is migrated by exactly its master, and the targets complete the destination', () => {
     fc.assert(
       fc.property(layout, ([rows, copyCount]) => {
         // A dropped replica (quick table) leaves a 0 in the current row.
-        const currentRows = rows.map(([current, , dropReplica]) =>
-          dropReplica && copyCount > 1 ? [...current.slice(0, -1), 0n] : current,
+        const currentRows = rows.map(([current, , dropReplica]) => (dropReplica && copyCount > 1 ? [...current.slice(0, -1), 0n] : current));
+        const view = tables(
+          currentRows,
+          rows.map(([, destination]) => destination),
         );
-        const view = tables(currentRows, rows.map(([, destination]) => destination));
         const plans = new Map(servers.map((serverId) => [serverId, planBuckets(serverId, view)]));
         currentRows.forEach((currentRow, bucketIndex) => {
           const destinationRow = rows[bucketIndex][1];
           const sameMaster = currentRow[0] === destinationRow[0];
           const replicasCovered = destinationRow.slice(1).every((id) => currentRow.slice(1).includes(id));
-          const movers = servers.filter((serverId) =>
-            plans.get(serverId)!.migrations.some((task) => task.bucketIndex === bucketIndex),
-          );
+          const movers = servers.filter((serverId) => plans.get(serverId)!.migrations.some((task) => task.bucketIndex === bucketIndex));
           expect(movers).toEqual(sameMaster && replicasCovered ? [] : [currentRow[0]]);
           for (const serverId of servers) {
             const plan = plans.get(serverId)!;

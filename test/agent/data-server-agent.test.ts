@@ -179,7 +179,14 @@ describe('DataServerAgent against a fake config server', () => {
     const configServer = await fake();
     configServer.publish(stable(roundRobin([selfId, ...others], bucketCount, copyCount), bucketCount, copyCount));
     const timers = new ManualTimers();
-    const agent = new DataServerAgent({ self, configServers: [configServer.address, '127.0.0.1:1'], heartbeatIntervalMs: beatMs, requestTimeoutMs: 300, timers, random: half });
+    const agent = new DataServerAgent({
+      self,
+      configServers: [configServer.address, '127.0.0.1:1'],
+      heartbeatIntervalMs: beatMs,
+      requestTimeoutMs: 300,
+      timers,
+      random: half,
+    });
     cleanups.push(() => agent.stop());
     const problems: string[] = [];
     agent.on('problem', (message) => problems.push(message));

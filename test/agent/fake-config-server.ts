@@ -108,7 +108,10 @@ export class FakeConfigServer {
     switch (packet.pcode) {
       case Pcode.getGroupRequest:
         this.getGroupRequests += 1;
-        return { pcode: Pcode.getGroupResponse, body: this.groupResponse(packet.body.configVersion, packet.body.groupName, packet.body.extension !== undefined) };
+        return {
+          pcode: Pcode.getGroupResponse,
+          body: this.groupResponse(packet.body.configVersion, packet.body.groupName, packet.body.extension !== undefined),
+        };
       case Pcode.heartbeatRequest:
         this.heartbeats.push(packet.body);
         return { pcode: Pcode.heartbeatResponse, body: this.heartbeatResponse(packet.body) };
@@ -140,8 +143,7 @@ export class FakeConfigServer {
     const sendTable =
       !solitary &&
       tables !== null &&
-      (request.configVersion !== this.serverVersion ||
-        (this.sendTransitions && this.migrating && request.transition.version !== this.transitionVersion));
+      (request.configVersion !== this.serverVersion || (this.sendTransitions && this.migrating && request.transition.version !== this.transitionVersion));
     return {
       clientVersion: solitary ? 1 : this.clientVersion,
       serverVersion: solitary ? 1 : this.serverVersion,

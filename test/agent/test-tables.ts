@@ -65,7 +65,13 @@ export function viewRows(tables: AgentTables): Map<number, bigint[]> {
 }
 
 /** rowsNaming — the rows of whole tables that name `selfId`: what its view must hold. */
-export function rowsNaming(selfId: bigint, current: BigUint64Array, destination: BigUint64Array, bucketCount: number, copyCount: number): Map<number, bigint[]> {
+export function rowsNaming(
+  selfId: bigint,
+  current: BigUint64Array,
+  destination: BigUint64Array,
+  bucketCount: number,
+  copyCount: number,
+): Map<number, bigint[]> {
   const all = allRows(current, destination, bucketCount, copyCount);
   const rows = new Map<number, bigint[]>();
   for (const bucketIndex of all.buckets()) {

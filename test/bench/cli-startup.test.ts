@@ -10,7 +10,10 @@ const run = promisify(execFile);
 
 test('bench/cli-startup times each command beside a bare node and writes nothing with --no-write', async () => {
   const { stdout } = await run(process.execPath, ['dist/bench/cli-startup.js', '--iterations', '1', '--no-write'], { timeout: 60_000 });
-  const names = stdout.trim().split('\n').map((line) => line.split(/\s+min\s/)[0]?.trim());
+  const names = stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split(/\s+min\s/)[0]?.trim());
   expect(names).toEqual(['node -e 0', 'tair-cs --version', 'tair-cs client get', 'tair-cs status']);
   for (const line of stdout.trim().split('\n')) expect(line).toMatch(/min \d+\.\d ms {2}median \d+\.\d ms/);
 }, 90_000);

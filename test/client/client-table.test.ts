@@ -7,7 +7,7 @@ import { idsOf, roundRobin } from '../agent/test-tables.js';
 describe('ClientTable', () => {
   const ids = idsOf([5191, 5192, 5193]);
 
-  test('a bucket\'s servers are its copies in copy order, empty slots skipped', () => {
+  test("a bucket's servers are its copies in copy order, empty slots skipped", () => {
     const table = roundRobin(ids, 4, 2);
     table[4 + 1] = 0n;
     const client = new ClientTable('g', 4, 2, 12, table);

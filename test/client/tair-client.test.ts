@@ -80,7 +80,12 @@ describe('TairClient with any number of config servers (quorum mode)', () => {
       fake.epoch = 4n;
     }
     fakes[2].role = 'primary';
-    const client = await TairClient.open({ configServers: fakes.map((fake) => fake.address), groupName: 'group_1', refreshIntervalMs: 0, requestTimeoutMs: 500 });
+    const client = await TairClient.open({
+      configServers: fakes.map((fake) => fake.address),
+      groupName: 'group_1',
+      refreshIntervalMs: 0,
+      requestTimeoutMs: 500,
+    });
     cleanups.push(async () => client.close());
     const asked = (): number[] => fakes.map((fake) => fake.getGroupRequests);
     expect(asked()).toEqual([1, 1, 1, 0]);
@@ -98,7 +103,7 @@ describe('TairClient with any number of config servers (quorum mode)', () => {
 });
 
 describe('TairClient: routing and refreshing', () => {
-  test('a newer version in a data server\'s reply makes the background refresh fetch the table', async () => {
+  test("a newer version in a data server's reply makes the background refresh fetch the table", async () => {
     const running = await cluster(2, 2);
     const client = await open([running.configServer.address]);
     await client.put('k', 'v');
@@ -141,9 +146,11 @@ describe('TairClient: routing and refreshing', () => {
     await running.dataServers.get(deadPort)!.stop();
     running.dataServers.delete(deadPort);
     for (let i = 0; i < 20; i++) expect((await client.get(`key-${i}`))?.toString()).toBe(`value-${i}`);
-    const deadMastered = [...Array(40).keys()].map((i) => `probe-${i}`).find((key) => {
-      return client.table.masterOfBucket(client.table.bucketOf(Buffer.from(key))) === running.ids[0];
-    })!;
+    const deadMastered = [...Array(40).keys()]
+      .map((i) => `probe-${i}`)
+      .find((key) => {
+        return client.table.masterOfBucket(client.table.bucketOf(Buffer.from(key))) === running.ids[0];
+      })!;
     const started = Date.now();
     const error = await client.put(deadMastered, 'x').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TairRequestError);

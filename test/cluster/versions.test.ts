@@ -13,11 +13,13 @@ describe('bumpVersion', () => {
   });
 
   test('never produces the solitary value or goes backwards below the top', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff_fffe }), fc.integer({ min: 10, max: 1000 }), (version, floor) => {
-      const next = bumpVersion(version, floor);
-      expect(next).not.toBe(solitaryVersion);
-      expect(next).toBeGreaterThan(version < floor ? floor - 1 : version);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff_fffe }), fc.integer({ min: 10, max: 1000 }), (version, floor) => {
+        const next = bumpVersion(version, floor);
+        expect(next).not.toBe(solitaryVersion);
+        expect(next).toBeGreaterThan(version < floor ? floor - 1 : version);
+      }),
+    );
   });
 
   test('past the u32 top it starts again at the floor', () => {
@@ -29,8 +31,10 @@ describe('bumpTransitionVersion', () => {
   test('restarts from 0 at 2^23, then takes the floor, and always fits 24 bits', () => {
     expect(bumpTransitionVersion(0, 10)).toBe(10);
     expect(bumpTransitionVersion(2 ** 23, 10)).toBe(10);
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 24 - 1 }), (version) => {
-      expect(bumpTransitionVersion(version, 10)).toBeLessThanOrEqual(2 ** 23);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 24 - 1 }), (version) => {
+        expect(bumpTransitionVersion(version, 10)).toBeLessThanOrEqual(2 ** 23);
+      }),
+    );
   });
 });

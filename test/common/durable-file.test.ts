@@ -38,7 +38,7 @@ describe('writeFileDurably', () => {
     expect(await readdir(dir)).toEqual(['f']);
   });
 
-  test('keepMode keeps the replaced file\'s permissions; mode sets a new file\'s', async () => {
+  test("keepMode keeps the replaced file's permissions; mode sets a new file's", async () => {
     const path = join(dir, 'f');
     await writeFile(path, 'old', { mode: 0o600 });
     await chmod(path, 0o600);

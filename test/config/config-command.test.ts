@@ -10,7 +10,6 @@ import { repoRoot, transpileSources } from '../store/helpers/transpile-sources.j
 
 const runCaptured = (argv: string[]) => capture(run, argv);
 
-
 let dir = '';
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tair-cs-check-'));
@@ -25,8 +24,10 @@ afterEach(() => {
 describe('tair-cs config check (in-process)', () => {
   test('a valid group file: exit 0 and a JSON summary of every group', async () => {
     const groupFile = join(dir, 'ok.conf');
-    await writeFile(groupFile, '[g]\n_copy_count = 2\n_server_list = 10.0.0.1@r1*2;10.0.0.2:6000\n' +
-      '_areaCapacity_list = 0,100\n_areaKey_list = users,0\ngroup_status = on\n');
+    await writeFile(
+      groupFile,
+      '[g]\n_copy_count = 2\n_server_list = 10.0.0.1@r1*2;10.0.0.2:6000\n' + '_areaCapacity_list = 0,100\n_areaKey_list = users,0\ngroup_status = on\n',
+    );
     const { code, stdout, stderr } = await runCaptured(['check', '--group-file', groupFile]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -34,14 +35,24 @@ describe('tair-cs config check (in-process)', () => {
     expect(summary.groupFile).toBe(groupFile);
     expect(summary.groups).toHaveLength(1);
     expect(summary.groups[0]).toMatchObject({
-      name: 'g', bucketCount: 1023, copyCount: 2,
+      name: 'g',
+      bucketCount: 1023,
+      copyCount: 2,
       servers: [
         { id: '10.0.0.1:5191', serverId: String((5191n << 32n) | BigInt(10 + (1 << 24))), rack: 'r1', weight: 2 },
         { id: '10.0.0.2:6000', rack: '10.0', weight: 1 },
       ],
-      dataMove: true, minDataServerCount: 2, buildStrategy: 1, buildDiffRatio: 0.6, posMask: '0xffff',
-      acceptStrategy: 0, serverDownTimeMs: 4000, areaCapacities: { 0: '100' }, areaKeys: { users: 0 },
-      commonMap: { group_status: 'on' }, minConfigVersion: 10,
+      dataMove: true,
+      minDataServerCount: 2,
+      buildStrategy: 1,
+      buildDiffRatio: 0.6,
+      posMask: '0xffff',
+      acceptStrategy: 0,
+      serverDownTimeMs: 4000,
+      areaCapacities: { 0: '100' },
+      areaKeys: { users: 0 },
+      commonMap: { group_status: 'on' },
+      minConfigVersion: 10,
     });
   });
 
@@ -51,8 +62,7 @@ describe('tair-cs config check (in-process)', () => {
     const { code, stdout } = await runCaptured(['check', '--group-file', groupFile]);
     expect(code).toBe(1);
     expect(stdout).toBe(
-      `${groupFile}:3: _copy_cont: unknown key (did you mean _copy_count?)\n` +
-      `${groupFile}:4: _bucket_number: must be between 1 and 16777216, got 0\n`,
+      `${groupFile}:3: _copy_cont: unknown key (did you mean _copy_count?)\n` + `${groupFile}:4: _bucket_number: must be between 1 and 16777216, got 0\n`,
     );
   });
 
@@ -70,8 +80,7 @@ describe('tair-cs config check (in-process)', () => {
   test('problems in configserver.conf or a missing group file: exit 1 with file:line lines', async () => {
     const sub = await mkdtemp(join(dir, 'cs-'));
     await writeFile(join(sub, 'cs.conf'), '[configserver]\ngroup_file = missing.conf\nport = x\n');
-    expect((await runCaptured(['check', '--config', join(sub, 'cs.conf')])).stdout)
-      .toBe(`${join(sub, 'cs.conf')}:3: port: expected an integer, got 'x'\n`);
+    expect((await runCaptured(['check', '--config', join(sub, 'cs.conf')])).stdout).toBe(`${join(sub, 'cs.conf')}:3: port: expected an integer, got 'x'\n`);
     const missing = join(sub, 'nope.conf');
     const result = await runCaptured(['check', '--group-file', missing]);
     expect(result).toEqual({ code: 1, stdout: `${missing}:1: (file): file not found\n`, stderr: '' });
@@ -96,10 +105,18 @@ describe('tair-cs config check (in-process)', () => {
     expect(code).toBe(0);
     const summary = JSON.parse(stdout);
     expect(summary.configServer).toMatchObject({
-      address: '127.0.0.1:5198', httpPort: 5199, dataDir: join(repoRoot, 'examples/data'),
+      address: '127.0.0.1:5198',
+      httpPort: 5199,
+      dataDir: join(repoRoot, 'examples/data'),
     });
-    expect(summary.groups.map((g: { name: string; bucketCount: number; copyCount: number; servers: unknown[] }) =>
-      [g.name, g.bucketCount, g.copyCount, g.servers.length])).toEqual([['group_1', 1023, 2, 3]]);
+    expect(
+      summary.groups.map((g: { name: string; bucketCount: number; copyCount: number; servers: unknown[] }) => [
+        g.name,
+        g.bucketCount,
+        g.copyCount,
+        g.servers.length,
+      ]),
+    ).toEqual([['group_1', 1023, 2, 3]]);
   });
 });
 
@@ -109,8 +126,7 @@ describe('tair-cs config check (real process)', () => {
     const out = join(dir, 'built');
     await transpileSources(['src/cli/config-command.ts'], out);
     script = join(out, 'check.mjs');
-    await writeFile(script, "import { run } from './src/cli/config-command.js';\n" +
-      'process.exitCode = await run(process.argv.slice(2));\n');
+    await writeFile(script, "import { run } from './src/cli/config-command.js';\n" + 'process.exitCode = await run(process.argv.slice(2));\n');
   });
 
   const exec = (args: string[]) =>

@@ -12,10 +12,16 @@ const exampleConfigServer = readFileSync(new URL('../../examples/configserver.co
 /** checkProblems — every problem names the file, a real line of the text, a key and a message. */
 function checkProblems(problems: readonly ConfigProblem[], text: string, file: string): void {
   const lineCount = text.split('\n').length;
-  const broken = problems.filter((problem) =>
-    problem.file !== file ||
-    !Number.isInteger(problem.line) || problem.line < 1 || problem.line > lineCount ||
-    typeof problem.key !== 'string' || typeof problem.message !== 'string' || problem.message.length === 0);
+  const broken = problems.filter(
+    (problem) =>
+      problem.file !== file ||
+      !Number.isInteger(problem.line) ||
+      problem.line < 1 ||
+      problem.line > lineCount ||
+      typeof problem.key !== 'string' ||
+      typeof problem.message !== 'string' ||
+      problem.message.length === 0,
+  );
   expect(broken).toEqual([]);
 }
 
@@ -28,8 +34,7 @@ function checkGroups(groups: readonly GroupConfig[]): void {
     if (group.copyCount < 1 || group.copyCount > 8) broken.push(`${group.name}: C ${group.copyCount}`);
     if (group.bucketCount < 1 || group.bucketCount * group.copyCount > 2 ** 26) broken.push(`${group.name}: B`);
     if (group.servers.length < group.copyCount) broken.push(`${group.name}: fewer servers than copies`);
-    if (group.minDataServerCount < group.copyCount ||
-      group.minDataServerCount > Math.max(group.servers.length, group.copyCount)) {
+    if (group.minDataServerCount < group.copyCount || group.minDataServerCount > Math.max(group.servers.length, group.copyCount)) {
       broken.push(`${group.name}: min data server count ${group.minDataServerCount}`);
     }
     for (const server of group.servers) {
@@ -43,8 +48,10 @@ function checkGroups(groups: readonly GroupConfig[]): void {
 
 /** mutation — one edit of a text: insert a dialect-significant character, delete, duplicate or swap lines. */
 const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(
-    '#', '[', ']', '=', ';', ',', '@', '*', ':', '\n', ' ', '_', '0', '-1', '0x', '\r', '\u0000', 'é', '[g]\n', '.'),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.constantFrom('#', '[', ']', '=', ';', ',', '@', '*', ':', '\n', ' ', '_', '0', '-1', '0x', '\r', '\u0000', 'é', '[g]\n', '.'),
   }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 12 }) }),
   fc.record({ kind: fc.constant('duplicateLine' as const), at: fc.nat() }),
@@ -83,10 +90,32 @@ describe('parser fuzzing: no crash, no hang, only ConfigProblems', () => {
     );
   });
 
-  test('arbitrary lines built from the dialect\'s own pieces', () => {
-    const piece = fc.constantFrom('[g]', '[h]', '_server_list', '_copy_count', '_bucket_number', '_pos_mask',
-      '_min_data_server_count', '_areaCapacity_list', '=', ' ', '#', ';', ',', '10.0.0.1', '10.0.0.2:5191',
-      '@r1', '*2', '0.5', '3', '0x', 'ff', '-', '\n');
+  test("arbitrary lines built from the dialect's own pieces", () => {
+    const piece = fc.constantFrom(
+      '[g]',
+      '[h]',
+      '_server_list',
+      '_copy_count',
+      '_bucket_number',
+      '_pos_mask',
+      '_min_data_server_count',
+      '_areaCapacity_list',
+      '=',
+      ' ',
+      '#',
+      ';',
+      ',',
+      '10.0.0.1',
+      '10.0.0.2:5191',
+      '@r1',
+      '*2',
+      '0.5',
+      '3',
+      '0x',
+      'ff',
+      '-',
+      '\n',
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 60 }), (pieces) => {
         const text = pieces.join('');
@@ -113,8 +142,10 @@ describe('parser fuzzing: no crash, no hang, only ConfigProblems', () => {
   test('mutated and arbitrary configserver.conf files', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }),
-          fc.array(mutation, { minLength: 1, maxLength: 6 }).map((edits) => mutate(exampleConfigServer, edits))),
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.array(mutation, { minLength: 1, maxLength: 6 }).map((edits) => mutate(exampleConfigServer, edits)),
+        ),
         (text) => {
           const result = parseConfigServerConf(text, '/fuzz/cs.conf', { localAddresses: ['127.0.0.1'] });
           checkProblems(result.problems, text, '/fuzz/cs.conf');

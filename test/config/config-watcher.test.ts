@@ -3,11 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { formatConfigProblem } from '../../src/errors.js';
-import type {
-  GroupConfigChangeEvent,
-  GroupConfigInvalidEvent,
-  GroupConfigWatcherOptions,
-} from '../../src/config/config-watcher.js';
+import type { GroupConfigChangeEvent, GroupConfigInvalidEvent, GroupConfigWatcherOptions } from '../../src/config/config-watcher.js';
 import { GroupConfigWatcher } from '../../src/config/config-watcher.js';
 import { checkTableShapes } from '../../src/config/group-diff.js';
 
@@ -86,9 +82,7 @@ describe('GroupConfigWatcher', () => {
     expect(last.previous).toBe(good);
     expect(last.diff.added).toEqual(['c']);
     expect(last.diff.removed).toEqual(['b']);
-    expect(last.diff.changed.map((c) => [c.name, c.serversAdded, c.serversRemoved])).toEqual([
-      ['a', ['10.0.0.4:5191'], ['10.0.0.2:5191']],
-    ]);
+    expect(last.diff.changed.map((c) => [c.name, c.serversAdded, c.serversRemoved])).toEqual([['a', ['10.0.0.4:5191'], ['10.0.0.2:5191']]]);
   });
 
   test('a plain touch (same content, new mtime) is reported as a "touch" reload', async () => {
@@ -129,9 +123,7 @@ describe('GroupConfigWatcher', () => {
       await utimes(file, second, second);
       expect(await w.check()).toBe('edit');
     }
-    expect(changes.map((c) => c.config.groups[0].servers[0].id)).toEqual([
-      '10.0.0.1:5191', '10.0.0.2:5191', '10.0.0.3:5191',
-    ]);
+    expect(changes.map((c) => c.config.groups[0].servers[0].id)).toEqual(['10.0.0.1:5191', '10.0.0.2:5191', '10.0.0.3:5191']);
   });
 
   test('polling picks up an edit on its own', async () => {

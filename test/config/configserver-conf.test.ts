@@ -8,8 +8,7 @@ import { loadConfigServerConf, parseConfigServerConf } from '../../src/config/co
 
 const file = '/etc/tair/configserver.conf';
 const parse = (text: string, localAddresses: string[] = []) => parseConfigServerConf(text, file, { localAddresses });
-const problemsOf = (text: string, localAddresses: string[] = []) =>
-  parse(text, localAddresses).problems.map(formatConfigProblem);
+const problemsOf = (text: string, localAddresses: string[] = []) => parse(text, localAddresses).problems.map(formatConfigProblem);
 
 describe('configserver.conf', () => {
   test('defaults: ports 5198/5191, data dir "data", logs on stdout, paths resolved against the file', () => {
@@ -42,30 +41,32 @@ describe('configserver.conf', () => {
   });
 
   test('every key set', () => {
-    const { config } = parse([
-      '[public]',
-      'config_server = 127.0.0.1:5198',
-      'config_server = 127.0.0.1:5298',
-      '[configserver]',
-      'port = 5298',
-      'address = 127.0.0.1:5298',
-      'http_port = 5299',
-      'group_file = /srv/group.conf',
-      'data_dir = ./state',
-      'log_file = logs/cs.log',
-      'pid_file = logs/cs.pid',
-      'log_level = WARNING',
-      'peer_timeout_ms = 800',
-      'takeover_needs_report = 1',
-      'admin_allow = 10.0.0.0/8, 192.168.1.7',
-      'admin_allow = fd00::/8',
-      'admin_secret_file = keys/admin.key',
-      'http_address = 10.1.0.5',
-      'migration_version_interval_ms = 250',
-      '[tairserver]',
-      'port = 6191',
-      'storage_engine = mdb   # a data-server key: ignored here',
-    ].join('\n'));
+    const { config } = parse(
+      [
+        '[public]',
+        'config_server = 127.0.0.1:5198',
+        'config_server = 127.0.0.1:5298',
+        '[configserver]',
+        'port = 5298',
+        'address = 127.0.0.1:5298',
+        'http_port = 5299',
+        'group_file = /srv/group.conf',
+        'data_dir = ./state',
+        'log_file = logs/cs.log',
+        'pid_file = logs/cs.pid',
+        'log_level = WARNING',
+        'peer_timeout_ms = 800',
+        'takeover_needs_report = 1',
+        'admin_allow = 10.0.0.0/8, 192.168.1.7',
+        'admin_allow = fd00::/8',
+        'admin_secret_file = keys/admin.key',
+        'http_address = 10.1.0.5',
+        'migration_version_interval_ms = 250',
+        '[tairserver]',
+        'port = 6191',
+        'storage_engine = mdb   # a data-server key: ignored here',
+      ].join('\n'),
+    );
     expect(config).toEqual({
       configServers: ['127.0.0.1:5198', '127.0.0.1:5298'],
       port: 5298,
@@ -94,15 +95,18 @@ describe('configserver.conf', () => {
   });
 
   test('config_server entries without a port take [configserver] port; only the first two count', () => {
-    const { config } = parse('[public]\nconfig_server = 127.0.0.1\nconfig_server = 127.0.0.2\n' +
-      'config_server = 127.0.0.3\n[configserver]\nport = 7000\ngroup_file = g\n', ['127.0.0.1']);
+    const { config } = parse(
+      '[public]\nconfig_server = 127.0.0.1\nconfig_server = 127.0.0.2\n' + 'config_server = 127.0.0.3\n[configserver]\nport = 7000\ngroup_file = g\n',
+      ['127.0.0.1'],
+    );
     expect(config?.configServers).toEqual(['127.0.0.1:7000', '127.0.0.2:7000']);
     expect(config?.address).toBe('127.0.0.1:7000');
   });
 
   test('address without port key: the listen port follows the address', () => {
-    const { config } = parse('[public]\nconfig_server = 127.0.0.1:5198\nconfig_server = 127.0.0.1:5298\n' +
-      '[configserver]\naddress = 127.0.0.1:5298\ngroup_file = g\n');
+    const { config } = parse(
+      '[public]\nconfig_server = 127.0.0.1:5198\nconfig_server = 127.0.0.1:5298\n' + '[configserver]\naddress = 127.0.0.1:5298\ngroup_file = g\n',
+    );
     expect(config).toMatchObject({ port: 5298, address: '127.0.0.1:5298' });
   });
 
@@ -117,33 +121,35 @@ describe('configserver.conf', () => {
       dataDir: '/etc/tair/data/data',
     });
     expect(problemsOf(text, ['10.9.9.9'])).toEqual([
-      `${file}:3: address: cannot tell which of 192.168.1.100:5198, 192.168.1.101:5198 is this server; ` +
-        'set [configserver] address',
+      `${file}:3: address: cannot tell which of 192.168.1.100:5198, 192.168.1.101:5198 is this server; ` + 'set [configserver] address',
     ]);
   });
 
   test('every problem at once, with lines', () => {
-    expect(problemsOf([
-      '[public]',
-      'config_server = 127.0.0.1:5198',
-      'config_server = 127.0.0.1:5198',
-      'config_server = 300.0.0.1',
-      '[configserver]',
-      'port = 99999',
-      'address = 127.0.0.9:5198',
-      'http_port = 5198',
-      'log_level = loud',
-      'data_dir =',
-      'grup_file = g',
-      'port = 1',
-      '[configsever]',
-    ].join('\n'))).toEqual([
+    expect(
+      problemsOf(
+        [
+          '[public]',
+          'config_server = 127.0.0.1:5198',
+          'config_server = 127.0.0.1:5198',
+          'config_server = 300.0.0.1',
+          '[configserver]',
+          'port = 99999',
+          'address = 127.0.0.9:5198',
+          'http_port = 5198',
+          'log_level = loud',
+          'data_dir =',
+          'grup_file = g',
+          'port = 1',
+          '[configsever]',
+        ].join('\n'),
+      ),
+    ).toEqual([
       `${file}:1: group_file: [configserver] group_file is required (the path of group.conf)`,
       `${file}:3: config_server: 127.0.0.1:5198 is listed twice`,
       `${file}:4: config_server: '300.0.0.1': octet 300 is over 255`,
       `${file}:6: port: must be between 1 and 65535, got 99999`,
-      `${file}:7: address: this server (127.0.0.9:5198) is not one of config_server 127.0.0.1:5198; ` +
-        'set [configserver] address to its entry',
+      `${file}:7: address: this server (127.0.0.9:5198) is not one of config_server 127.0.0.1:5198; ` + 'set [configserver] address to its entry',
       `${file}:8: http_port: must differ from the config server port 5198`,
       `${file}:9: log_level: must be one of trace, debug, info, warn, error, fatal; got 'loud'`,
       `${file}:10: data_dir: must not be empty`,
@@ -163,15 +169,24 @@ describe('configserver.conf', () => {
 
 describe('trust-boundary keys', () => {
   test('admin_allow, admin_secret and http_address: every mistake with its line; the key never prints', () => {
-    expect(problemsOf([
-      '[configserver]', 'group_file = g', 'admin_secret = short', 'admin_allow = 10.0.0.0/33, bogus', 'admin_allow =',
-      'http_address = 1.2.3', 'admin_secret_file = k',
-    ].join('\n'))).toEqual([
-      '/etc/tair/configserver.conf:4: admin_allow: \'10.0.0.0/33\': the prefix must be 0..32 bits',
+    expect(
+      problemsOf(
+        [
+          '[configserver]',
+          'group_file = g',
+          'admin_secret = short',
+          'admin_allow = 10.0.0.0/33, bogus',
+          'admin_allow =',
+          'http_address = 1.2.3',
+          'admin_secret_file = k',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      "/etc/tair/configserver.conf:4: admin_allow: '10.0.0.0/33': the prefix must be 0..32 bits",
       "/etc/tair/configserver.conf:4: admin_allow: 'bogus' is not an IPv4 or IPv6 address (or address/bits range)",
       "/etc/tair/configserver.conf:5: admin_allow: is empty (write 'none' to let no source change state)",
       "/etc/tair/configserver.conf:6: http_address: expected an IP address or ip:port, got '1.2.3'",
-      "/etc/tair/configserver.conf:7: admin_secret_file: give admin_secret or admin_secret_file, not both (admin_secret at line 3)",
+      '/etc/tair/configserver.conf:7: admin_secret_file: give admin_secret or admin_secret_file, not both (admin_secret at line 3)',
     ]);
     const { config } = parse('[configserver]\ngroup_file = g\nadmin_secret = 0123456789abcdef0123\nadmin_allow = none\nhttp_address = 127.0.0.1:6000\n');
     expect(config).toMatchObject({ adminAllow: [], httpAddress: '127.0.0.1', httpPort: 6000 });
@@ -183,7 +198,9 @@ describe('trust-boundary keys', () => {
   });
 
   test('the default admin_allow: loopback and the config_server hosts', () => {
-    const { config } = parse('[public]\nconfig_server = 10.0.0.1:5198\nconfig_server = 10.0.0.2:5198\n[configserver]\naddress = 10.0.0.1:5198\ngroup_file = g\n');
+    const { config } = parse(
+      '[public]\nconfig_server = 10.0.0.1:5198\nconfig_server = 10.0.0.2:5198\n[configserver]\naddress = 10.0.0.1:5198\ngroup_file = g\n',
+    );
     expect(config?.adminAllow.map((entry) => entry.text)).toEqual(['127.0.0.0/8', '::1', '10.0.0.1', '10.0.0.2']);
   });
 });

@@ -91,10 +91,7 @@ const badFiles: BadFile[] = [
   {
     name: 'bad section names and a repeated group',
     text: `[g-1]\n${ok3}\n[g]\n_server_list = 10.0.0.4\n[g]\n_server_list = 10.0.0.5\n`,
-    expected: [
-      "group.conf:1: [g-1]: section name 'g-1' may contain only A-Z a-z 0-9 _",
-      "group.conf:5: [g]: section 'g' appears twice (first at line 3)",
-    ],
+    expected: ["group.conf:1: [g-1]: section name 'g-1' may contain only A-Z a-z 0-9 _", "group.conf:5: [g]: section 'g' appears twice (first at line 3)"],
   },
   {
     name: 'a group name longer than the wire allows',
@@ -143,9 +140,7 @@ describe('bad group.conf files: every problem, with its line', () => {
   test('a file over the size limit is refused without being scanned', () => {
     const text = `[g]\n${'# padding\n'.repeat(1_700_000)}`;
     const result = parseGroupConf(text, 'group.conf', { defaultDataServerPort: 5191 });
-    expect(result.problems.map(formatConfigProblem)).toEqual([
-      `group.conf:1: (file): file is ${Buffer.byteLength(text)} bytes, over the 16777216-byte limit`,
-    ]);
+    expect(result.problems.map(formatConfigProblem)).toEqual([`group.conf:1: (file): file is ${Buffer.byteLength(text)} bytes, over the 16777216-byte limit`]);
   });
 
   test('thousands of problems are capped with a count of the rest', () => {

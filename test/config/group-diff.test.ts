@@ -13,31 +13,38 @@ const before = groups('[a]\n_server_list = 10.0.0.1;10.0.0.2\n[b]\n_server_list 
 
 describe('diffGroupConfigs', () => {
   test('a config compared with itself is an empty diff', () => {
-    const diff = diffGroupConfigs(before, groups('# reformatted\n[a]\n_server_list=10.0.0.1;10.0.0.2\n' +
-      '[b]\n_server_list=10.0.0.3\n[c]\n_server_list=10.0.0.9\n'));
+    const diff = diffGroupConfigs(
+      before,
+      groups('# reformatted\n[a]\n_server_list=10.0.0.1;10.0.0.2\n' + '[b]\n_server_list=10.0.0.3\n[c]\n_server_list=10.0.0.9\n'),
+    );
     expect(isEmptyDiff(diff)).toBe(true);
     expect(diff.unchanged).toEqual(['a', 'b', 'c']);
   });
 
   test('added, removed and changed groups, with server and B/C changes', () => {
-    const after = groups('[a]\n_server_list = 10.0.0.2;10.0.0.4\n_bucket_number = 2047\n' +
-      '[c]\n_server_list = 10.0.0.9\n[d]\n_server_list = 10.0.0.5\n');
+    const after = groups('[a]\n_server_list = 10.0.0.2;10.0.0.4\n_bucket_number = 2047\n' + '[c]\n_server_list = 10.0.0.9\n[d]\n_server_list = 10.0.0.5\n');
     const diff = diffGroupConfigs(before, after);
     expect(diff.added).toEqual(['d']);
     expect(diff.removed).toEqual(['b']);
     expect(diff.unchanged).toEqual(['c']);
-    expect(diff.changed.map(({ name, bucketCountChanged, copyCountChanged, serversAdded, serversRemoved }) =>
-      ({ name, bucketCountChanged, copyCountChanged, serversAdded, serversRemoved }))).toEqual([
-      { name: 'a', bucketCountChanged: true, copyCountChanged: false, serversAdded: ['10.0.0.4:5191'],
-        serversRemoved: ['10.0.0.1:5191'] },
-    ]);
+    expect(
+      diff.changed.map(({ name, bucketCountChanged, copyCountChanged, serversAdded, serversRemoved }) => ({
+        name,
+        bucketCountChanged,
+        copyCountChanged,
+        serversAdded,
+        serversRemoved,
+      })),
+    ).toEqual([{ name: 'a', bucketCountChanged: true, copyCountChanged: false, serversAdded: ['10.0.0.4:5191'], serversRemoved: ['10.0.0.1:5191'] }]);
   });
 });
 
 describe('checkTableShapes', () => {
   test('B or C differing from an existing table is a problem at the key line', () => {
-    const edited = groups('[a]\n_server_list = 10.0.0.1;10.0.0.2\n_bucket_number = 2047\n_copy_count = 2\n' +
-      '[b]\n_server_list = 10.0.0.3\n[new]\n_server_list = 10.0.0.4\n_bucket_number = 7\n');
+    const edited = groups(
+      '[a]\n_server_list = 10.0.0.1;10.0.0.2\n_bucket_number = 2047\n_copy_count = 2\n' +
+        '[b]\n_server_list = 10.0.0.3\n[new]\n_server_list = 10.0.0.4\n_bucket_number = 7\n',
+    );
     const tables = new Map([
       ['a', { bucketCount: 1023, copyCount: 1 }],
       ['b', { bucketCount: 1023, copyCount: 1 }],
@@ -51,8 +58,7 @@ describe('checkTableShapes', () => {
   });
 
   test('a default B that differs from the table is reported at the section line', () => {
-    const problems = checkTableShapes(groups('\n[a]\n_server_list = 10.0.0.1\n'),
-      new Map([['a', { bucketCount: 2047, copyCount: 1 }]]), 'group.conf');
+    const problems = checkTableShapes(groups('\n[a]\n_server_list = 10.0.0.1\n'), new Map([['a', { bucketCount: 2047, copyCount: 1 }]]), 'group.conf');
     expect(problems.map((p) => `${p.line}: ${p.key}`)).toEqual(['2: _bucket_number']);
   });
 });

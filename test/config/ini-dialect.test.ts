@@ -14,7 +14,9 @@ describe('scanIni (Tair dialect)', () => {
     expect(problems).toEqual([]);
     expect(sections).toEqual([
       {
-        name: 'g', line: 1, valid: true,
+        name: 'g',
+        line: 1,
+        valid: true,
         entries: [
           { key: '_server_list', value: 'a', line: 2 },
           { key: '_server_list', value: 'b', line: 4 },
@@ -46,7 +48,7 @@ describe('scanIni (Tair dialect)', () => {
   test('malformed lines are reported with their line and scanning goes on', () => {
     const { sections, problems } = scan('k = 1\n[g\n[a-b]\n[]\n[g2] x\njunk\n= v\nbad key = 1\n[ok]\nz = 2\n');
     expect(problems).toEqual([
-      "1: k: key outside any section (put a [section] header above it)",
+      '1: k: key outside any section (put a [section] header above it)',
       "2: [g]: section header is missing its closing ']'",
       "3: [a-b]: section name 'a-b' may contain only A-Z a-z 0-9 _",
       '4: []: empty section name',

@@ -6,10 +6,12 @@ import { parseServerEntry, rackFromPosMask } from '../../src/config/server-entry
 describe('server entries', () => {
   test('ip[:port][@rack][*weight] parts', () => {
     expect(parseServerEntry('10.0.0.7:5191@rack-a*2', 5191)).toEqual({
-      ok: true, entry: { address: { ip: '10.0.0.7', port: 5191 }, rack: 'rack-a', weight: 2 },
+      ok: true,
+      entry: { address: { ip: '10.0.0.7', port: 5191 }, rack: 'rack-a', weight: 2 },
     });
     expect(parseServerEntry('10.0.0.7', 6000)).toEqual({
-      ok: true, entry: { address: { ip: '10.0.0.7', port: 6000 }, rack: null, weight: 1 },
+      ok: true,
+      entry: { address: { ip: '10.0.0.7', port: 6000 }, rack: null, weight: 1 },
     });
   });
 

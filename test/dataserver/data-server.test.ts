@@ -134,7 +134,10 @@ describe('reference data server', () => {
     for (let i = 0; i < 200; i++) {
       const values = holdersOf(current, `key-${i}`).map((serverId) => {
         const port = current.ports[current.ids.indexOf(serverId)];
-        return current.dataServers.get(port)!.store.get(bucketOfKey(Buffer.from(`key-${i}`), bucketCount), Buffer.from(`key-${i}`))!.toString();
+        return current.dataServers
+          .get(port)!
+          .store.get(bucketOfKey(Buffer.from(`key-${i}`), bucketCount), Buffer.from(`key-${i}`))!
+          .toString();
       });
       expect(values).toHaveLength(2);
       expect(values[0]).toBe(values[1]);

@@ -29,10 +29,13 @@ afterEach(async () => {
 /** A target data server whose answers the test controls. */
 async function fakeTarget(answer: (pcode: number, reply: (result: DataReply) => void) => void): Promise<bigint> {
   const [port] = await freePorts(1);
-  const server = new FrameServer((frame, reply) => {
-    const request = decodeDataRequest(frame);
-    answer(request.pcode, (result) => reply(encodeDataReply(frame.channelId, result)));
-  }, () => undefined);
+  const server = new FrameServer(
+    (frame, reply) => {
+      const request = decodeDataRequest(frame);
+      answer(request.pcode, (result) => reply(encodeDataReply(frame.channelId, result)));
+    },
+    () => undefined,
+  );
   await server.listen(port, '127.0.0.1');
   cleanups.push(() => server.close());
   return serverIdFromText(`127.0.0.1:${port}`, 5191);
@@ -55,10 +58,12 @@ describe('Migrator', () => {
       else reply(dataReply(10, DataCode.ok));
     });
     const bucketCount = 4;
-    const tables: AgentTables = AgentView.fromWhole(selfId, bucketCount, 2, new BigUint64Array([
-      selfId, selfId, selfId, selfId, 0n, 0n, 0n, 0n,
-      selfId, selfId, selfId, selfId, targetId, targetId, targetId, targetId,
-    ]));
+    const tables: AgentTables = AgentView.fromWhole(
+      selfId,
+      bucketCount,
+      2,
+      new BigUint64Array([selfId, selfId, selfId, selfId, 0n, 0n, 0n, 0n, selfId, selfId, selfId, selfId, targetId, targetId, targetId, targetId]),
+    );
     const plan = planBuckets(selfId, tables);
     const state = new ServingState(selfId, 500);
     cleanups.push(() => state.closePeers());
@@ -83,7 +88,11 @@ describe('Migrator', () => {
     await waitFor(() => heldEnd !== null, 'the first copy to reach its end');
     const answer = await new Promise<DataReply>((resolve) => {
       const context = { state, store, onReplicaFailure: () => undefined, onProblem: () => undefined };
-      handleFrame(frameOf(encodeDataRequest(1, { pcode: DataPcode.put, key, value: Buffer.from('new') })), (bytes) => resolve(decodeDataReply(frameOf(bytes))), context);
+      handleFrame(
+        frameOf(encodeDataRequest(1, { pcode: DataPcode.put, key, value: Buffer.from('new') })),
+        (bytes) => resolve(decodeDataReply(frameOf(bytes))),
+        context,
+      );
     });
     expect(answer.code).toBe(DataCode.replicaFailed);
     failReplicate = false;

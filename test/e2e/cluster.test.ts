@@ -90,9 +90,7 @@ function balanceProblems(table: ClientTable, servers: readonly number[]): string
 
 /** expectBalanced — the published table becomes balanced over `servers` (the last publish may trail the log line). */
 async function expectBalanced(servers: readonly number[]): Promise<void> {
-  const table = await waitForTable((candidate) => balanceProblems(candidate, servers).length === 0, 'a balanced table', 5_000).catch(
-    () => client.table,
-  );
+  const table = await waitForTable((candidate) => balanceProblems(candidate, servers).length === 0, 'a balanced table', 5_000).catch(() => client.table);
   expect(balanceProblems(table, servers)).toEqual([]);
 }
 
@@ -153,12 +151,24 @@ describe('a real cluster: 1 config server, reference data servers, C = 2', () =>
     const victim = dataServers.get(ports[3])!;
     const killedMs = Date.now();
     await victim.kill('SIGKILL');
-    const down = await configServer.waitForLog(after(killedMs, (line) => line.event === 'server-down' && line.server === victim.address), 20_000);
-    const quick = await configServer.waitForLog(after(killedMs, (line) => line.event === 'quick-table'), 20_000);
-    const quickPublished = await configServer.waitForLog(after(logTimeMs(quick), (line) => line.event === 'published'), 20_000);
+    const down = await configServer.waitForLog(
+      after(killedMs, (line) => line.event === 'server-down' && line.server === victim.address),
+      20_000,
+    );
+    const quick = await configServer.waitForLog(
+      after(killedMs, (line) => line.event === 'quick-table'),
+      20_000,
+    );
+    const quickPublished = await configServer.waitForLog(
+      after(logTimeMs(quick), (line) => line.event === 'published'),
+      20_000,
+    );
     await waitForTable((table) => !table.summary().servers.some((entry) => entry.server === victim.address), 'the quick table', 20_000);
     const seenMs = Date.now();
-    const converged = await configServer.waitForLog(after(logTimeMs(quick), (line) => line.event === 'migration-complete'), 30_000);
+    const converged = await configServer.waitForLog(
+      after(logTimeMs(quick), (line) => line.event === 'migration-complete'),
+      30_000,
+    );
     const tally = await reader.stop();
     readerClient.close();
     figures['kill → DOWN (ms)'] = logTimeMs(down) - killedMs;
@@ -179,8 +189,14 @@ describe('a real cluster: 1 config server, reference data servers, C = 2', () =>
     const addedMs = Date.now();
     await appendFile(configServer.groupConfPath, `_server_list = 127.0.0.1:${ports[4]}\n`);
     const added = startDataServer(ports[4]);
-    const alive = await configServer.waitForLog(after(addedMs, (line) => line.event === 'server-alive' && line.server === added.address), 20_000);
-    const converged = await configServer.waitForLog(after(logTimeMs(alive), (line) => line.event === 'migration-complete'), 30_000);
+    const alive = await configServer.waitForLog(
+      after(addedMs, (line) => line.event === 'server-alive' && line.server === added.address),
+      20_000,
+    );
+    const converged = await configServer.waitForLog(
+      after(logTimeMs(alive), (line) => line.event === 'migration-complete'),
+      30_000,
+    );
     const tally = await reader.stop();
     readerClient.close();
     figures['add → admitted (ms)'] = logTimeMs(alive) - addedMs;
@@ -199,10 +215,16 @@ describe('a real cluster: 1 config server, reference data servers, C = 2', () =>
     const removedMs = Date.now();
     const text = await readFile(configServer.groupConfPath, 'utf8');
     await writeFile(configServer.groupConfPath, text.replace(`_server_list = ${leaving.address}\n`, ''));
-    await configServer.waitForLog(after(removedMs, (line) => line.event === 'server-draining' && line.server === leaving.address), 20_000);
+    await configServer.waitForLog(
+      after(removedMs, (line) => line.event === 'server-draining' && line.server === leaving.address),
+      20_000,
+    );
     const whileDraining = (await freshTable()).summary().servers.find((entry) => entry.server === leaving.address);
     expect(whileDraining?.buckets).toBeGreaterThan(0);
-    const drained = await configServer.waitForLog(after(removedMs, (line) => line.event === 'server-drained' && line.server === leaving.address), 30_000);
+    const drained = await configServer.waitForLog(
+      after(removedMs, (line) => line.event === 'server-drained' && line.server === leaving.address),
+      30_000,
+    );
     expect(leaving.running).toBe(true);
     figures['remove → drained (ms)'] = logTimeMs(drained) - removedMs;
     await expectBalanced([ports[1], ports[2], ports[4]]);

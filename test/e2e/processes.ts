@@ -19,11 +19,9 @@ export class DataServerProcess {
 
   constructor(port: number, configServer: string, groupName: string) {
     this.port = port;
-    this.child = spawn(
-      process.execPath,
-      [mainScript, 'dataserver', '--port', String(port), '--config-servers', configServer, '--group', groupName],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    this.child = spawn(process.execPath, [mainScript, 'dataserver', '--port', String(port), '--config-servers', configServer, '--group', groupName], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     let buffered = '';
     this.child.stdout?.on('data', (chunk: Buffer) => {

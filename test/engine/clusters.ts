@@ -28,7 +28,10 @@ export function makeServers(rackSizes: number[], weights?: number[]): ServerSpec
 /** roundRobinServers — `count` servers, server i in rack i mod racks (the CLI's rule). */
 export function roundRobinServers(count: number, racks: number): ServerSpec[] {
   return Array.from({ length: count }, (_, position) => ({
-    id: serverId(position), rack: `r${position % racks}`, weight: 1, alive: true,
+    id: serverId(position),
+    rack: `r${position % racks}`,
+    weight: 1,
+    alive: true,
   }));
 }
 
@@ -75,7 +78,8 @@ export function clusterArbitrary(bounds: ClusterBounds): fc.Arbitrary<Cluster> {
       rackDraws: fc.array(fc.nat(), { minLength: bounds.serverCountMax, maxLength: bounds.serverCountMax }),
       weighted: fc.boolean(),
       weightDraws: fc.array(fc.integer({ min: 1, max: 4 }), {
-        minLength: bounds.serverCountMax, maxLength: bounds.serverCountMax,
+        minLength: bounds.serverCountMax,
+        maxLength: bounds.serverCountMax,
       }),
       seed: fc.nat(),
     })

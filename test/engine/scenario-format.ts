@@ -53,8 +53,9 @@ function partnerLines(result: TableCheck, servers: ServerSpec[]): string[] {
   const spread = result.partnerSpread;
   if (!spread || spread.worstExcess === Number.NEGATIVE_INFINITY) return [];
   if (spread.offenders.length === 0) return ['partners: every master within ⌈m/P⌉+1 per partner'];
-  return spread.offenders.map((o) =>
-    `partners: ${servers[o.master].id} has ${o.count} of its ${o.mastered} buckets on ${servers[o.partner].id} (bound ${o.bound})`);
+  return spread.offenders.map(
+    (o) => `partners: ${servers[o.master].id} has ${o.count} of its ${o.mastered} buckets on ${servers[o.partner].id} (bound ${o.bound})`,
+  );
 }
 
 /** buildLines — a build or rebuild: outcome, moves against the minimum, balance, the table. */
@@ -104,8 +105,10 @@ export function serverLines(table: Table, servers: ServerSpec[], replicas: Uint3
   const lines = servers.map((server, position) => {
     const state = server.alive ? 'alive' : 'down ';
     const weight = server.weight === 1 ? '' : ` weight ${server.weight}`;
-    return `  ${server.id}@${server.rack}${weight} ${state}  replicas ${result.replicas[position]} (quota ${number(result.replicaQuota[position])})` +
-      `  masters ${result.masters[position]} (quota ${number(result.masterQuota[position])})`;
+    return (
+      `  ${server.id}@${server.rack}${weight} ${state}  replicas ${result.replicas[position]} (quota ${number(result.replicaQuota[position])})` +
+      `  masters ${result.masters[position]} (quota ${number(result.masterQuota[position])})`
+    );
   });
   const agrees = servers.every((_, p) => replicas[p + 1] === result.replicas[p] && masters[p + 1] === result.masters[p]);
   if (!agrees) lines.push('!! the engine counts differently');

@@ -29,7 +29,11 @@ interface State {
 
 /** runScenario — the transcript `text` with its output part regenerated. */
 export function runScenario(text: string, engine = new Engine()): string {
-  const commands = text.split(scenarioSeparator)[0].split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  const commands = text
+    .split(scenarioSeparator)[0]
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
   const state: State = { engine, servers: [], bucketCount: 0, copyCount: 0, options: { strategy: 'balanced', seed: 0, diffRatio: 0.6 } };
   const output: string[] = [];
   for (const command of commands) {
@@ -89,8 +93,15 @@ function describeServers(servers: ServerSpec[]): string {
   const racks = [...new Set(alive.map((server) => server.rack))];
   const down = servers.filter((server) => !server.alive).map((server) => server.id);
   const downText = down.length > 0 ? `; down: ${down.join(' ')}` : '';
-  return `${alive.length} alive on ${racks.length} racks (${racks.map((rack) =>
-    `${rack}: ${alive.filter((server) => server.rack === rack).map((server) => server.id).join(' ')}`).join(', ')})${downText}`;
+  return `${alive.length} alive on ${racks.length} racks (${racks
+    .map(
+      (rack) =>
+        `${rack}: ${alive
+          .filter((server) => server.rack === rack)
+          .map((server) => server.id)
+          .join(' ')}`,
+    )
+    .join(', ')})${downText}`;
 }
 
 function currentTable(state: State): Table {
@@ -110,8 +121,11 @@ function build(state: State, words: string[], fromCurrent: boolean): string[] {
   }
   const source = fromCurrent ? currentTable(state) : undefined;
   const report: BuildReport = state.engine.build({
-    bucketCount: state.bucketCount, copyCount: state.copyCount, servers: state.servers.map((server) => ({ ...server })),
-    source, ...state.options,
+    bucketCount: state.bucketCount,
+    copyCount: state.copyCount,
+    servers: state.servers.map((server) => ({ ...server })),
+    source,
+    ...state.options,
   });
   if (report.ok) {
     state.previous = source;
@@ -136,8 +150,10 @@ function quick(state: State, allowLost: boolean): string[] {
 
 function scan(state: State): string[] {
   const report = state.engine.scan(currentTable(state), state.servers);
-  const perCopy = report.perCopy.map((copy, copyIndex) =>
-    `${copyIndex === 0 ? 'master' : `copy ${copyIndex}`} ${copy.count}${copy.firstBucket === null ? '' : ` (first bucket ${copy.firstBucket})`}`);
+  const perCopy = report.perCopy.map(
+    (copy, copyIndex) =>
+      `${copyIndex === 0 ? 'master' : `copy ${copyIndex}`} ${copy.count}${copy.firstBucket === null ? '' : ` (first bucket ${copy.firstBucket})`}`,
+  );
   return [`${report.total} slots force a rebuild: ${perCopy.join(', ')}`];
 }
 

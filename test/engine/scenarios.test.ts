@@ -11,7 +11,9 @@ import { Engine } from '../../src/engine/index.js';
 import { runScenario, scenarioSeparator } from './scenario-runner.js';
 
 const folder = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
-const files = readdirSync(folder).filter((name) => name.endsWith('.txt')).sort();
+const files = readdirSync(folder)
+  .filter((name) => name.endsWith('.txt'))
+  .sort();
 const engine = new Engine();
 
 describe('scenario transcripts', () => {

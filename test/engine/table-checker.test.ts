@@ -3,10 +3,7 @@
  * test that passes through it means something.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type CheckedServer, checkTable, integerQuotas, masterQuotas, partnerBound, partnerPools, rackSpreadPossible,
-  replicaQuotas,
-} from './table-checker.js';
+import { type CheckedServer, checkTable, integerQuotas, masterQuotas, partnerBound, partnerPools, rackSpreadPossible, replicaQuotas } from './table-checker.js';
 import { countMoves, minimumForCounts, promotionGains, referenceDiff } from './table-moves.js';
 
 const a = 1;
@@ -34,9 +31,18 @@ describe('checkTable', () => {
   it('finds nothing wrong with a balanced, spread table', () => {
     const result = checkTable(good);
     expect(result).toMatchObject({
-      emptySlots: 0, slotsOnDeadServers: 0, sameServerBuckets: 0, rackSpreadShort: 0, racksAlive: 2, spreadWanted: 2,
-      replicas: [2, 2, 2, 2], masters: [1, 1, 1, 1], replicaDeviationMax: 0, masterDeviationMax: 0,
-      replicasWithinOne: true, mastersWithinOne: true,
+      emptySlots: 0,
+      slotsOnDeadServers: 0,
+      sameServerBuckets: 0,
+      rackSpreadShort: 0,
+      racksAlive: 2,
+      spreadWanted: 2,
+      replicas: [2, 2, 2, 2],
+      masters: [1, 1, 1, 1],
+      replicaDeviationMax: 0,
+      masterDeviationMax: 0,
+      replicasWithinOne: true,
+      mastersWithinOne: true,
     });
     expect(result.partnerSpread?.offenders).toEqual([]);
   });
@@ -79,7 +85,10 @@ describe('checkTable', () => {
     expect(result.masters).toEqual([2, 1, 1, 0]);
     expect(result.mastersWithinOne).toBe(true);
     const masterHeavy = checkTable({
-      bucketCount: 6, copyCount: 1, servers: servers('a@r1 b@r1 c@r2'), slots: rows([a, a, a, a, b, c]),
+      bucketCount: 6,
+      copyCount: 1,
+      servers: servers('a@r1 b@r1 c@r2'),
+      slots: rows([a, a, a, a, b, c]),
     });
     expect(masterHeavy.masterDeviationMax).toBe(2);
     expect(masterHeavy.mastersWithinOne).toBe(false);
@@ -87,8 +96,7 @@ describe('checkTable', () => {
 
   it('flags a master whose buckets pile up on one partner', () => {
     // a masters 6 buckets, all partnered with c; P = 2 (c, d outside r1) → bound ⌈6/2⌉+1 = 4.
-    const piled = { bucketCount: 8, copyCount: 2, servers: fourOnTwoRacks,
-      slots: rows([a, a, a, a, a, a, b, b], [c, c, c, c, c, c, d, d]) };
+    const piled = { bucketCount: 8, copyCount: 2, servers: fourOnTwoRacks, slots: rows([a, a, a, a, a, a, b, b], [c, c, c, c, c, c, d, d]) };
     const result = checkTable(piled);
     expect(result.partnerSpread?.offenders).toEqual([{ master: 0, mastered: 6, partner: 2, count: 6, bound: 4 }]);
     expect(result.partnerSpread?.worstExcess).toBe(2);

@@ -115,9 +115,7 @@ export function liveRacks(servers: CheckedServer[]): Set<string> {
  * fit in B (one copy per bucket); with C > R every rack must hold at least B (one copy in
  * every bucket) and at most B·(C−R+1).
  */
-export function rackSpreadPossible(
-  bucketCount: number, copyCount: number, servers: CheckedServer[], counts?: ArrayLike<number>,
-): boolean {
+export function rackSpreadPossible(bucketCount: number, copyCount: number, servers: CheckedServer[], counts?: ArrayLike<number>): boolean {
   const racks = liveRacks(servers);
   if (racks.size <= 1) return true;
   const perServer = counts ?? integerQuotas(replicaQuotas(bucketCount, copyCount, servers), bucketCount * copyCount);
@@ -212,8 +210,18 @@ export function checkTable(table: CheckedTable): TableCheck {
   const replicaDeviationMax = deviationMax(servers, replicas, replicaQuota);
   const masterDeviationMax = deviationMax(servers, masters, masterQuota);
   return {
-    emptySlots, slotsOnDeadServers, sameServerBuckets, racksAlive, spreadWanted, rackSpreadShort,
-    replicas, masters, replicaQuota, masterQuota, replicaDeviationMax, masterDeviationMax,
+    emptySlots,
+    slotsOnDeadServers,
+    sameServerBuckets,
+    racksAlive,
+    spreadWanted,
+    rackSpreadShort,
+    replicas,
+    masters,
+    replicaQuota,
+    masterQuota,
+    replicaDeviationMax,
+    masterDeviationMax,
     replicasWithinOne: replicaDeviationMax <= 1 + epsilon,
     mastersWithinOne: masterDeviationMax <= 1 + epsilon,
     partnerSpread: copyCount === 2 ? partnerSpread(table) : null,

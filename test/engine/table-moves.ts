@@ -88,7 +88,11 @@ export interface ReferencePlan {
  */
 export function referenceDiff(current: TableSlots, target: TableSlots, serverCount: number): ReferencePlan {
   const plan: ReferencePlan = {
-    bucketsToMigrate: 0, needsMigration: [], handOver: [], dataMoves: [], receivers: [],
+    bucketsToMigrate: 0,
+    needsMigration: [],
+    handOver: [],
+    dataMoves: [],
+    receivers: [],
     perSource: new Array<number>(serverCount + 1).fill(0),
   };
   for (let bucket = 0; bucket < current.bucketCount; bucket++) {

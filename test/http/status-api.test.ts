@@ -113,11 +113,20 @@ describe('a healthy group', () => {
   test('/metrics: heartbeats, latency, servers by state, versions, rebuilds, reloads and process metrics', async () => {
     const text = await (await fetch(cluster.url('/metrics'))).text();
     for (const name of [
-      'tair_cs_heartbeats_received_total', 'tair_cs_heartbeats_answered_total', 'tair_cs_response_seconds_bucket',
-      'tair_cs_data_servers', 'tair_cs_table_version', 'tair_cs_rebuilds_total', 'tair_cs_rebuild_duration_seconds_count',
-      'tair_cs_buckets_to_migrate', 'tair_cs_config_reloads_total', 'tair_cs_config_reload_failures_total',
-      'process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes',
-    ]) expect(text, name).toContain(`\n${name}`);
+      'tair_cs_heartbeats_received_total',
+      'tair_cs_heartbeats_answered_total',
+      'tair_cs_response_seconds_bucket',
+      'tair_cs_data_servers',
+      'tair_cs_table_version',
+      'tair_cs_rebuilds_total',
+      'tair_cs_rebuild_duration_seconds_count',
+      'tair_cs_buckets_to_migrate',
+      'tair_cs_config_reloads_total',
+      'tair_cs_config_reload_failures_total',
+      'process_cpu_user_seconds_total',
+      'nodejs_heap_size_used_bytes',
+    ])
+      expect(text, name).toContain(`\n${name}`);
     const received = await metric('tair_cs_heartbeats_received_total');
     expect(received).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -135,10 +144,14 @@ describe('a healthy group', () => {
     await writeFile(cluster.groupConfPath, `${good}_bucket_numbr = 3\n`);
     await eventually(async () => (await metric('tair_cs_config_reload_failures_total')) > failures, 5000, 'a refused reload');
     await writeFile(cluster.groupConfPath, good.replace('group_status = on', 'group_status = off'));
-    await eventually(async () => {
-      const text = await (await fetch(cluster.url('/metrics'))).text();
-      return text.includes('tair_cs_config_reloads_total{kind="edit"} 1');
-    }, 5000, 'an applied edit');
+    await eventually(
+      async () => {
+        const text = await (await fetch(cluster.url('/metrics'))).text();
+        return text.includes('tair_cs_config_reloads_total{kind="edit"} 1');
+      },
+      5000,
+      'an applied edit',
+    );
     expect(await metric('tair_cs_config_reloads_total', 'kind="initial"')).toBe(edits);
   });
 });
@@ -147,10 +160,14 @@ describe('a data server dies', () => {
   test('status shows it down, the group failovering then migrating with its pace, metrics follow, then degraded (never normal while it is DOWN)', async () => {
     const victim = cluster.dataServers[3];
     await victim.kill();
-    const down = await eventually(async () => {
-      const group = (await status()).groups[0];
-      return group.dataServers.find((server) => server.id === victim.id)?.state === 'down' && group.migration.migrating && group;
-    }, 8000, 'the victim DOWN and a migration');
+    const down = await eventually(
+      async () => {
+        const group = (await status()).groups[0];
+        return group.dataServers.find((server) => server.id === victim.id)?.state === 'down' && group.migration.migrating && group;
+      },
+      8000,
+      'the victim DOWN and a migration',
+    );
     expect(['failovering', 'migrating']).toContain(down.state);
     expect(down.underReplicatedBuckets).toBeGreaterThan(0);
     expect(down.state).toBe('failovering');
@@ -164,19 +181,27 @@ describe('a data server dies', () => {
     expect((await status()).events.map((event) => event.event)).toEqual(expect.arrayContaining(['server-down', 'quick-table', 'table-built']));
 
     await eventually(() => cluster.finishAll(3), 5000, 'data servers with buckets to move');
-    const paced = await eventually(async () => {
-      const group = (await status()).groups[0];
-      return group.migration.ratePerS !== null && group.migration.ratePerS > 0 && group;
-    }, 5000, 'a migration rate');
+    const paced = await eventually(
+      async () => {
+        const group = (await status()).groups[0];
+        return group.migration.ratePerS !== null && group.migration.ratePerS > 0 && group;
+      },
+      5000,
+      'a migration rate',
+    );
     expect(paced.migration.bucketsDone).toBeGreaterThan(0);
     expect(paced.migration.bucketsTotal).toBe(down.migration.bucketsLeft);
     expect(paced.migration.etaS).toBeGreaterThan(0);
 
-    const normal = await eventually(async () => {
-      await cluster.finishAll();
-      const group = (await status()).groups[0];
-      return group.state === 'degraded' && group;
-    }, 10_000, 'the group degraded: re-made, one server still DOWN');
+    const normal = await eventually(
+      async () => {
+        await cluster.finishAll();
+        const group = (await status()).groups[0];
+        return group.state === 'degraded' && group;
+      },
+      10_000,
+      'the group degraded: re-made, one server still DOWN',
+    );
     expect(normal.health).toMatchObject({ status: 'WARN', checks: [{ code: 'data-servers-down', level: 'WARN', group: 'group_1' }] });
     expect(normal.health.checks[0].message).toContain(victim.id);
     expect(await metric('tair_cs_group_state', 'group="group_1",state="degraded"')).toBe(1);

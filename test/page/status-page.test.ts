@@ -34,7 +34,16 @@ beforeAll(async () => {
   cluster = await OperatorCluster.start({ serverCount: 6, bucketCount, racks: ['rack-a', 'rack-a', 'rack-b', 'rack-b', 'rack-c', 'rack-c'] });
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -63,12 +72,18 @@ describe('status page', () => {
       await expect.poll(() => row(ds.id).locator('td.name').textContent()).toBe(ds.id);
       expect(await row(ds.id).locator('td.state').textContent()).toContain('ALIVE');
       // One snapshot in one page task (the row found there too): the page redraws every second.
-      const bars = await page.evaluate((id) => ['replicas', 'masters'].map((kind) => {
-        const element = document.querySelector(`tr.server-row[data-server="${id}"]`) as HTMLElement;
-        const box = (selector: string) => (element.querySelector(`.meter[data-kind="${kind}"] ${selector}`) as HTMLElement).getBoundingClientRect();
-        const whole = (element.querySelector(`.meter[data-kind="${kind}"]`) as HTMLElement).getBoundingClientRect();
-        return { fill: box('.fill'), quota: box('.quota'), width: whole.width };
-      }).map(({ fill, quota, width }) => ({ fillWidth: fill.width, fillEnd: fill.x + fill.width, quotaX: quota.x, width })), ds.id);
+      const bars = await page.evaluate(
+        (id) =>
+          ['replicas', 'masters']
+            .map((kind) => {
+              const element = document.querySelector(`tr.server-row[data-server="${id}"]`) as HTMLElement;
+              const box = (selector: string) => (element.querySelector(`.meter[data-kind="${kind}"] ${selector}`) as HTMLElement).getBoundingClientRect();
+              const whole = (element.querySelector(`.meter[data-kind="${kind}"]`) as HTMLElement).getBoundingClientRect();
+              return { fill: box('.fill'), quota: box('.quota'), width: whole.width };
+            })
+            .map(({ fill, quota, width }) => ({ fillWidth: fill.width, fillEnd: fill.x + fill.width, quotaX: quota.x, width })),
+        ds.id,
+      );
       for (const bar of bars) {
         expect(bar.fillWidth).toBeGreaterThan(bar.width * 0.5);
         expect(Math.abs(bar.fillEnd - bar.quotaX)).toBeLessThan(bar.width * 0.05);
@@ -119,6 +134,6 @@ describe('status page', () => {
     await page.selectOption('#colour-by', 'rack');
     await expect.poll(() => page.locator('.map-caption').textContent()).toContain('colour: rack');
     expect(await page.locator('.legend li').allTextContents()).toEqual(['rack-a', 'rack-b', 'rack-c', 'migrating']);
-    expect(pageErrors, pageErrors.join("; ")).toEqual([]);
+    expect(pageErrors, pageErrors.join('; ')).toEqual([]);
   });
 });

@@ -20,10 +20,22 @@ const csIds = [serverIdFromText('127.0.0.1:5198', 0), serverIdFromText('127.0.0.
 function reply(serverVersion: number, extension: ResponseExtension): HeartbeatResponse {
   const table = roundRobin(peers, 4, 2);
   return {
-    clientVersion: serverVersion, serverVersion, bucketCount: 4, copyCount: 2, downConfigServerId: 0n,
+    clientVersion: serverVersion,
+    serverVersion,
+    bucketCount: 4,
+    copyCount: 2,
+    downConfigServerId: 0n,
     transition: { version: 0, dataNeedMove: true, failovering: false, migrating: false },
-    tableBlob: compressTable(dataServerView(table, table)), groupName: 'group_1', plugins: null, pluginsVersion: 0,
-    areaCapacityVersion: 0, areaQuotas: [], migratedInfo: [], recoveryServerIds: [], recoveryVersion: 0, extension,
+    tableBlob: compressTable(dataServerView(table, table)),
+    groupName: 'group_1',
+    plugins: null,
+    pluginsVersion: 0,
+    areaCapacityVersion: 0,
+    areaQuotas: [],
+    migratedInfo: [],
+    recoveryServerIds: [],
+    recoveryVersion: 0,
+    extension,
   };
 }
 
@@ -71,7 +83,11 @@ describe('agent reports', () => {
   test('each config server hears whether the other answers; a dead one is reported at once', async () => {
     const [first, second] = [await fake(), await fake()];
     const agent = new DataServerAgent({
-      self: '127.0.0.1:7001', configServers: [first.address, second.address], heartbeatIntervalMs: 200, requestTimeoutMs: 500, configServerSilentMs: 2000,
+      self: '127.0.0.1:7001',
+      configServers: [first.address, second.address],
+      heartbeatIntervalMs: 200,
+      requestTimeoutMs: 500,
+      configServerSilentMs: 2000,
     });
     cleanups.push(() => agent.stop());
     agent.start();

@@ -23,9 +23,18 @@ function newCluster(): Cluster {
 
 function heartbeat(serverId: bigint, configVersion = 0): HeartbeatRequest {
   return {
-    serverFlag: 1, serverId, notReady: false, transition: { version: 0, dataNeedMove: false, failovering: false, migrating: false },
-    configVersion, recoveryVersion: 0, pullMigratedInfo: false, proxyBucketIndexes: [], pluginsVersion: 0,
-    areaCapacityVersion: 0, areaCapacities: [], statBytes: Buffer.alloc(0),
+    serverFlag: 1,
+    serverId,
+    notReady: false,
+    transition: { version: 0, dataNeedMove: false, failovering: false, migrating: false },
+    configVersion,
+    recoveryVersion: 0,
+    pullMigratedInfo: false,
+    proxyBucketIndexes: [],
+    pluginsVersion: 0,
+    areaCapacityVersion: 0,
+    areaCapacities: [],
+    statBytes: Buffer.alloc(0),
   };
 }
 
@@ -33,10 +42,18 @@ function heartbeat(serverId: bigint, configVersion = 0): HeartbeatRequest {
 function primaryTable(epoch: bigint, version: number): PersistedGroupTable {
   const table = Uint32Array.from([1, 2, 1, 2, 2, 1, 2, 1]);
   return {
-    groupName: 'group_1', bucketCount: 4, copyCount: 2,
-    versions: { client: version, server: version, plugins: 1, areaCapacity: 10 }, epoch,
-    migrateBlockCount: -1, configHash: '', servers: ['127.0.0.1:7001', '127.0.0.1:7002'], recordSeq: 2,
-    current: table, progress: table.slice(), destination: table.slice(),
+    groupName: 'group_1',
+    bucketCount: 4,
+    copyCount: 2,
+    versions: { client: version, server: version, plugins: 1, areaCapacity: 10 },
+    epoch,
+    migrateBlockCount: -1,
+    configHash: '',
+    servers: ['127.0.0.1:7001', '127.0.0.1:7002'],
+    recordSeq: 2,
+    current: table,
+    progress: table.slice(),
+    destination: table.slice(),
   };
 }
 

@@ -34,11 +34,13 @@ function tickUntil(pair: PairCore, fromMs: number, untilMs: number): { atMs: num
 
 describe('epochs', () => {
   test('the next epoch of an entry is above everything known and led by that entry; authority is the higher epoch, then its leader', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 1n << 62n }), fc.constantFrom<PairEntryIndex>(0, 1), (highest, entryIndex) => {
-      const next = nextEpochFor(entryIndex, highest);
-      expect(next > highest && next <= highest + 2n).toBe(true);
-      expect(Number(next % 2n)).toBe(entryIndex);
-    }));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 1n << 62n }), fc.constantFrom<PairEntryIndex>(0, 1), (highest, entryIndex) => {
+        const next = nextEpochFor(entryIndex, highest);
+        expect(next > highest && next <= highest + 2n).toBe(true);
+        expect(Number(next % 2n)).toBe(entryIndex);
+      }),
+    );
     expect(authorityOf({ entryIndex: 0, epoch: 4n }, { entryIndex: 1, epoch: 5n })).toBe(1);
     expect(authorityOf({ entryIndex: 0, epoch: 5n }, { entryIndex: 1, epoch: 5n })).toBe(leaderOf(5n));
     // A server whose table file was corrupt at start ranks below the peer on an equal epoch only.

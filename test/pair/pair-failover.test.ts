@@ -31,10 +31,17 @@ beforeAll(async () => {
   dataServers = ports.map((port) => new DataServerProcess(port, pair.addresses.join(','), 'group_1'));
   await waitForEvent(first, 'pair-primary', 10_000);
   await waitForEvent(second, 'pair-synced', 10_000);
-  await eventually(() => servedIds(0), 10_000, () => 'no table served');
+  await eventually(
+    () => servedIds(0),
+    10_000,
+    () => 'no table served',
+  );
   monitor = new VersionMonitor(pair.servers, 'group_1');
-  await waitFor(() => monitor.answers.some((answer) => answer.role === 'primary') && monitor.answers.some((answer) => answer.role === 'secondary'),
-    5000, () => 'the monitor got no answer from both');
+  await waitFor(
+    () => monitor.answers.some((answer) => answer.role === 'primary') && monitor.answers.some((answer) => answer.role === 'secondary'),
+    5000,
+    () => 'the monitor got no answer from both',
+  );
 });
 
 afterAll(async () => {
@@ -56,11 +63,19 @@ describe('config-server pair: failover and fail-back', () => {
     const [first, second] = pair.servers;
     const edited = readFileSync(first.groupConfPath, 'utf8').replace('group_status = on', 'group_status = on\nowner = pair-test');
     writeFileSync(first.groupConfPath, edited);
-    await eventually(async () => readFileSync(second.groupConfPath, 'utf8') === edited, 5000, () => 'group.conf not copied');
-    await eventually(async () => {
-      const reply = await second.request({ pcode: Pcode.getGroupRequest, body: { configVersion: 0, groupName: 'group_1' } });
-      return reply.pcode === Pcode.getGroupResponse && reply.body.groupParams.some((param) => param.key === 'owner' && param.value === 'pair-test');
-    }, 5000, () => 'the secondary does not serve the new key');
+    await eventually(
+      async () => readFileSync(second.groupConfPath, 'utf8') === edited,
+      5000,
+      () => 'group.conf not copied',
+    );
+    await eventually(
+      async () => {
+        const reply = await second.request({ pcode: Pcode.getGroupRequest, body: { configVersion: 0, groupName: 'group_1' } });
+        return reply.pcode === Pcode.getGroupResponse && reply.body.groupParams.some((param) => param.key === 'owner' && param.value === 'pair-test');
+      },
+      5000,
+      () => 'the secondary does not serve the new key',
+    );
   });
 
   test('kill -9 of the primary: the secondary takes over under a new epoch within the budget', async () => {
@@ -83,10 +98,14 @@ describe('config-server pair: failover and fail-back', () => {
     const victimId = serverIdFromText(victim.address, 0);
     await victim.kill('SIGKILL');
     await waitForEvent(second, 'server-down', 6000, (line) => line.server === victim.address);
-    await eventually(async () => {
-      const ids = await servedIds(1);
-      return ids !== null && !ids.has(victimId);
-    }, 8000, () => 'the dead data server is still in the table');
+    await eventually(
+      async () => {
+        const ids = await servedIds(1);
+        return ids !== null && !ids.has(victimId);
+      },
+      8000,
+      () => 'the dead data server is still in the table',
+    );
     expect(logsOf(second, 'build-started').length + logsOf(second, 'quick-table').length).toBeGreaterThan(0);
   });
 

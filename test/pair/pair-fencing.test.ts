@@ -30,11 +30,23 @@ async function startEntryZero(peer: FakePeer): Promise<{ server: ConfigServer; l
   const [port, ...dataPorts] = [await freePort(), await freePort(), await freePort()];
   await writeFile(join(dir, 'group.conf'), groupConfText({ ports: dataPorts, bucketCount: 16, minDataServerCount: 2 }));
   peer.groupConf = await readFile(join(dir, 'group.conf'));
-  await writeFile(join(dir, 'configserver.conf'), [
-    '[public]', `config_server = 127.0.0.1:${port}`, `config_server = 127.0.0.1:${peer.port}`,
-    '[configserver]', `port = ${port}`, `address = 127.0.0.1:${port}`, 'group_file = group.conf', 'data_dir = data',
-    'log_file = cfgsvr.log', 'pid_file = cfgsvr.pid', 'peer_timeout_ms = 400', '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'configserver.conf'),
+    [
+      '[public]',
+      `config_server = 127.0.0.1:${port}`,
+      `config_server = 127.0.0.1:${peer.port}`,
+      '[configserver]',
+      `port = ${port}`,
+      `address = 127.0.0.1:${port}`,
+      'group_file = group.conf',
+      'data_dir = data',
+      'log_file = cfgsvr.log',
+      'pid_file = cfgsvr.pid',
+      'peer_timeout_ms = 400',
+      '',
+    ].join('\n'),
+  );
   const logs: LogRecord[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogRecord) });
   const server = new ConfigServer(await loadConfigServerConf(join(dir, 'configserver.conf')), logger, { tickMs: 20, cluster: { settleMs: 200 } });
@@ -63,7 +75,11 @@ describe('config-server pair: fencing', () => {
       for (const dataServer of dataServers) await dataServer.kill();
     });
     for (const dataServer of dataServers) await dataServer.start();
-    await waitFor(() => logs.find((line) => line.event === 'pair-publication-withheld'), 5000, () => logs.map((l) => `${l.time} ${l.event} ${l.msg}`).join('\n'));
+    await waitFor(
+      () => logs.find((line) => line.event === 'pair-publication-withheld'),
+      5000,
+      () => logs.map((l) => `${l.time} ${l.event} ${l.msg}`).join('\n'),
+    );
     expect(logs.some((line) => line.event === 'pair-step-down')).toBe(true);
     await waitFor(() => logs.find((line) => line.event === 'pair-synced'), 5000);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -84,7 +100,10 @@ describe('config-server pair: fencing', () => {
     expect([reply.serverVersion, reply.clientVersion, reply.bucketCount, reply.tableBlob.length]).toEqual([0, 0, 0, 0]);
     const socket = await openSocket(port);
     try {
-      const group = await exchange(socket, { pcode: Pcode.getGroupRequest, body: { configVersion: 0, groupName: 'group_1', extension: { epoch: 0n, largeTableAccepted: true } } });
+      const group = await exchange(socket, {
+        pcode: Pcode.getGroupRequest,
+        body: { configVersion: 0, groupName: 'group_1', extension: { epoch: 0n, largeTableAccepted: true } },
+      });
       expect(group.pcode === Pcode.getGroupResponse && [group.body.bucketCount, group.body.configVersion]).toEqual([0, 0]);
       expect(group.pcode === Pcode.getGroupResponse && group.body.extension).toEqual({ epoch: 0n, role: 'secondary' });
     } finally {

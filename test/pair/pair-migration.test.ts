@@ -19,10 +19,20 @@ beforeAll(async () => {
   const ports = [await freePort(), await freePort(), await freePort()];
   // A finish is answered once its folded version is saved and pushed to the secondary: a short
   // interval keeps that well inside the data servers' 2 s wait on a loaded machine.
-  pair = await PairProcesses.create({ groupConf: groupConfText({ ports, bucketCount, serverDownTimeS: 1 }), peerTimeoutMs: 600, migrationVersionIntervalMs: 200 });
+  pair = await PairProcesses.create({
+    groupConf: groupConfText({ ports, bucketCount, serverDownTimeS: 1 }),
+    peerTimeoutMs: 600,
+    migrationVersionIntervalMs: 200,
+  });
   for (const server of pair.servers) await server.start();
   await waitForEvent(pair.servers[1], 'pair-synced', 10_000);
-  dataServers = ports.map((port) => new OriginalDataServer(pair.servers.map((server) => server.port), port));
+  dataServers = ports.map(
+    (port) =>
+      new OriginalDataServer(
+        pair.servers.map((server) => server.port),
+        port,
+      ),
+  );
   for (const dataServer of dataServers) await dataServer.start();
   await waitFor(() => dataServers.every((dataServer) => dataServer.serverVersion >= 10 && !dataServer.migrating), 10_000);
 });
@@ -34,7 +44,9 @@ afterAll(async () => {
 
 /** rowDone — the bucket's current row is its destination row in `dataServer`'s latest table. */
 function rowDone(dataServer: OriginalDataServer, bucketIndex: number): boolean {
-  return [0, 1].every((copyIndex) => dataServer.current[copyIndex * bucketCount + bucketIndex] === dataServer.destination[copyIndex * bucketCount + bucketIndex]);
+  return [0, 1].every(
+    (copyIndex) => dataServer.current[copyIndex * bucketCount + bucketIndex] === dataServer.destination[copyIndex * bucketCount + bucketIndex],
+  );
 }
 
 describe('config-server pair: a migration across a failover', () => {

@@ -59,8 +59,16 @@ describe('config-server pair: a split between the config servers only', () => {
     const [first, second] = pair.servers;
     const syncedBefore = logsOf(second, 'pair-synced').length;
     pair.setCut(false);
-    await eventually(async () => logsOf(second, 'pair-synced').length > syncedBefore, 5000, () => 'no resync');
-    await eventually(async () => (await servedVersion(second)) === (await servedVersion(first)), 3000, () => 'versions differ');
+    await eventually(
+      async () => logsOf(second, 'pair-synced').length > syncedBefore,
+      5000,
+      () => 'no resync',
+    );
+    await eventually(
+      async () => (await servedVersion(second)) === (await servedVersion(first)),
+      3000,
+      () => 'versions differ',
+    );
     expect(logsOf(second, 'pair-primary')).toEqual([]);
   });
 

@@ -53,8 +53,22 @@ const heartbeatRequest: fc.Arbitrary<PacketBodies[9]> = fc.record(
     statBytes: blob,
     extension: requestExtension,
   },
-  { requiredKeys: ['serverFlag', 'serverId', 'notReady', 'transition', 'configVersion', 'recoveryVersion',
-    'pullMigratedInfo', 'proxyBucketIndexes', 'pluginsVersion', 'areaCapacityVersion', 'areaCapacities', 'statBytes'] },
+  {
+    requiredKeys: [
+      'serverFlag',
+      'serverId',
+      'notReady',
+      'transition',
+      'configVersion',
+      'recoveryVersion',
+      'pullMigratedInfo',
+      'proxyBucketIndexes',
+      'pluginsVersion',
+      'areaCapacityVersion',
+      'areaCapacities',
+      'statBytes',
+    ],
+  },
 );
 
 const heartbeatResponse: fc.Arbitrary<PacketBodies[104]> = fc
@@ -77,13 +91,27 @@ const heartbeatResponse: fc.Arbitrary<PacketBodies[104]> = fc
       recoveryVersion: u32,
       extension: responseExtension,
     },
-    { requiredKeys: ['clientVersion', 'serverVersion', 'bucketCount', 'copyCount', 'downConfigServerId',
-      'transition', 'tableBlob', 'groupName', 'plugins', 'pluginsVersion', 'areaCapacityVersion', 'areaQuotas',
-      'migratedInfo', 'recoveryServerIds', 'recoveryVersion'] },
+    {
+      requiredKeys: [
+        'clientVersion',
+        'serverVersion',
+        'bucketCount',
+        'copyCount',
+        'downConfigServerId',
+        'transition',
+        'tableBlob',
+        'groupName',
+        'plugins',
+        'pluginsVersion',
+        'areaCapacityVersion',
+        'areaQuotas',
+        'migratedInfo',
+        'recoveryServerIds',
+        'recoveryVersion',
+      ],
+    },
   )
-  .map((response) =>
-    response.transition.failovering ? response : { ...response, recoveryServerIds: [], recoveryVersion: 0 },
-  );
+  .map((response) => (response.transition.failovering ? response : { ...response, recoveryServerIds: [], recoveryVersion: 0 }));
 
 const versionValue = fc.record({ configVersion: u32, value: i32 });
 

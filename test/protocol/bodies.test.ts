@@ -133,10 +133,15 @@ describe('packet bodies', () => {
     expect(() => decodeRequest(Pcode.heartbeatResponse, Buffer.alloc(0))).toThrow(/heartbeatResponse is not a request/);
     expect(() => decodeResponse(Pcode.heartbeatRequest, Buffer.alloc(0))).toThrow(/not a response/);
     expect(() => decodeBody(77 as never, Buffer.alloc(0))).toThrow(/unknown pcode 77/);
-    expect(decodeRequest(Pcode.serverTable, encodeBody({
-      pcode: Pcode.serverTable,
-      body: { modifiedTimeS: 1, type: 1, groupName: '', originalBytes: 0, data: Buffer.from('x') },
-    })).pcode).toBe(Pcode.serverTable);
+    expect(
+      decodeRequest(
+        Pcode.serverTable,
+        encodeBody({
+          pcode: Pcode.serverTable,
+          body: { modifiedTimeS: 1, type: 1, groupName: '', originalBytes: 0, data: Buffer.from('x') },
+        }),
+      ).pcode,
+    ).toBe(Pcode.serverTable);
   });
 
   it('errors name the packet and the offset', () => {

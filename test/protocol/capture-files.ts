@@ -12,12 +12,7 @@ import { join, dirname } from 'node:path';
 export const capturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'captures');
 
 /** captureNames — every capture, without its suffix. */
-export const captureNames = [
-  'heartbeat_ds1_startup',
-  'client_get_group_put_get',
-  'failover_ds3_kill',
-  'ds3_rejoin',
-] as const;
+export const captureNames = ['heartbeat_ds1_startup', 'client_get_group_put_get', 'failover_ds3_kill', 'ds3_rejoin'] as const;
 
 /** CapturedFrame — one frame of a hex dump. */
 export interface CapturedFrame {

@@ -33,7 +33,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 function mutate(body: Buffer, mutations: Mutation[]): Buffer {
   let bytes = Buffer.from(body);
   for (const m of mutations) {
-    const at = bytes.length === 0 ? 0 : ('at' in m ? m.at % bytes.length : 0);
+    const at = bytes.length === 0 ? 0 : 'at' in m ? m.at % bytes.length : 0;
     if (m.kind === 'set' && bytes.length > 0) bytes[at] = m.value;
     if (m.kind === 'truncate') bytes = bytes.subarray(0, at);
     if (m.kind === 'append') bytes = Buffer.concat([bytes, m.bytes]);
@@ -48,15 +48,12 @@ function hugeCountBody(head: number[], countBytes: number[] = [0xff, 0xff, 0xff,
 }
 
 describe('body decoders under fuzzing', () => {
-  it.each(allPcodes.map((pcode) => [pcodeName(pcode), pcode] as const))(
-    '%s (%i): arbitrary bytes decode or throw ProtocolError',
-    (_name, pcode) => {
-      fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => decodesOrRefuses(pcode, Buffer.from(bytes))),
-        { numRuns: 200 },
-      );
-    },
-  );
+  it.each(allPcodes.map((pcode) => [pcodeName(pcode), pcode] as const))('%s (%i): arbitrary bytes decode or throw ProtocolError', (_name, pcode) => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => decodesOrRefuses(pcode, Buffer.from(bytes))),
+      { numRuns: 200 },
+    );
+  });
 
   it('mutated valid bodies decode or throw ProtocolError', () => {
     fc.assert(
@@ -76,19 +73,16 @@ describe('body decoders under fuzzing', () => {
     );
   });
 
-  it.each(allPcodes.map((pcode) => [pcodeName(pcode), pcode] as const))(
-    '%s (%i): one trailing byte, or one byte missing, is refused',
-    (_name, pcode) => {
-      fc.assert(
-        fc.property(packetOf(pcode), fc.integer({ min: 0, max: 255 }), (packet: Packet, extra) => {
-          const body = encodeBody(packet);
-          expect(() => decodeBody(packet.pcode, Buffer.concat([body, Buffer.from([extra])]))).toThrow(ProtocolError);
-          if (body.length > 0) expect(() => decodeBody(packet.pcode, body.subarray(0, -1))).toThrow(ProtocolError);
-        }),
-        { numRuns: 40 },
-      );
-    },
-  );
+  it.each(allPcodes.map((pcode) => [pcodeName(pcode), pcode] as const))('%s (%i): one trailing byte, or one byte missing, is refused', (_name, pcode) => {
+    fc.assert(
+      fc.property(packetOf(pcode), fc.integer({ min: 0, max: 255 }), (packet: Packet, extra) => {
+        const body = encodeBody(packet);
+        expect(() => decodeBody(packet.pcode, Buffer.concat([body, Buffer.from([extra])]))).toThrow(ProtocolError);
+        if (body.length > 0) expect(() => decodeBody(packet.pcode, body.subarray(0, -1))).toThrow(ProtocolError);
+      }),
+      { numRuns: 40 },
+    );
+  });
 
   it.each([
     ['op_cmd params', Pcode.opCmdRequest, hugeCountBody([0, 0, 0, 4], [0x7f, 0xff, 0xff, 0xff])],

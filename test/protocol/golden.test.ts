@@ -13,13 +13,7 @@ import { BodyReader } from '../../src/protocol/reader.js';
 import { unpackTransitionInfo } from '../../src/protocol/packets/fields.js';
 import { compressTable, inflateTable } from '../../src/protocol/table-blob.js';
 import type { HeartbeatResponse } from '../../src/protocol/packets/heartbeat-response.js';
-import {
-  captureNames,
-  readDecodedCapture,
-  readHexCapture,
-  type CapturedFrame,
-  type DecodedRecord,
-} from './capture-files.js';
+import { captureNames, readDecodedCapture, readHexCapture, type CapturedFrame, type DecodedRecord } from './capture-files.js';
 import {
   groupParamsCount,
   heartbeatRequestFields,
@@ -131,9 +125,7 @@ describe.each(captureNames)('capture %s', (name) => {
 
   it('hex and decoded dumps list the same frames', () => {
     expect(frames.length).toBeGreaterThan(0);
-    expect(records.map((r) => [r.time, r.channelId, r.pcode, r.bodyBytes])).toEqual(
-      frames.map((f) => [f.time, f.channelId, f.pcode, f.bodyBytes]),
-    );
+    expect(records.map((r) => [r.time, r.channelId, r.pcode, r.bodyBytes])).toEqual(frames.map((f) => [f.time, f.channelId, f.pcode, f.bodyBytes]));
     for (const frame of frames) {
       expect(frame.bytes.length === frameHeaderBytes + frame.bodyBytes).toBe(!frame.truncated);
     }

@@ -3,12 +3,7 @@ import fc from 'fast-check';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { ProtocolError, InputError } from '../../src/errors.js';
 import { originalTableBlobBytesMax, tableInflateBytesMax } from '../../src/limits.js';
-import {
-  compressTable,
-  dataServerView,
-  inflateTable,
-  tableBlobFitsOriginalPeer,
-} from '../../src/protocol/table-blob.js';
+import { compressTable, dataServerView, inflateTable, tableBlobFitsOriginalPeer } from '../../src/protocol/table-blob.js';
 
 const ds1 = 0x0000_1447_0100_007fn;
 const ds2 = 0x0000_1448_0100_007fn;

@@ -69,6 +69,8 @@ describe('admission', () => {
     const rejected = process.logs.filter((line) => line.event === 'server-rejected');
     expect(rejected).toHaveLength(1);
     // The message names the exact command that lets it in.
-    expect(rejected[0].msg).toContain(`kept solitary until an operator admits it: tair-cs admin --config-servers 127.0.0.1:${process.port} admit group_1 ${returning.id}`);
+    expect(rejected[0].msg).toContain(
+      `kept solitary until an operator admits it: tair-cs admin --config-servers 127.0.0.1:${process.port} admit group_1 ${returning.id}`,
+    );
   });
 });

@@ -40,7 +40,12 @@ describe('editServerList', () => {
     expect(edit.codes).toEqual([0]);
     expect(edit.text.split('\n')[3]).toBe('_server_list = 10.0.0.2@rack-b*2 # two here');
     const removedLast = editServerList(edit.text, 'group_1', remove, [id('10.0.0.2:5191')], 5191);
-    expect(removedLast.text.split('\n').slice(1, 6).filter((line) => line.startsWith('_server_list'))).toEqual([]);
+    expect(
+      removedLast.text
+        .split('\n')
+        .slice(1, 6)
+        .filter((line) => line.startsWith('_server_list')),
+    ).toEqual([]);
     expect(removedLast.text).toContain('old_server_list = 10.0.0.9:5191');
   });
 
@@ -57,15 +62,20 @@ describe('editServerList', () => {
 
   test('adding then deleting any servers gives back the file, and every edit parses', () => {
     const address = fc.tuple(fc.integer({ min: 1, max: 250 }), fc.integer({ min: 1024, max: 65_000 })).map(([octet, port]) => `10.1.0.${octet}:${port}`);
-    fc.assert(fc.property(fc.uniqueArray(address, { minLength: 1, maxLength: 8 }), (addresses) => {
-      const ids = addresses.map((text) => id(text));
-      const added = editServerList(sample, 'group_2', add, ids, 5191);
-      expect(added.codes.every((code) => code === 0)).toBe(true);
-      expect(parseGroupConf(added.text, 'group.conf', { defaultDataServerPort: 5191 }).groups
-        .find((group) => group.name === 'group_2')?.servers.map((server) => server.id)).toEqual(['10.0.0.3:5191', ...addresses]);
-      const removed = editServerList(added.text, 'group_2', remove, ids, 5191);
-      expect(removed.text).toBe(sample);
-    }));
+    fc.assert(
+      fc.property(fc.uniqueArray(address, { minLength: 1, maxLength: 8 }), (addresses) => {
+        const ids = addresses.map((text) => id(text));
+        const added = editServerList(sample, 'group_2', add, ids, 5191);
+        expect(added.codes.every((code) => code === 0)).toBe(true);
+        expect(
+          parseGroupConf(added.text, 'group.conf', { defaultDataServerPort: 5191 })
+            .groups.find((group) => group.name === 'group_2')
+            ?.servers.map((server) => server.id),
+        ).toEqual(['10.0.0.3:5191', ...addresses]);
+        const removed = editServerList(added.text, 'group_2', remove, ids, 5191);
+        expect(removed.text).toBe(sample);
+      }),
+    );
   });
 });
 

@@ -75,8 +75,10 @@ describe('heartbeats and table delivery', () => {
 
   test('ping, group names, query_info, non-down servers and migrating machines', async () => {
     expect((await server.request({ pcode: Pcode.ping, body: { configVersion: 0, value: 0 } })).body).toMatchObject({ code: 0 });
-    expect((await server.request({ pcode: Pcode.groupNamesRequest, body: { configVersion: 0, value: 0 } })).body)
-      .toEqual({ status: 1, groupNames: ['group_1'] });
+    expect((await server.request({ pcode: Pcode.groupNamesRequest, body: { configVersion: 0, value: 0 } })).body).toEqual({
+      status: 1,
+      groupNames: ['group_1'],
+    });
     const states = await server.request({ pcode: Pcode.queryInfoRequest, body: { queryType: QueryType.dataServers, groupName: 'group_1', serverId: 0n } });
     expect(states.body).toEqual({ entries: dataServers.map((ds) => ({ key: ds.id, value: 'alive' })) });
     const health = await server.request({ pcode: Pcode.queryInfoRequest, body: { queryType: QueryType.groups, groupName: '', serverId: 0n } });
@@ -96,7 +98,10 @@ describe('heartbeats and table delivery', () => {
 
   test('data-server control edits _server_list lines of group.conf', async () => {
     const extra = serverIdFromText('127.0.0.1:6001', 0);
-    const add = await server.request({ pcode: Pcode.dataServerControlRequest, body: { serverIds: [extra, dataServers[0].serverId], op: 0, groupName: 'group_1' } });
+    const add = await server.request({
+      pcode: Pcode.dataServerControlRequest,
+      body: { serverIds: [extra, dataServers[0].serverId], op: 0, groupName: 'group_1' },
+    });
     expect(add.body).toEqual({ codes: [0, 5] });
     expect(readFileSync(server.groupConfPath, 'utf8')).toMatch(/^_server_list = 127\.0\.0\.1:6001$/m);
     const remove = await server.request({ pcode: Pcode.dataServerControlRequest, body: { serverIds: [extra, extra], op: 1, groupName: 'group_1' } });

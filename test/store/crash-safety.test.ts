@@ -41,9 +41,13 @@ function sameContent(loaded: PersistedGroupTable, expected: PersistedGroupTable)
   const bytes = (a: Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   const { current, progress, destination, ...header } = loaded;
   const { current: c, progress: p, destination: d, ...expectedHeader } = expected;
-  return JSON.stringify(header, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ===
-    JSON.stringify(expectedHeader, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) &&
-    bytes(current).equals(bytes(c)) && bytes(progress).equals(bytes(p)) && bytes(destination).equals(bytes(d));
+  return (
+    JSON.stringify(header, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ===
+      JSON.stringify(expectedHeader, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) &&
+    bytes(current).equals(bytes(c)) &&
+    bytes(progress).equals(bytes(p)) &&
+    bytes(destination).equals(bytes(d))
+  );
 }
 
 describe('kill -9 during a save loop', () => {

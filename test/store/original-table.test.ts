@@ -41,9 +41,16 @@ describe('importOriginalTable', () => {
 
   test('a freshly created original file (all zero tables, versions 1) imports as an empty table', () => {
     const zeros = new Array(1023).fill(0n);
-    const table = importOriginalTable(buildOriginalFile({
-      bucketCount: 1023, copyCount: 1, current: zeros, progress: zeros, destination: zeros,
-    }), 'g');
+    const table = importOriginalTable(
+      buildOriginalFile({
+        bucketCount: 1023,
+        copyCount: 1,
+        current: zeros,
+        progress: zeros,
+        destination: zeros,
+      }),
+      'g',
+    );
     expect(table.servers).toEqual([]);
     expect(table.migrateBlockCount).toBe(-1);
     expect(table.versions).toEqual({ client: 1, server: 1, plugins: 1, areaCapacity: 1 });
@@ -52,20 +59,21 @@ describe('importOriginalTable', () => {
 
   test.each([
     ['short file', buildOriginalFile(spec).subarray(0, 20), '20 bytes, shorter than the 36-byte header of an original server table'],
-    ['bad magic', buildOriginalFile({ ...spec, magic: 0x12345678 }),
-      'bad magic 0x12345678 (an original server table starts with 0x31766257)'],
-    ['one byte missing', buildOriginalFile(spec).subarray(0, 36 + 24 * 8 - 1),
-      'size mismatch: 227 bytes, but B=4 and C=2 need 36 + 24·C·B = 228'],
-    ['one byte extra', Buffer.concat([buildOriginalFile(spec), Buffer.alloc(1)]),
-      'size mismatch: 229 bytes, but B=4 and C=2 need 36 + 24·C·B = 228'],
-    ['copy count 0', buildOriginalFile({ ...spec, copyCount: 0, current: [], progress: [], destination: [] }),
-      'copy count 0 is outside 1..8'],
-    ['id without a port', buildOriginalFile({ ...spec, destination: [a, b, 0x0100007fn, b, c, a, b, c] }),
-      'destination table slot 2 holds 0x100007f, which is not a server id (ip:port)'],
-    ['id with high bits', buildOriginalFile({ ...spec, current: [a | (1n << 60n), b, a, b, b, a, b, a] }),
-      'current table slot 0 holds 0x100014470100007f, which is not a server id (ip:port)'],
-    ['migrate count out of range', buildOriginalFile({ ...spec, migrateBlockCount: -7 }),
-      'migrate block count -7 is outside -1..8'],
+    ['bad magic', buildOriginalFile({ ...spec, magic: 0x12345678 }), 'bad magic 0x12345678 (an original server table starts with 0x31766257)'],
+    ['one byte missing', buildOriginalFile(spec).subarray(0, 36 + 24 * 8 - 1), 'size mismatch: 227 bytes, but B=4 and C=2 need 36 + 24·C·B = 228'],
+    ['one byte extra', Buffer.concat([buildOriginalFile(spec), Buffer.alloc(1)]), 'size mismatch: 229 bytes, but B=4 and C=2 need 36 + 24·C·B = 228'],
+    ['copy count 0', buildOriginalFile({ ...spec, copyCount: 0, current: [], progress: [], destination: [] }), 'copy count 0 is outside 1..8'],
+    [
+      'id without a port',
+      buildOriginalFile({ ...spec, destination: [a, b, 0x0100007fn, b, c, a, b, c] }),
+      'destination table slot 2 holds 0x100007f, which is not a server id (ip:port)',
+    ],
+    [
+      'id with high bits',
+      buildOriginalFile({ ...spec, current: [a | (1n << 60n), b, a, b, b, a, b, a] }),
+      'current table slot 0 holds 0x100014470100007f, which is not a server id (ip:port)',
+    ],
+    ['migrate count out of range', buildOriginalFile({ ...spec, migrateBlockCount: -7 }), 'migrate block count -7 is outside -1..8'],
   ])('%s is refused with a clear message', (_name, bytes, message) => {
     expect(() => importOriginalTable(bytes, 'group_1')).toThrow(InputError);
     expect(() => importOriginalTable(bytes, 'group_1')).toThrow(message);

@@ -10,7 +10,6 @@ import { loadGroupTable } from '../../src/store/table-store.js';
 const runCaptured = (argv: string[]) => capture(runTableImport, argv);
 import { buildOriginalFile, ipPortId } from './helpers/original-file.js';
 
-
 let dir = '';
 let source = '';
 const s1 = ipPortId(127, 0, 0, 1, 5191);
@@ -19,10 +18,17 @@ const s2 = ipPortId(127, 0, 0, 1, 5192);
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tair-cs-import-'));
   source = join(dir, 'group_1_server_table');
-  await writeFile(source, buildOriginalFile({
-    bucketCount: 3, copyCount: 2, versions: [40, 12, 1, 1],
-    current: [s1, s2, s1, s2, s1, s2], progress: [s1, s2, s1, s2, s1, s2], destination: [s1, s2, s1, s2, s1, s2],
-  }));
+  await writeFile(
+    source,
+    buildOriginalFile({
+      bucketCount: 3,
+      copyCount: 2,
+      versions: [40, 12, 1, 1],
+      current: [s1, s2, s1, s2, s1, s2],
+      progress: [s1, s2, s1, s2, s1, s2],
+      destination: [s1, s2, s1, s2, s1, s2],
+    }),
+  );
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -35,8 +41,13 @@ describe('tair-cs table import', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
-      group: 'group_1', source, written: join(dataDir, 'group_1.table'), bucketCount: 3, copyCount: 2,
-      versions: { client: 40, server: 12, plugins: 1, areaCapacity: 1 }, migrateBlockCount: -1,
+      group: 'group_1',
+      source,
+      written: join(dataDir, 'group_1.table'),
+      bucketCount: 3,
+      copyCount: 2,
+      versions: { client: 40, server: 12, plugins: 1, areaCapacity: 1 },
+      migrateBlockCount: -1,
       servers: ['127.0.0.1:5191', '127.0.0.1:5192'],
     });
     const loaded = await loadGroupTable(dataDir, 'group_1');
@@ -48,8 +59,7 @@ describe('tair-cs table import', () => {
     expect((await runCaptured(args)).code).toBe(0);
     const again = await runCaptured(args);
     expect(again.code).toBe(1);
-    expect(again.stderr).toBe(`tair-cs table import: ${source}: ${join(dir, 'group_1.table')} already exists; ` +
-      'pass --force to replace it\n');
+    expect(again.stderr).toBe(`tair-cs table import: ${source}: ${join(dir, 'group_1.table')} already exists; ` + 'pass --force to replace it\n');
     expect((await runCaptured([...args, '--force'])).code).toBe(0);
   });
 

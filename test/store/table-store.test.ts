@@ -5,11 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { InputError, StorageError } from '../../src/errors.js';
 import { decodeTable, encodeTable } from '../../src/store/table-codec.js';
 import type { PersistedGroupTable } from '../../src/store/table-store.js';
-import {
-  loadGroupTable,
-  saveGroupTable,
-  tableFilePath,
-} from '../../src/store/table-store.js';
+import { loadGroupTable, saveGroupTable, tableFilePath } from '../../src/store/table-store.js';
 import { sampleTable } from './helpers/sample-table.js';
 
 let dataDir = '';
@@ -82,8 +78,11 @@ describe('table store round trip', () => {
 
 describe('saving refuses malformed tables and writes nothing', () => {
   const cases: [string, (t: PersistedGroupTable) => PersistedGroupTable, RegExp][] = [
-    ['slot naming a server not listed', (t) => ({ ...t, current: t.current.map((v, i) => (i === 3 ? 4 : v)) }),
-      /current table slot 3 holds 4, but only 3 servers are listed/],
+    [
+      'slot naming a server not listed',
+      (t) => ({ ...t, current: t.current.map((v, i) => (i === 3 ? 4 : v)) }),
+      /current table slot 3 holds 4, but only 3 servers are listed/,
+    ],
     ['wrong array length', (t) => ({ ...t, progress: new Uint32Array(5) }), /progress table must be a Uint32Array of 14 slots/],
     ['bucket count 0', (t) => ({ ...t, bucketCount: 0 }), /bucket count 0 is outside/],
     ['copy count 9', (t) => ({ ...t, copyCount: 9 }), /copy count 9 is outside/],
@@ -142,7 +141,8 @@ describe('corrupt files are detected, never served', () => {
     }
     expect(accepted).toEqual([]);
     expect(decodeTable(Buffer.concat([bytes, Buffer.from([0])]), 'group_1')).toEqual({
-      ok: false, reason: '1 unexpected bytes after the end of the table',
+      ok: false,
+      reason: '1 unexpected bytes after the end of the table',
     });
   });
 
@@ -158,7 +158,8 @@ describe('corrupt files are detected, never served', () => {
     flipped[bytes.length - 10] ^= 0x40;
     expect(reason(flipped)).toMatch(/^checksum mismatch \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)$/);
     expect(reason(Buffer.from('hello world, this is not a table file at all, no it is not, not at all!'))).toBe(
-      'bad magic: not a tair-config-server table file');
+      'bad magic: not a tair-config-server table file',
+    );
     const original = Buffer.alloc(100);
     original.writeUInt32LE(0x31766257, 0);
     expect(reason(original)).toMatch(/original Tair server table; convert it with `tair-cs table import`/);

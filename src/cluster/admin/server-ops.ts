@@ -65,7 +65,13 @@ export function drainServer(context: ClusterContext, group: GroupState, serverId
   record.draining = true;
   group.operator.drainNoticed.delete(serverId);
   changeBuildInputs(group, nowMs, `${record.id} is draining`);
-  notify(context, { level: 'info', event: 'server-drain', group: group.name, server: record.id, message: `${record.id} draining: its buckets move to the other data servers` });
+  notify(context, {
+    level: 'info',
+    event: 'server-drain',
+    group: group.name,
+    server: record.id,
+    message: `${record.id} draining: its buckets move to the other data servers`,
+  });
   return done(`${record.id} draining: its buckets move away; remove it from _server_list once it holds nothing`);
 }
 
@@ -94,7 +100,13 @@ export function failoverServer(context: ClusterContext, group: GroupState, serve
   if (group.hasTable) {
     scheduleRebuild(group, nowMs, `${record.id} failed over by the operator`);
   }
-  notify(context, { level: 'warn', event: 'server-failover', group: group.name, server: record.id, message: `${record.id} failed over by the operator: out of the table until recovered` });
+  notify(context, {
+    level: 'warn',
+    event: 'server-failover',
+    group: group.name,
+    server: record.id,
+    message: `${record.id} failed over by the operator: out of the table until recovered`,
+  });
   return done(`${record.id} failed over: out of the table, kept solitary until 'recover'`);
 }
 
@@ -105,7 +117,13 @@ export function recoverServer(context: ClusterContext, group: GroupState, server
   if (!record.heldOut) return refuse('refused', `${record.id} is not failed over`);
   record.heldOut = false;
   record.admitted = true;
-  notify(context, { level: 'info', event: 'server-recover', group: group.name, server: record.id, message: `${record.id} recovered by the operator; it enters STANDBY at its next heartbeat` });
+  notify(context, {
+    level: 'info',
+    event: 'server-recover',
+    group: group.name,
+    server: record.id,
+    message: `${record.id} recovered by the operator; it enters STANDBY at its next heartbeat`,
+  });
   return done(`${record.id} recovered: it returns through STANDBY and is rebuilt in`);
 }
 

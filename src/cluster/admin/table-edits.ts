@@ -39,7 +39,8 @@ export function migrateBucket(context: ClusterContext, group: GroupState, comman
   const { bucketIndex, copyIndex, sourceId, targetId } = command;
   if (bucketIndex >= tables.bucketCount) return refuse('invalidParam', `bucket ${bucketIndex} is outside 0..${tables.bucketCount - 1}`);
   if (copyIndex >= tables.copyCount) return refuse('invalidParam', `copy ${copyIndex} is outside 0..${tables.copyCount - 1}`);
-  if (!rowsEqual(tables.current, tables.destination, bucketIndex, tables.bucketCount)) return refuse('refused', `bucket ${bucketIndex} is migrating; wait until it has moved`);
+  if (!rowsEqual(tables.current, tables.destination, bucketIndex, tables.bucketCount))
+    return refuse('refused', `bucket ${bucketIndex} is migrating; wait until it has moved`);
   const slot = copyIndex * tables.bucketCount + bucketIndex;
   if (tables.current[slot] === 0 || tables.current[slot] !== tables.valueOf.get(sourceId)) {
     return refuse('invalidParam', `${formatServerId(sourceId)} does not hold copy ${copyIndex} of bucket ${bucketIndex}`);
@@ -67,7 +68,8 @@ export function switchBuckets(context: ClusterContext, group: GroupState, comman
   if (new Set(command.bucketIndexes).size !== command.bucketIndexes.length) return refuse('invalidParam', 'a bucket is listed twice');
   for (const bucketIndex of command.bucketIndexes) {
     if (bucketIndex >= bucketCount) return refuse('invalidParam', `bucket ${bucketIndex} is outside 0..${bucketCount - 1}`);
-    if (!rowsEqual(tables.current, tables.destination, bucketIndex, bucketCount)) return refuse('refused', `bucket ${bucketIndex} is migrating; wait until it has moved`);
+    if (!rowsEqual(tables.current, tables.destination, bucketIndex, bucketCount))
+      return refuse('refused', `bucket ${bucketIndex} is migrating; wait until it has moved`);
     if (tables.current[bucketIndex] === 0 || tables.current[bucketCount + bucketIndex] === 0) {
       return refuse('refused', `bucket ${bucketIndex} does not have two copies to switch`);
     }
@@ -127,7 +129,8 @@ export function urgentOffline(context: ClusterContext, group: GroupState, comman
   if (blocked) return blocked;
   const { tables } = group;
   const record = context.records.get(command.serverId);
-  if (!record || record.groupName !== group.name) return refuse('invalidParam', `${formatServerId(command.serverId)} is not a data server of group ${group.name}`);
+  if (!record || record.groupName !== group.name)
+    return refuse('invalidParam', `${formatServerId(command.serverId)} is not a data server of group ${group.name}`);
   if (command.replacementIds.length === 0) return refuse('invalidParam', 'no replacement server given');
   if (new Set([command.serverId, ...command.replacementIds]).size !== command.replacementIds.length + 1) {
     return refuse('invalidParam', 'the replacements must be distinct and differ from the server taken offline');
@@ -230,7 +233,10 @@ function firstMigratingBucketOf(group: GroupState, serverId: bigint): number | n
   const value = tables.valueOf.get(serverId);
   if (value === undefined) return null;
   for (let bucketIndex = 0; bucketIndex < tables.bucketCount; bucketIndex++) {
-    if (rowHolds(tables.destination, value, bucketIndex, tables.bucketCount) && !rowsEqual(tables.current, tables.destination, bucketIndex, tables.bucketCount)) {
+    if (
+      rowHolds(tables.destination, value, bucketIndex, tables.bucketCount) &&
+      !rowsEqual(tables.current, tables.destination, bucketIndex, tables.bucketCount)
+    ) {
       return bucketIndex;
     }
   }

@@ -10,14 +10,7 @@
 import type { BodyReader } from '../reader.js';
 import type { BodyWriter } from '../writer.js';
 import { readRequestExtension, writeRequestExtension, type RequestExtension } from '../extension.js';
-import {
-  readAreaAmounts,
-  readTransitionInfo,
-  writeAreaAmounts,
-  writeTransitionInfo,
-  type AreaAmount,
-  type TransitionInfo,
-} from './fields.js';
+import { readAreaAmounts, readTransitionInfo, writeAreaAmounts, writeTransitionInfo, type AreaAmount, type TransitionInfo } from './fields.js';
 
 const notReadyBit = 1n << 63n;
 

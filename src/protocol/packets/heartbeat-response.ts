@@ -19,15 +19,7 @@ import { originalTableBlobBytesMax, pluginNameBytesMax } from '../../limits.js';
 import type { BodyReader } from '../reader.js';
 import type { BodyWriter } from '../writer.js';
 import { readResponseExtension, writeResponseExtension, type ResponseExtension } from '../extension.js';
-import {
-  noTransition,
-  readAreaAmounts,
-  readTransitionInfo,
-  writeAreaAmounts,
-  writeTransitionInfo,
-  type AreaAmount,
-  type TransitionInfo,
-} from './fields.js';
+import { noTransition, readAreaAmounts, readTransitionInfo, writeAreaAmounts, writeTransitionInfo, type AreaAmount, type TransitionInfo } from './fields.js';
 
 const emptyBlob = Buffer.alloc(0);
 

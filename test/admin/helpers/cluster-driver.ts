@@ -124,7 +124,9 @@ export class ClusterDriver {
       if (!server.beating) continue;
       for (const bucketIndex of this.movable(name).slice(0, perServerMax)) {
         const outcome = this.cluster.step({
-          type: 'migrateFinish', nowMs: this.nowMs, token: this.nextToken++,
+          type: 'migrateFinish',
+          nowMs: this.nowMs,
+          token: this.nextToken++,
           finish: { version: server.serverVersion, serverId: server.serverId, bucketIndex },
         });
         if (outcome.deferred || outcome.code === 0) finished += 1;

@@ -39,7 +39,10 @@ export function describeTables(cluster: Cluster, groupName: string): string[] {
   const { tables } = group;
   const name = (value: number) => (value === 0 ? '.' : shortName(tables.servers[value - 1]).slice(2));
   const lines: string[] = [];
-  for (const [label, table] of [['current', tables.current], ['destination', tables.destination]] as const) {
+  for (const [label, table] of [
+    ['current', tables.current],
+    ['destination', tables.destination],
+  ] as const) {
     for (let copyIndex = 0; copyIndex < tables.copyCount; copyIndex++) {
       const row = Array.from(table.subarray(copyIndex * tables.bucketCount, (copyIndex + 1) * tables.bucketCount), name);
       lines.push(`${label.padEnd(11)} copy ${copyIndex}  ${row.join(' ')}`);

@@ -120,7 +120,9 @@ export class ScenarioRunner {
       case 'migrate':
         return this.migrate(args[0] === undefined ? Infinity : Number(args[0]));
       case 'admit':
-        this.each(args, (server) => this.out.push(`  ${JSON.stringify(this.requireCluster().step({ type: 'admitServer', nowMs: this.nowMs, serverId: server.serverId }))}`));
+        this.each(args, (server) =>
+          this.out.push(`  ${JSON.stringify(this.requireCluster().step({ type: 'admitServer', nowMs: this.nowMs, serverId: server.serverId }))}`),
+        );
         return this.drain();
       case 'hold-saves':
         this.holdSaves = true;
@@ -181,7 +183,10 @@ export class ScenarioRunner {
     const version = versionArg?.startsWith('v=') ? Number(versionArg.slice(2)) : server.serverVersion;
     const token = this.nextToken++;
     const outcome = this.requireCluster().step({
-      type: 'migrateFinish', nowMs: this.nowMs, token, finish: { version, serverId: server.serverId, bucketIndex },
+      type: 'migrateFinish',
+      nowMs: this.nowMs,
+      token,
+      finish: { version, serverId: server.serverId, bucketIndex },
     });
     this.out.push(`  finish #${token} ${server.name} bucket ${bucketIndex} v${version}: ${outcome.deferred ? 'held until saved' : `code ${outcome.code}`}`);
     this.drain();
@@ -201,7 +206,9 @@ export class ScenarioRunner {
         for (let bucketIndex = 0; bucketIndex < bucketCount && codes.length < perServerMax; bucketIndex++) {
           if (current[bucketIndex] !== value || !needsMigration(current, destination, bucketIndex, bucketCount)) continue;
           const outcome = cluster.step({
-            type: 'migrateFinish', nowMs: this.nowMs, token: this.nextToken++,
+            type: 'migrateFinish',
+            nowMs: this.nowMs,
+            token: this.nextToken++,
             finish: { version: server.serverVersion, serverId: server.serverId, bucketIndex },
           });
           codes.push(outcome.deferred ? 0 : outcome.code);
@@ -270,8 +277,10 @@ export class ScenarioRunner {
   private show(what: string): void {
     const cluster = this.requireCluster();
     const lines =
-      what === 'servers' ? describeServers(cluster, [...this.fleet.values()])
-        : what === 'versions' ? this.groups.flatMap((group) => describeVersions(cluster, group.name))
+      what === 'servers'
+        ? describeServers(cluster, [...this.fleet.values()])
+        : what === 'versions'
+          ? this.groups.flatMap((group) => describeVersions(cluster, group.name))
           : this.groups.flatMap((group) => describeTables(cluster, group.name));
     this.out.push(...lines.map((line) => `  ${line}`));
   }
@@ -294,4 +303,3 @@ export class ScenarioRunner {
     return this.cluster;
   }
 }
-

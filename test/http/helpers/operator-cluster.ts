@@ -63,12 +63,24 @@ export class OperatorCluster {
     const groupConfPath = join(dir, 'group.conf');
     await writeFile(groupConfPath, groupConfText(ports, options));
     const configPath = join(dir, 'configserver.conf');
-    await writeFile(configPath, [
-      '[public]', `config_server = 127.0.0.1:${port}`,
-      '[configserver]', `port = ${port}`, `address = 127.0.0.1:${port}`, `http_port = ${httpPort}`,
-      'group_file = group.conf', 'data_dir = data', 'log_file = cfgsvr.log', 'pid_file = cfgsvr.pid',
-      '[tairserver]', 'port = 5191', '',
-    ].join('\n'));
+    await writeFile(
+      configPath,
+      [
+        '[public]',
+        `config_server = 127.0.0.1:${port}`,
+        '[configserver]',
+        `port = ${port}`,
+        `address = 127.0.0.1:${port}`,
+        `http_port = ${httpPort}`,
+        'group_file = group.conf',
+        'data_dir = data',
+        'log_file = cfgsvr.log',
+        'pid_file = cfgsvr.pid',
+        '[tairserver]',
+        'port = 5191',
+        '',
+      ].join('\n'),
+    );
     const logs: LogRecord[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogRecord) });
     const config = await loadConfigServerConf(configPath);
@@ -78,7 +90,11 @@ export class OperatorCluster {
     cluster.dataServers = ports.map((dsPort) => new FakeDataServer({ configServerPort: port, port: dsPort, intervalMs: options.heartbeatMs ?? 200 }));
     const running = cluster.dataServers.slice(0, options.running ?? serverCount);
     for (const ds of running) await ds.start();
-    await waitFor(() => running.every((ds) => ds.serverVersion >= 10 && ds.current.length > 0), 10_000, () => 'no table reached the data servers');
+    await waitFor(
+      () => running.every((ds) => ds.serverVersion >= 10 && ds.current.length > 0),
+      10_000,
+      () => 'no table reached the data servers',
+    );
     return cluster;
   }
 
@@ -101,7 +117,11 @@ export class OperatorCluster {
 
   /** waitForLog — the first log line (seen or coming) that matches. */
   waitForLog(match: (line: LogRecord) => boolean, timeoutMs = 10_000): Promise<LogRecord> {
-    return waitFor(() => this.logs.find(match), timeoutMs, () => 'no matching log line');
+    return waitFor(
+      () => this.logs.find(match),
+      timeoutMs,
+      () => 'no matching log line',
+    );
   }
 
   /** finishAll — every data server sends migrate-finish for the buckets it masters that must move. */
@@ -142,7 +162,11 @@ export async function quietPort(): Promise<number> {
 }
 
 /** eventually — poll an (async) probe every 50 ms until it gives a truthy value. */
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, describe = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs: number,
+  describe = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

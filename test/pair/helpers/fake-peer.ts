@@ -62,12 +62,16 @@ export class FakePeer {
   private async answer(packet: ReturnType<typeof decodeRequest>): Promise<Packet | null> {
     switch (packet.pcode) {
       case Pcode.configServerHeartbeat:
-        return { pcode: Pcode.serverTable, body: { modifiedTimeS: 0, type: pairStatusType, groupName: '', originalBytes: 0, data: encodePairStatus(this.status) } };
+        return {
+          pcode: Pcode.serverTable,
+          body: { modifiedTimeS: 0, type: pairStatusType, groupName: '', originalBytes: 0, data: encodePairStatus(this.status) },
+        };
       case Pcode.serverTable:
         this.pushes.push(packet.body);
         return { pcode: Pcode.returnPacket, body: { configVersion: 0, code: this.pushReply.code, message: this.pushReply.message } };
       case Pcode.getServerTableRequest:
-        if (packet.body.type === ServerTableType.groupConfig) return { pcode: Pcode.serverTable, body: await groupConfPacket({ bytes: this.groupConf, mtimeS: 0 }) };
+        if (packet.body.type === ServerTableType.groupConfig)
+          return { pcode: Pcode.serverTable, body: await groupConfPacket({ bytes: this.groupConf, mtimeS: 0 }) };
         return { pcode: Pcode.serverTable, body: await tablePacket(packet.body.groupName, null, 0) };
       case Pcode.setMaster:
         return { pcode: Pcode.returnPacket, body: { configVersion: 0, code: 1, message: '' } };

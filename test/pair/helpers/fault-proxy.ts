@@ -12,7 +12,10 @@ export class FaultProxy {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
-  private constructor(readonly port: number, private readonly targetPort: number) {
+  private constructor(
+    readonly port: number,
+    private readonly targetPort: number,
+  ) {
     this.server = createServer((client) => this.accept(client));
   }
 

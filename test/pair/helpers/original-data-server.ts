@@ -35,7 +35,11 @@ export class OriginalDataServer {
   private readonly busy: boolean[];
   private channel = 1000;
 
-  constructor(private readonly configServerPorts: number[], readonly port: number, private readonly intervalMs = 200) {
+  constructor(
+    private readonly configServerPorts: number[],
+    readonly port: number,
+    private readonly intervalMs = 200,
+  ) {
     this.id = `127.0.0.1:${port}`;
     this.serverId = serverIdFromText(this.id, 0);
     this.pair = new ConfigServerPair(configServerPorts.map((csPort) => serverIdFromText(`127.0.0.1:${csPort}`, 0)));
@@ -82,7 +86,11 @@ export class OriginalDataServer {
   async sendFinish(bucketIndex: number, entryIndex = this.activeIndex): Promise<number> {
     const socket = await openSocket(this.configServerPorts[entryIndex]);
     try {
-      const reply = await exchange(socket, { pcode: Pcode.migrateFinish, body: { version: this.serverVersion, serverId: this.serverId, bucketIndex } }, this.channel++);
+      const reply = await exchange(
+        socket,
+        { pcode: Pcode.migrateFinish, body: { version: this.serverVersion, serverId: this.serverId, bucketIndex } },
+        this.channel++,
+      );
       if (reply.pcode !== Pcode.returnPacket) throw new Error(`finish answered with pcode ${reply.pcode}`);
       return reply.body.code;
     } finally {

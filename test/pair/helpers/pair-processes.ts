@@ -41,14 +41,25 @@ export class PairProcesses {
     }
     servers.forEach((server, index) => {
       const entries = index === 0 ? [server.port, peerPorts[0]] : [peerPorts[1], server.port];
-      writeFileSync(server.configPath, [
-        '[public]', ...entries.map((port) => `config_server = 127.0.0.1:${port}`),
-        '[configserver]', `port = ${server.port}`, `address = 127.0.0.1:${server.port}`, 'group_file = group.conf',
-        'data_dir = data', 'pid_file = cfgsvr.pid', 'log_level = info', // no log_file: the logs come on stdout
-        `peer_timeout_ms = ${settings.peerTimeoutMs}`,
-        ...(settings.migrationVersionIntervalMs === undefined ? [] : [`migration_version_interval_ms = ${settings.migrationVersionIntervalMs}`]),
-        '[tairserver]', 'port = 5191', '',
-      ].join('\n'));
+      writeFileSync(
+        server.configPath,
+        [
+          '[public]',
+          ...entries.map((port) => `config_server = 127.0.0.1:${port}`),
+          '[configserver]',
+          `port = ${server.port}`,
+          `address = 127.0.0.1:${server.port}`,
+          'group_file = group.conf',
+          'data_dir = data',
+          'pid_file = cfgsvr.pid',
+          'log_level = info', // no log_file: the logs come on stdout
+          `peer_timeout_ms = ${settings.peerTimeoutMs}`,
+          ...(settings.migrationVersionIntervalMs === undefined ? [] : [`migration_version_interval_ms = ${settings.migrationVersionIntervalMs}`]),
+          '[tairserver]',
+          'port = 5191',
+          '',
+        ].join('\n'),
+      );
     });
     return new PairProcesses(servers, proxies);
   }

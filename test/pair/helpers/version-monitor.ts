@@ -24,7 +24,11 @@ export class VersionMonitor {
   private running = true;
   private readonly done: Promise<void>;
 
-  constructor(private readonly servers: ConfigServerProcess[], private readonly groupName: string, private readonly intervalMs = 20) {
+  constructor(
+    private readonly servers: ConfigServerProcess[],
+    private readonly groupName: string,
+    private readonly intervalMs = 20,
+  ) {
     this.done = this.loop();
   }
 

@@ -47,10 +47,11 @@ function isBuildFresh(): boolean {
   const stamp = join(root, 'dist', '.build-stamp');
   if (!existsSync(stamp) || !existsSync(mainScript)) return false;
   const builtMs = statSync(stamp).mtimeMs;
-  const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-    const path = join(dir, entry.name);
-    return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }, 0);
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const path = join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
   return newest(join(root, 'src')) < builtMs;
 }
 
@@ -76,7 +77,12 @@ export class ConfigServerProcess {
   private exitCode: Promise<number | null> | null = null;
   stderr = '';
 
-  private constructor(readonly dir: string, readonly port: number, readonly groupConfPath: string, readonly configPath: string) {}
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly groupConfPath: string,
+    readonly configPath: string,
+  ) {}
 
   /** create — temp dir with configserver.conf and the given group.conf text. */
   static async create(groupConf: string): Promise<ConfigServerProcess> {
@@ -85,12 +91,23 @@ export class ConfigServerProcess {
     const groupConfPath = join(dir, 'group.conf');
     const configPath = join(dir, 'configserver.conf');
     writeFileSync(groupConfPath, groupConf);
-    writeFileSync(configPath, [
-      '[public]', `config_server = 127.0.0.1:${port}`,
-      '[configserver]', `port = ${port}`, `address = 127.0.0.1:${port}`, 'group_file = group.conf', 'data_dir = data',
-      'pid_file = cfgsvr.pid', 'log_level = info', // no log_file: the logs come on stdout
-      '[tairserver]', 'port = 5191', '',
-    ].join('\n'));
+    writeFileSync(
+      configPath,
+      [
+        '[public]',
+        `config_server = 127.0.0.1:${port}`,
+        '[configserver]',
+        `port = ${port}`,
+        `address = 127.0.0.1:${port}`,
+        'group_file = group.conf',
+        'data_dir = data',
+        'pid_file = cfgsvr.pid',
+        'log_level = info', // no log_file: the logs come on stdout
+        '[tairserver]',
+        'port = 5191',
+        '',
+      ].join('\n'),
+    );
     return new ConfigServerProcess(dir, port, groupConfPath, configPath);
   }
 
@@ -98,7 +115,9 @@ export class ConfigServerProcess {
   async start(extraArgs: string[] = [], launch: Launch = spawn): Promise<void> {
     this.logs.length = 0;
     this.stderr = '';
-    const child = launch(process.execPath, [mainScript, 'start', '--config', this.configPath, '--tick-ms', '50', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = launch(process.execPath, [mainScript, 'start', '--config', this.configPath, '--tick-ms', '50', ...extraArgs], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.exitCode = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let buffered = '';
@@ -116,7 +135,11 @@ export class ConfigServerProcess {
 
   /** waitForLog — the first log line (already seen or coming) that matches. */
   async waitForLog(match: (line: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
-    return waitFor(() => this.logs.find(match), timeoutMs, () => `no matching log line; stderr: ${this.stderr}`);
+    return waitFor(
+      () => this.logs.find(match),
+      timeoutMs,
+      () => `no matching log line; stderr: ${this.stderr}`,
+    );
   }
 
   /** stop — send `signal` and resolve with the exit code. */
