@@ -41,7 +41,8 @@ const patterns: [EtcdRefusal, RegExp][] = [
     'server-certificate',
     /unable to verify|self[- ]signed certificate|local issuer certificate|unable to get issuer|certificate has expired|not yet valid|altnames|ERR_TLS_CERT/i,
   ],
-  ['not-tls', /wrong version number|disconnected before secure TLS connection|packet length too long/i],
+  // OpenSSL names a plain-text answer or a close during our handshake in several ways.
+  ['not-tls', /wrong version number|disconnected before secure TLS connection|packet length too long|unexpected eof while reading|record layer failure/i],
 ];
 
 /** refusalOf — the refusal an error stands for, or null when it is not one. */

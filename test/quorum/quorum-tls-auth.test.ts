@@ -233,7 +233,7 @@ describe('against a member without TLS or authentication', () => {
       const base: EtcdSettings = { endpoints: [url], prefix: '/tair-cs-test/plain', leaseTtlMs, tls: null, auth: null };
       const https = url.replace('http://', 'https://');
       const [notTls] = await checkEtcdAccess({ ...base, endpoints: [https], tls: tlsAs('tair') });
-      expect(notTls).toMatchObject({ ok: false, refusal: 'not-tls' });
+      expect(notTls, notTls.message).toMatchObject({ ok: false, refusal: 'not-tls' });
       expect(notTls.message).toMatch(new RegExp(`^etcd ${escapeRegExp(https)} closed the connection during the TLS handshake: does it serve TLS\\?`));
       const [noAuth] = await checkEtcdAccess({ ...base, auth: userTair({ password }) });
       expect(noAuth).toMatchObject({ ok: false, refusal: 'auth-disabled' });
