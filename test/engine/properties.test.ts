@@ -24,9 +24,6 @@ type StrategyName = (typeof strategies)[number];
 const bigClusters = clusterArbitrary({ bucketCountMax: 3000, serverCountMax: 60, copyCountMax: 4, rackCountMax: 6 });
 const smallClusters = clusterArbitrary({ bucketCountMax: 300, serverCountMax: 16, copyCountMax: 4, rackCountMax: 4 });
 
-/** Rules the engine breaks today (none: regressions.test.ts keeps the reproductions of those it used to). */
-const knownBroken = new Set<string>([]);
-
 function runs(count: number): { seed: number; numRuns: number } {
   return { seed, numRuns: runsOverride > 0 ? runsOverride : count };
 }
@@ -45,7 +42,7 @@ function cachedBuild(variant: Variant, input: BuildCase & { seed: number }, stra
 }
 
 function itRule(name: string, rule: Rule | 'moves', body: () => void): void {
-  (knownBroken.has(`${name}: ${rule}`) ? it.fails : it)(`${name}: ${rule}`, body);
+  it(`${name}: ${rule}`, body);
 }
 
 describe.each([

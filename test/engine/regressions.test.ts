@@ -1,7 +1,7 @@
 /**
  * Regressions: the smallest inputs once found where the engine broke a promise, kept as
- * ordinary tests now that it keeps them (a new failure found by the property tests goes here
- * as `it.fails` first, with the property marked in `knownBroken`, until it is fixed).
+ * ordinary tests now that it keeps them. A failure not fixed yet goes here as `it.fails`, with
+ * why it fails (and ARCHITECTURE.md "What the engine does not hold yet" says so for readers).
  *
  * Servers are `s000`, `s001`, ... filling racks r0, r1, ... in turn (clusters.ts makeServers).
  */
