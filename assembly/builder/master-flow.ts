@@ -20,7 +20,7 @@
  */
 import { SearchPass } from '../outcome';
 import {
-  SlotKept, aliveCount, alivePtr, bucketCount, copyCount, masterCountPtr, masterHighPtr, masterTargetPtr, pendingAt,
+  SlotKept, aliveCount, bucketCount, copyCount, masterCountPtr, masterHighPtr, masterTargetPtr, pendingAt,
   pendingCount, serverCount, slotStatePtr, targetPtr,
 } from './context';
 import { claimMaster, isDecided } from './masters';
@@ -28,7 +28,8 @@ import { typeAdd, typeCount, typeFirst, typeKeyB, typeSize, typesOrder, typesRes
 import { flowArc, flowArcTo, flowEnd, flowFirstArc, flowNextArc, flowOn, flowReset, flowRun } from './flow';
 import { budgetMastersFlowFixed, budgetMastersFlowPerSlot, passBudget, stepsAdd, steps } from './budget';
 import { scratchAlloc } from '../scratch';
-import { slotGet, u32Get, u32Set, u8Get } from '../layout';
+import { livePositionPtr, liveServerAtPtr, mapLivePositions } from './live-positions';
+import { slotGet, u32Get, u32Set } from '../layout';
 
 /** typedServersMax — live servers up to which open buckets are grouped by holder masks. */
 export const typedServersMax: u32 = 64;
@@ -87,15 +88,9 @@ export function assignMastersByFlow(): bool {
 }
 
 function mapPositions(): void {
-  positionPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
-  serverAtPtr = scratchAlloc(<usize>(aliveCount + 1) << 2);
-  positions = 0;
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    if (u8Get(alivePtr, server) == 0) continue;
-    u32Set(positionPtr, server, positions);
-    u32Set(serverAtPtr, positions++, server);
-  }
-  stepsAdd(serverCount);
+  positions = mapLivePositions();
+  positionPtr = livePositionPtr;
+  serverAtPtr = liveServerAtPtr;
 }
 
 function holderMask(bucket: u32, keptOnly: bool): u64 {

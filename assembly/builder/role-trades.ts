@@ -24,13 +24,14 @@
  */
 import { SearchPass } from '../outcome';
 import {
-  SlotKept, alivePtr, bucketCount, copyCount, masterCountPtr, masterHighPtr, masterLowPtr, masterTargetPtr, pendingAdd,
+  SlotKept, bucketCount, copyCount, masterCountPtr, masterHighPtr, masterLowPtr, masterTargetPtr, pendingAdd,
   serverCount, slotStatePtr, sourcePtr, targetPtr,
 } from './context';
 import { flowArc, flowClose, flowOn, flowReset, flowRun } from './flow';
 import { budgetMastersTradesFixed, budgetMastersTradesPerSlot, passBudget, steps, stepsAdd } from './budget';
 import { scratchAlloc } from '../scratch';
-import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get } from '../layout';
+import { livePositionPtr, liveServerAtPtr, mapLivePositions } from './live-positions';
+import { slotGet, slotSet, u32Add, u32Get, u32Set } from '../layout';
 
 /** directPath — arcs of a single trade: source → giver → taker → sink. */
 const directPath: u32 = 3;
@@ -106,15 +107,9 @@ export function tradeRolesByFlow(fromSource: bool): bool {
 }
 
 function mapPositions(): void {
-  positionPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
-  serverAtPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
-  positions = 0;
-  for (let server: u32 = 1; server <= serverCount; server++) {
-    if (u8Get(alivePtr, server) == 0) continue;
-    u32Set(positionPtr, server, positions);
-    u32Set(serverAtPtr, positions++, server);
-  }
-  stepsAdd(serverCount);
+  positions = mapLivePositions();
+  positionPtr = livePositionPtr;
+  serverAtPtr = liveServerAtPtr;
 }
 
 // N(u, v) for every pair that occurs; false past pairsMax.
