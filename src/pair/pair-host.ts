@@ -11,6 +11,8 @@
  *                              ──▶ step down, never published
  *   group.conf loaded ──▶ pushed to the secondary, in order with the tables
  *
+ *   every tick and peer answer ──▶ link state to the cluster, groups still claimed (primary-claims.ts)
+ *
  * Requests from the peer, data servers and clients are answered by pair-requests.ts.
  */
 import { randomInt } from 'node:crypto';
@@ -20,7 +22,6 @@ import { epochMax, refusalLogIntervalMs, refusalLogKeyCountMax } from '../limits
 import { sentFromHost } from '../security/address-filter.js';
 import type { GroupConfigChangeEvent } from '../config/config-watcher.js';
 import type { PersistRequest } from '../cluster/index.js';
-import type { PeerLinkState } from '../cluster/isolation.js';
 import { Pcode } from '../protocol/index.js';
 import { RequestSigner } from '../security/request-signer.js';
 import { versionJumpStep } from '../cluster/versions.js';
@@ -38,6 +39,7 @@ import type { PairTimings } from './pair-timings.js';
 import { pairTimings } from './pair-timings.js';
 import { PeerClient } from './peer-client.js';
 import { PeerHeartbeat } from './peer-heartbeat.js';
+import { PrimaryClaims } from './primary-claims.js';
 import { PublishGate } from './publish-gate.js';
 import { Replicator } from './replicator.js';
 import type { GroupConfFile } from './table-transfer.js';
@@ -66,11 +68,7 @@ export class PairHost {
   private readonly heartbeat: PeerHeartbeat;
   private readonly warned = new Map<string, number>();
   private readonly stateFile: PairStateFile;
-  private link: { state: PeerLinkState | null; lastHeardMs: number } = { state: null, lastHeardMs: Number.NaN };
-  /** returning — 'isolated' while a group is held as isolated, 'verifying' once none is, until the peer has answered since. */
-  private returning: 'no' | 'isolated' | 'verifying' = 'no';
-  /** unclaimed — groups whose replies do not claim "primary" now (the peer is silent and so are most of their data servers). */
-  private readonly unclaimed = new Set<string>();
+  private readonly claims: PrimaryClaims;
   private waiters: (() => void)[] = [];
   private stopTicking: Cancel | null = null;
   private lastWaitReason = '';
@@ -93,6 +91,7 @@ export class PairHost {
       forward: new PeerClient(peerAddress, peerOptions),
     };
     this.replicator = new Replicator(this.peers.push, this.timings.pushTimeoutMs);
+    this.claims = new PrimaryClaims(this);
     this.requests = new PairRequests(this);
     this.gate = new PublishGate(this);
     this.heartbeat = new PeerHeartbeat(this, serverIdFromText(address, deps.config.port), () => this.peerAnswered());
@@ -262,8 +261,8 @@ export class PairHost {
     const core = this.core;
     const nowMs = this.deps.nowMs();
     this.heartbeat.maybeSend(nowMs);
-    this.reportLink(nowMs);
-    this.updateClaims(nowMs);
+    this.claims.reportLink(nowMs);
+    this.claims.update(nowMs);
     const decision = core.tick(nowMs);
     if (core.waitReason !== this.lastWaitReason) {
       this.lastWaitReason = core.waitReason;
@@ -354,19 +353,9 @@ export class PairHost {
     await this.becomePrimary(epoch, true, reason);
   }
 
-  /** reportLink — tell the cluster at every answer of the peer and when it turns overdue or lost (src/cluster/isolation.ts). */
-  private reportLink(nowMs: number): void {
-    const silentMs = this.core.peerSilentForMs(nowMs);
-    const state = silentMs >= this.timings.peerTimeoutMs ? 'lost' : silentMs >= 2 * this.timings.heartbeatIntervalMs ? 'silent' : 'up';
-    const lastHeardMs = nowMs - silentMs;
-    if (state === this.link.state && lastHeardMs === this.link.lastHeardMs) return;
-    this.link = { state, lastHeardMs };
-    this.deps.step({ type: 'peerLink', nowMs, link: { state, lastHeardMs, peerTimeoutMs: this.timings.peerTimeoutMs } });
-  }
-
-  /** claimsPrimary — whether replies about `groupName` may say "primary" (see updateClaims). */
+  /** claimsPrimary — whether replies about `groupName` may say "primary" (primary-claims.ts). */
   claimsPrimary(groupName: string): boolean {
-    return this.returning === 'no' && !this.unclaimed.has(groupName);
+    return this.claims.claimsPrimary(groupName);
   }
 
   /** peerAnswered — the peer answered a heartbeat: act on a newer epoch at once, not at the next tick. */
@@ -374,58 +363,9 @@ export class PairHost {
     const core = this.core;
     const nowMs = this.deps.nowMs();
     if (core.role === 'primary' && core.highestEpochSeen > core.epoch) this.stepDown(`epoch ${core.highestEpochSeen} is newer than ours (${core.epoch})`);
-    this.reportLink(nowMs);
-    this.updateClaims(nowMs);
+    this.claims.reportLink(nowMs);
+    this.claims.update(nowMs);
     this.changed();
-  }
-
-  /**
-   * updateClaims — a primary whose peer has missed two heartbeats claims a group only while more
-   * than half of the group's live data servers were heard since the peer's last answer: cut off
-   * from both, it stops claiming before the peer could take over (a takeover needs the whole
-   * peer timeout of silence), so clients never see two primaries with different tables for long.
-   */
-  private updateClaims(nowMs: number): void {
-    this.unclaimed.clear();
-    const core = this.core;
-    this.trackReturn(nowMs);
-    const silentMs = core.peerSilentForMs(nowMs);
-    if (core.role !== 'primary' || silentMs < 2 * this.timings.heartbeatIntervalMs || !Number.isFinite(silentMs)) return;
-    const sinceMs = nowMs - silentMs;
-    const counts = new Map<string, { alive: number; heard: number }>();
-    for (const record of this.deps.cluster().serverRecords()) {
-      if (!record.member || record.status !== 'alive') continue;
-      const count = counts.get(record.groupName) ?? { alive: 0, heard: 0 };
-      count.alive += 1;
-      if (record.lastHeartbeatMs > sinceMs) count.heard += 1;
-      counts.set(record.groupName, count);
-    }
-    for (const [groupName, count] of counts) if (2 * count.heard <= count.alive) this.unclaimed.add(groupName);
-  }
-
-  /**
-   * trackReturn — back from an isolation, a primary claims and serves nothing until the peer has
-   * answered a heartbeat sent after it (the peer may have taken over meanwhile; its answer says
-   * so) or the peer timeout passes (PairCore.verifyFromNow).
-   */
-  private trackReturn(nowMs: number): void {
-    const core = this.core;
-    if (core.role !== 'primary') {
-      this.returning = 'no';
-    } else if (this.holdsIsolatedGroup()) {
-      this.returning = 'isolated';
-    } else if (this.returning === 'isolated') {
-      this.returning = 'verifying';
-      core.verifyFromNow(nowMs);
-      this.deps.logger.info({ event: 'pair-verifying' }, 'back from an isolation: serving nothing until the peer answers a heartbeat sent from now on');
-    } else if (this.returning === 'verifying' && !core.verifying) {
-      this.returning = 'no';
-    }
-  }
-
-  private holdsIsolatedGroup(): boolean {
-    const cluster = this.deps.cluster();
-    return cluster.groupNames().some((name) => cluster.isolated(name));
   }
 
   /** warnOnce — a warning per key at most every refusalLogIntervalMs (keys bounded like the refusal log's). */
