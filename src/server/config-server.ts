@@ -1,7 +1,7 @@
 /**
  * config-server — the host around the cluster state machine: it owns every adapter and wires
  * them (pure core, thin shell). Every input reaches the cluster through one ClusterDriver, which
- * steps it and hands what the cluster asks for to `perform`:
+ * steps it and hands what the cluster asks for to `perform` (effect-performer.ts):
  *
  *   TCP frames ─▶ RequestHandler ─┐
  *   admin, HTTP ─▶ OperatorSurface ├─▶ driver.step ─▶ Cluster ─ready()─▶ perform
@@ -17,7 +17,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { ClusterEvent, ClusterOptions, ClusterReader, Notice, PersistRequest, Ready, StepAnswer } from '../cluster/index.js';
+import type { ClusterEvent, ClusterOptions, ClusterReader, StepAnswer } from '../cluster/index.js';
 import { Cluster } from '../cluster/index.js';
 import type { ConfigServerConfig } from '../config/configserver-conf.js';
 import type { GroupConfigChangeEvent, GroupConfigCheckOutcome } from '../config/config-watcher.js';
@@ -35,16 +35,15 @@ import {
 import type { Cancel, Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { parseServerAddress } from '../common/server-id.js';
-import { appendGroupRecord } from '../store/table-store.js';
 import type { DataServerControlRequest, DataServerControlResponse, OpCmdRequest, OpCmdResponse } from '../protocol/index.js';
 import { DataServerControlCode } from '../protocol/index.js';
 import { AddressFilter } from '../security/address-filter.js';
 import { AccessGuard, guardFrames } from './access-guard.js';
 import { ClusterDriver } from './cluster-driver.js';
+import { EffectPerformer } from './effect-performer.js';
 import { EngineRunner } from './engine-runner.js';
 import { editServerList } from './group-conf-editor.js';
 import { GroupConfWriter } from './group-conf-writer.js';
-import { probeServer } from './liveness-probe.js';
 import { PairHost } from '../pair/pair-host.js';
 import type { PairHostDeps } from '../pair/pair-deps.js';
 import { QuorumHost } from './quorum-host.js';
@@ -53,9 +52,7 @@ import { connectionCountFor, readOpenFileLimit } from './descriptor-limit.js';
 import { RefusalLog } from './refusal-log.js';
 import { RequestHandler } from './request-handler.js';
 import { loadSavedTables } from './saved-tables.js';
-import type { Connection } from './tcp-listener.js';
 import { TcpListener } from './tcp-listener.js';
-import type { Publication } from '../cluster/index.js';
 import { ViewCache } from '../views/view-cache.js';
 import type { PeerReach } from '../http/health.js';
 import type { RoleInfo } from '../http/operator-surface.js';
@@ -91,10 +88,9 @@ export class ConfigServer {
   private readonly pair: PairHost | null;
   /** quorum — quorum mode (coordination = etcd, quorum-host.ts), null otherwise. */
   private readonly quorum: QuorumHost | null;
-  private readonly held = new Map<number, { connection: Connection; channelId: number }>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  /** effects — what the driver's effects do to disk and the network (effect-performer.ts). */
+  private readonly effects: EffectPerformer;
   private driverOrNull: ClusterDriver | null = null;
-  private storeBytesWritten = 0;
   private reloads: Promise<unknown> = Promise.resolve();
   private stopTicking: Cancel | null = null;
   private readonly clock: Clock;
@@ -121,8 +117,8 @@ export class ConfigServer {
       views: this.views,
       logger,
       nowMs: () => this.nowMs(),
-      holdReply: (token, connection, channelId) => this.held.set(token, { connection, channelId }),
-      releaseReply: (token) => this.held.delete(token),
+      holdReply: (token, connection, channelId) => this.effects.hold(token, connection, channelId),
+      releaseReply: (token) => this.effects.release(token),
       nextToken: () => this.nextToken++,
       dataServerControl: (request) => this.dataServerControl(request),
       opCmd: (request) => this.opCmd(request),
@@ -147,6 +143,18 @@ export class ConfigServer {
       pairPeer: () => this.pairPeer(),
       ...(this.quorum ? { quorum: () => this.quorum?.health() ?? null } : {}),
       logger,
+    });
+    this.effects = new EffectPerformer({
+      step: (event) => this.step(event),
+      nowMs: () => this.nowMs(),
+      logger,
+      dataDir: config.dataDir,
+      views: this.views,
+      engines: this.engines,
+      surface: this.surface,
+      handler: this.handler,
+      gate: this.pair ?? this.quorum,
+      stopping: () => this.stopping,
     });
     this.refusals = new RefusalLog(logger, () => this.nowMs());
     const guard = new AccessGuard({
@@ -173,7 +181,7 @@ export class ConfigServer {
 
   /** counters — bytes sent to peers and written by the table store since start (benchmarks, status). */
   get counters(): { replyBytes: number; storeBytes: number } {
-    return { replyBytes: this.listener.counters.bytesSent, storeBytes: this.storeBytesWritten };
+    return { replyBytes: this.listener.counters.bytesSent, storeBytes: this.effects.storeBytesWritten };
   }
 
   /** roleInfo — this server's role and epoch in the pair: the one place status and admin read them. */
@@ -215,9 +223,9 @@ export class ConfigServer {
     const saved = await loadSavedTables(this.config.dataDir, names, this.logger, lostGroups);
     const options = { migrationVersionIntervalMs: this.config.migrationVersionIntervalMs, ...this.options.cluster };
     const cluster = new Cluster({ groups: initial.config.groups, saved, nowMs: this.nowMs(), options, configServers: this.config.configServers });
-    this.driverOrNull = new ClusterDriver(cluster, (ready) => this.perform(ready));
+    this.driverOrNull = new ClusterDriver(cluster, (ready) => this.effects.perform(ready));
     this.driverOrNull.start();
-    await this.settleInFlight();
+    await this.effects.settle();
     await this.pair?.start(lostGroups.length > 0);
     this.pair?.groupConfLoaded(initial);
     this.quorum?.start();
@@ -244,11 +252,11 @@ export class ConfigServer {
     await this.watcher.close();
     await this.listener.close();
     await this.reloads;
-    await this.settleInFlight();
+    await this.effects.settle();
     if (this.driverOrNull) {
       for (let round = 0; round < 3 && this.cluster.hasUnsavedChanges(); round++) {
         this.step({ type: 'flush', nowMs: this.nowMs() });
-        await this.settleInFlight();
+        await this.effects.settle();
       }
     }
     await this.engines.close();
@@ -289,83 +297,6 @@ export class ConfigServer {
 
   private tick(): void {
     this.step({ type: 'tick', nowMs: this.nowMs() });
-  }
-
-  /** perform — carry out one batch of what the cluster asked for (called by the driver only). */
-  private perform(ready: Ready): void {
-    for (const notice of ready.notices) {
-      this.log(notice);
-      this.surface.noticed(notice);
-    }
-    for (const publication of ready.publish) this.publish(publication);
-    for (const reply of ready.replies) {
-      const target = this.held.get(reply.token);
-      this.held.delete(reply.token);
-      if (target) this.handler.sendFinishReply(target.connection, target.channelId, reply.code);
-    }
-    for (const request of ready.persist) this.track(this.saveAndPublish(request));
-    if (this.stopping) return;
-    for (const job of ready.jobs) {
-      this.track(this.surface.timeJob(job, () => this.engines.run(job)).then((event) => this.step(event)));
-    }
-    for (const probe of ready.probes) {
-      void probeServer(probe.address).then((reachable) => this.step({ type: 'probeResult', nowMs: this.nowMs(), serverId: probe.serverId, reachable }));
-    }
-  }
-
-  /** publish — serve a publication; if the views cannot apply it (not based on what they serve), the cluster republishes. */
-  private publish(publication: Publication): void {
-    if (this.views.publish(publication) !== 'gap') return;
-    this.logger.error(
-      { event: 'views-gap', group: publication.groupName, seq: publication.seq },
-      `group ${publication.groupName}: publication ${publication.seq} does not follow the served one; serving whole tables again`,
-    );
-    this.step({ type: 'republish', nowMs: this.nowMs(), groupName: publication.groupName });
-  }
-
-  private async saveAndPublish(request: PersistRequest): Promise<void> {
-    const { groupName, seq, record } = request;
-    try {
-      const gate = this.pair ?? this.quorum;
-      gate?.stampEpoch(record);
-      const saved = await appendGroupRecord(this.config.dataDir, record);
-      this.storeBytesWritten += saved.bytesWritten;
-      // In a pair, the secondary gets the record first; in quorum mode, etcd commits it first.
-      // A deposed primary never publishes it.
-      if (gate && !(await gate.beforePublish(request))) return;
-      this.publish(request.publication);
-      const { versions, migrateBlockCount, epoch } = record;
-      const changed = record.body.kind === 'rows' ? record.body.bucketIndexes.length : record.bucketCount;
-      this.logger.info(
-        {
-          event: 'published',
-          group: groupName,
-          seq,
-          record: record.seq,
-          changedBuckets: changed,
-          bytes: saved.bytesWritten,
-          client: versions.client,
-          server: versions.server,
-          migrateBlockCount,
-          epoch: epoch.toString(),
-        },
-        `group ${groupName}: table saved and published (versions ${versions.client}/${versions.server}, ${changed} buckets changed, ${Math.max(migrateBlockCount, 0)} to migrate)`,
-      );
-      this.step({ type: 'persisted', nowMs: this.nowMs(), groupName, seq, compactWanted: saved.compactWanted });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.step({ type: 'persistFailed', nowMs: this.nowMs(), groupName, seq, message });
-    }
-  }
-
-  private track(promise: Promise<unknown>): void {
-    const tracked = promise.catch((error: unknown) => this.logger.error({ event: 'internal-error', err: error }, 'background work failed'));
-    this.inFlight.add(tracked);
-    void tracked.finally(() => this.inFlight.delete(tracked));
-  }
-
-  private async settleInFlight(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   private async dataServerControl(request: DataServerControlRequest): Promise<DataServerControlResponse> {
@@ -442,11 +373,6 @@ export class ConfigServer {
       },
       `connections capped at ${cap} (${connectionsPerAddressMax} per address; open-file limit ${limit?.soft ?? 'unknown'}, ${descriptorReserveCount} kept for files and the peer)`,
     );
-  }
-
-  private log(notice: Notice): void {
-    const { level, message, ...fields } = notice;
-    this.logger[level](fields, message);
   }
 
   private nowMs(): number {
