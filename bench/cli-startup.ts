@@ -49,8 +49,8 @@ async function main(): Promise<void> {
   for (const entry of casesOf(join(root, 'dist/src/cli/main.js'))) bench.add(entry.name, () => runProcess(entry.args));
   await bench.run();
   const rows = bench.tasks.map((task) => {
-    const result = task.result as unknown as { latency?: { min: number; p50?: number; mean: number } } | undefined;
-    const latency = result?.latency;
+    const result = task.result;
+    const latency = 'latency' in result ? result.latency : undefined;
     return { name: task.name, minMs: latency?.min ?? null, medianMs: latency?.p50 ?? null, meanMs: latency?.mean ?? null };
   });
   const bare = rows[0]?.minMs ?? null;
