@@ -13,34 +13,31 @@
  * only carrying what the earlier could not: servers first within about their share of the
  * type (so the servers replacing one survivor's lost copies are spread), then any allowed;
  * racks that cannot all spread (not strict) last get arcs that give up spread.
- * Each type's buckets then take their servers or racks staircase-wise: bucket k of n gets
- * entries k, k + n, … of the type's list, so none gets a server twice or a rack more often
- * than its arc allowed; a rack's entry takes the next unit of that rack whose server is not
- * in the bucket.
+ * This file builds the types and the network and runs the flow; fill-place.ts then gives each
+ * type's buckets their servers or racks from what the flow carried.
  *
  *   type key: servers mode  mask of live-server positions held (u64)
  *             racks mode    mask of racks held (C ≤ R) or 4-bit count per rack (C > R, R < 8)
  */
 import { SearchPass } from '../outcome';
 import {
-  SlotFresh, aliveCount, alivePtr, bucketCount, copyCount, pendingAt, pendingCount, pendingPtr, rackCount, rackOf, racksAlive, replicaCountPtr, serverCount, slotStatePtr, strictRacks, targetPtr,
+  aliveCount, alivePtr, bucketCount, copyCount, pendingAt, pendingCount, rackCount, rackOf, racksAlive, serverCount, strictRacks, targetPtr,
 } from './context';
-import { bucketTypesScratchBytes, typeAdd, typeCount, typeFirst, typeKeyB, typeSize, typesMax, typesOrder, typesReset } from './bucket-types';
+import { bucketTypesScratchBytes, typeAdd, typeCount, typeFirst, typeKeyB, typeSize, typesMax, typesReset } from './bucket-types';
 import { canPlace, rackMayTake } from './placement-rules';
 import { isDecided } from './masters';
-import { keptRoom, masterRoom, roomReserve, roomReset } from './open-masters';
+import { roomReset } from './open-masters';
 import { flowArc, flowArcTo, flowClose, flowEnd, flowFirstArc, flowNextArc, flowOn, flowOpen, flowReset, flowRun } from './flow';
-import { sequenceLength, setUnit, unitAt } from './unit-sequence';
-import { addTypeFlows, rackNodesPlan, rackNodesScratchBytes, targetAt, typeArc } from './fill-rack-nodes';
-import { countStarved, lowNeed, settleTargets, starvedOf, starvedUnits, supplyLayer, supplyLayers, supplyMax } from './supply';
+import { sequenceLength, unitAt } from './unit-sequence';
+import { rackNodesPlan, rackNodesScratchBytes, typeArc } from './fill-rack-nodes';
+import { countStarved, lowNeed, starvedOf, starvedUnits, supplyLayer, supplyLayers, supplyMax } from './supply';
+import { openFlag, placeBegin, placeFromFlow, splitUnitsByRack } from './fill-place';
 import { budgetFillFlowFixed, budgetFillFlowPerSlot, passBudget, stepsAdd, steps } from './budget';
 import { scratchAlloc } from '../scratch';
-import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
+import { slotGet, u32Add, u32Get, u32Set, u8Get } from '../layout';
 
 /** flowTargetsMax — live servers (servers mode) or racks (racks mode) a type key can hold. */
 export const flowTargetsMax: u32 = 64;
-/** rackLookAhead — units of a rack tried for a slot whose bucket holds some of the rack's servers. */
-const rackLookAhead: u32 = 16;
 
 let serversMode = false;
 let targetCount: u32 = 0;
@@ -48,18 +45,11 @@ let targetOfPtr: usize = 0;
 let serverAtPtr: usize = 0;
 let supplyPtr: usize = 0;
 let bucketTypePtr: usize = 0;
-let rackStartPtr: usize = 0;
-let rackCursorPtr: usize = 0;
-let byRackPtr: usize = 0;
-let placedPtr: usize = 0;
 
 /** flowServersMode — whether the last fillByFlow decided servers (not only racks). */
 export function flowServersMode(): bool {
   return serversMode;
 }
-
-/** leftoverCount — units the flow fill left for repair (the unit sequence's first ones). */
-export let leftoverCount: u32 = 0;
 
 /** fillFlowScratchBytes — scratch fillByFlow needs. */
 export function fillFlowScratchBytes(bucketCount: u32, copyCount: u32, serverCount: u32, rackCount: u32, units: u64): u64 {
@@ -76,7 +66,7 @@ export function fillFlowScratchBytes(bucketCount: u32, copyCount: u32, serverCou
 /**
  * fillByFlow — fill the pending buckets' empty slots; the slots it could not fill go to
  * unfilledPtr and their count is returned, the units left over to the front of the unit
- * sequence (leftoverCount). Returns −1, changing nothing, when the shape is beyond it.
+ * sequence (leftoverCount, fill-place.ts). Returns −1, changing nothing, when the shape is beyond it.
  */
 export function fillByFlow(unfilledPtr: usize): i64 {
   serversMode = aliveCount <= flowTargetsMax;
@@ -88,11 +78,11 @@ export function fillByFlow(unfilledPtr: usize): i64 {
   if (!classify()) return -1;
   countStarved();
   if (!serversMode) {
-    splitUnitsByRack();
+    splitUnitsByRack(supplyPtr);
     roomReset(serverCount);
   }
   const flowed = solve();
-  return place(unfilledPtr, flowed);
+  return placeFromFlow(unfilledPtr, flowed, targetCount, flowTargetsMax, bucketTypePtr, typeNode(0), targetNode(0));
 }
 
 function allocate(): void {
@@ -100,7 +90,7 @@ function allocate(): void {
   serverAtPtr = scratchAlloc(<usize>(flowTargetsMax + 1) << 2);
   supplyPtr = scratchAlloc(<usize>(flowTargetsMax + 1) << 2);
   bucketTypePtr = scratchAlloc(<usize>(pendingCount + 1) << 2);
-  placedPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
+  placeBegin(serversMode, serverAtPtr);
   typesReset();
 }
 
@@ -153,41 +143,9 @@ function classify(): bool {
   return true;
 }
 
-const openFlag: u32 = 256;
-
 // @ts-ignore: decorator
 @inline function emptyOf(type: u32): u32 {
   return <u32>typeKeyB(type) & 0xff;
-}
-
-// Racks mode: the unit sequence partitioned by rack (stable), with a cursor per rack.
-function splitUnitsByRack(): void {
-  rackStartPtr = scratchAlloc(<usize>(rackCount + 2) << 2);
-  rackCursorPtr = scratchAlloc(<usize>(rackCount + 1) << 2);
-  byRackPtr = scratchAlloc(<usize>(sequenceLength + 1) << 1);
-  for (let rack: u32 = 0; rack < rackCount; rack++) {
-    u32Set(rackStartPtr, rack + 1, u32Get(rackStartPtr, rack) + u32Get(supplyPtr, rack));
-    u32Set(rackCursorPtr, rack, u32Get(rackStartPtr, rack));
-  }
-  // Each rack's part keeps sequence order, except that a starved server's units (as many as it
-  // is starved, supply.ts) come first: buckets whose master is open are filled first and reach
-  // them (pass 0: those units; pass 1: the rest).
-  const wantedPtr = scratchAlloc(<usize>(serverCount + 1) << 2);
-  for (let pass: u32 = 0; pass < 2; pass++) {
-    for (let server: u32 = 1; server <= serverCount; server++) u32Set(wantedPtr, server, starvedUnits(server));
-    for (let k: u32 = 0; k < sequenceLength; k++) {
-      const server = unitAt(k);
-      const wanted = u32Get(wantedPtr, server);
-      if (wanted > 0) u32Set(wantedPtr, server, wanted - 1);
-      if ((wanted > 0) != (pass == 0)) continue;
-      const rack = rackOf(server);
-      const at = u32Get(rackCursorPtr, rack);
-      store<u16>(byRackPtr + (<usize>at << 1), <u16>server);
-      u32Set(rackCursorPtr, rack, at + 1);
-    }
-  }
-  for (let rack: u32 = 0; rack < rackCount; rack++) u32Set(rackCursorPtr, rack, u32Get(rackStartPtr, rack));
-  stepsAdd(<u64>sequenceLength * 4 + <u64>rackCount * 2 + <u64>serverCount * 2);
 }
 
 // @ts-ignore: decorator
@@ -362,139 +320,4 @@ function targetSupply(target: u32): u32 {
 function allowed(target: u32, bucket: u32, strict: bool): bool {
   if (serversMode) return canPlace(u32Get(serverAtPtr, target), bucket, copyCount, strict);
   return rackMayTake(target, bucket, strict);
-}
-
-// Give every bucket its targets and every slot a server; returns the slots left unfilled.
-function place(unfilledPtr: usize, flowed: u64): i64 {
-  const orderPtr = scratchAlloc(<usize>(pendingCount + 1) << 2);
-  const typeStartPtr = scratchAlloc(<usize>(typeCount + 1) << 2);
-  typesOrder(pendingPtr, bucketTypePtr, pendingCount, orderPtr, typeStartPtr);
-  let unfilled: u32 = 0;
-  const listPtr = scratchAlloc(<usize>(copyCount * bucketCount + 1) << 1);
-  const countsPtr = scratchAlloc(<usize>(flowTargetsMax + 1) << 2);
-  // Buckets whose master is open first: they get the newcomers with master room.
-  for (let pass: u32 = 0; pass < 2; pass++) {
-    for (let type: u32 = 0; type < typeCount; type++) {
-      if (((<u32>typeKeyB(type) & openFlag) != 0) != (pass == 0)) continue;
-      const first = u32Get(typeStartPtr, type);
-      const size = u32Get(typeStartPtr, type + 1) - first;
-      const listed = targetList(type, listPtr, countsPtr);
-      unfilled = placeType(orderPtr + (<usize>first << 2), size, listPtr, listed, unfilledPtr, unfilled);
-    }
-  }
-  stepsAdd(<u64>pendingCount * 4 + <u64>typeCount + flowed);
-  compactLeftovers(unfilled);
-  return unfilled;
-}
-
-// The type's targets, each as often as the flow sends it there, in target order (servers
-// mode: rack by rack, fill-rack-nodes.ts).
-function targetList(type: u32, listPtr: usize, countsPtr: usize): u32 {
-  memory.fill(countsPtr, 0, <usize>targetCount << 2);
-  if (serversMode) {
-    addTypeFlows(type, typeNode(type), targetNode(0), countsPtr);
-  } else {
-    for (let arc = flowFirstArc(typeNode(type)); arc != flowEnd; arc = flowNextArc(arc)) {
-      // Forward arcs (even) lead to targets; the reverse of the source's arc is odd.
-      if ((arc & 1) == 0) u32Add(countsPtr, flowArcTo(arc) - targetNode(0), flowOn(arc));
-    }
-  }
-  let listed: u32 = 0;
-  for (let k: u32 = 0; k < targetCount; k++) {
-    const target = serversMode ? targetAt(k) : k;
-    const count = u32Get(countsPtr, target);
-    for (let k: u32 = 0; k < count; k++) {
-      store<u16>(listPtr + (<usize>listed << 1), <u16>target);
-      listed++;
-    }
-  }
-  stepsAdd(<u64>targetCount * 3 + listed);
-  return listed;
-}
-
-// Bucket k of the type takes entries k, k + size, … of the list; each slot one server.
-function placeType(bucketsPtr: usize, size: u32, listPtr: usize, listed: u32, unfilledPtr: usize, unfilledIn: u32): u32 {
-  let unfilled = unfilledIn;
-  for (let k: u32 = 0; k < size; k++) {
-    const bucket = u32Get(bucketsPtr, k);
-    let entry = k;
-    for (let copyIndex: u32 = 0; copyIndex < copyCount; copyIndex++) {
-      const slot = copyIndex * bucketCount + bucket;
-      if (slotGet(targetPtr, slot) != 0) continue;
-      const placed = entry < listed && takeFor(slot, bucket, <u32>load<u16>(listPtr + (<usize>entry << 1)));
-      entry += size;
-      if (!placed) u32Set(unfilledPtr, unfilled++, slot);
-    }
-  }
-  stepsAdd(<u64>size * copyCount * 2);
-  return unfilled;
-}
-
-function takeFor(slot: u32, bucket: u32, target: u32): bool {
-  let server: u32 = 0;
-  // Racks mode picks, for a bucket whose master is open, a newcomer with more master room than
-  // its kept holders have (open-masters.ts): master-flow.ts then has a holder to give it to.
-  const open = !serversMode && !isDecided(bucket);
-  if (serversMode) {
-    server = u32Get(serverAtPtr, target);
-    // A second empty slot of the bucket must still keep the spread reachable.
-    if (!canPlace(server, bucket, copyCount, strictRacks)) return false;
-  } else {
-    const keptHas = open ? keptRoom(bucket) : 0;
-    server = takeRackUnit(bucket, target, open ? keptHas + 1 : 0);
-    if (server == 0) return false;
-    if (open && masterRoom(server) > keptHas) roomReserve(server);
-  }
-  slotSet(targetPtr, slot, server);
-  u8Set(slotStatePtr, slot, SlotFresh);
-  u32Add(replicaCountPtr, server, 1);
-  u32Add(placedPtr, server, 1);
-  return true;
-}
-
-// The next unit of `rack` whose server is not in the bucket (a few tried), or 0. A bucket whose
-// master is open looks first for master room 3, then 2, … down to `roomFrom` (more than its
-// kept holders have); other buckets (roomFrom 0) first for servers with room below 2, which
-// keeps the servers short of masters for the open ones.
-function takeRackUnit(bucket: u32, rack: u32, roomFrom: u32): u32 {
-  const start = u32Get(rackCursorPtr, rack);
-  const end = min(u32Get(rackStartPtr, rack + 1), start + rackLookAhead);
-  for (let pass: i32 = 3; pass >= 0; pass--) {
-    if (pass > 0 && <u32>pass < roomFrom) continue;
-    if (roomFrom == 0 && pass > 1) continue;
-    for (let k = start; k < end; k++) {
-      const server = <u32>load<u16>(byRackPtr + (<usize>k << 1));
-      const room = masterRoom(server);
-      if (roomFrom > 0 ? pass > 0 && room != <u32>pass : pass == 1 && room >= 2) continue;
-      if (!canPlace(server, bucket, copyCount, false)) continue;
-      store<u16>(byRackPtr + (<usize>k << 1), load<u16>(byRackPtr + (<usize>start << 1)));
-      u32Set(rackCursorPtr, rack, start + 1);
-      stepsAdd(k - start + 1);
-      return server;
-    }
-  }
-  stepsAdd((end - start) * 4);
-  return 0;
-}
-
-// The units no slot took become the unit sequence's first ones (repair takes them from there);
-// in servers mode the targets settle on what the flow placed (supply.ts).
-function compactLeftovers(unfilled: u32): void {
-  if (serversMode) {
-    leftoverCount = settleTargets(unfilled, serverAtPtr, targetCount);
-    return;
-  }
-  let at: u32 = 0;
-  for (let k: u32 = 0; k < sequenceLength; k++) {
-    const server = unitAt(k);
-    const placed = u32Get(placedPtr, server);
-    if (placed > 0) {
-      u32Set(placedPtr, server, placed - 1);
-      continue;
-    }
-    setUnit(at, server);
-    at++;
-  }
-  leftoverCount = at;
-  stepsAdd(sequenceLength);
 }

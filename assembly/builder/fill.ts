@@ -15,7 +15,8 @@ import {
 import { canPlace, emptyCopyOf, moveRackUnit } from './placement-rules';
 import { bestHolderScore, decideMaster, isDecided, masterBelowScore, masterRoomScore, masterScore } from './masters';
 import { buildSequence, sequenceAdvance, sequenceLength, sequenceNext, sequenceTrim, setUnit, unitAt } from './unit-sequence';
-import { fillByFlow, flowServersMode, leftoverCount } from './fill-flow';
+import { fillByFlow, flowServersMode } from './fill-flow';
+import { leftoverCount } from './fill-place';
 import { budgetFillFixed, budgetFillPerSlot, passBudget, spent, stepsAdd, steps } from './budget';
 import { scratchAlloc, scratchAllocRaw } from '../scratch';
 import { slotGet, slotSet, u32Add, u32Get, u32Set, u8Get, u8Set } from '../layout';
